@@ -119,4 +119,6 @@ func Dialects() []database.Dialect {
 }
 
 // Name returns a name unique within the test run, for rows whose names must not collide.
-func Name(prefix string) string { return fmt.Sprintf("%s-%s", prefix, strings.ToLower(rand.Text()[:10])) }
+func Name(prefix string) string {
+	return fmt.Sprintf("%s-%s", prefix, strings.ToLower(rand.Text()[:10]))
+}
