@@ -1,0 +1,177 @@
+package platform
+
+import "time"
+
+// FinancialStatus is how much of an order is paid, in words common to the platforms.
+type FinancialStatus string
+
+// Financial statuses. Platforms' own values map onto these (Shopify PAID → paid, Woo
+// processing/completed → paid).
+const (
+	FinancialPending           FinancialStatus = "pending"
+	FinancialAuthorized        FinancialStatus = "authorized"
+	FinancialPartiallyPaid     FinancialStatus = "partially_paid"
+	FinancialPaid              FinancialStatus = "paid"
+	FinancialPartiallyRefunded FinancialStatus = "partially_refunded"
+	FinancialRefunded          FinancialStatus = "refunded"
+	FinancialVoided            FinancialStatus = "voided"
+	FinancialUnknown           FinancialStatus = "unknown"
+)
+
+// Order is a customer order on a store.
+type Order struct {
+	ID                string
+	Name              string // what people call it: "#1001"
+	Number            int64
+	Email             string
+	Phone             string
+	Note              string
+	Tags              []string
+	Currency          string
+	FinancialStatus   FinancialStatus
+	FulfillmentStatus string // platform words, lower case: "unfulfilled", "fulfilled", "partial"
+	Customer          *Customer
+	ShippingAddress   *Address
+	BillingAddress    *Address
+	Lines             []OrderLine
+	ShippingLines     []ShippingLine
+	Subtotal          Money
+	TotalTax          Money
+	TotalShipping     Money
+	Total             Money
+	Test              bool
+	CancelledAt       *time.Time
+	CancelReason      string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	ProcessedAt       time.Time
+}
+
+// Cancelled reports whether the order has been cancelled.
+func (o *Order) Cancelled() bool { return o.CancelledAt != nil }
+
+// Customer is the buyer of an order.
+type Customer struct {
+	ID        string
+	Email     string
+	FirstName string
+	LastName  string
+	Phone     string
+}
+
+// OrderLine is one line of an order.
+type OrderLine struct {
+	ID        string
+	VariantID string
+	ProductID string
+	SKU       string
+	Barcode   string
+	Title     string
+	Quantity  int64 // ordered
+	Current   int64 // after edits and removals
+	UnitPrice Money
+}
+
+// ShippingLine is a shipping method charged on an order.
+type ShippingLine struct {
+	Title  string
+	Code   string
+	Source string
+	Price  Money
+}
+
+// InventoryBehaviour is what creating an order does to stock.
+type InventoryBehaviour string
+
+// Inventory behaviours. A supplier receiving a pushed order usually wants its stock decremented
+// while obeying its "continue selling when out of stock" policy.
+const (
+	InventoryBypass                InventoryBehaviour = "bypass"
+	InventoryDecrementObeyPolicy   InventoryBehaviour = "decrement_obeying_policy"
+	InventoryDecrementIgnorePolicy InventoryBehaviour = "decrement_ignoring_policy"
+)
+
+// OrderInput creates an order on a source store (an order push).
+type OrderInput struct {
+	// IdempotencyKey identifies the push job. Platforms that cannot take a key tag the order with
+	// it and look it up before creating, so a retried push finds the first order.
+	IdempotencyKey     string
+	Currency           string
+	Email              string
+	Phone              string
+	Note               string
+	Tags               []string
+	Customer           *Customer
+	ShippingAddress    *Address
+	BillingAddress     *Address
+	Lines              []OrderLineInput
+	ShippingLines      []ShippingLine
+	FinancialStatus    FinancialStatus // "" lets the platform decide (usually pending)
+	InventoryBehaviour InventoryBehaviour
+	SendReceipt        bool
+}
+
+// OrderLineInput is one line of an order to create, by variant.
+type OrderLineInput struct {
+	VariantID string
+	SKU       string
+	Title     string
+	Quantity  int64
+	UnitPrice *Money // nil: the variant's price on the platform
+}
+
+// CancelReason says why an order is cancelled.
+type CancelReason string
+
+// Cancel reasons common to the platforms.
+const (
+	CancelCustomer  CancelReason = "customer"
+	CancelInventory CancelReason = "inventory"
+	CancelFraud     CancelReason = "fraud"
+	CancelDeclined  CancelReason = "declined"
+	CancelStaff     CancelReason = "staff"
+	CancelOther     CancelReason = "other"
+)
+
+// CancelOrderParams cancels one order.
+type CancelOrderParams struct {
+	OrderID        string
+	Reason         CancelReason
+	Restock        bool
+	NotifyCustomer bool
+	StaffNote      string
+}
+
+// Tracking is a parcel's carrier and number.
+type Tracking struct {
+	Company string
+	Number  string
+	URL     string
+}
+
+// Fulfillment is a shipment of some lines of an order, with tracking.
+type Fulfillment struct {
+	ID        string
+	OrderID   string
+	Name      string
+	Status    string // platform words, lower case: "success", "pending", "cancelled"
+	Tracking  []Tracking
+	Lines     []FulfillmentLine
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// FulfillmentLine is how much of one order line a fulfilment ships.
+type FulfillmentLine struct {
+	OrderLineID string
+	SKU         string
+	Quantity    int64
+}
+
+// FulfillmentInput ships lines of an order. Lines empty ships everything still open.
+type FulfillmentInput struct {
+	OrderID        string
+	Lines          []FulfillmentLine
+	Tracking       Tracking
+	NotifyCustomer bool
+}

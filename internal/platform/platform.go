@@ -1,0 +1,94 @@
+// Package platform declares what storesync's domains need from a store platform (Shopify,
+// WooCommerce, BigCommerce, or a simulator of one), in platform-neutral types: ids are opaque
+// strings, money is exact minor units with a currency, and every failure is a *Error whose Kind
+// tells a person what to do. Each interface is small so a domain can ask for only what it uses
+// and a platform can implement what its API offers.
+package platform
+
+import (
+	"context"
+	"net/http"
+)
+
+// ShopReader reads the store's identity; calling it verifies the connection and credentials.
+type ShopReader interface {
+	Shop(ctx context.Context) (ShopInfo, error)
+	Locations(ctx context.Context) ([]Location, error)
+}
+
+// CatalogReader reads products page by page, all of them or those changed since a time.
+type CatalogReader interface {
+	ListProducts(ctx context.Context, p ListParams) (Page[Product], error)
+	Product(ctx context.Context, id string) (Product, error)
+}
+
+// CatalogExporter streams a whole catalog, one product at a time, in memory that does not grow
+// with the catalog (Shopify bulk operations; paging elsewhere). fn returning an error stops it.
+type CatalogExporter interface {
+	ExportCatalog(ctx context.Context, fn func(Product) error) error
+}
+
+// CatalogWriter creates or updates a product with its variants in one call.
+type CatalogWriter interface {
+	SetProduct(ctx context.Context, in ProductInput) (Product, error)
+}
+
+// InventoryReader reads current quantities of items at a location.
+type InventoryReader interface {
+	InventoryLevels(ctx context.Context, locationID string, inventoryItemIDs []string) ([]InventoryLevel, error)
+}
+
+// InventoryWriter sets quantities in as few calls as the platform allows.
+type InventoryWriter interface {
+	SetInventory(ctx context.Context, p SetInventoryParams) (SetInventoryResult, error)
+}
+
+// OrderReader reads orders by id and page by page, all or changed since a time.
+type OrderReader interface {
+	Order(ctx context.Context, id string) (Order, error)
+	ListOrders(ctx context.Context, p ListParams) (Page[Order], error)
+}
+
+// OrderWriter creates and cancels orders on a store.
+type OrderWriter interface {
+	CreateOrder(ctx context.Context, in OrderInput) (Order, error)
+	CancelOrder(ctx context.Context, p CancelOrderParams) error
+}
+
+// FulfillmentReader reads the fulfilments of an order with their tracking.
+type FulfillmentReader interface {
+	Fulfillments(ctx context.Context, orderID string) ([]Fulfillment, error)
+}
+
+// FulfillmentWriter ships lines of an order with tracking.
+type FulfillmentWriter interface {
+	CreateFulfillment(ctx context.Context, in FulfillmentInput) (Fulfillment, error)
+}
+
+// WebhookSubscriber registers the topics storesync needs. Subscribing a topic already
+// subscribed to the same address is not an error.
+type WebhookSubscriber interface {
+	SubscribeWebhooks(ctx context.Context, s WebhookSubscription) error
+}
+
+// WebhookReceiver checks a delivery's signature before reading anything in it, then decodes it.
+// A bad or missing signature is a *Error of KindAuth; the handler answers 401 and keeps nothing.
+type WebhookReceiver interface {
+	ReceiveWebhook(r *http.Request) (WebhookEvent, error)
+}
+
+// Store is everything storesync uses of a connected store.
+type Store interface {
+	ShopReader
+	CatalogReader
+	CatalogExporter
+	CatalogWriter
+	InventoryReader
+	InventoryWriter
+	OrderReader
+	OrderWriter
+	FulfillmentReader
+	FulfillmentWriter
+	WebhookSubscriber
+	WebhookReceiver
+}
