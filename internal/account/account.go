@@ -31,10 +31,33 @@ type Account struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// Publisher records an event in the transaction of the change it describes; its delivery to the
+// account's webhook endpoints is a durable job. The webhook service implements it.
+type Publisher interface {
+	Publish(ctx context.Context, tx database.Tx, accountID int64, eventType string, payload any) (string, error)
+}
+
 // Service manages accounts, users, sessions and API keys.
 type Service struct {
-	db  *database.DB
-	now func() time.Time
+	db     *database.DB
+	now    func() time.Time
+	events Publisher
+}
+
+// WithEvents makes the service publish its changes (API keys created and revoked) through p.
+func (s *Service) WithEvents(p Publisher) *Service {
+	s.events = p
+	return s
+}
+
+func (s *Service) publish(ctx context.Context, tx database.Tx, accountID int64, eventType string, payload any) error {
+	if s.events == nil {
+		return nil
+	}
+	if _, err := s.events.Publish(ctx, tx, accountID, eventType, payload); err != nil {
+		return fmt.Errorf("publishing %s: %w", eventType, err)
+	}
+	return nil
 }
 
 // NewService returns a Service on db. now is the clock (tests inject a fake one).

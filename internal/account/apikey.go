@@ -46,9 +46,13 @@ func (s *Service) CreateKey(ctx context.Context, p CreateKeyParams) (APIKey, str
 	k := APIKey{AccountID: p.AccountID, Name: name, Prefix: secret[:len(KeyPrefix)+8], Permission: p.Permission,
 		CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO api_keys (account_id, name, prefix, key_hash, permission, created_at)
+		err := tx.QueryRow(ctx, `INSERT INTO api_keys (account_id, name, prefix, key_hash, permission, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			k.AccountID, k.Name, k.Prefix, hashToken(secret), string(k.Permission), k.CreatedAt).Scan(&k.ID)
+		if err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, k.AccountID, "api_key.created", k)
 	})
 	if database.IsForeignKeyViolation(err) {
 		return APIKey{}, "", fmt.Errorf("%w: account %d does not exist", ErrInvalidInput, p.AccountID)
@@ -103,9 +107,17 @@ func (s *Service) Key(ctx context.Context, accountID, keyID int64) (APIKey, erro
 func (s *Service) RevokeKey(ctx context.Context, accountID, keyID int64) error {
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		var id int64
-		err := tx.QueryRow(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3)
-			WHERE account_id = $1 AND id = $2 RETURNING id`, accountID, keyID, s.now().UTC()).Scan(&id)
-		return err
+		var already bool
+		err := tx.QueryRow(ctx, `SELECT id, revoked_at IS NOT NULL FROM api_keys WHERE account_id = $1 AND id = $2`,
+			accountID, keyID).Scan(&id, &already)
+		if err != nil || already {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_keys SET revoked_at = $3 WHERE account_id = $1 AND id = $2`,
+			accountID, keyID, s.now().UTC()); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, accountID, "api_key.revoked", map[string]int64{"id": keyID})
 	})
 	if errors.Is(err, database.ErrNoRows) {
 		return fmt.Errorf("API key %d: %w", keyID, database.ErrNotFound)

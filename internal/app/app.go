@@ -1,0 +1,122 @@
+// Package app is storesync's composition root: it turns a Config into an open database, the
+// services of every domain, the job queue and the HTTP handler, in one place, with no globals.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/config"
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/server"
+	"github.com/storesync/storesync/internal/webhook"
+)
+
+// App is a running storesync: database, services and job queue.
+type App struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	DB       *database.DB
+	Accounts *account.Service
+	Jobs     *jobs.Client
+	Webhooks *webhook.Service
+	Metrics  *server.Metrics
+	Now      func() time.Time
+
+	workers *river.Workers
+}
+
+// Options change how Open builds the App.
+type Options struct {
+	// Work makes the job queue work jobs (serve, demo); otherwise it only inserts them (CLI commands
+	// that run beside a server).
+	Work bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewLogger makes the process's logger: text on a terminal, JSON otherwise, unless format says.
+func NewLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	_ = lv.UnmarshalText([]byte(level))
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// Open connects to the database, brings its schema up to date, and builds every service.
+func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*App, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	db, err := database.Open(ctx, database.Options{URL: cfg.DB, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	res, err := db.Migrate(ctx)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if len(res.Applied) > 0 || len(res.RiverApplied) > 0 {
+		logger.Info("database migrated", "db", database.Redact(cfg.DB), "version", res.Version,
+			"applied", strings.Join(res.Applied, ","), "job_queue_versions", fmt.Sprint(res.RiverApplied))
+	}
+	a := &App{Config: cfg, Logger: logger, DB: db, Now: opts.Now, Metrics: server.NewMetrics()}
+	if opts.Work {
+		a.workers = river.NewWorkers()
+	}
+	a.Jobs, err = jobs.New(db, a.workers, jobs.Config{
+		MaxWorkers:           cfg.Workers,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.JobRescueAfter,
+		Logger:               logger,
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("starting the job queue: %w", err)
+	}
+	// The workers bundle is read when the queue starts, so domains add their workers now.
+	a.Webhooks = webhook.NewService(db, a.Jobs, nil, opts.Now, logger)
+	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
+	if a.workers != nil {
+		a.Webhooks.AddWorkers(a.workers)
+	}
+	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Ready reports whether the database and the job queue answer, for /readyz.
+func (a *App) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return errors.Join(a.DB.Ping(ctx), a.Jobs.Ping(ctx))
+}
+
+// SeedDemo fills the demo account with sample data from every domain. Safe to run on every start.
+func (a *App) SeedDemo(ctx context.Context, accountID int64) error {
+	return nil
+}

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/storesync/storesync/internal/api"
+	"github.com/storesync/storesync/internal/server"
+	"github.com/storesync/storesync/internal/web"
+)
+
+// ServeOptions tune Serve.
+type ServeOptions struct {
+	// AllowHTTPFrom narrows --allow-http to some client addresses (the demo: loopback only).
+	AllowHTTPFrom func(remoteAddr string) bool
+	// Ready is called with the server's base URL once it listens.
+	Ready func(baseURL string)
+}
+
+// Handler builds the whole HTTP surface: API, dashboard, health and metrics, inside the middleware.
+func (a *App) Handler(opts ServeOptions) http.Handler {
+	mux := http.NewServeMux()
+	api.New(mux, api.Deps{
+		Accounts:      a.Accounts,
+		AllowHTTP:     a.Config.AllowHTTP,
+		AllowHTTPFrom: opts.AllowHTTPFrom,
+		Logger:        a.Logger,
+		Now:           a.Now,
+		Register:      a.apiModules(),
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.Ready(r.Context()); err != nil {
+			a.Logger.WarnContext(r.Context(), "not ready", "error", err)
+			server.WriteProblem(w, http.StatusServiceUnavailable, "not ready: "+err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	a.registerDashboard(mux)
+	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes)
+}
+
+// apiModules lists the domains that add operations to the API.
+func (a *App) apiModules() []func(huma.API) {
+	return nil
+}
+
+// Serve starts the job queue and the HTTP server, and runs until ctx ends; then it stops taking
+// requests, lets those in flight finish, and lets running jobs finish, up to the shutdown timeout.
+func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
+	var cert *tls.Certificate
+	switch {
+	case a.Config.TLSCert != "":
+		c, err := server.LoadCertificate(a.Config.TLSCert, a.Config.TLSKey)
+		if err != nil {
+			return err
+		}
+		cert = &c
+	case a.Config.TLSSelfSigned:
+		c, err := server.SelfSigned(filepath.Join(a.Config.DataDir, "tls"), a.Now())
+		if err != nil {
+			return err
+		}
+		cert = &c
+	}
+	srv, err := server.Listen(a.Config.Addr, a.Handler(opts), cert, a.Config.ShutdownTimeout, a.Logger)
+	if err != nil {
+		return err
+	}
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("starting the job queue: %w", err)
+	}
+	url := baseURL(srv.Addr(), cert != nil)
+	a.Logger.Info("serving", "url", url, "db", a.Config.String())
+	if cert == nil && !a.Config.AllowHTTP {
+		a.Logger.Warn("serving plain HTTP: the API refuses requests until TLS is set (--tls-cert/--tls-key or --tls-self-signed) or --allow-http is given")
+	}
+	if opts.Ready != nil {
+		opts.Ready(url)
+	}
+	serveErr := srv.Serve(ctx)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.ShutdownTimeout)
+	defer cancel()
+	jobsErr := a.Jobs.Stop(sctx)
+	if jobsErr != nil {
+		jobsErr = fmt.Errorf("stopping the job queue: %w", jobsErr)
+	}
+	a.Logger.Info("stopped")
+	return errors.Join(serveErr, jobsErr)
+}
+
+func baseURL(addr net.Addr, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// IsLoopback reports whether a client address (HOST:PORT) is on this machine.
+func IsLoopback(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (a *App) registerDashboard(mux *http.ServeMux) {
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Logger: a.Logger})
+}

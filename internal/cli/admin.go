@@ -1,0 +1,186 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/config"
+)
+
+// missing reports required flags left empty, naming each.
+func missing(pairs ...string) error {
+	var errs []error
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			errs = append(errs, fmt.Errorf("--%s is required", pairs[i]))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func runAccountCreate(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	var name string
+	if _, err := parse(env, "account create", "", args, &cfg, func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "the account's name (lower-case letters, digits, '.', '_', '-')")
+	}); err != nil {
+		return err
+	}
+	if err := missing("name", name); err != nil {
+		return err
+	}
+	if err := account.ValidateAccountName(name); err != nil {
+		return err
+	}
+	a, err := open(ctx, env, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := a.Accounts.CreateAccount(ctx, name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "created account %s (id %d)\n", acc.Name, acc.ID)
+	return nil
+}
+
+func runUserCreate(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	var acct, email, name, password string
+	if _, err := parse(env, "user create", "", args, &cfg, func(fs *flag.FlagSet) {
+		fs.StringVar(&acct, "account", "", "the account's name")
+		fs.StringVar(&email, "email", "", "the user's email, used to log in")
+		fs.StringVar(&name, "user-name", "", "the user's name as shown")
+		fs.StringVar(&password, "password", "", "the password (at least 10 characters); better from STORESYNC_PASSWORD or STORESYNC_PASSWORD_FILE")
+	}); err != nil {
+		return err
+	}
+	if err := missing("account", acct, "email", email, "password", password); err != nil {
+		return err
+	}
+	a, err := open(ctx, env, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := a.Accounts.AccountByName(ctx, acct)
+	if err != nil {
+		return err
+	}
+	u, err := a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: acc.ID, Email: email, Name: name, Password: password})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "created user %s in account %s (id %d)\n", u.Email, acc.Name, u.ID)
+	return nil
+}
+
+func runKeyCreate(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	var acct, name, perm string
+	if _, err := parse(env, "apikey create", "", args, &cfg, func(fs *flag.FlagSet) {
+		fs.StringVar(&acct, "account", "", "the account's name")
+		fs.StringVar(&perm, "permission", "read", "read (searches and reads) or read_write")
+		fs.StringVar(&name, "key-name", "", "a name to recognise the key by")
+	}); err != nil {
+		return err
+	}
+	if err := missing("account", acct); err != nil {
+		return err
+	}
+	if p := account.Permission(perm); !p.Valid() {
+		return fmt.Errorf("--permission %q: use read or read_write", perm)
+	}
+	a, err := open(ctx, env, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := a.Accounts.AccountByName(ctx, acct)
+	if err != nil {
+		return err
+	}
+	k, secret, err := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: name, Permission: account.Permission(perm)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "created API key %d (%s, %s) for account %s; it is shown once:\n%s\n", k.ID, k.Prefix, k.Permission, acc.Name, secret)
+	return nil
+}
+
+func runKeyList(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	var acct string
+	if _, err := parse(env, "apikey list", "", args, &cfg, func(fs *flag.FlagSet) {
+		fs.StringVar(&acct, "account", "", "the account's name")
+	}); err != nil {
+		return err
+	}
+	if err := missing("account", acct); err != nil {
+		return err
+	}
+	a, err := open(ctx, env, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := a.Accounts.AccountByName(ctx, acct)
+	if err != nil {
+		return err
+	}
+	keys, err := a.Accounts.ListKeys(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tPERMISSION\tHITS\tLAST USED\tSTATE")
+	for _, k := range keys {
+		last, state := "never", "active"
+		if k.LastUsedAt != nil {
+			last = k.LastUsedAt.Format("2006-01-02 15:04:05Z")
+		}
+		if k.RevokedAt != nil {
+			state = "revoked"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Permission, k.Hits, last, state)
+	}
+	return tw.Flush()
+}
+
+func runKeyRevoke(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	var acct, id string
+	if _, err := parse(env, "apikey revoke", "", args, &cfg, func(fs *flag.FlagSet) {
+		fs.StringVar(&acct, "account", "", "the account's name")
+		fs.StringVar(&id, "id", "", "the key's ID (see apikey list)")
+	}); err != nil {
+		return err
+	}
+	if err := missing("account", acct, "id", id); err != nil {
+		return err
+	}
+	keyID, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return fmt.Errorf("--id %q is not a key ID (a number)", id)
+	}
+	a, err := open(ctx, env, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := a.Accounts.AccountByName(ctx, acct)
+	if err != nil {
+		return err
+	}
+	if err := a.Accounts.RevokeKey(ctx, acc.ID, keyID); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "revoked API key %d of account %s\n", keyID, acc.Name)
+	return nil
+}

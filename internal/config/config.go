@@ -1,0 +1,168 @@
+// Package config reads storesync's settings from flags and STORESYNC_* environment variables (flags
+// win; a secret may also come from the file named by STORESYNC_<NAME>_FILE), fills in defaults and
+// validates them, so the binary fails at start with a message naming the bad setting.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/storesync/storesync/internal/database"
+)
+
+// EnvPrefix starts every environment variable storesync reads.
+const EnvPrefix = "STORESYNC_"
+
+// Config holds every setting. Zero values are filled by the flag defaults.
+type Config struct {
+	DataDir   string
+	DB        string
+	LogLevel  string
+	LogFormat string
+
+	Addr            string
+	TLSCert         string
+	TLSKey          string
+	TLSSelfSigned   bool
+	AllowHTTP       bool
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+
+	Workers        int
+	JobTimeout     time.Duration
+	JobRescueAfter time.Duration
+}
+
+// Common registers the settings every command has: where the data is and how to log.
+func (c *Config) Common(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the embedded database, certificates and other files")
+	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default sqlite:<data-dir>/storesync.db)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
+}
+
+// Server registers the settings of the commands that run the server (serve, demo).
+func (c *Config) Server(fs *flag.FlagSet, defaultAddr string) {
+	fs.StringVar(&c.Addr, "addr", defaultAddr, "address to listen on, HOST:PORT")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM); with --tls-cert")
+	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate made and kept under <data-dir>/tls")
+	fs.BoolVar(&c.AllowHTTP, "allow-http", false, "accept API requests over plain HTTP (behind a TLS-terminating proxy, or for local tests)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted, in bytes")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a graceful shutdown waits for requests and jobs in flight")
+	fs.IntVar(&c.Workers, "workers", 10, "durable jobs worked at once by this process")
+	fs.DurationVar(&c.JobTimeout, "job-timeout", time.Minute, "longest a single job attempt may run")
+	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "a job left running by a process that died is retried after this long (at least --job-timeout)")
+}
+
+// Parse reads args into fs, then fills every flag not given on the command line from its
+// STORESYNC_* variable (or the file named by STORESYNC_*_FILE). getenv is os.LookupEnv in production.
+func Parse(fs *flag.FlagSet, args []string, getenv func(string) (string, bool)) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		name := EnvName(f.Name)
+		v, ok := getenv(name)
+		if !ok {
+			file, fok := getenv(name + "_FILE")
+			if !fok {
+				return
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return
+			}
+			v = strings.TrimSpace(string(b))
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", name, redactValue(f.Name, v), err))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// EnvName is the environment variable of a flag: --data-dir is STORESYNC_DATA_DIR.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Finish fills the settings that depend on others and validates the whole.
+func (c *Config) Finish() error {
+	if c.DataDir == "" {
+		return errors.New("--data-dir is empty")
+	}
+	if c.DB == "" {
+		c.DB = "sqlite:" + filepath.Join(c.DataDir, "storesync.db")
+	}
+	var errs []error
+	if _, err := database.ParseURL(c.DB); err != nil {
+		errs = append(errs, fmt.Errorf("--db: %w", err))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "auto", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("--log-format %q: use auto, text or json", c.LogFormat))
+	}
+	if c.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--addr %q: want HOST:PORT (%v)", c.Addr, err))
+		}
+		if (c.TLSCert == "") != (c.TLSKey == "") {
+			errs = append(errs, errors.New("--tls-cert and --tls-key go together: give both or neither"))
+		}
+		if c.TLSCert != "" && c.TLSSelfSigned {
+			errs = append(errs, errors.New("--tls-self-signed and --tls-cert exclude each other: choose one"))
+		}
+		if c.MaxBodyBytes < 1024 {
+			errs = append(errs, fmt.Errorf("--max-body-bytes %d: must be at least 1024", c.MaxBodyBytes))
+		}
+		if c.Workers < 1 {
+			errs = append(errs, fmt.Errorf("--workers %d: must be at least 1", c.Workers))
+		}
+		if c.JobTimeout <= 0 {
+			errs = append(errs, fmt.Errorf("--job-timeout %s: must be positive", c.JobTimeout))
+		}
+		if c.JobRescueAfter <= c.JobTimeout {
+			errs = append(errs, fmt.Errorf("--job-rescue-after %s: must be longer than --job-timeout (%s)", c.JobRescueAfter, c.JobTimeout))
+		}
+		if c.ShutdownTimeout <= 0 {
+			errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TLS reports whether the server speaks HTTPS.
+func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSSelfSigned }
+
+// String shows the settings with secrets hidden, for logs and --print-config.
+func (c Config) String() string {
+	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t workers=%d", c.DataDir, database.Redact(c.DB),
+		c.Addr, c.TLS(), c.AllowHTTP, c.Workers)
+}
+
+func redactValue(flagName, v string) string {
+	if flagName == "db" {
+		return database.Redact(v)
+	}
+	return v
+}

@@ -1,0 +1,105 @@
+// Package server is storesync's HTTP plumbing: the middleware every request passes (request ID,
+// recovery, body limit, access log, metrics), TLS with a kept self-signed certificate, and a
+// listener with graceful shutdown. It knows nothing of the routes it serves.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"time"
+)
+
+type requestIDKey struct{}
+
+// RequestID returns the ID of the request ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// Wrap puts the middleware around h, outermost first: request ID, recovery, body limit, then the
+// access log and metrics, which sit right outside h so they see the route pattern the mux matched.
+func Wrap(h http.Handler, logger *slog.Logger, m *Metrics, maxBody int64) http.Handler {
+	observed := observe(h, logger, m)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID.MatchString(id) {
+			id = rand.Text()[:20]
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				logger.ErrorContext(r.Context(), "panic serving request", "request_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				WriteProblem(w, http.StatusInternalServerError, "internal error; the request ID is "+id)
+			}
+		}()
+		if r.Body != nil && maxBody > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		observed.ServeHTTP(w, r)
+	})
+}
+
+func observe(h http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r) // the mux sets r.Pattern on this same request
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		d := time.Since(start)
+		if m != nil {
+			m.observeRequest(r.Method, route, sw.status, d)
+		}
+		level := slog.LevelDebug
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		logger.Log(r.Context(), level, "request", "request_id", RequestID(r.Context()), "method", r.Method,
+			"path", r.URL.Path, "route", route, "status", sw.status, "bytes", sw.bytes, "duration", d)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status, bytes int
+	wrote         bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// WriteProblem answers with an RFC 9457 problem document.
+func WriteProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, `{"title":%s,"status":%d,"detail":%s}`, strconv.Quote(http.StatusText(status)), status, strconv.Quote(detail))
+}
