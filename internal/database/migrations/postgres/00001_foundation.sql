@@ -77,6 +77,7 @@ CREATE TABLE webhook_deliveries (
     last_status_code INTEGER,
     last_error       TEXT NOT NULL DEFAULT '',
     created_at       TIMESTAMPTZ NOT NULL,
+    last_attempt_at  TIMESTAMPTZ,
     delivered_at     TIMESTAMPTZ,
     UNIQUE (endpoint_id, event_id)
 );

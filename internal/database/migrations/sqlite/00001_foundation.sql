@@ -78,6 +78,7 @@ CREATE TABLE webhook_deliveries (
     last_status_code INTEGER,
     last_error       TEXT NOT NULL DEFAULT '',
     created_at       TIMESTAMP NOT NULL,
+    last_attempt_at  TIMESTAMP,
     delivered_at     TIMESTAMP,
     UNIQUE (endpoint_id, event_id)
 );
