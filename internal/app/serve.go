@@ -55,7 +55,7 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 
 // apiModules lists the domains that add operations to the API.
 func (a *App) apiModules() []func(huma.API) {
-	return nil
+	return []func(huma.API){api.Webhooks(a.Webhooks)}
 }
 
 // Serve starts the job queue and the HTTP server, and runs until ctx ends; then it stops taking

@@ -14,6 +14,8 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/webhook"
 )
 
 // Options shape the test server.
@@ -31,6 +33,8 @@ type Server struct {
 	srv      *httptest.Server
 	accounts *account.Service
 	API      huma.API
+	// Webhooks is the webhook service behind the server; its deliveries are enqueued, not sent.
+	Webhooks *webhook.Service
 }
 
 // New starts the API on db for the length of t.
@@ -39,13 +43,19 @@ func New(t testing.TB, db *database.DB, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	accounts := account.NewService(db, opts.Now)
+	// An insert-only job client: deliveries are recorded and enqueued, not sent.
+	jc, err := jobs.New(db, nil, jobs.Config{})
+	if err != nil {
+		t.Fatalf("making job client: %v", err)
+	}
+	hooks := webhook.NewService(db, jc, nil, opts.Now, nil)
+	accounts := account.NewService(db, opts.Now).WithEvents(hooks)
 	mux := http.NewServeMux()
-	d := api.Deps{Accounts: accounts, Now: opts.Now, AllowHTTP: opts.AllowHTTP}
+	d := api.Deps{Accounts: accounts, Now: opts.Now, AllowHTTP: opts.AllowHTTP, Register: []func(huma.API){api.Webhooks(hooks)}}
 	if opts.Register != nil {
 		d.Register = append(d.Register, opts.Register)
 	}
-	s := &Server{accounts: accounts}
+	s := &Server{accounts: accounts, Webhooks: hooks}
 	s.API = api.New(mux, d)
 	if opts.PlainHTTP {
 		s.srv = httptest.NewServer(mux)
