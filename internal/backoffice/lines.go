@@ -49,7 +49,7 @@ func (s *Service) CreateLine(ctx context.Context, p CreateLineParams) (LineItem,
 		if err != nil {
 			return err
 		}
-		ids, err := insertLines(ctx, tx, p.Order, []LineInput{p.Input}, s.now())
+		ids, err := insertLines(ctx, tx, p.Order, []LineInput{p.Input}, s.now(), false)
 		if err != nil {
 			return err
 		}
@@ -156,13 +156,13 @@ func orderCurrency(ctx context.Context, q database.Querier, ref OrderRef, since 
 }
 
 // insertLines validates and inserts lines of an order, returning their IDs. A validation error
-// names the field as lines[i].field when there is more than one line.
-func insertLines(ctx context.Context, tx database.Tx, ref OrderRef, lines []LineInput, now time.Time) ([]int64, error) {
+// names the field as lines[i].field when the lines came with their order (inOrder).
+func insertLines(ctx context.Context, tx database.Tx, ref OrderRef, lines []LineInput, now time.Time, inOrder bool) ([]int64, error) {
 	ids := make([]int64, 0, len(lines))
 	so, po := orderIDs(ref)
 	for i, in := range lines {
 		prefix := ""
-		if len(lines) > 1 || ref.Kind == PurchaseOrderKind {
+		if inOrder {
 			prefix = fmt.Sprintf("lines[%d].", i)
 		}
 		if err := validateLine(&in, prefix); err != nil {
@@ -228,4 +228,10 @@ func scanLine(r database.Row, currency string) (LineItem, error) {
 	l.Currency = currency
 	l.Total = l.Quantity * l.UnitPrice
 	return l, err
+}
+
+// OrderCurrency returns the currency of an order of a visible job, which callers need to read
+// decimal amounts meant for it.
+func (s *Service) OrderCurrency(ctx context.Context, ref OrderRef) (string, error) {
+	return orderCurrency(ctx, s.db, ref, s.visibleSince(false))
 }

@@ -24,7 +24,7 @@ func (s *Service) CreatePayment(ctx context.Context, p CreatePaymentParams) (Pay
 		if err != nil {
 			return err
 		}
-		ids, err := insertPayments(ctx, tx, p.Order, []PaymentInput{p.Input}, s.now())
+		ids, err := insertPayments(ctx, tx, p.Order, []PaymentInput{p.Input}, s.now(), false)
 		if err != nil {
 			return err
 		}
@@ -58,12 +58,12 @@ func (s *Service) ListPayments(ctx context.Context, p ListOrderItemsParams) (Pag
 	return out, nil
 }
 
-func insertPayments(ctx context.Context, tx database.Tx, ref OrderRef, payments []PaymentInput, now time.Time) ([]int64, error) {
+func insertPayments(ctx context.Context, tx database.Tx, ref OrderRef, payments []PaymentInput, now time.Time, inOrder bool) ([]int64, error) {
 	ids := make([]int64, 0, len(payments))
 	so, po := orderIDs(ref)
 	for i, in := range payments {
 		prefix := ""
-		if len(payments) > 1 {
+		if inOrder {
 			prefix = fmt.Sprintf("payments[%d].", i)
 		}
 		if err := validatePayment(ctx, tx, ref.AccountID, &in, prefix); err != nil {
@@ -124,9 +124,9 @@ func scanPayment(r database.Row, currency string) (Payment, error) {
 // insertLinesAndPayments adds the lines and payments given with a new order.
 func (s *Service) insertLinesAndPayments(ctx context.Context, tx database.Tx, ref OrderRef,
 	lines []LineInput, payments []PaymentInput, now time.Time) error {
-	if _, err := insertLines(ctx, tx, ref, lines, now); err != nil {
+	if _, err := insertLines(ctx, tx, ref, lines, now, true); err != nil {
 		return err
 	}
-	_, err := insertPayments(ctx, tx, ref, payments, now)
+	_, err := insertPayments(ctx, tx, ref, payments, now, true)
 	return err
 }
