@@ -60,9 +60,10 @@ type FulfillmentReader interface {
 	Fulfillments(ctx context.Context, orderID string) ([]Fulfillment, error)
 }
 
-// FulfillmentWriter ships lines of an order with tracking.
+// FulfillmentWriter ships lines of an order with tracking. Lines stocked at different locations
+// may need one fulfilment each, hence a slice.
 type FulfillmentWriter interface {
-	CreateFulfillment(ctx context.Context, in FulfillmentInput) (Fulfillment, error)
+	CreateFulfillment(ctx context.Context, in FulfillmentInput) ([]Fulfillment, error)
 }
 
 // WebhookSubscriber registers the topics storesync needs. Subscribing a topic already

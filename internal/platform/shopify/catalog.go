@@ -1,0 +1,244 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/storesync/storesync/internal/platform"
+)
+
+// Page sizes chosen so a page stays well under MaxQueryCost: a connection costs about
+// first × (cost of one node), and each product node carries a page of variants.
+const (
+	productsPerPage        = 10
+	variantsPerProductPage = 20
+	variantsPerPage        = 100
+)
+
+// updatedSinceQuery is Shopify search syntax for "changed at or after t". At-or-after, not
+// after: two changes in the same second must not be missed; the caller drops what it has seen.
+func updatedSinceQuery(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("updated_at:>='%s'", t.UTC().Format(time.RFC3339))
+}
+
+type gProducts struct {
+	Products struct {
+		Nodes    []gProduct `json:"nodes"`
+		PageInfo gPageInfo  `json:"pageInfo"`
+	} `json:"products"`
+}
+
+// ListProducts reads one page of products, oldest change first. With UpdatedSince set it is the
+// incremental read; for a whole large catalog ExportCatalog is cheaper. Products with more
+// variants than fit a page are completed with further calls, so every product is whole.
+func (c *Client) ListProducts(ctx context.Context, p platform.ListParams) (platform.Page[platform.Product], error) {
+	cur, err := c.currency(ctx)
+	if err != nil {
+		return platform.Page[platform.Product]{}, err
+	}
+	first := productsPerPage
+	if p.Limit > 0 {
+		first = min(p.Limit, MaxInputArray)
+	}
+	vars := map[string]any{
+		"first": first, "after": nullable(p.Cursor), "query": nullable(updatedSinceQuery(p.UpdatedSince)),
+		"variantsFirst": variantsPerProductPage,
+	}
+	var out gProducts
+	if err := c.do(ctx, op{doc: "products", what: "listing products", retrySafe: true}, vars, &out); err != nil {
+		return platform.Page[platform.Product]{}, err
+	}
+	page := platform.Page[platform.Product]{}
+	for i := range out.Products.Nodes {
+		gp := &out.Products.Nodes[i]
+		if err := c.completeVariants(ctx, gp); err != nil {
+			return platform.Page[platform.Product]{}, err
+		}
+		prod, err := gp.product(cur)
+		if err != nil {
+			return platform.Page[platform.Product]{}, c.decodeError("listing products", err)
+		}
+		page.Items = append(page.Items, prod)
+	}
+	if out.Products.PageInfo.HasNextPage {
+		page.NextCursor = out.Products.PageInfo.EndCursor
+	}
+	return page, nil
+}
+
+type gProductByID struct {
+	Product *gProduct `json:"product"`
+}
+
+// Product reads one product with all its variants.
+func (c *Client) Product(ctx context.Context, id string) (platform.Product, error) {
+	cur, err := c.currency(ctx)
+	if err != nil {
+		return platform.Product{}, err
+	}
+	var out gProductByID
+	vars := map[string]any{"id": id, "variantsFirst": variantsPerPage, "variantsAfter": nil}
+	if err := c.do(ctx, op{doc: "product", what: "reading product", retrySafe: true}, vars, &out); err != nil {
+		return platform.Product{}, err
+	}
+	if out.Product == nil {
+		return platform.Product{}, c.newError("reading product", platform.KindNotFound, "no product "+id)
+	}
+	if err := c.completeVariants(ctx, out.Product); err != nil {
+		return platform.Product{}, err
+	}
+	prod, err := out.Product.product(cur)
+	if err != nil {
+		return platform.Product{}, c.decodeError("reading product", err)
+	}
+	return prod, nil
+}
+
+// completeVariants fetches the remaining pages of a product's variants.
+func (c *Client) completeVariants(ctx context.Context, gp *gProduct) error {
+	for gp.Variants.PageInfo.HasNextPage {
+		var out gProductByID
+		vars := map[string]any{"id": gp.ID, "variantsFirst": variantsPerPage, "variantsAfter": gp.Variants.PageInfo.EndCursor}
+		if err := c.do(ctx, op{doc: "product", what: "reading product variants", retrySafe: true}, vars, &out); err != nil {
+			return err
+		}
+		if out.Product == nil {
+			return c.newError("reading product variants", platform.KindNotFound, "product "+gp.ID+" disappeared")
+		}
+		gp.Variants.Nodes = append(gp.Variants.Nodes, out.Product.Variants.Nodes...)
+		gp.Variants.PageInfo = out.Product.Variants.PageInfo
+	}
+	return nil
+}
+
+func (c *Client) decodeError(what string, err error) error {
+	e := c.newError(what, platform.KindInternal, "unexpected value from Shopify")
+	e.Err = err
+	return e
+}
+
+type gProductSet struct {
+	ProductSet struct {
+		Product *struct {
+			ID        string    `json:"id"`
+			Handle    string    `json:"handle"`
+			UpdatedAt time.Time `json:"updatedAt"`
+			Variants  struct {
+				Nodes []gVariant `json:"nodes"`
+			} `json:"variants"`
+		} `json:"product"`
+		UserErrors []userError `json:"userErrors"`
+	} `json:"productSet"`
+}
+
+// defaultOption is what Shopify calls the single option of a product without options.
+const defaultOption, defaultOptionValue = "Title", "Default Title"
+
+// SetProduct creates or updates a product with all its variants in one productSet call
+// (synchronous). Variants not in the input are removed from the product, as productSet does.
+// The returned product carries the ids Shopify assigned, with each variant's inventory item.
+func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (platform.Product, error) {
+	const what = "setting product"
+	input, err := productSetInput(in)
+	if err != nil {
+		return platform.Product{}, c.invalid(what, err)
+	}
+	var ident any
+	switch {
+	case in.ID != "":
+		ident = map[string]any{"id": in.ID}
+	case in.Handle != "":
+		ident = map[string]any{"handle": in.Handle}
+	}
+	vars := map[string]any{"identifier": ident, "input": input, "synchronous": true, "variantsFirst": max(1, min(len(in.Variants), MaxInputArray))}
+	var out gProductSet
+	// productSet is a set: sending the same input twice leaves the same product.
+	if err := c.do(ctx, op{doc: "productSet", what: what, retrySafe: in.ID != "" || in.Handle != ""}, vars, &out); err != nil {
+		return platform.Product{}, err
+	}
+	if err := c.userErrorsToError(what, out.ProductSet.UserErrors); err != nil {
+		return platform.Product{}, err
+	}
+	p := out.ProductSet.Product
+	if p == nil {
+		return platform.Product{}, c.newError(what, platform.KindInternal, "productSet returned no product")
+	}
+	res := platform.Product{ID: p.ID, Handle: p.Handle, Title: in.Title, Status: in.Status, UpdatedAt: p.UpdatedAt, Options: in.Options}
+	for _, v := range p.Variants.Nodes {
+		res.Variants = append(res.Variants, platform.Variant{ID: v.ID, ProductID: p.ID, SKU: v.SKU, Barcode: v.Barcode, InventoryItemID: v.InventoryItem.ID})
+	}
+	return res, nil
+}
+
+func (c *Client) invalid(what string, err error) error {
+	e := c.newError(what, platform.KindInvalidInput, err.Error())
+	e.Err = err
+	return e
+}
+
+func productSetInput(in platform.ProductInput) (map[string]any, error) {
+	if len(in.Variants) > 2048 {
+		return nil, fmt.Errorf("%d variants: Shopify allows 2048 per product", len(in.Variants))
+	}
+	options := in.Options
+	if len(options) == 0 {
+		options = []string{defaultOption}
+	}
+	values := make([][]string, len(options))
+	variants := make([]map[string]any, 0, len(in.Variants))
+	for i, v := range in.Variants {
+		vals := v.Options
+		if len(in.Options) == 0 {
+			vals = []string{defaultOptionValue}
+		}
+		if len(vals) != len(options) {
+			return nil, fmt.Errorf("variant %d (%s) has %d option values for %d options", i, v.SKU, len(vals), len(options))
+		}
+		var ov []map[string]any
+		for j, val := range vals {
+			ov = append(ov, map[string]any{"optionName": options[j], "name": val})
+			if !slices.Contains(values[j], val) {
+				values[j] = append(values[j], val)
+			}
+		}
+		vm := map[string]any{
+			"sku": v.SKU, "barcode": nullable(v.Barcode), "price": v.Price.Decimal(), "optionValues": ov,
+			"inventoryPolicy": map[bool]string{true: "CONTINUE", false: "DENY"}[v.AllowBackorder],
+			"inventoryItem":   map[string]any{"tracked": v.Tracked},
+		}
+		if v.ID != "" {
+			vm["id"] = v.ID
+		}
+		if v.CompareAtPrice != nil {
+			vm["compareAtPrice"] = v.CompareAtPrice.Decimal()
+		}
+		variants = append(variants, vm)
+	}
+	var productOptions []map[string]any
+	for i, name := range options {
+		var vs []map[string]any
+		for _, val := range values[i] {
+			vs = append(vs, map[string]any{"name": val})
+		}
+		productOptions = append(productOptions, map[string]any{"name": name, "position": i + 1, "values": vs})
+	}
+	input := map[string]any{"title": in.Title, "productOptions": productOptions, "variants": variants}
+	for k, v := range map[string]string{"handle": in.Handle, "vendor": in.Vendor, "productType": in.ProductType, "descriptionHtml": in.DescriptionHTML} {
+		if v != "" {
+			input[k] = v
+		}
+	}
+	if in.Status != "" {
+		input["status"] = strings.ToUpper(string(in.Status))
+	}
+	if in.Tags != nil {
+		input["tags"] = in.Tags
+	}
+	return input, nil
+}

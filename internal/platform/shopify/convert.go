@@ -1,0 +1,290 @@
+package shopify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/storesync/storesync/internal/platform"
+)
+
+// Shapes of the GraphQL answers, as the documents in queries/ select them. Nullable strings
+// decode to "" (JSON null leaves a string untouched).
+
+type gPageInfo struct {
+	HasNextPage bool   `json:"hasNextPage"`
+	EndCursor   string `json:"endCursor"`
+}
+
+type gMoney struct {
+	Amount       string `json:"amount"`
+	CurrencyCode string `json:"currencyCode"`
+}
+
+type gMoneyBag struct {
+	ShopMoney gMoney `json:"shopMoney"`
+}
+
+func (b *gMoneyBag) money() (platform.Money, error) {
+	if b == nil || b.ShopMoney.Amount == "" {
+		return platform.Money{}, nil
+	}
+	return platform.ParseMoney(b.ShopMoney.Amount, b.ShopMoney.CurrencyCode)
+}
+
+type gAddress struct {
+	FirstName     string `json:"firstName"`
+	LastName      string `json:"lastName"`
+	Company       string `json:"company"`
+	Address1      string `json:"address1"`
+	Address2      string `json:"address2"`
+	City          string `json:"city"`
+	Province      string `json:"province"`
+	ProvinceCode  string `json:"provinceCode"`
+	Zip           string `json:"zip"`
+	Country       string `json:"country"`
+	CountryCodeV2 string `json:"countryCodeV2"`
+	CountryCode   string `json:"countryCode"` // LocationAddress spells it this way
+	Phone         string `json:"phone"`
+}
+
+func (a *gAddress) address() *platform.Address {
+	if a == nil {
+		return nil
+	}
+	cc := a.CountryCodeV2
+	if cc == "" {
+		cc = a.CountryCode
+	}
+	return &platform.Address{
+		FirstName: a.FirstName, LastName: a.LastName, Company: a.Company, Address1: a.Address1,
+		Address2: a.Address2, City: a.City, Province: a.Province, ProvinceCode: a.ProvinceCode,
+		Zip: a.Zip, Country: a.Country, CountryCode: cc, Phone: a.Phone,
+	}
+}
+
+type gVariant struct {
+	ID                string    `json:"id"`
+	Title             string    `json:"title"`
+	SKU               string    `json:"sku"`
+	Barcode           string    `json:"barcode"`
+	Price             string    `json:"price"`
+	CompareAtPrice    string    `json:"compareAtPrice"`
+	Position          int       `json:"position"`
+	InventoryPolicy   string    `json:"inventoryPolicy"`
+	InventoryQuantity *int64    `json:"inventoryQuantity"`
+	UpdatedAt         time.Time `json:"updatedAt"`
+	SelectedOptions   []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"selectedOptions"`
+	InventoryItem struct {
+		ID      string `json:"id"`
+		Tracked bool   `json:"tracked"`
+	} `json:"inventoryItem"`
+	ParentID string `json:"__parentId"` // bulk JSONL only
+}
+
+type gProduct struct {
+	ID              string    `json:"id"`
+	Title           string    `json:"title"`
+	Handle          string    `json:"handle"`
+	Status          string    `json:"status"`
+	Vendor          string    `json:"vendor"`
+	ProductType     string    `json:"productType"`
+	Tags            []string  `json:"tags"`
+	DescriptionHTML string    `json:"descriptionHtml"`
+	CreatedAt       time.Time `json:"createdAt"`
+	UpdatedAt       time.Time `json:"updatedAt"`
+	Variants        struct {
+		Nodes    []gVariant `json:"nodes"`
+		PageInfo gPageInfo  `json:"pageInfo"`
+	} `json:"variants"`
+}
+
+func (p *gProduct) product(currency string) (platform.Product, error) {
+	out := platform.Product{
+		ID: p.ID, Title: p.Title, Handle: p.Handle, Status: platform.ProductStatus(strings.ToLower(p.Status)),
+		Vendor: p.Vendor, ProductType: p.ProductType, Tags: p.Tags, DescriptionHTML: p.DescriptionHTML,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+	}
+	for _, gv := range p.Variants.Nodes {
+		v, err := gv.variant(p.ID, currency)
+		if err != nil {
+			return platform.Product{}, fmt.Errorf("product %s: %w", p.ID, err)
+		}
+		out.Variants = append(out.Variants, v)
+	}
+	out.Options = optionNames(p.Variants.Nodes)
+	return out, nil
+}
+
+func optionNames(vs []gVariant) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	var names []string
+	for _, o := range vs[0].SelectedOptions {
+		names = append(names, o.Name)
+	}
+	return names
+}
+
+func (v *gVariant) variant(productID, currency string) (platform.Variant, error) {
+	price, err := platform.ParseMoney(orZero(v.Price), currency)
+	if err != nil {
+		return platform.Variant{}, fmt.Errorf("variant %s price: %w", v.ID, err)
+	}
+	out := platform.Variant{
+		ID: v.ID, ProductID: productID, InventoryItemID: v.InventoryItem.ID, Title: v.Title, SKU: v.SKU,
+		Barcode: v.Barcode, Price: price, Position: v.Position, Quantity: v.InventoryQuantity,
+		Tracked: v.InventoryItem.Tracked, AllowBackorder: v.InventoryPolicy == "CONTINUE", UpdatedAt: v.UpdatedAt,
+	}
+	if v.CompareAtPrice != "" {
+		compare, err := platform.ParseMoney(v.CompareAtPrice, currency)
+		if err != nil {
+			return platform.Variant{}, fmt.Errorf("variant %s compare-at price: %w", v.ID, err)
+		}
+		out.CompareAtPrice = &compare
+	}
+	for _, o := range v.SelectedOptions {
+		out.Options = append(out.Options, o.Value)
+	}
+	return out, nil
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
+}
+
+type gLineItem struct {
+	ID              string `json:"id"`
+	Title           string `json:"title"`
+	Name            string `json:"name"`
+	SKU             string `json:"sku"`
+	Quantity        int64  `json:"quantity"`
+	CurrentQuantity int64  `json:"currentQuantity"`
+	Variant         *struct {
+		ID      string `json:"id"`
+		SKU     string `json:"sku"`
+		Barcode string `json:"barcode"`
+	} `json:"variant"`
+	OriginalUnitPriceSet gMoneyBag `json:"originalUnitPriceSet"`
+}
+
+type gOrder struct {
+	ID                       string     `json:"id"`
+	Name                     string     `json:"name"`
+	Number                   int64      `json:"number"`
+	CreatedAt                time.Time  `json:"createdAt"`
+	UpdatedAt                time.Time  `json:"updatedAt"`
+	ProcessedAt              time.Time  `json:"processedAt"`
+	CancelledAt              *time.Time `json:"cancelledAt"`
+	CancelReason             string     `json:"cancelReason"`
+	Test                     bool       `json:"test"`
+	Email                    string     `json:"email"`
+	Phone                    string     `json:"phone"`
+	Note                     string     `json:"note"`
+	Tags                     []string   `json:"tags"`
+	CurrencyCode             string     `json:"currencyCode"`
+	DisplayFinancialStatus   string     `json:"displayFinancialStatus"`
+	DisplayFulfillmentStatus string     `json:"displayFulfillmentStatus"`
+	TotalPriceSet            *gMoneyBag `json:"totalPriceSet"`
+	SubtotalPriceSet         *gMoneyBag `json:"subtotalPriceSet"`
+	TotalTaxSet              *gMoneyBag `json:"totalTaxSet"`
+	TotalShippingPriceSet    *gMoneyBag `json:"totalShippingPriceSet"`
+	Customer                 *struct {
+		ID                  string `json:"id"`
+		FirstName           string `json:"firstName"`
+		LastName            string `json:"lastName"`
+		DefaultEmailAddress *struct {
+			EmailAddress string `json:"emailAddress"`
+		} `json:"defaultEmailAddress"`
+	} `json:"customer"`
+	ShippingAddress *gAddress `json:"shippingAddress"`
+	BillingAddress  *gAddress `json:"billingAddress"`
+	ShippingLine    *struct {
+		Title            string    `json:"title"`
+		Code             string    `json:"code"`
+		Source           string    `json:"source"`
+		OriginalPriceSet gMoneyBag `json:"originalPriceSet"`
+	} `json:"shippingLine"`
+	LineItems struct {
+		Nodes    []gLineItem `json:"nodes"`
+		PageInfo gPageInfo   `json:"pageInfo"`
+	} `json:"lineItems"`
+}
+
+func (g *gOrder) order() (platform.Order, error) {
+	o := platform.Order{
+		ID: g.ID, Name: g.Name, Number: g.Number, Email: g.Email, Phone: g.Phone, Note: g.Note,
+		Tags: g.Tags, Currency: g.CurrencyCode, FinancialStatus: financialStatus(g.DisplayFinancialStatus),
+		FulfillmentStatus: strings.ToLower(g.DisplayFulfillmentStatus), Test: g.Test,
+		CancelledAt: g.CancelledAt, CancelReason: strings.ToLower(g.CancelReason),
+		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt, ProcessedAt: g.ProcessedAt,
+		ShippingAddress: g.ShippingAddress.address(), BillingAddress: g.BillingAddress.address(),
+	}
+	var err error
+	for _, f := range []struct {
+		dst *platform.Money
+		src *gMoneyBag
+	}{{&o.Total, g.TotalPriceSet}, {&o.Subtotal, g.SubtotalPriceSet}, {&o.TotalTax, g.TotalTaxSet}, {&o.TotalShipping, g.TotalShippingPriceSet}} {
+		if *f.dst, err = f.src.money(); err != nil {
+			return platform.Order{}, fmt.Errorf("order %s: %w", g.ID, err)
+		}
+	}
+	if c := g.Customer; c != nil {
+		o.Customer = &platform.Customer{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName}
+		if c.DefaultEmailAddress != nil {
+			o.Customer.Email = c.DefaultEmailAddress.EmailAddress
+		}
+	}
+	if s := g.ShippingLine; s != nil {
+		price, err := s.OriginalPriceSet.money()
+		if err != nil {
+			return platform.Order{}, fmt.Errorf("order %s shipping: %w", g.ID, err)
+		}
+		o.ShippingLines = []platform.ShippingLine{{Title: s.Title, Code: s.Code, Source: s.Source, Price: price}}
+	}
+	for _, li := range g.LineItems.Nodes {
+		price, err := li.OriginalUnitPriceSet.money()
+		if err != nil {
+			return platform.Order{}, fmt.Errorf("order %s line %s: %w", g.ID, li.ID, err)
+		}
+		line := platform.OrderLine{ID: li.ID, SKU: li.SKU, Title: li.Title, Quantity: li.Quantity, Current: li.CurrentQuantity, UnitPrice: price}
+		if li.Variant != nil {
+			line.VariantID, line.Barcode = li.Variant.ID, li.Variant.Barcode
+			if line.SKU == "" {
+				line.SKU = li.Variant.SKU
+			}
+		}
+		o.Lines = append(o.Lines, line)
+	}
+	return o, nil
+}
+
+// financialStatus maps Shopify's OrderDisplayFinancialStatus (GraphQL, upper case) and the REST
+// webhook's financial_status (lower case) to platform words.
+func financialStatus(s string) platform.FinancialStatus {
+	switch strings.ToLower(s) {
+	case "pending", "expired":
+		return platform.FinancialPending
+	case "authorized":
+		return platform.FinancialAuthorized
+	case "partially_paid":
+		return platform.FinancialPartiallyPaid
+	case "paid":
+		return platform.FinancialPaid
+	case "partially_refunded":
+		return platform.FinancialPartiallyRefunded
+	case "refunded":
+		return platform.FinancialRefunded
+	case "voided":
+		return platform.FinancialVoided
+	default:
+		return platform.FinancialUnknown
+	}
+}

@@ -1,0 +1,262 @@
+package shopify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/storesync/storesync/internal/platform"
+)
+
+// Line budgets: a page of orders fetches a few lines each (cost grows with orders × lines); an
+// order with more is re-read alone, where 250 lines fit under the cost limit.
+const (
+	ordersPerPage     = 10
+	linesPerPageOrder = 20
+	linesPerOrder     = 250
+)
+
+type gOrders struct {
+	Orders struct {
+		Nodes    []gOrder  `json:"nodes"`
+		PageInfo gPageInfo `json:"pageInfo"`
+	} `json:"orders"`
+}
+
+// ListOrders reads one page of orders, oldest change first; with UpdatedSince set it is the
+// incremental read that reconciles missed webhooks.
+func (c *Client) ListOrders(ctx context.Context, p platform.ListParams) (platform.Page[platform.Order], error) {
+	first := ordersPerPage
+	if p.Limit > 0 {
+		first = min(p.Limit, MaxInputArray)
+	}
+	return c.listOrders(ctx, first, p.Cursor, updatedSinceQuery(p.UpdatedSince))
+}
+
+func (c *Client) listOrders(ctx context.Context, first int, cursor, query string) (platform.Page[platform.Order], error) {
+	vars := map[string]any{"first": first, "after": nullable(cursor), "query": nullable(query), "linesFirst": linesPerPageOrder}
+	var out gOrders
+	if err := c.do(ctx, op{doc: "orders", what: "listing orders", retrySafe: true}, vars, &out); err != nil {
+		return platform.Page[platform.Order]{}, err
+	}
+	var page platform.Page[platform.Order]
+	for i := range out.Orders.Nodes {
+		g := &out.Orders.Nodes[i]
+		if g.LineItems.PageInfo.HasNextPage {
+			o, err := c.Order(ctx, g.ID)
+			if err != nil {
+				return platform.Page[platform.Order]{}, err
+			}
+			page.Items = append(page.Items, o)
+			continue
+		}
+		o, err := g.order()
+		if err != nil {
+			return platform.Page[platform.Order]{}, c.decodeError("listing orders", err)
+		}
+		page.Items = append(page.Items, o)
+	}
+	if out.Orders.PageInfo.HasNextPage {
+		page.NextCursor = out.Orders.PageInfo.EndCursor
+	}
+	return page, nil
+}
+
+// Order reads one order by id with up to 250 lines.
+func (c *Client) Order(ctx context.Context, id string) (platform.Order, error) {
+	var out struct {
+		Order *gOrder `json:"order"`
+	}
+	if err := c.do(ctx, op{doc: "order", what: "reading order", retrySafe: true}, map[string]any{"id": id, "linesFirst": linesPerOrder}, &out); err != nil {
+		return platform.Order{}, err
+	}
+	if out.Order == nil {
+		return platform.Order{}, c.newError("reading order", platform.KindNotFound, "no order "+id)
+	}
+	if out.Order.LineItems.PageInfo.HasNextPage {
+		return platform.Order{}, c.newError("reading order", platform.KindInternal, fmt.Sprintf("order %s has more than %d lines", id, linesPerOrder))
+	}
+	o, err := out.Order.order()
+	if err != nil {
+		return platform.Order{}, c.decodeError("reading order", err)
+	}
+	return o, nil
+}
+
+// PushTag is the tag that marks an order created by storesync for one idempotency key. Shopify's
+// orderCreate takes no @idempotent key, so CreateOrder looks for this tag before creating.
+func PushTag(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "storesync-" + hex.EncodeToString(sum[:8])
+}
+
+type gOrderCreate struct {
+	OrderCreate struct {
+		Order      *gOrder     `json:"order"`
+		UserErrors []userError `json:"userErrors"`
+	} `json:"orderCreate"`
+}
+
+// CreateOrder creates an order for an order push. With an IdempotencyKey the order is tagged
+// PushTag(key) and an order already carrying that tag is returned instead of creating another
+// (Shopify's search index lags by seconds, so the job runner should not re-run a push faster).
+// orderCreate is not retried after an answer that leaves doubt (5xx, timeout): the error is
+// Retryable and the next attempt goes through the tag lookup.
+func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platform.Order, error) {
+	const what = "creating order"
+	tags := append([]string(nil), in.Tags...)
+	if in.IdempotencyKey != "" {
+		tag := PushTag(in.IdempotencyKey)
+		page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
+		if err != nil {
+			return platform.Order{}, fmt.Errorf("looking for an earlier push: %w", err)
+		}
+		if len(page.Items) > 0 {
+			c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
+			return page.Items[0], nil
+		}
+		tags = append(tags, tag)
+	}
+	order, err := orderCreateInput(in, tags)
+	if err != nil {
+		return platform.Order{}, c.invalid(what, err)
+	}
+	options := map[string]any{"sendReceipt": in.SendReceipt, "sendFulfillmentReceipt": false}
+	if in.InventoryBehaviour != "" {
+		options["inventoryBehaviour"] = strings.ToUpper(string(in.InventoryBehaviour))
+	}
+	var out gOrderCreate
+	vars := map[string]any{"order": order, "options": options, "linesFirst": linesPerOrder}
+	if err := c.do(ctx, op{doc: "orderCreate", what: what}, vars, &out); err != nil {
+		return platform.Order{}, err
+	}
+	if err := c.userErrorsToError(what, out.OrderCreate.UserErrors); err != nil {
+		return platform.Order{}, err
+	}
+	if out.OrderCreate.Order == nil {
+		return platform.Order{}, c.newError(what, platform.KindInternal, "orderCreate returned no order")
+	}
+	o, err := out.OrderCreate.Order.order()
+	if err != nil {
+		return platform.Order{}, c.decodeError(what, err)
+	}
+	return o, nil
+}
+
+func orderCreateInput(in platform.OrderInput, tags []string) (map[string]any, error) {
+	if len(in.Lines) == 0 {
+		return nil, fmt.Errorf("an order needs at least one line")
+	}
+	if len(in.Lines) > MaxInputArray {
+		return nil, fmt.Errorf("%d lines: at most %d per order", len(in.Lines), MaxInputArray)
+	}
+	o := map[string]any{"tags": tags}
+	for k, v := range map[string]string{"currency": in.Currency, "email": in.Email, "phone": in.Phone, "note": in.Note} {
+		if v != "" {
+			o[k] = v
+		}
+	}
+	if in.FinancialStatus != "" {
+		o["financialStatus"] = strings.ToUpper(string(in.FinancialStatus))
+	}
+	if cu := in.Customer; cu != nil {
+		email := cu.Email
+		if email == "" {
+			email = in.Email
+		}
+		if email != "" {
+			o["customer"] = map[string]any{"toUpsert": map[string]any{"email": email, "firstName": cu.FirstName, "lastName": cu.LastName}}
+		}
+	}
+	if a := in.ShippingAddress; a != nil {
+		o["shippingAddress"] = mailingAddress(a)
+	}
+	if a := in.BillingAddress; a != nil {
+		o["billingAddress"] = mailingAddress(a)
+	}
+	var lines []map[string]any
+	for i, l := range in.Lines {
+		if l.Quantity <= 0 {
+			return nil, fmt.Errorf("line %d (%s): quantity %d", i, l.SKU, l.Quantity)
+		}
+		m := map[string]any{"quantity": l.Quantity}
+		if l.VariantID != "" {
+			m["variantId"] = l.VariantID
+		} else {
+			if l.Title == "" || l.UnitPrice == nil {
+				return nil, fmt.Errorf("line %d (%s): a line without a variant needs a title and a price", i, l.SKU)
+			}
+			m["title"] = l.Title
+		}
+		if l.SKU != "" && l.VariantID == "" {
+			m["sku"] = l.SKU
+		}
+		if l.UnitPrice != nil {
+			m["priceSet"] = moneyBag(*l.UnitPrice)
+		}
+		lines = append(lines, m)
+	}
+	o["lineItems"] = lines
+	var ship []map[string]any
+	for _, s := range in.ShippingLines {
+		m := map[string]any{"title": s.Title, "priceSet": moneyBag(s.Price)}
+		if s.Code != "" {
+			m["code"] = s.Code
+		}
+		if s.Source != "" {
+			m["source"] = s.Source
+		}
+		ship = append(ship, m)
+	}
+	if ship != nil {
+		o["shippingLines"] = ship
+	}
+	return o, nil
+}
+
+func moneyBag(m platform.Money) map[string]any {
+	return map[string]any{"shopMoney": map[string]any{"amount": m.Decimal(), "currencyCode": m.Currency}}
+}
+
+func mailingAddress(a *platform.Address) map[string]any {
+	m := map[string]any{}
+	for k, v := range map[string]string{
+		"firstName": a.FirstName, "lastName": a.LastName, "company": a.Company, "address1": a.Address1,
+		"address2": a.Address2, "city": a.City, "provinceCode": a.ProvinceCode, "zip": a.Zip,
+		"countryCode": strings.ToUpper(a.CountryCode), "phone": a.Phone,
+	} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+type gOrderCancel struct {
+	OrderCancel struct {
+		Job *struct {
+			ID   string `json:"id"`
+			Done bool   `json:"done"`
+		} `json:"job"`
+		UserErrors []userError `json:"orderCancelUserErrors"`
+	} `json:"orderCancel"`
+}
+
+// CancelOrder asks Shopify to cancel an order. Shopify cancels in the background; the
+// orders/cancelled webhook (or a later read) confirms it.
+func (c *Client) CancelOrder(ctx context.Context, p platform.CancelOrderParams) error {
+	const what = "cancelling order"
+	reason := strings.ToUpper(string(p.Reason))
+	if reason == "" {
+		reason = "OTHER"
+	}
+	vars := map[string]any{"orderId": p.OrderID, "reason": reason, "restock": p.Restock, "notifyCustomer": p.NotifyCustomer, "staffNote": nullable(p.StaffNote)}
+	var out gOrderCancel
+	// Cancelling twice is refused by Shopify, not applied twice: safe to retry.
+	if err := c.do(ctx, op{doc: "orderCancel", what: what, retrySafe: true}, vars, &out); err != nil {
+		return err
+	}
+	return c.userErrorsToError(what, out.OrderCancel.UserErrors)
+}

