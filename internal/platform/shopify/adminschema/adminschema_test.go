@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // realSchema loads the 11 MB introspection file once for all tests of the package.
@@ -60,7 +61,7 @@ func TestLoadRealSchema(t *testing.T) {
 			if perr != nil {
 				t.Fatalf("parse: %v", perr)
 			}
-			errs := validator.Validate(s, doc)
+			errs := validator.ValidateWithRules(s, doc, rules.NewDefaultRules())
 			switch {
 			case tc.wantErr == "" && len(errs) > 0:
 				t.Fatalf("unexpected errors: %v", errs)

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 func realSchema(t *testing.T) *ast.Schema {
@@ -44,7 +45,7 @@ func TestDocumentsValidateAgainstRealSchema(t *testing.T) {
 			if perr != nil {
 				t.Fatalf("parse: %v", perr)
 			}
-			if errs := validator.Validate(s, doc); len(errs) > 0 {
+			if errs := validator.ValidateWithRules(s, doc, rules.NewDefaultRules()); len(errs) > 0 {
 				t.Fatalf("invalid against Shopify 2026-07: %v", errs)
 			}
 			if len(doc.Operations) != 1 {
