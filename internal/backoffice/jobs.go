@@ -32,6 +32,9 @@ type UpdateJobParams struct {
 	Kind      Kind
 	IfVersion int64
 	Change    func(*JobInput)
+	// IncludeOld allows updating a job older than 13 months (the dashboard, imports); the Open API
+	// never sets it.
+	IncludeOld bool
 }
 
 // GetJobParams names one job. Jobs created more than 13 months ago are not found unless
@@ -113,7 +116,7 @@ func (s *Service) createJob(ctx context.Context, tx database.Tx, p CreateJobPara
 
 // UpdateJob applies p.Change to a visible job, checks the result and stores it in one transaction.
 func (s *Service) UpdateJob(ctx context.Context, p UpdateJobParams) (Job, error) {
-	since := s.visibleSince(false)
+	since := s.visibleSince(p.IncludeOld)
 	var out Job
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		cur, err := getJob(ctx, tx, p.AccountID, p.ID, since)
