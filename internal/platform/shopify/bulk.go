@@ -149,31 +149,25 @@ type productAssembler struct {
 }
 
 func (a *productAssembler) add(line json.RawMessage) error {
-	var probe struct {
-		ID       string `json:"id"`
-		ParentID string `json:"__parentId"`
-	}
-	if err := json.Unmarshal(line, &probe); err != nil {
+	// Decode as a variant first: variants outnumber products, and __parentId tells them apart.
+	var v gVariant
+	if err := json.Unmarshal(line, &v); err != nil {
 		return fmt.Errorf("bulk line: %w", err)
 	}
-	if probe.ParentID == "" {
+	if v.ParentID == "" {
 		if err := a.flush(); err != nil {
 			return err
 		}
 		var p gProduct
 		if err := json.Unmarshal(line, &p); err != nil {
-			return fmt.Errorf("bulk product %s: %w", probe.ID, err)
+			return fmt.Errorf("bulk product %s: %w", v.ID, err)
 		}
 		a.cur = &p
 		return nil
 	}
-	var v gVariant
-	if err := json.Unmarshal(line, &v); err != nil {
-		return fmt.Errorf("bulk variant %s: %w", probe.ID, err)
-	}
 	if a.cur == nil || a.cur.ID != v.ParentID {
 		// Children arrive after their parent; one that does not is emitted on a stub of its
-		// product rather than dropped, so the caller still sees the variant.
+		// product (id only) rather than dropped, so the caller still sees the variant.
 		if err := a.flush(); err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 	if !ok {
 		return fmt.Errorf("shopify: unknown document %q", o.doc)
 	}
-	body, err := json.Marshal(gqlRequest{Query: doc, Variables: vars})
+	body, err := json.Marshal(gqlRequest{Query: doc, OperationName: operationName(doc), Variables: vars})
 	if err != nil {
 		return fmt.Errorf("%s: encoding variables: %w", o.what, err)
 	}
@@ -113,6 +113,18 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 		c.log.WarnContext(ctx, "shopify call failed after retries", "op", o.doc, "error", last)
 	}
 	return last
+}
+
+// operationName finds the name of the document's operation ("query Shop {" → "Shop").
+func operationName(doc string) string {
+	for _, line := range strings.Split(doc, "\n") {
+		for _, kw := range []string{"query ", "mutation "} {
+			if rest, ok := strings.CutPrefix(line, kw); ok {
+				return strings.TrimSpace(strings.FieldsFunc(rest, func(r rune) bool { return r == '(' || r == ' ' || r == '{' })[0])
+			}
+		}
+	}
+	return ""
 }
 
 // notExecuted reports whether the server refused the call before running it, so even a
