@@ -109,7 +109,7 @@ func (f *fake) client(t *testing.T, mod ...func(*Config)) (*Client, *sleeps) {
 	cfg := Config{
 		Shop: testShop, AccessToken: "shpat_good", APISecret: "secret",
 		BaseURL: f.srv.URL + "/shops/" + testShop, HTTPClient: f.srv.Client(), Sleep: sl.sleep,
-		Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		Now:     func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
 		Backoff: httpclient.Backoff{Base: 100 * time.Millisecond, Max: 5 * time.Second, MaxAttempts: 4, Rand: func() float64 { return 0.5 }},
 	}
 	for _, m := range mod {
