@@ -10,28 +10,29 @@ import (
 )
 
 type listOrderItemsInput struct {
-	orderPath
+	OrderPath
 	PageQuery
 }
 
-type itemPath struct {
-	orderPath
+// ItemPath names a line item of an order in the path.
+type ItemPath struct {
+	OrderPath
 	ID int64 `path:"id" minimum:"1" doc:"Line item ID."`
 }
 
 type createLineInput struct {
-	orderPath
+	OrderPath
 	Body LineCreate
 }
 
 type updateLineInput struct {
 	IfMatch
-	itemPath
+	ItemPath
 	Body LineUpdate
 }
 
 type createPaymentInput struct {
-	orderPath
+	OrderPath
 	Body PaymentCreate
 }
 
@@ -52,7 +53,7 @@ func (h *handlers) registerLineItems(api huma.API) {
 				return h.listLines(ctx, k.kind, in)
 			})
 		huma.Register(api, op(http.MethodGet, k.path+"/line-items/{id}", "get-"+k.id+"-line-item", k.tag, "Get a line item of "+k.what, ""),
-			func(ctx context.Context, in *itemPath) (*GetOutput[LineItem], error) {
+			func(ctx context.Context, in *ItemPath) (*GetOutput[LineItem], error) {
 				return h.getLine(ctx, k.kind, in)
 			})
 		huma.Register(api, op(http.MethodPut, k.path+"/line-items/{id}", "update-"+k.id+"-line-item", k.tag, "Update a line item of "+k.what,
@@ -79,7 +80,7 @@ func (h *handlers) registerPayments(api huma.API) {
 	}
 }
 
-func orderRef(acct int64, kind backoffice.OrderKind, p orderPath) backoffice.OrderRef {
+func orderRef(acct int64, kind backoffice.OrderKind, p OrderPath) backoffice.OrderRef {
 	return backoffice.OrderRef{AccountID: acct, JobID: p.Job, Kind: kind, OrderID: p.Order}
 }
 
@@ -96,19 +97,19 @@ func (h *handlers) listLines(ctx context.Context, kind backoffice.OrderKind, in 
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.svc.ListLines(ctx, backoffice.ListOrderItemsParams{Order: orderRef(acct, kind, in.orderPath), Page: in.Page})
+	page, err := h.svc.ListLines(ctx, backoffice.ListOrderItemsParams{Order: orderRef(acct, kind, in.OrderPath), Page: in.Page})
 	if err != nil {
 		return nil, apiError(err)
 	}
 	return listOutput(in.PageQuery, page, lineOut), nil
 }
 
-func (h *handlers) getLine(ctx context.Context, kind backoffice.OrderKind, in *itemPath) (*GetOutput[LineItem], error) {
+func (h *handlers) getLine(ctx context.Context, kind backoffice.OrderKind, in *ItemPath) (*GetOutput[LineItem], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	l, err := h.svc.GetLine(ctx, backoffice.GetLineParams{Order: orderRef(acct, kind, in.orderPath), ID: in.ID})
+	l, err := h.svc.GetLine(ctx, backoffice.GetLineParams{Order: orderRef(acct, kind, in.OrderPath), ID: in.ID})
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -120,7 +121,7 @@ func (h *handlers) createLine(ctx context.Context, in *createLineInput) (*WriteO
 	if err != nil {
 		return nil, err
 	}
-	ref := orderRef(acct, backoffice.SalesOrderKind, in.orderPath)
+	ref := orderRef(acct, backoffice.SalesOrderKind, in.OrderPath)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
 		return nil, apiError(err)
@@ -145,7 +146,7 @@ func (h *handlers) updateLine(ctx context.Context, kind backoffice.OrderKind, in
 	if err != nil {
 		return nil, err
 	}
-	ref := orderRef(acct, kind, in.orderPath)
+	ref := orderRef(acct, kind, in.OrderPath)
 	var price *int64
 	if in.Body.UnitPrice != nil {
 		currency, err := h.svc.OrderCurrency(ctx, ref)
@@ -182,7 +183,7 @@ func (h *handlers) listPayments(ctx context.Context, kind backoffice.OrderKind, 
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.svc.ListPayments(ctx, backoffice.ListOrderItemsParams{Order: orderRef(acct, kind, in.orderPath), Page: in.Page})
+	page, err := h.svc.ListPayments(ctx, backoffice.ListOrderItemsParams{Order: orderRef(acct, kind, in.OrderPath), Page: in.Page})
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -194,7 +195,7 @@ func (h *handlers) createPayment(ctx context.Context, kind backoffice.OrderKind,
 	if err != nil {
 		return nil, err
 	}
-	ref := orderRef(acct, kind, in.orderPath)
+	ref := orderRef(acct, kind, in.OrderPath)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
 		return nil, apiError(err)

@@ -10,39 +10,41 @@ import (
 	"github.com/storesync/storesync/internal/backoffice"
 )
 
-type jobPath struct {
+// JobPath names a job in the path.
+type JobPath struct {
 	Job int64 `path:"job" minimum:"1" doc:"Job ID."`
 }
 
 type listJobOrdersInput struct {
-	jobPath
+	JobPath
 	PageQuery
 }
 
-type orderPath struct {
+// OrderPath names an order of a job in the path.
+type OrderPath struct {
 	Job   int64 `path:"job" minimum:"1" doc:"Job ID."`
 	Order int64 `path:"order" minimum:"1" doc:"Order ID."`
 }
 
 type createSalesOrderInput struct {
-	jobPath
+	JobPath
 	Body SalesOrderCreate
 }
 
 type updateSalesOrderInput struct {
 	IfMatch
-	orderPath
+	OrderPath
 	Body SalesOrderUpdate
 }
 
 type createPurchaseOrderInput struct {
-	jobPath
+	JobPath
 	Body PurchaseOrderCreate
 }
 
 type updatePurchaseOrderInput struct {
 	IfMatch
-	orderPath
+	OrderPath
 	Body PurchaseOrderUpdate
 }
 
@@ -81,7 +83,7 @@ func (h *handlers) listSalesOrders(ctx context.Context, in *listJobOrdersInput) 
 	return listOutput(in.PageQuery, page, salesOrderOut), nil
 }
 
-func (h *handlers) getSalesOrder(ctx context.Context, in *orderPath) (*GetOutput[SalesOrder], error) {
+func (h *handlers) getSalesOrder(ctx context.Context, in *OrderPath) (*GetOutput[SalesOrder], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
@@ -157,7 +159,7 @@ func (h *handlers) listPurchaseOrders(ctx context.Context, in *listJobOrdersInpu
 	return listOutput(in.PageQuery, page, purchaseOrderOut), nil
 }
 
-func (h *handlers) getPurchaseOrder(ctx context.Context, in *orderPath) (*GetOutput[PurchaseOrder], error) {
+func (h *handlers) getPurchaseOrder(ctx context.Context, in *OrderPath) (*GetOutput[PurchaseOrder], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
