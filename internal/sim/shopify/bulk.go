@@ -1,0 +1,289 @@
+package shopifysim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+)
+
+// maxConcurrentBulkQueries is how many bulk queries Shopify runs at once per shop (2026-01 on).
+const maxConcurrentBulkQueries = 5
+
+type bulkOperation struct {
+	ID          int64      `json:"id"`
+	Status      string     `json:"status"`
+	Query       string     `json:"query"`
+	URL         string     `json:"url"`
+	ErrorCode   string     `json:"error_code"`
+	Objects     int64      `json:"object_count"`
+	Roots       int64      `json:"root_object_count"`
+	FileSize    int64      `json:"file_size"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CompletedAt *time.Time `json:"completed_at"`
+}
+
+type bulkR struct{ b *bulkOperation }
+
+func (r *bulkR) ID() graphql.ID                { return graphql.ID(gid("BulkOperation", r.b.ID)) }
+func (r *bulkR) Status() string                { return r.b.Status }
+func (r *bulkR) Type() string                  { return "QUERY" }
+func (r *bulkR) Query() string                 { return r.b.Query }
+func (r *bulkR) CreatedAt() dateTime           { return dateTime{r.b.CreatedAt} }
+func (r *bulkR) ObjectCount() uint64Scalar     { return uint64Scalar(r.b.Objects) }
+func (r *bulkR) RootObjectCount() uint64Scalar { return uint64Scalar(r.b.Roots) }
+func (r *bulkR) ErrorCode() *string            { return optString(r.b.ErrorCode) }
+func (r *bulkR) PartialDataURL() *urlScalar    { return nil }
+func (r *bulkR) CompletedAt() *dateTime {
+	if r.b.CompletedAt == nil {
+		return nil
+	}
+	return &dateTime{*r.b.CompletedAt}
+}
+func (r *bulkR) FileSize() *uint64Scalar {
+	if r.b.Status != "COMPLETED" {
+		return nil
+	}
+	n := uint64Scalar(r.b.FileSize)
+	return &n
+}
+func (r *bulkR) URL() *urlScalar {
+	if r.b.URL == "" {
+		return nil
+	}
+	u := urlScalar(r.b.URL)
+	return &u
+}
+
+func (rootResolver) BulkOperation(ctx context.Context, a idArgs) (*bulkR, error) {
+	sh := fromCtx(ctx).shop
+	b, err := lookup(sh.data.BulkOperations, "BulkOperation", a.ID)
+	if b == nil {
+		return nil, err
+	}
+	return &bulkR{b}, nil
+}
+
+// CurrentBulkOperation is the shop's most recent bulk query (the simulator runs no bulk mutations).
+func (rootResolver) CurrentBulkOperation(ctx context.Context, a struct{ Type string }) *bulkR {
+	if a.Type != "QUERY" {
+		return nil
+	}
+	var last *bulkOperation
+	for _, b := range fromCtx(ctx).shop.data.BulkOperations {
+		if last == nil || b.ID > last.ID {
+			last = b
+		}
+	}
+	if last == nil {
+		return nil
+	}
+	return &bulkR{last}
+}
+
+type bulkPayloadR struct {
+	b      *bulkOperation
+	errors []userErr
+}
+
+func (r *bulkPayloadR) BulkOperation() *bulkR {
+	if r.b == nil {
+		return nil
+	}
+	return &bulkR{r.b}
+}
+func (r *bulkPayloadR) UserErrors() []*userErrR { return wrapErrs(r.errors) }
+
+// BulkOperationRunQuery starts a bulk query: it runs in the background without page limits and
+// leaves a JSONL file (one object a line, nested connection nodes with __parentId) at the URL the
+// operation reports once COMPLETED.
+func (rootResolver) BulkOperationRunQuery(ctx context.Context, a struct {
+	GroupObjects bool
+	Query        string
+}) (*bulkPayloadR, error) {
+	rc := fromCtx(ctx)
+	sh := rc.shop
+	fail := func(code, msg string) (*bulkPayloadR, error) {
+		return &bulkPayloadR{errors: []userErr{{Field: []string{"query"}, Code: code, Message: msg}}}, nil
+	}
+	running := 0
+	for _, b := range sh.data.BulkOperations {
+		if b.Status == "CREATED" || b.Status == "RUNNING" {
+			running++
+		}
+	}
+	if running >= maxConcurrentBulkQueries {
+		return fail("OPERATION_IN_PROGRESS", "A bulk query operation for this app and shop is already in progress.")
+	}
+	rewritten, err := rewriteBulkQuery(sh.sim.ast, a.Query)
+	if err != nil {
+		return fail("INVALID", err.Error())
+	}
+	b := &bulkOperation{ID: sh.data.newID(), Status: "CREATED", Query: a.Query, CreatedAt: sh.sim.now()}
+	sh.data.BulkOperations[b.ID] = b
+	url := rc.baseURL + "/shops/" + sh.cfg.Domain + "/bulk/" + strconv.FormatInt(b.ID, 10) + ".jsonl"
+	sim := sh.sim
+	sim.bg.Add(1)
+	go func() {
+		defer sim.bg.Done()
+		sim.runBulk(sh, b, rewritten, url)
+	}()
+	return &bulkPayloadR{b: b}, nil
+}
+
+// rewriteBulkQuery validates a bulk query and gives every connection without first: a page size
+// no catalog reaches, so one execution returns everything.
+func rewriteBulkQuery(schema *ast.Schema, q string) (string, error) {
+	doc, errs := gqlparser.LoadQueryWithRules(schema, q, nil)
+	if len(errs) > 0 {
+		return "", fmt.Errorf("invalid bulk query: %s", errs[0].Message)
+	}
+	if len(doc.Operations) != 1 || doc.Operations[0].Operation != ast.Query {
+		return "", fmt.Errorf("a bulk query must be exactly one query operation")
+	}
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, f := range collectFields(set) {
+			if f.Definition != nil {
+				if def := schema.Types[f.Definition.Type.Name()]; def != nil && isConnection(def) && f.Arguments.ForName("first") == nil {
+					f.Arguments = append(f.Arguments, &ast.Argument{Name: "first",
+						Value: &ast.Value{Kind: ast.IntValue, Raw: "2000000000"}})
+				}
+			}
+			walk(f.SelectionSet)
+		}
+	}
+	walk(doc.Operations[0].SelectionSet)
+	var buf bytes.Buffer
+	formatter.NewFormatter(&buf).FormatQueryDocument(doc)
+	return buf.String(), nil
+}
+
+func (s *Sim) runBulk(sh *Shop, b *bulkOperation, query, url string) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	b.Status = "RUNNING"
+	rc := &reqCtx{shop: sh, lim: limits{unbounded: true}}
+	res := s.schema.Exec(context.WithValue(s.ctx, reqCtxKey{}, rc), query, "", nil)
+	now := s.now()
+	b.CompletedAt = &now
+	if len(res.Errors) > 0 {
+		b.Status, b.ErrorCode = "FAILED", "INTERNAL_SERVER_ERROR"
+		s.log.Warn("bulk query failed", "shop", sh.cfg.Domain, "err", res.Errors[0].Message)
+		return
+	}
+	doc, errs := gqlparser.LoadQueryWithRules(s.ast, query, nil)
+	if len(errs) > 0 {
+		b.Status, b.ErrorCode = "FAILED", "INTERNAL_SERVER_ERROR"
+		return
+	}
+	var data map[string]any
+	_ = json.Unmarshal(res.Data, &data)
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	for _, f := range collectFields(doc.Operations[0].SelectionSet) {
+		for _, node := range connectionNodes(f, data[f.Alias]) {
+			b.Roots++
+			b.Objects += writeBulkNode(enc, s.ast, f, node, "")
+		}
+	}
+	sh.bulk[b.ID] = out.Bytes()
+	b.FileSize = int64(out.Len())
+	b.URL = url
+	b.Status = "COMPLETED"
+}
+
+// connectionNodes returns the nodes of a connection value, read from edges.node or nodes.
+func connectionNodes(f *ast.Field, v any) []map[string]any {
+	obj := asObject(v)
+	var out []map[string]any
+	for _, sub := range collectFields(f.SelectionSet) {
+		switch sub.Name {
+		case "nodes":
+			for _, n := range asList(obj[sub.Alias]) {
+				out = append(out, asObject(n))
+			}
+		case "edges":
+			for _, e := range asList(obj[sub.Alias]) {
+				for _, nf := range collectFields(sub.SelectionSet) {
+					if nf.Name == "node" {
+						out = append(out, asObject(asObject(e)[nf.Alias]))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// nodeSelection is the selection set applied to each node of a connection field.
+func nodeSelection(f *ast.Field) ast.SelectionSet {
+	for _, sub := range collectFields(f.SelectionSet) {
+		if sub.Name == "nodes" {
+			return sub.SelectionSet
+		}
+		if sub.Name == "edges" {
+			for _, nf := range collectFields(sub.SelectionSet) {
+				if nf.Name == "node" {
+					return nf.SelectionSet
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeBulkNode writes one node as a JSONL line, then its nested connections' nodes as lines of
+// their own pointing back with __parentId. It returns the number of lines written.
+func writeBulkNode(enc *json.Encoder, schema *ast.Schema, conn *ast.Field, node map[string]any, parent string) int64 {
+	line := map[string]any{}
+	type nested struct {
+		f     *ast.Field
+		nodes []map[string]any
+	}
+	var children []nested
+	for _, f := range collectFields(nodeSelection(conn)) {
+		if f.Definition != nil {
+			if def := schema.Types[f.Definition.Type.Name()]; def != nil && isConnection(def) {
+				children = append(children, nested{f, connectionNodes(f, node[f.Alias])})
+				continue
+			}
+		}
+		line[f.Alias] = node[f.Alias]
+	}
+	if parent != "" {
+		line["__parentId"] = parent
+	}
+	_ = enc.Encode(line)
+	n := int64(1)
+	id, _ := node["id"].(string)
+	for _, c := range children {
+		for _, child := range c.nodes {
+			n += writeBulkNode(enc, schema, c.f, child, id)
+		}
+	}
+	return n
+}
+
+func (s *Sim) serveBulkResult(w http.ResponseWriter, _ *http.Request, sh *Shop, name string) {
+	id, err := strconv.ParseInt(strings.TrimSuffix(name, ".jsonl"), 10, 64)
+	sh.mu.Lock()
+	body, ok := sh.bulk[id]
+	sh.mu.Unlock()
+	if err != nil || !ok {
+		writeJSONError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/jsonl")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}

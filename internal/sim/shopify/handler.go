@@ -1,0 +1,217 @@
+package shopifysim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator"
+)
+
+// gqlError is a top-level GraphQL error with Shopify's extensions.code.
+type gqlError struct {
+	Message    string         `json:"message"`
+	Locations  []any          `json:"locations,omitempty"`
+	Path       []any          `json:"path,omitempty"`
+	Code       string         `json:"-"`
+	Extensions map[string]any `json:"extensions,omitempty"`
+}
+
+func (e *gqlError) Error() string { return e.Message }
+
+func (e *gqlError) MarshalJSON() ([]byte, error) {
+	ext := map[string]any{}
+	for k, v := range e.Extensions {
+		ext[k] = v
+	}
+	if e.Code != "" {
+		ext["code"] = e.Code
+	}
+	type plain gqlError
+	p := plain(*e)
+	p.Extensions = ext
+	if len(ext) == 0 {
+		p.Extensions = nil
+	}
+	return json.Marshal(p)
+}
+
+type gqlRequest struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+}
+
+type gqlResponse struct {
+	Data       json.RawMessage `json:"data,omitempty"`
+	Errors     []any           `json:"errors,omitempty"`
+	Extensions map[string]any  `json:"extensions,omitempty"`
+}
+
+// reqCtx is what resolvers need from the request around them.
+type reqCtx struct {
+	shop    *Shop
+	lim     limits
+	keys    map[string][]string
+	baseURL string
+	events  []event
+}
+
+type reqCtxKey struct{}
+
+func fromCtx(ctx context.Context) *reqCtx { return ctx.Value(reqCtxKey{}).(*reqCtx) }
+
+// nextKey pops the @idempotent key of the next occurrence of a mutation field.
+func (rc *reqCtx) nextKey(field string) string {
+	ks := rc.keys[field]
+	if len(ks) == 0 {
+		return ""
+	}
+	rc.keys[field] = ks[1:]
+	return ks[0]
+}
+
+func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request, sh *Shop) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	var req gqlRequest
+	if err := json.Unmarshal(body, &req); err != nil || req.Query == "" {
+		writeJSONError(w, http.StatusBadRequest, "Bad Request")
+		return
+	}
+	resp := s.execute(r.Context(), sh, req, baseURL(r))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// execute runs one GraphQL request against a shop: validation, input limits, cost, the leaky
+// bucket, execution and the cost extension Shopify puts on every response.
+func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string) *gqlResponse {
+	doc, errs := gqlparser.LoadQueryWithRules(s.ast, req.Query, nil)
+	if len(errs) > 0 {
+		return sh.costOnly(s, errorList(errs), nil, nil)
+	}
+	op := pickOperation(doc, req.OperationName)
+	if op == nil {
+		return sh.costOnly(s, []any{&gqlError{Message: "An operation name is required"}}, nil, nil)
+	}
+	vars, verr := validator.VariableValues(s.ast, op, req.Variables)
+	if verr != nil {
+		return sh.costOnly(s, []any{&gqlError{Message: verr.Error()}}, nil, nil)
+	}
+	if e := checkInputSizes(vars, op); e != nil {
+		return sh.costOnly(s, []any{e}, nil, nil)
+	}
+	cw := &costWalker{schema: s.ast, vars: vars}
+	requested := cw.requested(op)
+	if requested > maxQueryCost {
+		return sh.costOnly(s, []any{&gqlError{
+			Code: "MAX_COST_EXCEEDED",
+			Message: fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%d).",
+				requested, maxQueryCost),
+			Extensions: map[string]any{"cost": requested, "maxCost": maxQueryCost},
+		}}, &requested, nil)
+	}
+	rc := &reqCtx{shop: sh, keys: idempotencyKeys(op, vars), baseURL: base}
+	for field, keys := range rc.keys {
+		for _, k := range keys {
+			if k != "" && !idempotentFields[field] {
+				return sh.costOnly(s, []any{&gqlError{Code: "BAD_REQUEST",
+					Message: fmt.Sprintf("The @idempotent directive is not supported on %s.", field)}}, &requested, nil)
+			}
+		}
+	}
+	sh.mu.Lock()
+	now := s.now()
+	if !sh.bucket.take(now, float64(requested)) {
+		status := sh.throttleStatus()
+		sh.mu.Unlock()
+		return &gqlResponse{
+			Errors: []any{&gqlError{Code: "THROTTLED", Message: "Throttled",
+				Extensions: map[string]any{"documentation": "https://shopify.dev/api/usage/rate-limits"}}},
+			Extensions: costExtension(requested, nil, status),
+		}
+	}
+	res := s.schema.Exec(context.WithValue(ctx, reqCtxKey{}, rc), req.Query, op.Name, req.Variables)
+	var data map[string]any
+	_ = json.Unmarshal(res.Data, &data)
+	actual := cw.actual(op, data)
+	if actual < requested {
+		sh.bucket.refund(now, float64(requested-actual))
+	}
+	status := sh.throttleStatus()
+	events := rc.events
+	sh.mu.Unlock()
+	s.webhooks.enqueue(sh, events)
+	out := &gqlResponse{Data: res.Data, Extensions: costExtension(requested, &actual, status)}
+	for _, e := range res.Errors {
+		out.Errors = append(out.Errors, e)
+	}
+	return out
+}
+
+func (sh *Shop) costOnly(s *Sim, errs []any, requested, actual *int) *gqlResponse {
+	sh.mu.Lock()
+	sh.bucket.refill(s.now())
+	status := sh.throttleStatus()
+	sh.mu.Unlock()
+	req := 0
+	if requested != nil {
+		req = *requested
+	}
+	return &gqlResponse{Errors: errs, Extensions: costExtension(req, actual, status)}
+}
+
+func (sh *Shop) throttleStatus() map[string]any {
+	return map[string]any{
+		"maximumAvailable":   sh.bucket.size,
+		"currentlyAvailable": int(sh.bucket.available),
+		"restoreRate":        sh.bucket.rate,
+	}
+}
+
+func costExtension(requested int, actual *int, status map[string]any) map[string]any {
+	var act any
+	if actual != nil {
+		act = *actual
+	}
+	return map[string]any{"cost": map[string]any{
+		"requestedQueryCost": requested,
+		"actualQueryCost":    act,
+		"throttleStatus":     status,
+	}}
+}
+
+func pickOperation(doc *ast.QueryDocument, name string) *ast.OperationDefinition {
+	if name == "" {
+		if len(doc.Operations) == 1 {
+			return doc.Operations[0]
+		}
+		return nil
+	}
+	return doc.Operations.ForName(name)
+}
+
+func errorList(errs gqlerror.List) []any {
+	out := make([]any, len(errs))
+	for i, e := range errs {
+		out[i] = e
+	}
+	return out
+}

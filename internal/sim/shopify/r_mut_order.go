@@ -1,0 +1,330 @@
+package shopifysim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+)
+
+type mailingAddressInput struct {
+	Address1, Address2, City, Company, FirstName, LastName, Phone, ProvinceCode, Zip *string
+	CountryCode                                                                      *string
+}
+
+type moneyBagInput struct {
+	ShopMoney struct {
+		Amount       decimalScalar
+		CurrencyCode string
+	}
+	PresentmentMoney *struct {
+		Amount       decimalScalar
+		CurrencyCode string
+	}
+}
+
+type orderCreateArgs struct {
+	Options *struct {
+		InventoryBehaviour     *string
+		SendFulfillmentReceipt *bool
+		SendReceipt            *bool
+	}
+	Order struct {
+		BillingAddress *mailingAddressInput
+		Currency       *string
+		Customer       *struct {
+			ToAssociate *struct {
+				Email *string
+				ID    *graphql.ID
+			}
+			ToUpsert *struct {
+				Email, FirstName, LastName, Phone *string
+				ID                                *graphql.ID
+			}
+		}
+		Email           *string
+		FinancialStatus *string
+		LineItems       *[]struct {
+			PriceSet         *moneyBagInput
+			Quantity         int32
+			RequiresShipping *bool
+			SKU              *string
+			Taxable          *bool
+			Title            *string
+			VariantID        *graphql.ID
+			VariantTitle     *string
+			Vendor           *string
+		}
+		Name            *string
+		Note            *string
+		Phone           *string
+		ProcessedAt     *dateTime
+		ShippingAddress *mailingAddressInput
+		ShippingLines   *[]struct {
+			Code     *string
+			PriceSet moneyBagInput
+			Source   *string
+			Title    string
+		}
+		SourceIdentifier *string
+		SourceName       *string
+		Tags             *[]string
+		Test             *bool
+	}
+}
+
+type orderPayloadR struct {
+	o      *orderR
+	errors []userErr
+}
+
+func (r *orderPayloadR) Order() *orderR          { return r.o }
+func (r *orderPayloadR) UserErrors() []*userErrR { return wrapErrs(r.errors) }
+
+// OrderCreate creates an order the way an app does on Shopify: lines by variant (or custom lines
+// with a price), a customer found or created by email, and inventory left alone (BYPASS, the
+// default) or claimed from the first location that stocks it.
+func (rootResolver) OrderCreate(ctx context.Context, a orderCreateArgs) (*orderPayloadR, error) {
+	rc := fromCtx(ctx)
+	sh := rc.shop
+	o, errs := sh.createOrder(rc, a)
+	if len(errs) > 0 {
+		return &orderPayloadR{errors: errs}, nil
+	}
+	return &orderPayloadR{o: &orderR{sh, o}}, nil
+}
+
+func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
+	in := a.Order
+	fail := func(field []string, code, msg string) (*order, []userErr) {
+		return nil, []userErr{{Field: field, Code: code, Message: msg}}
+	}
+	if in.LineItems == nil || len(*in.LineItems) == 0 {
+		return fail([]string{"order", "lineItems"}, "INVALID", "Line items must have at least one line item")
+	}
+	now := sh.sim.now()
+	d := sh.data
+	o := &order{ID: d.newID(), Currency: sh.cfg.Currency, FinancialStatus: "PENDING",
+		InventoryBehaviour: "BYPASS", CreatedAt: now, UpdatedAt: now, ProcessedAt: now, Tags: []string{}}
+	if in.Currency != nil {
+		o.Currency = *in.Currency
+	}
+	if in.ProcessedAt != nil {
+		if in.ProcessedAt.After(now) {
+			return fail([]string{"order", "processedAt"}, "PROCESSED_AT_INVALID", "Processed at must not be in the future")
+		}
+		o.ProcessedAt = in.ProcessedAt.Time
+	}
+	if in.FinancialStatus != nil {
+		o.FinancialStatus = *in.FinancialStatus
+	}
+	if a.Options != nil && a.Options.InventoryBehaviour != nil {
+		o.InventoryBehaviour = *a.Options.InventoryBehaviour
+	}
+	o.Email, o.Phone, o.Note = deref(in.Email), deref(in.Phone), deref(in.Note)
+	o.SourceName, o.SourceIdentifier = deref(in.SourceName), deref(in.SourceIdentifier)
+	if o.SourceName == "" {
+		o.SourceName = "shopify_draft_order"
+	}
+	o.Test = in.Test != nil && *in.Test
+	if in.Tags != nil {
+		o.Tags = normalizeTags(*in.Tags)
+	}
+	o.ShippingAddress = sh.addressFrom(in.ShippingAddress)
+	o.BillingAddress = sh.addressFrom(in.BillingAddress)
+	if errs := sh.orderCustomer(o, in.Customer); len(errs) > 0 {
+		return nil, errs
+	}
+	for i, li := range *in.LineItems {
+		field := []string{"order", "lineItems", fmt.Sprint(i)}
+		if li.Quantity < 1 {
+			return fail(append(field, "quantity"), "INVALID", "Quantity must be greater than or equal to 1")
+		}
+		l := lineItem{ID: d.newID(), Quantity: int(li.Quantity), CurrentQuantity: int(li.Quantity),
+			RequiresShipping: true, Taxable: true}
+		if li.VariantID != nil {
+			v, err := lookup(d.Variants, "ProductVariant", *li.VariantID)
+			if err != nil || v == nil {
+				return fail(append(field, "variantId"), "INVALID", "Variant does not exist")
+			}
+			p := d.Products[v.ProductID]
+			l.VariantID, l.ProductID, l.Title, l.VariantTitle = v.ID, p.ID, p.Title, v.Title
+			l.SKU, l.Vendor, l.UnitPrice = v.SKU, p.Vendor, v.Price
+		} else if li.Title == nil || li.PriceSet == nil {
+			return fail(field, "INVALID", "A custom line item needs a title and a priceSet")
+		}
+		if li.PriceSet != nil {
+			l.UnitPrice = li.PriceSet.ShopMoney.Amount.minor
+		}
+		setIf(&l.Title, li.Title)
+		setIf(&l.VariantTitle, li.VariantTitle)
+		setIf(&l.SKU, li.SKU)
+		setIf(&l.Vendor, li.Vendor)
+		if li.RequiresShipping != nil {
+			l.RequiresShipping = *li.RequiresShipping
+		}
+		if li.Taxable != nil {
+			l.Taxable = *li.Taxable
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	if in.ShippingLines != nil {
+		for _, s := range *in.ShippingLines {
+			o.ShippingLines = append(o.ShippingLines, shipLine{ID: d.newID(), Title: s.Title,
+				Code: deref(s.Code), Source: deref(s.Source), Price: s.PriceSet.ShopMoney.Amount.minor})
+		}
+	}
+	if errs := sh.claimInventory(rc, o, now); len(errs) > 0 {
+		return nil, errs
+	}
+	o.Number = d.NextOrderNumber
+	d.NextOrderNumber++
+	o.Name = fmt.Sprintf("#%d", o.Number)
+	if in.Name != nil && *in.Name != "" {
+		o.Name = *in.Name
+	}
+	d.Orders[o.ID] = o
+	sh.openFulfillmentOrders(o, now)
+	sh.changed()
+	rc.emit(sh.orderEvent("orders/create", o))
+	if o.FinancialStatus == "PAID" {
+		rc.emit(sh.orderEvent("orders/paid", o))
+	}
+	return o, nil
+}
+
+func normalizeTags(tags []string) []string {
+	out := []string{}
+	for _, t := range tags {
+		for _, part := range strings.Split(t, ",") {
+			if p := strings.TrimSpace(part); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func (sh *Shop) addressFrom(in *mailingAddressInput) *address {
+	if in == nil {
+		return nil
+	}
+	return &address{ID: sh.data.newID(), Address1: deref(in.Address1), Address2: deref(in.Address2),
+		City: deref(in.City), Company: deref(in.Company), FirstName: deref(in.FirstName),
+		LastName: deref(in.LastName), Phone: deref(in.Phone), Province: deref(in.ProvinceCode),
+		Zip: deref(in.Zip), Country: deref(in.CountryCode)}
+}
+
+func (sh *Shop) orderCustomer(o *order, in *struct {
+	ToAssociate *struct {
+		Email *string
+		ID    *graphql.ID
+	}
+	ToUpsert *struct {
+		Email, FirstName, LastName, Phone *string
+		ID                                *graphql.ID
+	}
+}) []userErr {
+	if in == nil {
+		return nil
+	}
+	if in.ToAssociate != nil && in.ToUpsert != nil {
+		return []userErr{{Field: []string{"order", "customer"}, Code: "REDUNDANT_CUSTOMER_FIELDS",
+			Message: "Only one of toAssociate or toUpsert may be given"}}
+	}
+	if a := in.ToAssociate; a != nil {
+		var c *customer
+		if a.ID != nil {
+			c, _ = lookup(sh.data.Customers, "Customer", *a.ID)
+		} else if a.Email != nil {
+			c = sh.customerByEmail(*a.Email)
+		}
+		if c == nil {
+			return []userErr{{Field: []string{"order", "customer", "toAssociate"}, Code: "INVALID", Message: "Customer does not exist"}}
+		}
+		o.CustomerID = c.ID
+		return nil
+	}
+	u := in.ToUpsert
+	if u == nil {
+		return nil
+	}
+	var c *customer
+	if u.ID != nil {
+		c, _ = lookup(sh.data.Customers, "Customer", *u.ID)
+	} else if u.Email != nil {
+		c = sh.customerByEmail(*u.Email)
+	}
+	now := sh.sim.now()
+	if c == nil {
+		c = &customer{ID: sh.data.newID(), CreatedAt: now}
+		sh.data.Customers[c.ID] = c
+	}
+	setIf(&c.Email, u.Email)
+	setIf(&c.FirstName, u.FirstName)
+	setIf(&c.LastName, u.LastName)
+	setIf(&c.Phone, u.Phone)
+	c.UpdatedAt = now
+	o.CustomerID = c.ID
+	if o.Email == "" {
+		o.Email = c.Email
+	}
+	return nil
+}
+
+func (sh *Shop) customerByEmail(email string) *customer {
+	for _, c := range sh.data.Customers {
+		if strings.EqualFold(c.Email, email) {
+			return c
+		}
+	}
+	return nil
+}
+
+// claimInventory commits stock for each line per the order's inventory behaviour: BYPASS leaves
+// it, DECREMENT_IGNORING_POLICY may go below zero, DECREMENT_OBEYING_POLICY refuses the order
+// when a line is short.
+func (sh *Shop) claimInventory(rc *reqCtx, o *order, now time.Time) []userErr {
+	if o.InventoryBehaviour == "BYPASS" {
+		return nil
+	}
+	loc := sh.primaryLocation().ID
+	for i, l := range o.Lines {
+		v := sh.data.Variants[l.VariantID]
+		if v == nil {
+			continue
+		}
+		lv := sh.level(v.InventoryItemID, loc, now)
+		if o.InventoryBehaviour == "DECREMENT_OBEYING_POLICY" && v.InventoryPolicy != "CONTINUE" && lv.Available < l.Quantity {
+			return []userErr{{Field: []string{"order", "lineItems", fmt.Sprint(i)}, Code: "INVENTORY_CLAIM_FAILED",
+				Message: fmt.Sprintf("Not enough inventory for %s: %d available, %d ordered", lineName(&l), lv.Available, l.Quantity)}}
+		}
+	}
+	for _, l := range o.Lines {
+		if v := sh.data.Variants[l.VariantID]; v != nil {
+			lv := sh.level(v.InventoryItemID, loc, now)
+			lv.Available -= l.Quantity
+			lv.Committed += l.Quantity
+			lv.UpdatedAt = now
+			rc.emit(sh.inventoryLevelEvent(lv))
+		}
+	}
+	return nil
+}
+
+func (sh *Shop) openFulfillmentOrders(o *order, now time.Time) {
+	fo := &fulfillmentOrder{ID: sh.data.newID(), OrderID: o.ID, LocationID: sh.primaryLocation().ID,
+		Status: "OPEN", RequestStatus: "UNSUBMITTED", CreatedAt: now, UpdatedAt: now}
+	for _, l := range o.Lines {
+		if l.RequiresShipping {
+			fo.Lines = append(fo.Lines, foLine{ID: sh.data.newID(), LineItemID: l.ID, Total: l.Quantity, Remaining: l.Quantity})
+		}
+	}
+	if len(fo.Lines) == 0 {
+		return
+	}
+	sh.data.FulfillmentOrders[fo.ID] = fo
+	o.FulfillmentOrders = append(o.FulfillmentOrders, fo.ID)
+}
