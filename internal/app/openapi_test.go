@@ -1,0 +1,85 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/storesync/storesync/internal/app"
+	"github.com/storesync/storesync/internal/config"
+)
+
+func testApp(t *testing.T) *app.App {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Config{DataDir: dir, DB: "sqlite:" + filepath.Join(dir, "s.db"), LogLevel: "info", LogFormat: "json",
+		Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Workers: 2, JobTimeout: time.Minute, JobRescueAfter: 2 * time.Minute,
+		ShutdownTimeout: time.Second}
+	if err := cfg.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler), app.Options{Work: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
+// The OpenAPI description the server serves is valid OpenAPI 3.1 by a real validator, and every
+// operation is documented on the offline reference page.
+func TestOpenAPIDescriptionIsValid(t *testing.T) {
+	t.Parallel()
+	a := testApp(t)
+	srv := httptest.NewServer(a.Handler(app.ServeOptions{}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(raw)
+	if err != nil {
+		t.Fatalf("loading the OpenAPI description: %v", err)
+	}
+	if !doc.IsOpenAPI31OrLater() {
+		t.Errorf("OpenAPI version %s, want 3.1", doc.OpenAPI)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("the OpenAPI description is invalid: %v", err)
+	}
+	resp, err = http.Get(srv.URL + "/api/docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(page), "<script src=") || strings.Contains(string(page), "cdn") {
+		t.Error("the reference page loads scripts from elsewhere; it must work offline")
+	}
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			n++
+			if op.OperationID == "" || op.Summary == "" || len(op.Tags) == 0 {
+				t.Errorf("%s %s lacks an operation ID, summary or tag", method, path)
+			}
+			if !strings.Contains(string(page), `id="`+op.OperationID+`"`) {
+				t.Errorf("the reference page does not show %s", op.OperationID)
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d operations described", n)
+	}
+}
