@@ -99,8 +99,20 @@ func (sh *Shop) productEvent(topic string, pr *product) *event {
 	p["published_at"] = restTimeOrNil(pr.PublishedAt)
 	p["published_scope"] = "global"
 	p["template_suffix"] = nil
-	p["image"] = nil
-	p["images"] = []any{}
+	// Every simulated product has one image, as most real ones do.
+	img := sk.obj(topic, "images[]")
+	img["id"] = pr.ID + 1
+	img["admin_graphql_api_id"] = gid("ProductImage", pr.ID+1)
+	img["product_id"] = pr.ID
+	img["position"] = 1
+	img["alt"] = pr.Title
+	img["width"], img["height"] = 800, 800
+	img["src"] = "https://cdn.shopify.com/s/files/1/sim/products/" + pr.Handle + ".jpg"
+	img["created_at"] = restTime(pr.CreatedAt)
+	img["updated_at"] = restTime(pr.UpdatedAt)
+	img["variant_ids"] = []any{}
+	p["image"] = img
+	p["images"] = []any{img}
 	p["media"] = []any{}
 	p["category"] = nil
 	var options, variants, gids []any

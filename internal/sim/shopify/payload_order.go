@@ -230,6 +230,10 @@ func (sh *Shop) restFulfillment(topic, path string, f *fulfillment, o *order) ma
 	p["tracking_numbers"] = nonNilStrings(f.Number)
 	p["tracking_urls"] = nonNilStrings(f.URL)
 	p["origin_address"] = nil
+	if loc := sh.data.Locations[f.LocationID]; loc != nil {
+		p["origin_address"] = map[string]any{"address1": loc.Address1, "address2": nil, "city": loc.City,
+			"country_code": loc.Country, "province_code": loc.Province, "zip": loc.Zip}
+	}
 	lines := make([]any, 0, len(f.Lines))
 	for _, fl := range f.Lines {
 		if l := o.lineByID(fl.LineItemID); l != nil {
