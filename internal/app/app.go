@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/jobs"
@@ -24,14 +25,15 @@ import (
 
 // App is a running storesync: database, services and job queue.
 type App struct {
-	Config   config.Config
-	Logger   *slog.Logger
-	DB       *database.DB
-	Accounts *account.Service
-	Jobs     *jobs.Client
-	Webhooks *webhook.Service
-	Metrics  *server.Metrics
-	Now      func() time.Time
+	Config     config.Config
+	Logger     *slog.Logger
+	DB         *database.DB
+	Accounts   *account.Service
+	Jobs       *jobs.Client
+	Webhooks   *webhook.Service
+	BackOffice *backoffice.Service
+	Metrics    *server.Metrics
+	Now        func() time.Time
 
 	workers *river.Workers
 }
@@ -99,6 +101,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	// The workers bundle is read when the queue starts, so domains add their workers now.
 	a.Webhooks = webhook.NewService(db, a.Jobs, nil, opts.Now, logger)
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
+	a.BackOffice = backoffice.NewService(db, opts.Now)
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 	}
@@ -118,5 +121,8 @@ func (a *App) Ready(ctx context.Context) error {
 
 // SeedDemo fills the demo account with sample data from every domain. Safe to run on every start.
 func (a *App) SeedDemo(ctx context.Context, accountID int64) error {
+	if err := backoffice.SeedDemo(ctx, a.DB, accountID, a.Now); err != nil {
+		return fmt.Errorf("seeding the back office: %w", err)
+	}
 	return nil
 }

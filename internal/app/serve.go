@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/storesync/storesync/internal/api"
+	"github.com/storesync/storesync/internal/api/boapi"
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/web"
 )
@@ -55,7 +56,10 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 
 // apiModules lists the domains that add operations to the API.
 func (a *App) apiModules() []func(huma.API) {
-	return []func(huma.API){api.Webhooks(a.Webhooks)}
+	return []func(huma.API){
+		api.Webhooks(a.Webhooks),
+		func(h huma.API) { boapi.Register(h, a.BackOffice) },
+	}
 }
 
 // Serve starts the job queue and the HTTP server, and runs until ctx ends; then it stops taking
