@@ -7,9 +7,12 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// DefaultBackoff waits 5 s after a first failure and doubles to at most 6 h: quick recovery from a
-// blip, and hours of patience for a partner's outage, without hammering it meanwhile.
-var DefaultBackoff = Backoff{Min: 5 * time.Second, Max: 6 * time.Hour}
+// The default backoff waits 5 s after a first failure and doubles to at most 6 h: quick recovery
+// from a blip, and hours of patience for a partner's outage, without hammering it meanwhile.
+const (
+	DefaultRetryMin = 5 * time.Second
+	DefaultRetryMax = 6 * time.Hour
+)
 
 // Backoff is an exponential retry policy: Min after the first failed attempt, doubling after each
 // further one, capped at Max, with ±10% jitter so that jobs failed together do not retry together.

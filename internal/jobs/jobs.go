@@ -27,7 +27,9 @@ import (
 
 // Defaults for Config. They suit production; tests shorten them.
 const (
-	DefaultMaxWorkers        = 20
+	// DefaultMaxWorkers allows 100 jobs at once: most jobs wait on a remote API, and River fetches
+	// at most MaxWorkers jobs per 100 ms, so this also caps a process near 1,000 jobs/s.
+	DefaultMaxWorkers        = 100
 	DefaultJobTimeout        = time.Minute
 	DefaultFetchPollInterval = time.Second
 	DefaultMaxAttempts       = 25
@@ -52,7 +54,7 @@ type Config struct {
 	FetchPollInterval time.Duration
 	// MaxAttempts bounds the attempts of a job whose insert options do not say otherwise.
 	MaxAttempts int
-	// Retry is the backoff between attempts. Zero means DefaultBackoff.
+	// Retry is the backoff between attempts. Zero means DefaultRetryMin doubling to DefaultRetryMax.
 	Retry Backoff
 	// ID names this process among the queue's clients; empty means a random name. It must be
 	// unique among processes running at the same time.
@@ -79,7 +81,7 @@ func (c Config) withDefaults() Config {
 		c.MaxAttempts = DefaultMaxAttempts
 	}
 	if c.Retry.Min == 0 && c.Retry.Max == 0 {
-		c.Retry = DefaultBackoff
+		c.Retry = Backoff{Min: DefaultRetryMin, Max: DefaultRetryMax}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -48,11 +48,23 @@ func runWorker(dbURL string) int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
+	go exitWithParent()
 	if err := work(ctx, dbURL, logger); err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		return 1
 	}
 	return 0
+}
+
+// exitWithParent ends the worker if the test that started it died without killing it.
+func exitWithParent() {
+	parent := os.Getppid()
+	for range time.Tick(200 * time.Millisecond) {
+		if os.Getppid() != parent {
+			fmt.Fprintln(os.Stderr, "worker: the test process is gone; exiting")
+			os.Exit(3)
+		}
+	}
 }
 
 func work(ctx context.Context, dbURL string, logger *slog.Logger) error {

@@ -30,6 +30,7 @@ type idempotentReceiver struct {
 	mu       sync.Mutex
 	secrets  map[string]string // path -> secret
 	applied  map[string]int    // path + " " + webhook-id -> 2xx answers given
+	requests int
 	failures int
 	badSigs  int
 }
@@ -43,6 +44,9 @@ func newIdempotentReceiver(t *testing.T) *idempotentReceiver {
 
 func (r *idempotentReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	r.requests++
+	r.mu.Unlock()
 	time.Sleep(time.Duration(20+rand.IntN(60)) * time.Millisecond)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -60,6 +64,24 @@ func (r *idempotentReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+func (r *idempotentReceiver) requestCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.requests
+}
+
+// waitForRequests waits until the receiver has seen more than n requests: the worker is working.
+func (r *idempotentReceiver) waitForRequests(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for r.requestCount() <= n {
+		if time.Now().After(deadline) {
+			t.Fatal("the worker sent no request in 20 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (r *idempotentReceiver) snapshot() (applied map[string]int, failures, badSigs int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -72,9 +94,7 @@ func (r *idempotentReceiver) snapshot() (applied map[string]int, failures, badSi
 
 // TestSIGKILLLosesNoDelivery kills the worker process with SIGKILL at random moments while it
 // delivers a few hundred webhooks, restarts it, and checks that in the end every delivery was
-// made and recorded exactly once and no job is left behind. Recovery after the last kill waits
-// for River's leader lease of a killed process to expire (about 15 s): only the leader rescues
-// jobs a dead process left running.
+// made and recorded exactly once and no job is left behind.
 func TestSIGKILLLosesNoDelivery(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -89,15 +109,22 @@ func TestSIGKILLLosesNoDelivery(t *testing.T) {
 
 		const kills = 4
 		for i := range kills {
+			before := rcv.requestCount()
 			cmd := startWorker(t, dbURL, fmt.Sprintf("run%d", i))
-			time.Sleep(time.Duration(300+rand.IntN(900)) * time.Millisecond)
+			// Kill at a random moment once the worker is delivering, so that requests are in flight.
+			rcv.waitForRequests(t, before)
+			time.Sleep(time.Duration(rand.IntN(400)) * time.Millisecond)
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
 			_ = cmd.Wait()
-			t.Logf("kill %d at %s: %d of %d deliveries recorded", i+1, time.Since(start).Round(time.Millisecond),
-				countDeliveries(t, db, webhook.StatusDelivered), len(want))
+			expireLeaderLease(t, db)
+			t.Logf("kill %d at %s: %d requests received, %d of %d deliveries recorded", i+1,
+				time.Since(start).Round(time.Millisecond), rcv.requestCount(), countDeliveries(t, db, webhook.StatusDelivered), len(want))
 		}
+		// River's rescuer runs when a process becomes leader, then every 30 s; let the jobs of the
+		// last kill pass RescueStuckJobsAfter so that the final worker rescues them when it starts.
+		time.Sleep(workerJobsConfig(nil).RescueStuckJobsAfter)
 		final := startWorker(t, dbURL, "final")
 		waitAllDelivered(t, db, len(want), 60*time.Second)
 		if err := final.Process.Signal(syscall.SIGTERM); err != nil {
@@ -177,6 +204,16 @@ func seedDeliveries(t *testing.T, db *database.DB, rcv *idempotentReceiver) map[
 	return want
 }
 
+// expireLeaderLease does at once what time does 15 s after a leader dies: its lease lapses, so the
+// next worker becomes leader when it starts. Only the leader rescues jobs a dead process left
+// running; waiting out every lease would make this test minutes long without testing more.
+func expireLeaderLease(t *testing.T, db *database.DB) {
+	t.Helper()
+	if _, err := db.Exec(context.Background(), `DELETE FROM river_leader`); err != nil {
+		t.Fatalf("expiring the leader lease: %v", err)
+	}
+}
+
 func startWorker(t *testing.T, dbURL, name string) *exec.Cmd {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
@@ -240,7 +277,7 @@ func jobStates(t *testing.T, db *database.DB) map[string]int64 {
 func waitAllDelivered(t *testing.T, db *database.DB, n int, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	for {
+	for polls := 0; ; {
 		states := jobStates(t, db)
 		if countDeliveries(t, db, webhook.StatusDelivered) == n && len(states) == 1 && states["completed"] == int64(n) {
 			return
@@ -248,6 +285,9 @@ func waitAllDelivered(t *testing.T, db *database.DB, n int, timeout time.Duratio
 		if time.Now().After(deadline) {
 			t.Fatal(errors.New("timed out"), "deliveries delivered:", countDeliveries(t, db, webhook.StatusDelivered), "jobs:", states)
 		}
-		time.Sleep(100 * time.Millisecond)
+		if polls++; polls%10 == 0 {
+			t.Logf("waiting: %d delivered, jobs %v", countDeliveries(t, db, webhook.StatusDelivered), states)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -152,156 +152,158 @@ func waitDeliveries(t *testing.T, svc *webhook.Service, accountID int64, n int) 
 	}
 }
 
-func TestDeliveryIsSignedAndMarkedDelivered(t *testing.T) {
-	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		t.Parallel()
-		svc, _ := newService(t, db)
-		acct := newAccount(t, db)
-		rcv := newReceiver(t)
-		ep, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL+"/hook", []string{"order.*"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rcv.setSecret(secret)
-		if !strings.HasPrefix(secret, "whsec_") || ep.ID == 0 {
-			t.Fatalf("endpoint %+v, secret %q", ep, secret)
-		}
-		eventID := publish(t, db, svc, acct, "order.created", map[string]any{"number": 1001})
-		publish(t, db, svc, acct, "product.updated", map[string]any{"sku": "X"}) // not subscribed
-		ds := waitDeliveries(t, svc, acct, 1)
-		if d := ds[0]; d.Status != webhook.StatusDelivered || d.Attempts != 1 || d.LastStatusCode != 204 ||
-			d.EventID != eventID || d.DeliveredAt == nil || d.EndpointID != ep.ID {
-			t.Fatalf("delivery = %+v; want delivered once with 204 for event %s", d, eventID)
-		}
-		reqs := rcv.got()
-		if len(reqs) != 1 || !reqs[0].sigOK || reqs[0].id != eventID {
-			t.Fatalf("receiver got %+v; want one request signed with the endpoint's secret, id %s", reqs, eventID)
-		}
-		if b := reqs[0].body; b["type"] != "order.created" || b["id"] != eventID || b["data"].(map[string]any)["number"] != 1001.0 {
-			t.Fatalf("body = %v", b)
-		}
-	})
-}
-
-func TestFailedDeliveriesRetryWithTheSameID(t *testing.T) {
-	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		t.Parallel()
-		svc, _ := newService(t, db)
-		acct := newAccount(t, db)
-		rcv := newReceiver(t)
-		rcv.fail = func(n int) bool { return n <= 2 }
-		_, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rcv.setSecret(secret)
-		eventID := publish(t, db, svc, acct, "order.created", map[string]any{"n": 1})
-		ds := waitDeliveries(t, svc, acct, 1)
-		if d := ds[0]; d.Status != webhook.StatusDelivered || d.Attempts != 3 || d.LastError != "" {
-			t.Fatalf("delivery = %+v; want delivered on the third attempt", d)
-		}
-		reqs := rcv.got()
-		if len(reqs) != 3 {
-			t.Fatalf("receiver got %d requests, want 3", len(reqs))
-		}
-		for _, r := range reqs {
-			if r.id != eventID || !r.sigOK {
-				t.Fatalf("request %+v: want webhook-id %s and a valid signature on every attempt", r, eventID)
-			}
-		}
-	})
-}
-
-func TestDeliveryGivesUpAfterMaxAttempts(t *testing.T) {
+// TestDeliveries runs the delivery scenarios in parallel on one database and one job client per
+// kind of database, each scenario in its own account, which also shows accounts do not mix.
+func TestDeliveries(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		t.Parallel()
 		svc, jc := newService(t, db)
-		acct := newAccount(t, db)
-		rcv := newReceiver(t)
-		rcv.fail = func(int) bool { return true }
-		_, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rcv.setSecret(secret)
-		publish(t, db, svc, acct, "order.created", nil)
-		ds := waitDeliveries(t, svc, acct, 1)
-		if d := ds[0]; d.Status != webhook.StatusFailed || d.Attempts != webhook.DeliveryMaxAttempts ||
-			d.LastStatusCode != 500 || !strings.Contains(d.LastError, "500") {
-			t.Fatalf("delivery = %+v; want failed after %d attempts", d, webhook.DeliveryMaxAttempts)
-		}
-		if n := len(rcv.got()); n != webhook.DeliveryMaxAttempts {
-			t.Fatalf("receiver got %d requests, want %d", n, webhook.DeliveryMaxAttempts)
-		}
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			counts, err := jc.CountByState(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if counts["discarded"] == 1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("jobs = %v; want the delivery job discarded", counts)
-			}
-			time.Sleep(20 * time.Millisecond)
+		for name, fn := range map[string]func(*testing.T, *database.DB, *webhook.Service, *jobs.Client){
+			"signed and marked delivered":     testDeliveryIsSignedAndMarkedDelivered,
+			"failures retry with the same id": testFailedDeliveriesRetryWithTheSameID,
+			"gives up after max attempts":     testDeliveryGivesUpAfterMaxAttempts,
+			"another account's endpoint":      testAnotherAccountsEndpointIsNeverUsed,
+		} {
+			t.Run(name, func(t *testing.T) { fn(t, db, svc, jc) })
 		}
 	})
 }
 
-func TestAnotherAccountsEndpointIsNeverUsed(t *testing.T) {
+func testDeliveryIsSignedAndMarkedDelivered(t *testing.T, db *database.DB, svc *webhook.Service, jc *jobs.Client) {
 	t.Parallel()
-	dbtest.Each(t, func(t *testing.T, db *database.DB) {
-		t.Parallel()
-		ctx := context.Background()
-		svc, _ := newService(t, db)
-		a, b := newAccount(t, db), newAccount(t, db)
-		rcvA, rcvB := newReceiver(t), newReceiver(t)
-		epA, secretA, err := svc.CreateEndpoint(ctx, a, rcvA.URL, nil)
+	acct := newAccount(t, db)
+	rcv := newReceiver(t)
+	ep, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL+"/hook", []string{"order.*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.setSecret(secret)
+	if !strings.HasPrefix(secret, "whsec_") || ep.ID == 0 {
+		t.Fatalf("endpoint %+v, secret %q", ep, secret)
+	}
+	eventID := publish(t, db, svc, acct, "order.created", map[string]any{"number": 1001})
+	publish(t, db, svc, acct, "product.updated", map[string]any{"sku": "X"}) // not subscribed
+	ds := waitDeliveries(t, svc, acct, 1)
+	if d := ds[0]; d.Status != webhook.StatusDelivered || d.Attempts != 1 || d.LastStatusCode != 204 ||
+		d.EventID != eventID || d.DeliveredAt == nil || d.EndpointID != ep.ID {
+		t.Fatalf("delivery = %+v; want delivered once with 204 for event %s", d, eventID)
+	}
+	reqs := rcv.got()
+	if len(reqs) != 1 || !reqs[0].sigOK || reqs[0].id != eventID {
+		t.Fatalf("receiver got %+v; want one request signed with the endpoint's secret, id %s", reqs, eventID)
+	}
+	if b := reqs[0].body; b["type"] != "order.created" || b["id"] != eventID || b["data"].(map[string]any)["number"] != 1001.0 {
+		t.Fatalf("body = %v", b)
+	}
+}
+
+func testFailedDeliveriesRetryWithTheSameID(t *testing.T, db *database.DB, svc *webhook.Service, jc *jobs.Client) {
+	t.Parallel()
+	acct := newAccount(t, db)
+	rcv := newReceiver(t)
+	rcv.fail = func(n int) bool { return n <= 2 }
+	_, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.setSecret(secret)
+	eventID := publish(t, db, svc, acct, "order.created", map[string]any{"n": 1})
+	ds := waitDeliveries(t, svc, acct, 1)
+	if d := ds[0]; d.Status != webhook.StatusDelivered || d.Attempts != 3 || d.LastError != "" {
+		t.Fatalf("delivery = %+v; want delivered on the third attempt", d)
+	}
+	reqs := rcv.got()
+	if len(reqs) != 3 {
+		t.Fatalf("receiver got %d requests, want 3", len(reqs))
+	}
+	for _, r := range reqs {
+		if r.id != eventID || !r.sigOK {
+			t.Fatalf("request %+v: want webhook-id %s and a valid signature on every attempt", r, eventID)
+		}
+	}
+}
+
+func testDeliveryGivesUpAfterMaxAttempts(t *testing.T, db *database.DB, svc *webhook.Service, jc *jobs.Client) {
+	t.Parallel()
+	acct := newAccount(t, db)
+	rcv := newReceiver(t)
+	rcv.fail = func(int) bool { return true }
+	_, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.setSecret(secret)
+	publish(t, db, svc, acct, "order.created", nil)
+	ds := waitDeliveries(t, svc, acct, 1)
+	if d := ds[0]; d.Status != webhook.StatusFailed || d.Attempts != webhook.DeliveryMaxAttempts ||
+		d.LastStatusCode != 500 || !strings.Contains(d.LastError, "500") {
+		t.Fatalf("delivery = %+v; want failed after %d attempts", d, webhook.DeliveryMaxAttempts)
+	}
+	if n := len(rcv.got()); n != webhook.DeliveryMaxAttempts {
+		t.Fatalf("receiver got %d requests, want %d", n, webhook.DeliveryMaxAttempts)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		counts, err := jc.CountByState(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		rcvA.setSecret(secretA)
-		epB, secretB, err := svc.CreateEndpoint(ctx, b, rcvB.URL, nil)
-		if err != nil {
-			t.Fatal(err)
+		if counts["discarded"] == 1 {
+			break
 		}
-		rcvB.setSecret(secretB)
-		for range 3 {
-			publish(t, db, svc, a, "order.created", nil)
+		if time.Now().After(deadline) {
+			t.Fatalf("jobs = %v; want the delivery job discarded", counts)
 		}
-		waitDeliveries(t, svc, a, 3)
-		if n := len(rcvB.got()); n != 0 {
-			t.Fatalf("account B's endpoint got %d of account A's events", n)
-		}
-		if ds, err := svc.ListDeliveries(ctx, b, 10); err != nil || len(ds) != 0 {
-			t.Fatalf("account B sees deliveries %v, %v", ds, err)
-		}
-		if eps, err := svc.ListEndpoints(ctx, b); err != nil || len(eps) != 1 || eps[0].ID != epB.ID {
-			t.Fatalf("account B's endpoints = %+v, %v; want only its own", eps, err)
-		}
-		if err := svc.DisableEndpoint(ctx, b, epA.ID); !errors.Is(err, database.ErrNotFound) {
-			t.Fatalf("B disabling A's endpoint: %v, want ErrNotFound", err)
-		}
-		// A disabled endpoint gets no new deliveries; disabling is idempotent.
-		for range 2 {
-			if err := svc.DisableEndpoint(ctx, a, epA.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func testAnotherAccountsEndpointIsNeverUsed(t *testing.T, db *database.DB, svc *webhook.Service, jc *jobs.Client) {
+	t.Parallel()
+	ctx := context.Background()
+	a, b := newAccount(t, db), newAccount(t, db)
+	rcvA, rcvB := newReceiver(t), newReceiver(t)
+	epA, secretA, err := svc.CreateEndpoint(ctx, a, rcvA.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcvA.setSecret(secretA)
+	epB, secretB, err := svc.CreateEndpoint(ctx, b, rcvB.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcvB.setSecret(secretB)
+	for range 3 {
 		publish(t, db, svc, a, "order.created", nil)
-		if ds, _ := svc.ListDeliveries(ctx, a, 10); len(ds) != 3 {
-			t.Fatalf("a disabled endpoint got a new delivery: %d deliveries", len(ds))
+	}
+	waitDeliveries(t, svc, a, 3)
+	if n := len(rcvB.got()); n != 0 {
+		t.Fatalf("account B's endpoint got %d of account A's events", n)
+	}
+	if ds, err := svc.ListDeliveries(ctx, b, 10); err != nil || len(ds) != 0 {
+		t.Fatalf("account B sees deliveries %v, %v", ds, err)
+	}
+	if eps, err := svc.ListEndpoints(ctx, b); err != nil || len(eps) != 1 || eps[0].ID != epB.ID {
+		t.Fatalf("account B's endpoints = %+v, %v; want only its own", eps, err)
+	}
+	if err := svc.DisableEndpoint(ctx, b, epA.ID); !errors.Is(err, database.ErrNotFound) {
+		t.Fatalf("B disabling A's endpoint: %v, want ErrNotFound", err)
+	}
+	// A disabled endpoint gets no new deliveries; disabling is idempotent.
+	for range 2 {
+		if err := svc.DisableEndpoint(ctx, a, epA.ID); err != nil {
+			t.Fatal(err)
 		}
-		eps, err := svc.ListEndpoints(ctx, a)
-		if err != nil || len(eps) != 1 || eps[0].DisabledAt == nil {
-			t.Fatalf("endpoints of A = %+v, %v; want one, disabled", eps, err)
-		}
-	})
+	}
+	publish(t, db, svc, a, "order.created", nil)
+	if ds, _ := svc.ListDeliveries(ctx, a, 10); len(ds) != 3 {
+		t.Fatalf("a disabled endpoint got a new delivery: %d deliveries", len(ds))
+	}
+	eps, err := svc.ListEndpoints(ctx, a)
+	if err != nil || len(eps) != 1 || eps[0].DisabledAt == nil {
+		t.Fatalf("endpoints of A = %+v, %v; want one, disabled", eps, err)
+	}
 }
 
 func TestCreateEndpointValidates(t *testing.T) {
