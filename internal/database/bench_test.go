@@ -23,7 +23,7 @@ func eventPayload(tb testing.TB) string {
 	}
 	order := map[string]any{
 		"order_id": "gid://shopify/Order/5432109876", "name": "#1042", "currency": "EUR", "total_minor": 18950,
-		"customer": map[string]any{"name": "Ada Lovelace", "email": "ada@example.com"},
+		"customer":         map[string]any{"name": "Ada Lovelace", "email": "ada@example.com"},
 		"shipping_address": map[string]any{"line1": "12 Analytical Row", "city": "London", "zip": "N1 9GU", "country": "GB"},
 		"lines": []line{
 			{"TSHIRT-BLK-M", "Organic T-shirt, black, M", 2, 2500},
