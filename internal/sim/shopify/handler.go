@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/vektah/gqlparser/v2"
@@ -76,18 +75,13 @@ func (rc *reqCtx) nextKey(field string) string {
 	return ks[0]
 }
 
-func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request, sh *Shop) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
-	if err != nil {
-		writeJSONError(w, http.StatusBadRequest, "Bad Request")
-		return
-	}
+func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request, sh *Shop, body []byte) {
 	var req gqlRequest
 	if err := json.Unmarshal(body, &req); err != nil || req.Query == "" {
 		writeJSONError(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
-	resp := s.execute(r.Context(), sh, req, baseURL(r))
+	resp := s.execute(r.Context(), sh, req, baseURL(r), false)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(resp)
 }
@@ -102,7 +96,10 @@ func baseURL(r *http.Request) string {
 
 // execute runs one GraphQL request against a shop: validation, input limits, cost, the leaky
 // bucket, execution and the cost extension Shopify puts on every response.
-func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string) *gqlResponse {
+//
+// Internal requests (the order generator acting as the storefront) skip the bucket: they are not
+// the app's API calls.
+func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string, internal bool) *gqlResponse {
 	doc, errs := gqlparser.LoadQueryWithRules(s.ast, req.Query, nil)
 	if len(errs) > 0 {
 		return sh.costOnly(s, errorList(errs), nil, nil)
@@ -139,7 +136,9 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 	}
 	sh.mu.Lock()
 	now := s.now()
-	if !sh.bucket.take(now, float64(requested)) {
+	if internal {
+		sh.bucket.refill(now)
+	} else if !sh.bucket.take(now, float64(requested)) {
 		status := sh.throttleStatus()
 		sh.mu.Unlock()
 		return &gqlResponse{
@@ -152,7 +151,7 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 	var data map[string]any
 	_ = json.Unmarshal(res.Data, &data)
 	actual := cw.actual(op, data)
-	if actual < requested {
+	if actual < requested && !internal {
 		sh.bucket.refund(now, float64(requested-actual))
 	}
 	status := sh.throttleStatus()

@@ -1,7 +1,9 @@
 package shopifysim
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -341,4 +343,15 @@ func parseGID(kind, s string) (int64, error) {
 		return 0, fmt.Errorf("invalid global id %q for %s", s, kind)
 	}
 	return n, nil
+}
+
+func sortIDs(ids []int64) { slices.Sort(ids) }
+
+func lower(s string) string { return strings.ToLower(s) }
+
+func jsonUnmarshal(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decoding response: %w", err)
+	}
+	return nil
 }

@@ -50,8 +50,9 @@ type Sim struct {
 	webhooks *dispatcher
 	skel     skeletons
 
-	mu    sync.Mutex
-	shops map[string]*Shop
+	mu         sync.Mutex
+	shops      map[string]*Shop
+	generators int
 
 	bg     sync.WaitGroup
 	ctx    context.Context
@@ -160,10 +161,17 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"[API] Invalid API key or access token (unrecognized login or wrong password)")
 			return
 		}
+		// Read the body first: only then does the server notice a client that hangs up, which a
+		// simulated timeout waits for.
+		body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+		if err != nil {
+			writeJSONError(w, http.StatusBadRequest, "Bad Request")
+			return
+		}
 		if sh.injectFault(w, r) {
 			return
 		}
-		s.serveGraphQL(w, r, sh)
+		s.serveGraphQL(w, r, sh, body)
 	case strings.HasPrefix(tail, "bulk/") && r.Method == http.MethodGet:
 		s.serveBulkResult(w, r, sh, strings.TrimPrefix(tail, "bulk/"))
 	default:
