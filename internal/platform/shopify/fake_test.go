@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -143,8 +142,6 @@ func shopData() map[string]any {
 		"currencyCode": "USD", "ianaTimezone": "Europe/London", "plan": map[string]any{"publicDisplayName": "Basic", "shopifyPlus": false},
 	}}
 }
-
-func jsonBody(s string) io.Reader { return strings.NewReader(s) }
 
 // orderData is an Order node as the order documents select it.
 func orderData(id string) map[string]any {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"time"
 
@@ -76,20 +77,28 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 				return fmt.Errorf("%s: %w", o.what, err)
 			}
 		}
-		reserved, wait := c.cfg.Limiter.reserve(o.doc)
+		ticket, wait, err := c.cfg.Limiter.reserve(ctx, o.doc)
+		if err != nil {
+			return fmt.Errorf("%s: waiting for rate limit: %w", o.what, err)
+		}
 		if wait > 0 {
 			if err := c.cfg.Sleep(ctx, wait); err != nil {
-				c.cfg.Limiter.settle(o.doc, reserved, nil, false)
+				c.cfg.Limiter.settle(o.doc, ticket, nil, false)
 				return fmt.Errorf("%s: waiting for rate limit: %w", o.what, err)
 			}
 		}
-		resp, perr := c.send(ctx, o, body)
+		// The request counts as sent when its last byte is written: that orders it against the
+		// others in flight far better than when the goroutine decided to send it.
+		traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { c.cfg.Limiter.markSent(ticket) },
+		})
+		resp, perr := c.send(traced, o, body)
 		var cost *queryCost
 		if resp != nil {
 			cost = resp.Extensions.Cost
 		}
 		throttled := perr != nil && perr.Kind == platform.KindRateLimited && perr.StatusCode == http.StatusOK
-		c.cfg.Limiter.settle(o.doc, reserved, cost, throttled)
+		c.cfg.Limiter.settle(o.doc, ticket, cost, throttled)
 		if perr == nil {
 			if out == nil || len(resp.Data) == 0 || string(resp.Data) == "null" {
 				return nil

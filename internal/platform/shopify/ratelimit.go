@@ -1,6 +1,7 @@
 package shopify
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -11,6 +12,10 @@ const (
 	defaultRestoreRate      = 100 // points per second
 	defaultQueryCost        = 50  // assumed cost of an operation never seen before
 )
+
+// sendSkew is how far apart two requests must leave for the earlier one to be assumed charged
+// by the server before the later one: requests sent closer together may arrive in either order.
+const sendSkew = time.Millisecond
 
 // Limiter is a client-side mirror of a shop's GraphQL leaky bucket. Shopify refuses a query whose
 // requested cost exceeds the points currently available (THROTTLED) and restores points at
@@ -25,9 +30,23 @@ type Limiter struct {
 	rate      float64
 	available float64 // may go negative: points promised to waiting callers
 	last      time.Time
-	inflight  float64            // points reserved by requests not answered yet
-	costs     map[string]float64 // requested cost learned per operation
-	stats     LimiterStats
+	seq       uint64
+	inflight  map[uint64]*reservation // reserved and not answered yet
+	applied   time.Time               // send time of the answer that last set the bucket
+	costs     map[string]float64      // requested cost learned per operation
+	// Until a first answer reports the bucket and a cost, one request probes alone: the others
+	// wait for it on primed rather than all guessing at once.
+	primed  bool
+	probing bool
+	changed chan struct{} // closed and replaced whenever probing ends
+	stats   LimiterStats
+}
+
+// reservation is what reserve hands out and settle takes back.
+type reservation struct {
+	seq  uint64
+	cost float64
+	sent time.Time // zero until the request leaves
 }
 
 // LimiterStats counts what the limiter did, for benchmarks and metrics.
@@ -46,7 +65,8 @@ func NewLimiter(now func() time.Time) *Limiter {
 	}
 	return &Limiter{
 		now: now, max: defaultMaximumAvailable, rate: defaultRestoreRate,
-		available: defaultMaximumAvailable, last: now(), costs: map[string]float64{},
+		available: defaultMaximumAvailable, last: now(), costs: map[string]float64{}, inflight: map[uint64]*reservation{},
+		changed: make(chan struct{}),
 	}
 }
 
@@ -61,40 +81,69 @@ func (l *Limiter) refill() {
 
 // reserve takes the expected cost of op from the bucket and returns it with how long the caller
 // must wait before sending so that the server's bucket holds it.
-func (l *Limiter) reserve(op string) (cost float64, wait time.Duration) {
+func (l *Limiter) reserve(ctx context.Context, op string) (*reservation, time.Duration, error) {
 	l.mu.Lock()
+	for !l.primed && l.probing {
+		ch := l.changed
+		l.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		case <-ch:
+		}
+		l.mu.Lock()
+	}
 	defer l.mu.Unlock()
+	if !l.primed {
+		l.probing = true
+	}
 	l.refill()
 	cost, ok := l.costs[op]
 	if !ok {
 		cost = defaultQueryCost
 	}
 	cost = min(cost, l.max)
+	l.seq++
+	r := &reservation{seq: l.seq, cost: cost}
 	l.available -= cost
-	l.inflight += cost
+	l.inflight[r.seq] = r
 	l.stats.Requests++
+	var wait time.Duration
 	if l.available < 0 {
 		wait = time.Duration(-l.available / l.rate * float64(time.Second))
 		l.stats.Waits++
 		l.stats.Waited += wait
 	}
-	return cost, wait
+	return r, wait, nil
+}
+
+// markSent records when the request left, which orders it against the others in flight.
+func (l *Limiter) markSent(r *reservation) {
+	l.mu.Lock()
+	r.sent = l.now()
+	l.mu.Unlock()
 }
 
 // settle releases a reservation and, when the response carried cost figures, adopts the
-// server's view: its currentlyAvailable less what other requests of ours have reserved and the
-// server has not charged yet.
-func (l *Limiter) settle(op string, reserved float64, c *queryCost, throttled bool) {
+// server's view. The server had charged the requests sent before this one (they are in its
+// currentlyAvailable) but not, most likely, those sent after it or not sent yet: their
+// reservations are taken off again. An answer to a request sent before the one that last set
+// the bucket describes an older state and only releases its reservation.
+func (l *Limiter) settle(op string, r *reservation, c *queryCost, throttled bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.refill()
-	l.inflight = max(0, l.inflight-reserved)
+	delete(l.inflight, r.seq)
+	if l.probing && !l.primed {
+		l.probing = false
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
 	if throttled {
 		l.stats.Throttled++
 	}
 	if c == nil {
-		l.available += reserved // nothing charged that we know of
-		l.available = min(l.available, l.max)
+		l.available = min(l.max, l.available+r.cost) // nothing charged that we know of
 		return
 	}
 	if c.RequestedQueryCost > 0 {
@@ -107,10 +156,22 @@ func (l *Limiter) settle(op string, reserved float64, c *queryCost, throttled bo
 	if ts.RestoreRate > 0 {
 		l.rate = ts.RestoreRate
 	}
-	if ts.MaximumAvailable > 0 {
-		l.max = ts.MaximumAvailable
-		l.available = ts.CurrentlyAvailable - l.inflight
+	if ts.MaximumAvailable <= 0 {
+		return
 	}
+	l.primed = true
+	if r.sent.Before(l.applied) {
+		return
+	}
+	l.applied = r.sent
+	l.max = ts.MaximumAvailable
+	later := 0.0
+	for _, o := range l.inflight {
+		if o.sent.IsZero() || o.sent.After(r.sent.Add(-sendSkew)) {
+			later += o.cost
+		}
+	}
+	l.available = ts.CurrentlyAvailable - later
 }
 
 // Stats returns a snapshot of the counters.
