@@ -9,79 +9,119 @@ import (
 	"github.com/storesync/storesync/internal/backoffice"
 )
 
-type listOrderItemsInput struct {
-	OrderPath
+// The lines and payments of sales and purchase orders have the same routes under different path
+// parameters ({so}, {po}), so each has its own input types over shared handlers. Huma reads
+// parameters of exported embedded structs only, so inputs embed the exported path types.
+
+type soItemsInput struct {
+	SalesOrderPath
 	PageQuery
 }
 
-// ItemPath names a line item of an order in the path.
-type ItemPath struct {
-	OrderPath
+type poItemsInput struct {
+	PurchaseOrderPath
+	PageQuery
+}
+
+type soLineInput struct {
+	SalesOrderPath
 	ID int64 `path:"id" minimum:"1" doc:"Line item ID."`
 }
 
-type createLineInput struct {
-	OrderPath
-	Body LineCreate
+type poLineInput struct {
+	PurchaseOrderPath
+	ID int64 `path:"id" minimum:"1" doc:"Line item ID."`
 }
 
-type updateLineInput struct {
+type soUpdateLineInput struct {
 	IfMatch
-	ItemPath
+	SalesOrderPath
+	ID   int64 `path:"id" minimum:"1" doc:"Line item ID."`
 	Body LineUpdate
 }
 
-type createPaymentInput struct {
-	OrderPath
+type poUpdateLineInput struct {
+	IfMatch
+	PurchaseOrderPath
+	ID   int64 `path:"id" minimum:"1" doc:"Line item ID."`
+	Body LineUpdate
+}
+
+type createLineInput struct {
+	SalesOrderPath
+	Body LineCreate
+}
+
+type soPaymentInput struct {
+	SalesOrderPath
 	Body PaymentCreate
 }
 
-// orderKinds are the two kinds of orders whose lines and payments have the same routes.
-var orderKinds = []struct {
-	kind      backoffice.OrderKind
-	path, id  string
-	tag, what string
-}{
-	{backoffice.SalesOrderKind, "/api/v2/jobs/{job}/sales-orders/{order}", "sales-order", tagSales, "a sales order"},
-	{backoffice.PurchaseOrderKind, "/api/v2/jobs/{job}/purchase-orders/{order}", "purchase-order", tagPurchase, "a purchase order"},
+type poPaymentInput struct {
+	PurchaseOrderPath
+	Body PaymentCreate
 }
+
+const (
+	soItems = "/api/v2/jobs/{job}/sales-orders/{so}"
+	poItems = "/api/v2/jobs/{job}/purchase-orders/{po}"
+)
+
+// refFunc turns the account of the request into the order its path names.
+type refFunc func(acct int64) backoffice.OrderRef
 
 func (h *handlers) registerLineItems(api huma.API) {
-	for _, k := range orderKinds {
-		huma.Register(api, op(http.MethodGet, k.path+"/line-items", "list-"+k.id+"-line-items", k.tag, "List the line items of "+k.what, ""),
-			func(ctx context.Context, in *listOrderItemsInput) (*ListOutput[LineItem], error) {
-				return h.listLines(ctx, k.kind, in)
-			})
-		huma.Register(api, op(http.MethodGet, k.path+"/line-items/{id}", "get-"+k.id+"-line-item", k.tag, "Get a line item of "+k.what, ""),
-			func(ctx context.Context, in *ItemPath) (*GetOutput[LineItem], error) {
-				return h.getLine(ctx, k.kind, in)
-			})
-		huma.Register(api, op(http.MethodPut, k.path+"/line-items/{id}", "update-"+k.id+"-line-item", k.tag, "Update a line item of "+k.what,
-			"Fields left out keep their value."),
-			func(ctx context.Context, in *updateLineInput) (*WriteOutput, error) {
-				return h.updateLine(ctx, k.kind, in)
-			})
-	}
-	huma.Register(api, op(http.MethodPost, orderKinds[0].path+"/line-items", "create-sales-order-line-item", tagSales,
+	huma.Register(api, op(http.MethodGet, soItems+"/line-items", "list-sales-order-line-items", tagSales, "List the line items of a sales order", ""),
+		func(ctx context.Context, in *soItemsInput) (*ListOutput[LineItem], error) {
+			return h.listLines(ctx, in.SalesOrderPath.ref, in.PageQuery)
+		})
+	huma.Register(api, op(http.MethodPost, soItems+"/line-items", "create-sales-order-line-item", tagSales,
 		"Add a line item to a sales order", "One line per call."), h.createLine)
+	huma.Register(api, op(http.MethodGet, soItems+"/line-items/{id}", "get-sales-order-line-item", tagSales, "Get a line item of a sales order", ""),
+		func(ctx context.Context, in *soLineInput) (*GetOutput[LineItem], error) {
+			return h.getLine(ctx, in.SalesOrderPath.ref, in.ID)
+		})
+	huma.Register(api, op(http.MethodPut, soItems+"/line-items/{id}", "update-sales-order-line-item", tagSales, "Update a line item of a sales order",
+		"Fields left out keep their value."),
+		func(ctx context.Context, in *soUpdateLineInput) (*WriteOutput, error) {
+			return h.updateLine(ctx, in.SalesOrderPath.ref, in.ID, in.IfMatch, in.Body)
+		})
+
+	huma.Register(api, op(http.MethodGet, poItems+"/line-items", "list-purchase-order-line-items", tagPurchase, "List the line items of a purchase order",
+		"Purchase order lines are created with their order."),
+		func(ctx context.Context, in *poItemsInput) (*ListOutput[LineItem], error) {
+			return h.listLines(ctx, in.PurchaseOrderPath.ref, in.PageQuery)
+		})
+	huma.Register(api, op(http.MethodGet, poItems+"/line-items/{id}", "get-purchase-order-line-item", tagPurchase, "Get a line item of a purchase order", ""),
+		func(ctx context.Context, in *poLineInput) (*GetOutput[LineItem], error) {
+			return h.getLine(ctx, in.PurchaseOrderPath.ref, in.ID)
+		})
+	huma.Register(api, op(http.MethodPut, poItems+"/line-items/{id}", "update-purchase-order-line-item", tagPurchase, "Update a line item of a purchase order",
+		"Fields left out keep their value."),
+		func(ctx context.Context, in *poUpdateLineInput) (*WriteOutput, error) {
+			return h.updateLine(ctx, in.PurchaseOrderPath.ref, in.ID, in.IfMatch, in.Body)
+		})
 }
+
+const paymentsNote = "Payments are recorded, never edited; a negative amount is a refund or adjustment."
 
 func (h *handlers) registerPayments(api huma.API) {
-	for _, k := range orderKinds {
-		huma.Register(api, op(http.MethodGet, k.path+"/payments", "list-"+k.id+"-payments", k.tag, "List the payments of "+k.what, ""),
-			func(ctx context.Context, in *listOrderItemsInput) (*ListOutput[Payment], error) {
-				return h.listPayments(ctx, k.kind, in)
-			})
-		huma.Register(api, op(http.MethodPost, k.path+"/payments", "create-"+k.id+"-payment", k.tag, "Record a payment on "+k.what,
-			"Payments are recorded, never edited; a negative amount is a refund or adjustment."),
-			func(ctx context.Context, in *createPaymentInput) (*WriteOutput, error) {
-				return h.createPayment(ctx, k.kind, in)
-			})
-	}
-}
-
-func orderRef(acct int64, kind backoffice.OrderKind, p OrderPath) backoffice.OrderRef {
-	return backoffice.OrderRef{AccountID: acct, JobID: p.Job, Kind: kind, OrderID: p.Order}
+	huma.Register(api, op(http.MethodGet, soItems+"/payments", "list-sales-order-payments", tagSales, "List the payments of a sales order", ""),
+		func(ctx context.Context, in *soItemsInput) (*ListOutput[Payment], error) {
+			return h.listPayments(ctx, in.SalesOrderPath.ref, in.PageQuery)
+		})
+	huma.Register(api, op(http.MethodPost, soItems+"/payments", "create-sales-order-payment", tagSales, "Record a payment on a sales order", paymentsNote),
+		func(ctx context.Context, in *soPaymentInput) (*WriteOutput, error) {
+			return h.createPayment(ctx, in.SalesOrderPath.ref, in.Body)
+		})
+	huma.Register(api, op(http.MethodGet, poItems+"/payments", "list-purchase-order-payments", tagPurchase, "List the payments of a purchase order", ""),
+		func(ctx context.Context, in *poItemsInput) (*ListOutput[Payment], error) {
+			return h.listPayments(ctx, in.PurchaseOrderPath.ref, in.PageQuery)
+		})
+	huma.Register(api, op(http.MethodPost, poItems+"/payments", "create-purchase-order-payment", tagPurchase, "Record a payment on a purchase order", paymentsNote),
+		func(ctx context.Context, in *poPaymentInput) (*WriteOutput, error) {
+			return h.createPayment(ctx, in.PurchaseOrderPath.ref, in.Body)
+		})
 }
 
 func itemLocation(l backoffice.LineItem) string {
@@ -92,24 +132,24 @@ func itemLocation(l backoffice.LineItem) string {
 	return location("/api/v2/jobs/%d/%s/%d/line-items/%d", l.JobID, seg, l.OrderID, l.ID)
 }
 
-func (h *handlers) listLines(ctx context.Context, kind backoffice.OrderKind, in *listOrderItemsInput) (*ListOutput[LineItem], error) {
+func (h *handlers) listLines(ctx context.Context, ref refFunc, q PageQuery) (*ListOutput[LineItem], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.svc.ListLines(ctx, backoffice.ListOrderItemsParams{Order: orderRef(acct, kind, in.OrderPath), Page: in.Page})
+	page, err := h.svc.ListLines(ctx, backoffice.ListOrderItemsParams{Order: ref(acct), Page: q.Page})
 	if err != nil {
 		return nil, apiError(err)
 	}
-	return listOutput(in.PageQuery, page, lineOut), nil
+	return listOutput(q, page, lineOut), nil
 }
 
-func (h *handlers) getLine(ctx context.Context, kind backoffice.OrderKind, in *ItemPath) (*GetOutput[LineItem], error) {
+func (h *handlers) getLine(ctx context.Context, ref refFunc, id int64) (*GetOutput[LineItem], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	l, err := h.svc.GetLine(ctx, backoffice.GetLineParams{Order: orderRef(acct, kind, in.OrderPath), ID: in.ID})
+	l, err := h.svc.GetLine(ctx, backoffice.GetLineParams{Order: ref(acct), ID: id})
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -121,7 +161,7 @@ func (h *handlers) createLine(ctx context.Context, in *createLineInput) (*WriteO
 	if err != nil {
 		return nil, err
 	}
-	ref := orderRef(acct, backoffice.SalesOrderKind, in.OrderPath)
+	ref := in.SalesOrderPath.ref(acct)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
 		return nil, apiError(err)
@@ -137,30 +177,29 @@ func (h *handlers) createLine(ctx context.Context, in *createLineInput) (*WriteO
 	return written(l.ID, l.Version, itemLocation(l)), nil
 }
 
-func (h *handlers) updateLine(ctx context.Context, kind backoffice.OrderKind, in *updateLineInput) (*WriteOutput, error) {
+func (h *handlers) updateLine(ctx context.Context, refOf refFunc, id int64, im IfMatch, b LineUpdate) (*WriteOutput, error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	version, err := ifMatch(in.IfMatch.IfMatch)
+	version, err := ifMatch(im.IfMatch)
 	if err != nil {
 		return nil, err
 	}
-	ref := orderRef(acct, kind, in.OrderPath)
+	ref := refOf(acct)
 	var price *int64
-	if in.Body.UnitPrice != nil {
+	if b.UnitPrice != nil {
 		currency, err := h.svc.OrderCurrency(ctx, ref)
 		if err != nil {
 			return nil, apiError(err)
 		}
-		n, err := amount("unit_price", *in.Body.UnitPrice, currency)
+		n, err := amount("unit_price", *b.UnitPrice, currency)
 		if err != nil {
 			return nil, err
 		}
 		price = &n
 	}
-	b := in.Body
-	l, err := h.svc.UpdateLine(ctx, backoffice.UpdateLineParams{Order: ref, ID: in.ID, IfVersion: version,
+	l, err := h.svc.UpdateLine(ctx, backoffice.UpdateLineParams{Order: ref, ID: id, IfVersion: version,
 		Change: func(l *backoffice.LineInput) {
 			set(&l.ProductRef, b.ProductRef)
 			set(&l.VariantRef, b.VariantRef)
@@ -178,33 +217,33 @@ func (h *handlers) updateLine(ctx context.Context, kind backoffice.OrderKind, in
 	return written(l.ID, l.Version, itemLocation(l)), nil
 }
 
-func (h *handlers) listPayments(ctx context.Context, kind backoffice.OrderKind, in *listOrderItemsInput) (*ListOutput[Payment], error) {
+func (h *handlers) listPayments(ctx context.Context, ref refFunc, q PageQuery) (*ListOutput[Payment], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.svc.ListPayments(ctx, backoffice.ListOrderItemsParams{Order: orderRef(acct, kind, in.OrderPath), Page: in.Page})
+	page, err := h.svc.ListPayments(ctx, backoffice.ListOrderItemsParams{Order: ref(acct), Page: q.Page})
 	if err != nil {
 		return nil, apiError(err)
 	}
-	return listOutput(in.PageQuery, page, paymentOut), nil
+	return listOutput(q, page, paymentOut), nil
 }
 
-func (h *handlers) createPayment(ctx context.Context, kind backoffice.OrderKind, in *createPaymentInput) (*WriteOutput, error) {
+func (h *handlers) createPayment(ctx context.Context, refOf refFunc, b PaymentCreate) (*WriteOutput, error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ref := orderRef(acct, kind, in.OrderPath)
+	ref := refOf(acct)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
 		return nil, apiError(err)
 	}
-	n, err := amount("amount", in.Body.Amount, currency)
+	n, err := amount("amount", b.Amount, currency)
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.svc.CreatePayment(ctx, backoffice.CreatePaymentParams{Order: ref, Input: paymentIn(in.Body, n)})
+	p, err := h.svc.CreatePayment(ctx, backoffice.CreatePaymentParams{Order: ref, Input: paymentIn(b, n)})
 	if err != nil {
 		return nil, apiError(err)
 	}

@@ -20,10 +20,24 @@ type listJobOrdersInput struct {
 	PageQuery
 }
 
-// OrderPath names an order of a job in the path.
-type OrderPath struct {
-	Job   int64 `path:"job" minimum:"1" doc:"Job ID."`
-	Order int64 `path:"order" minimum:"1" doc:"Order ID."`
+// SalesOrderPath names a sales order of a job in the path.
+type SalesOrderPath struct {
+	Job int64 `path:"job" minimum:"1" doc:"Job ID."`
+	SO  int64 `path:"so" minimum:"1" doc:"Sales order ID."`
+}
+
+// PurchaseOrderPath names a purchase order of a job in the path.
+type PurchaseOrderPath struct {
+	Job int64 `path:"job" minimum:"1" doc:"Job ID."`
+	PO  int64 `path:"po" minimum:"1" doc:"Purchase order ID."`
+}
+
+func (p SalesOrderPath) ref(acct int64) backoffice.OrderRef {
+	return backoffice.OrderRef{AccountID: acct, JobID: p.Job, Kind: backoffice.SalesOrderKind, OrderID: p.SO}
+}
+
+func (p PurchaseOrderPath) ref(acct int64) backoffice.OrderRef {
+	return backoffice.OrderRef{AccountID: acct, JobID: p.Job, Kind: backoffice.PurchaseOrderKind, OrderID: p.PO}
 }
 
 type createSalesOrderInput struct {
@@ -33,7 +47,7 @@ type createSalesOrderInput struct {
 
 type updateSalesOrderInput struct {
 	IfMatch
-	OrderPath
+	SalesOrderPath
 	Body SalesOrderUpdate
 }
 
@@ -44,7 +58,7 @@ type createPurchaseOrderInput struct {
 
 type updatePurchaseOrderInput struct {
 	IfMatch
-	OrderPath
+	PurchaseOrderPath
 	Body PurchaseOrderUpdate
 }
 
@@ -57,8 +71,8 @@ func (h *handlers) registerSalesOrders(api huma.API) {
 	huma.Register(api, op(http.MethodGet, soPath, "list-sales-orders", tagSales, "List the sales orders of a job", windowNote[1:]), h.listSalesOrders)
 	huma.Register(api, op(http.MethodPost, soPath, "create-sales-order", tagSales, "Create a sales order",
 		"Lines and payments may be sent with it; all is stored or nothing. Sold To defaults to the job's contact."), h.createSalesOrder)
-	huma.Register(api, op(http.MethodGet, soPath+"/{order}", "get-sales-order", tagSales, "Get a sales order", ""), h.getSalesOrder)
-	huma.Register(api, op(http.MethodPut, soPath+"/{order}", "update-sales-order", tagSales, "Update a sales order",
+	huma.Register(api, op(http.MethodGet, soPath+"/{so}", "get-sales-order", tagSales, "Get a sales order", ""), h.getSalesOrder)
+	huma.Register(api, op(http.MethodPut, soPath+"/{so}", "update-sales-order", tagSales, "Update a sales order",
 		"Fields left out keep their value; a status change must be an allowed transition."), h.updateSalesOrder)
 }
 
@@ -66,8 +80,8 @@ func (h *handlers) registerPurchaseOrders(api huma.API) {
 	huma.Register(api, op(http.MethodGet, poPath, "list-purchase-orders", tagPurchase, "List the purchase orders of a job", windowNote[1:]), h.listPurchaseOrders)
 	huma.Register(api, op(http.MethodPost, poPath, "create-purchase-order", tagPurchase, "Create a purchase order with its lines",
 		"Purchase order lines are created with their order only."), h.createPurchaseOrder)
-	huma.Register(api, op(http.MethodGet, poPath+"/{order}", "get-purchase-order", tagPurchase, "Get a purchase order", ""), h.getPurchaseOrder)
-	huma.Register(api, op(http.MethodPut, poPath+"/{order}", "update-purchase-order", tagPurchase, "Update a purchase order",
+	huma.Register(api, op(http.MethodGet, poPath+"/{po}", "get-purchase-order", tagPurchase, "Get a purchase order", ""), h.getPurchaseOrder)
+	huma.Register(api, op(http.MethodPut, poPath+"/{po}", "update-purchase-order", tagPurchase, "Update a purchase order",
 		"Fields left out keep their value; a status change must be an allowed transition."), h.updatePurchaseOrder)
 }
 
@@ -83,12 +97,12 @@ func (h *handlers) listSalesOrders(ctx context.Context, in *listJobOrdersInput) 
 	return listOutput(in.PageQuery, page, salesOrderOut), nil
 }
 
-func (h *handlers) getSalesOrder(ctx context.Context, in *OrderPath) (*GetOutput[SalesOrder], error) {
+func (h *handlers) getSalesOrder(ctx context.Context, in *SalesOrderPath) (*GetOutput[SalesOrder], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.svc.GetSalesOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.Order})
+	o, err := h.svc.GetSalesOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.SO})
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -132,7 +146,7 @@ func (h *handlers) updateSalesOrder(ctx context.Context, in *updateSalesOrderInp
 		return nil, err
 	}
 	b := in.Body
-	o, err := h.svc.UpdateSalesOrder(ctx, backoffice.UpdateSalesOrderParams{AccountID: acct, JobID: in.Job, ID: in.Order, IfVersion: version,
+	o, err := h.svc.UpdateSalesOrder(ctx, backoffice.UpdateSalesOrderParams{AccountID: acct, JobID: in.Job, ID: in.SO, IfVersion: version,
 		Change: func(o *backoffice.SalesOrderInput) {
 			set(&o.Status, b.Status)
 			set(&o.SoldTo, b.SoldTo)
@@ -159,12 +173,12 @@ func (h *handlers) listPurchaseOrders(ctx context.Context, in *listJobOrdersInpu
 	return listOutput(in.PageQuery, page, purchaseOrderOut), nil
 }
 
-func (h *handlers) getPurchaseOrder(ctx context.Context, in *OrderPath) (*GetOutput[PurchaseOrder], error) {
+func (h *handlers) getPurchaseOrder(ctx context.Context, in *PurchaseOrderPath) (*GetOutput[PurchaseOrder], error) {
 	acct, err := accountID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.svc.GetPurchaseOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.Order})
+	o, err := h.svc.GetPurchaseOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.PO})
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -203,7 +217,7 @@ func (h *handlers) updatePurchaseOrder(ctx context.Context, in *updatePurchaseOr
 		return nil, err
 	}
 	b := in.Body
-	o, err := h.svc.UpdatePurchaseOrder(ctx, backoffice.UpdatePurchaseOrderParams{AccountID: acct, JobID: in.Job, ID: in.Order, IfVersion: version,
+	o, err := h.svc.UpdatePurchaseOrder(ctx, backoffice.UpdatePurchaseOrderParams{AccountID: acct, JobID: in.Job, ID: in.PO, IfVersion: version,
 		Change: func(o *backoffice.PurchaseOrderInput) {
 			set(&o.Supplier, b.Supplier)
 			set(&o.Status, b.Status)
