@@ -69,7 +69,8 @@ func (s *Sim) GenerateOrders(ctx context.Context, domain string, g OrderGenerato
 		} else if ctx.Err() != nil {
 			return stopErr(ctx, g.Count)
 		}
-		if err := s.generateOrder(ctx, sh, &g, rnd); err != nil {
+		// An order started is finished: its mutations must not stop halfway when ctx ends.
+		if err := s.generateOrder(context.WithoutCancel(ctx), sh, &g, rnd); err != nil {
 			return fmt.Errorf("generating order %d on %s: %w", n+1, domain, err)
 		}
 	}
