@@ -24,7 +24,7 @@ func (benchArgs) Kind() string { return "bench_noop" }
 // measures the queue's own cost, which every real job pays on top of its work.
 func BenchmarkJobThroughput(b *testing.B) {
 	for _, d := range dbtest.Dialects() {
-		for _, workers := range []int{20, jobs.DefaultMaxWorkers} {
+		for _, workers := range []int{20, jobs.DefaultMaxWorkers, 500} {
 			b.Run(fmt.Sprintf("%s/workers=%d", d, workers), func(b *testing.B) {
 				benchThroughput(b, dbtest.New(b, d), workers)
 			})
