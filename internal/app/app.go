@@ -20,6 +20,7 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/server"
+	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -32,6 +33,7 @@ type App struct {
 	Jobs       *jobs.Client
 	Webhooks   *webhook.Service
 	BackOffice *backoffice.Service
+	Stores     *store.Service
 	Metrics    *server.Metrics
 	Now        func() time.Time
 
@@ -102,6 +104,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Webhooks = webhook.NewService(db, a.Jobs, nil, opts.Now, logger)
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
 	a.BackOffice = backoffice.NewService(db, opts.Now)
+	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now), opts.Now)
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 	}

@@ -58,6 +58,7 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 func (a *App) apiModules() []func(huma.API) {
 	return []func(huma.API){
 		api.Webhooks(a.Webhooks),
+		api.Stores(a.Stores),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
@@ -129,5 +130,5 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Logger: a.Logger})
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Logger: a.Logger})
 }

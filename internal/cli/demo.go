@@ -44,6 +44,15 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("preparing the demo account: %w", err)
 	}
+	acc, err := a.Accounts.AccountByName(ctx, DemoAccount)
+	if err != nil {
+		return err
+	}
+	stopShops, err := a.StartDemoShops(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	defer stopShops()
 	return a.Serve(ctx, app.ServeOptions{
 		AllowHTTPFrom: app.IsLoopback,
 		Ready: func(url string) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/store"
 )
 
 //go:embed templates/*.html
@@ -24,6 +25,7 @@ const SessionCookie = "storesync_session"
 // Deps are what the dashboard needs.
 type Deps struct {
 	Accounts *account.Service
+	Stores   *store.Service
 	Logger   *slog.Logger
 }
 
@@ -38,7 +40,7 @@ func Register(mux *http.ServeMux, d Deps) {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &dashboard{Deps: d, pages: map[string]*template.Template{}}
-	for _, p := range []string{"login", "home"} {
+	for _, p := range []string{"login", "home", "stores"} {
 		h.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html"))
 	}
 	cop := http.NewCrossOriginProtection()
@@ -46,6 +48,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.Handle("POST /login", cop.Handler(http.HandlerFunc(h.login)))
 	mux.Handle("POST /logout", cop.Handler(http.HandlerFunc(h.logout)))
 	mux.Handle("GET /{$}", h.authed(h.home))
+	mux.Handle("GET /stores", h.authed(h.stores))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("POST /keys/{id}/revoke", cop.Handler(h.authed(h.revokeKey)))
 }
@@ -57,6 +60,7 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
+	"deref": func(n *int64) int64 { return *n },
 }
 
 func (h *dashboard) render(w http.ResponseWriter, r *http.Request, page string, status int, data map[string]any) {
@@ -134,7 +138,15 @@ func (h *dashboard) homeData(ctx context.Context, p account.Principal) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Account": p.AccountName, "Keys": keys, "Users": users}, nil
+	data := map[string]any{"Account": p.AccountName, "Keys": keys, "Users": users}
+	if h.Stores != nil {
+		stores, err := h.Stores.List(ctx, p.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		data["Stores"] = stores
+	}
+	return data, nil
 }
 
 func (h *dashboard) home(w http.ResponseWriter, r *http.Request, p account.Principal) {

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
+	"github.com/storesync/storesync/internal/store"
+)
+
+// DemoShop is a simulated shop the demo starts and adds to the demo account.
+type DemoShop struct {
+	Name, Domain       string
+	Products, Variants int
+}
+
+// DemoShops are the demo's supplier (source) and reseller (destination) shops.
+var DemoShops = []DemoShop{
+	{Name: "Northwind Supply (source)", Domain: "northwind-supply.myshopify.com", Products: 40, Variants: 3},
+	{Name: "Harbor Outfitters (destination)", Domain: "harbor-outfitters.myshopify.com", Products: 12, Variants: 2},
+}
+
+// StartDemoShops starts an in-process Shopify simulator on a loopback port with the demo's shops
+// and their catalogs, and saves them as stores of the account, so the demo's stores answer over
+// real HTTP like real ones. The returned function stops the simulator.
+func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(), err error) {
+	sim, err := shopifysim.New(shopifysim.Options{Now: a.Now, Logger: a.Logger.With("component", "shopify simulator"), Seed: 42})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = sim.Close()
+		return nil, fmt.Errorf("starting the demo's Shopify simulator: %w", err)
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop = func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		_ = sim.Close()
+	}
+	base := "http://" + ln.Addr().String()
+	for _, d := range DemoShops {
+		token, secret := "shpat_"+rand.Text(), "shpss_"+rand.Text()
+		_, err := sim.AddShop(shopifysim.ShopConfig{Domain: d.Domain, Name: d.Name, AccessToken: token, APISecret: secret})
+		if err == nil {
+			err = sim.SeedCatalog(d.Domain, d.Products, d.Variants)
+		}
+		if err == nil {
+			_, err = a.Stores.Save(ctx, store.SaveParams{AccountID: accountID, Name: d.Name, Platform: store.PlatformShopify,
+				ShopDomain: d.Domain, BaseURL: base + "/shops/" + d.Domain, AccessToken: token, APISecret: secret})
+		}
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("preparing demo shop %s: %w", d.Domain, err)
+		}
+	}
+	return stop, nil
+}
