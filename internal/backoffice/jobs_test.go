@@ -3,7 +3,6 @@ package backoffice_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/database"
@@ -146,6 +145,5 @@ func TestJobSearchAndWindow(t *testing.T) {
 		if _, err := f.svc.GetJob(ctx, backoffice.GetJobParams{AccountID: f.account, ID: jobs[0].ID, IncludeOld: true}); err != nil {
 			t.Fatalf("old job lost: %v", err)
 		}
-		_ = time.Second
 	})
 }
