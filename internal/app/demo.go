@@ -61,5 +61,11 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 			return nil, fmt.Errorf("preparing demo shop %s: %w", d.Domain, err)
 		}
 	}
+	// A few orders on the destination shop, as its customers would have placed them.
+	dest := DemoShops[len(DemoShops)-1].Domain
+	if err := sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Count: 15}); err != nil {
+		stop()
+		return nil, fmt.Errorf("placing demo orders on %s: %w", dest, err)
+	}
 	return stop, nil
 }

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/storesync/storesync/internal/app"
+	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
+)
+
+// runSimShopify runs the Shopify simulator as a standalone server, for trying storesync against
+// shops that behave like Shopify's (rate limits, signed webhooks, faults) without an account there.
+func runSimShopify(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("storesync sim shopify", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	addr := fs.String("addr", "127.0.0.1:9090", "address to listen on, HOST:PORT")
+	shops := fs.String("shops", "northwind-supply.myshopify.com,harbor-outfitters.myshopify.com", "comma-separated shop domains (NAME.myshopify.com)")
+	products := fs.Int("products", 40, "products seeded in each new shop")
+	variants := fs.Int("variants", 3, "variants per seeded product")
+	plan := fs.String("plan", "standard", "API plan of new shops: standard, advanced or plus (sets the rate limit)")
+	orders := fs.Float64("orders-per-second", 0, "generate orders on every shop at this rate (0: none)")
+	stateFile := fs.String("state-file", "", "keep the shops in this JSON file between runs")
+	seed := fs.Int64("seed", 1, "seed of generated catalogs, orders and faults")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: storesync sim shopify [flags]\n\nServes simulated Shopify shops: POST /shops/<shop>/admin/api/2026-07/graphql.json.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT", *addr)
+	}
+	logger := app.NewLogger(env.Stderr, "info", "auto")
+	sim, err := shopifysim.New(shopifysim.Options{Logger: logger, Seed: *seed, StateFile: *stateFile})
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	for _, d := range strings.Split(*shops, ",") {
+		d = strings.TrimSpace(d)
+		if _, err := sim.Shop(d); err == nil {
+			fmt.Fprintf(env.Stdout, "shop %s (kept from %s): base URL %s/shops/%s\n", d, *stateFile, base, d)
+			continue
+		}
+		token, secret := "shpat_"+rand.Text(), "shpss_"+rand.Text()
+		if _, err := sim.AddShop(shopifysim.ShopConfig{Domain: d, AccessToken: token, APISecret: secret, Plan: *plan}); err != nil {
+			return fmt.Errorf("--shops: %w", err)
+		}
+		if err := sim.SeedCatalog(d, *products, *variants); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "shop %s: base URL %s/shops/%s access token %s API secret %s\n", d, base, d, token, secret)
+		if *orders > 0 {
+			go func() { _ = sim.GenerateOrders(ctx, d, shopifysim.OrderGenerator{Rate: *orders}) }()
+		}
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		defer c()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
