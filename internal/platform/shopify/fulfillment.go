@@ -9,9 +9,11 @@ import (
 	"github.com/storesync/storesync/internal/platform"
 )
 
+// Sized so the FulfillmentOrders query stays well under MaxQueryCost (10 × 50 costs ~2,600).
+// Orders beyond these (more than 5 fulfillment orders, or 25 lines in one) are not handled yet.
 const (
-	fulfillmentOrdersPerOrder = 10
-	linesPerFulfillmentOrder  = 50
+	fulfillmentOrdersPerOrder = 5
+	linesPerFulfillmentOrder  = 25
 )
 
 type gFulfillment struct {

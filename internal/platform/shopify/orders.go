@@ -15,7 +15,7 @@ import (
 const (
 	ordersPerPage     = 10
 	linesPerPageOrder = 20
-	linesPerOrder     = 250
+	linesPerOrder     = 100 // 250 would cost more than MaxQueryCost
 )
 
 type gOrders struct {
@@ -64,21 +64,32 @@ func (c *Client) listOrders(ctx context.Context, first int, cursor, query string
 	return page, nil
 }
 
-// Order reads one order by id with up to 250 lines.
+// Order reads one order by id with all its lines (100 per call).
 func (c *Client) Order(ctx context.Context, id string) (platform.Order, error) {
-	var out struct {
-		Order *gOrder `json:"order"`
+	var g *gOrder
+	after := ""
+	for {
+		var out struct {
+			Order *gOrder `json:"order"`
+		}
+		vars := map[string]any{"id": id, "linesFirst": linesPerOrder, "linesAfter": nullable(after)}
+		if err := c.do(ctx, op{doc: "order", what: "reading order", retrySafe: true}, vars, &out); err != nil {
+			return platform.Order{}, err
+		}
+		if out.Order == nil {
+			return platform.Order{}, c.newError("reading order", platform.KindNotFound, "no order "+id)
+		}
+		if g == nil {
+			g = out.Order
+		} else {
+			g.LineItems.Nodes = append(g.LineItems.Nodes, out.Order.LineItems.Nodes...)
+		}
+		if !out.Order.LineItems.PageInfo.HasNextPage {
+			break
+		}
+		after = out.Order.LineItems.PageInfo.EndCursor
 	}
-	if err := c.do(ctx, op{doc: "order", what: "reading order", retrySafe: true}, map[string]any{"id": id, "linesFirst": linesPerOrder}, &out); err != nil {
-		return platform.Order{}, err
-	}
-	if out.Order == nil {
-		return platform.Order{}, c.newError("reading order", platform.KindNotFound, "no order "+id)
-	}
-	if out.Order.LineItems.PageInfo.HasNextPage {
-		return platform.Order{}, c.newError("reading order", platform.KindInternal, fmt.Sprintf("order %s has more than %d lines", id, linesPerOrder))
-	}
-	o, err := out.Order.order()
+	o, err := g.order()
 	if err != nil {
 		return platform.Order{}, c.decodeError("reading order", err)
 	}
@@ -137,6 +148,9 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 	}
 	if out.OrderCreate.Order == nil {
 		return platform.Order{}, c.newError(what, platform.KindInternal, "orderCreate returned no order")
+	}
+	if out.OrderCreate.Order.LineItems.PageInfo.HasNextPage {
+		return c.Order(ctx, out.OrderCreate.Order.ID)
 	}
 	o, err := out.OrderCreate.Order.order()
 	if err != nil {

@@ -1,0 +1,249 @@
+package shopify_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/storesync/storesync/internal/platform"
+	"github.com/storesync/storesync/internal/platform/shopify"
+	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
+)
+
+const (
+	simShop   = "e2e.myshopify.com"
+	simToken  = "shpat_e2e"
+	simSecret = "e2e-secret"
+)
+
+// TestAgainstSimulator runs the client end to end over real HTTP against the in-process Shopify
+// simulator: verify connection, catalog by pages and by bulk export, product set, inventory with
+// compare-and-set, order push, fulfilment with tracking, cancel, and signed webhooks.
+func TestAgainstSimulator(t *testing.T) {
+	t.Parallel()
+	sim, err := shopifysim.New(shopifysim.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	if _, err := sim.AddShop(shopifysim.ShopConfig{Domain: simShop, AccessToken: simToken, APISecret: simSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SeedCatalog(simShop, 25, 3); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	newClient := func(shop, token string) *shopify.Client {
+		c, err := shopify.New(shopify.Config{
+			Shop: shop, AccessToken: token, APISecret: simSecret, BaseURL: srv.URL + "/shops/" + shop,
+			HTTPClient: srv.Client(), BulkPollInterval: 20 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+	c := newClient(simShop, simToken)
+
+	// Bad credentials and unknown shops are typed errors a person can act on.
+	if _, err := newClient(simShop, "wrong").Shop(ctx); platform.KindOf(err) != platform.KindAuth {
+		t.Fatalf("wrong token: %v", err)
+	}
+	if _, err := newClient("nope.myshopify.com", simToken).Shop(ctx); platform.KindOf(err) != platform.KindNotFound {
+		t.Fatalf("unknown shop: %v", err)
+	}
+
+	info, err := c.Shop(ctx)
+	if err != nil || info.Domain != simShop || info.Currency != "USD" {
+		t.Fatalf("Shop: %+v, %v", info, err)
+	}
+	locs, err := c.Locations(ctx)
+	if err != nil || len(locs) == 0 {
+		t.Fatalf("Locations: %v, %v", locs, err)
+	}
+	loc := locs[0].ID
+
+	// Catalog by pages and by bulk export agree.
+	paged := map[string]platform.Product{}
+	cursor := ""
+	for {
+		page, err := c.ListProducts(ctx, platform.ListParams{Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page.Items {
+			paged[p.ID] = p
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	exported := map[string]platform.Product{}
+	if err := c.ExportCatalog(ctx, func(p platform.Product) error { exported[p.ID] = p; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(paged) != 25 || len(exported) != 25 {
+		t.Fatalf("paged %d, exported %d products", len(paged), len(exported))
+	}
+	for id, p := range paged {
+		e := exported[id]
+		if len(p.Variants) != 3 || len(e.Variants) != 3 || e.Variants[0].SKU != p.Variants[0].SKU || e.Variants[0].Price != p.Variants[0].Price || p.Variants[0].Price.Amount <= 0 {
+			t.Fatalf("product %s: paged %+v exported %+v", id, p.Variants, e.Variants)
+		}
+	}
+
+	// A new product, then its inventory set compare-and-set, one value deliberately stale.
+	created, err := c.SetProduct(ctx, platform.ProductInput{
+		Title: "E2E Mug", Status: platform.ProductActive, Options: []string{"Color"},
+		Variants: []platform.VariantInput{
+			{SKU: "E2E-RED", Price: platform.Money{Amount: 1250, Currency: "USD"}, Options: []string{"Red"}, Tracked: true},
+			{SKU: "E2E-BLUE", Price: platform.Money{Amount: 1250, Currency: "USD"}, Options: []string{"Blue"}, Tracked: true},
+		},
+	})
+	if err != nil || len(created.Variants) != 2 || created.Variants[0].InventoryItemID == "" {
+		t.Fatalf("SetProduct: %+v, %v", created, err)
+	}
+	read, err := c.Product(ctx, created.ID)
+	if err != nil || read.Title != "E2E Mug" || len(read.Variants) != 2 || read.Variants[1].Price.Amount != 1250 {
+		t.Fatalf("Product: %+v, %v", read, err)
+	}
+	items := []string{created.Variants[0].InventoryItemID, created.Variants[1].InventoryItemID}
+	levels, err := c.InventoryLevels(ctx, loc, items)
+	if err != nil || len(levels) != 2 {
+		t.Fatalf("InventoryLevels: %+v, %v", levels, err)
+	}
+	stale := levels[1].Available + 3
+	res, err := c.SetInventory(ctx, platform.SetInventoryParams{
+		IdempotencyKey: "e2e-inventory-1", RereadOnConflict: true,
+		Changes: []platform.InventoryChange{
+			{InventoryItemID: items[0], LocationID: loc, Quantity: 11, Expected: &levels[0].Available},
+			{InventoryItemID: items[1], LocationID: loc, Quantity: 22, Expected: &stale},
+		},
+	})
+	if err != nil || res.Applied != 2 || res.Conflicts != 1 {
+		t.Fatalf("SetInventory: %+v, %v", res, err)
+	}
+	for sku, want := range map[string]int{"E2E-RED": 11, "E2E-BLUE": 22} {
+		sh, _ := sim.Shop(simShop)
+		if got, ok := sh.Available(sku); !ok || got != want {
+			t.Fatalf("%s available %d (%v), want %d", sku, got, ok, want)
+		}
+	}
+
+	// Webhooks: subscribe a receiver that verifies each delivery with the client.
+	var mu sync.Mutex
+	var events []platform.WebhookEvent
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev, err := c.ReceiveWebhook(r)
+		if err != nil {
+			t.Errorf("webhook refused: %v", err)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		events = append(events, ev)
+		mu.Unlock()
+	}))
+	t.Cleanup(recv.Close)
+	if err := c.SubscribeWebhooks(ctx, platform.WebhookSubscription{Address: recv.URL, Topics: shopify.DefaultTopics()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SubscribeWebhooks(ctx, platform.WebhookSubscription{Address: recv.URL, Topics: []platform.Topic{platform.TopicOrderCreated}}); err != nil {
+		t.Fatalf("subscribing twice: %v", err)
+	}
+
+	// A product change after subscribing comes back as products/update.
+	if _, err := c.SetProduct(ctx, platform.ProductInput{
+		ID: created.ID, Title: "E2E Mug v2", Status: platform.ProductActive, Options: []string{"Color"},
+		Variants: []platform.VariantInput{
+			{ID: created.Variants[0].ID, SKU: "E2E-RED", Price: platform.Money{Amount: 1300, Currency: "USD"}, Options: []string{"Red"}, Tracked: true},
+			{ID: created.Variants[1].ID, SKU: "E2E-BLUE", Price: platform.Money{Amount: 1300, Currency: "USD"}, Options: []string{"Blue"}, Tracked: true},
+		},
+	}); err != nil {
+		t.Fatalf("updating product: %v", err)
+	}
+
+	// Order push, read back, fulfil with tracking, and a second push cancelled.
+	v := paged[firstKey(paged)].Variants[0]
+	in := platform.OrderInput{
+		IdempotencyKey: "e2e-push-1", Currency: "USD", Email: "ann@example.com", Note: "Dest order #1001",
+		Tags: []string{"dest-shop"}, Customer: &platform.Customer{FirstName: "Ann", LastName: "Lee"},
+		ShippingAddress: &platform.Address{FirstName: "Ann", LastName: "Lee", Address1: "1 Main St", City: "Ottawa", ProvinceCode: "ON", Zip: "K1A 0B1", CountryCode: "CA"},
+		Lines:           []platform.OrderLineInput{{VariantID: v.ID, Quantity: 2}},
+		ShippingLines:   []platform.ShippingLine{{Title: "Standard", Price: platform.Money{Amount: 500, Currency: "USD"}}},
+		FinancialStatus: platform.FinancialPaid, InventoryBehaviour: platform.InventoryDecrementObeyPolicy,
+	}
+	order, err := c.CreateOrder(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(order.Lines) != 1 || order.Lines[0].SKU != v.SKU || order.Total.Amount != 2*v.Price.Amount+500 || order.ShippingAddress.City != "Ottawa" {
+		t.Fatalf("created order %+v", order)
+	}
+	if again, err := c.CreateOrder(ctx, in); err != nil || again.ID != order.ID {
+		t.Fatalf("re-running push e2e-push-1 gave %q (%v), want the first order %q", again.ID, err, order.ID)
+	}
+	got, err := c.Order(ctx, order.ID)
+	if err != nil || got.Name != order.Name || got.Note != "Dest order #1001" {
+		t.Fatalf("Order: %+v, %v", got, err)
+	}
+	since := order.UpdatedAt.Add(-time.Minute)
+	page, err := c.ListOrders(ctx, platform.ListParams{UpdatedSince: since})
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("ListOrders: %+v, %v", page, err)
+	}
+	fs, err := c.CreateFulfillment(ctx, platform.FulfillmentInput{OrderID: order.ID, Tracking: platform.Tracking{Company: "UPS", Number: "1ZE2E", URL: "https://ups.test/1ZE2E"}})
+	if err != nil || len(fs) != 1 || fs[0].Tracking[0].Number != "1ZE2E" {
+		t.Fatalf("CreateFulfillment: %+v, %v", fs, err)
+	}
+	readFs, err := c.Fulfillments(ctx, order.ID)
+	if err != nil || len(readFs) != 1 || readFs[0].Tracking[0].Company != "UPS" {
+		t.Fatalf("Fulfillments: %+v, %v", readFs, err)
+	}
+	in.IdempotencyKey = "e2e-push-2"
+	second, err := c.CreateOrder(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CancelOrder(ctx, platform.CancelOrderParams{OrderID: second.ID, Reason: platform.CancelInventory, Restock: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sim.WebhooksIdle(wctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	seen := map[platform.Topic]int{}
+	for _, ev := range events {
+		seen[ev.Topic]++
+		if ev.EventID == "" || ev.Store != simShop {
+			t.Errorf("event without id or shop: %+v", ev)
+		}
+		if ev.Topic == platform.TopicOrderCreated && (ev.Order == nil || ev.Order.Total.Amount <= 0) {
+			t.Errorf("orders/create without order: %+v", ev)
+		}
+		if ev.Topic == platform.TopicProductUpdated && (ev.Product == nil || ev.Product.Title != "E2E Mug v2" || ev.Product.Variants[0].Price.Amount != 1300) {
+			t.Errorf("products/update: %+v", ev.Product)
+		}
+	}
+	for _, topic := range []platform.Topic{platform.TopicOrderCreated, platform.TopicFulfillmentCreated, platform.TopicOrderCancelled, platform.TopicProductUpdated} {
+		if seen[topic] == 0 {
+			t.Errorf("no %s webhook among %v", topic, seen)
+		}
+	}
+}
+
+func firstKey(m map[string]platform.Product) string {
+	for k := range m {
+		return k
+	}
+	return ""
+}
