@@ -53,7 +53,17 @@ type pageArgs struct {
 
 // sortKey renders a (value, id) pair as a string whose byte order is the sort order, so cursors
 // can be compared without decoding them.
-func sortKey(v string, id int64) string { return v + "|" + fmt.Sprintf("%020d", id) }
+func sortKey(v string, id int64) string {
+	b := make([]byte, 0, len(v)+21)
+	b = append(b, v...)
+	b = append(b, '|')
+	var digits [20]byte
+	n := strconv.AppendInt(digits[:0], id, 10)
+	for range 20 - len(n) {
+		b = append(b, '0')
+	}
+	return string(append(b, n...))
+}
 
 func timeKey(t time.Time, id int64) string {
 	return sortKey(t.UTC().Format("20060102150405.000000000"), id)
@@ -130,6 +140,72 @@ func paginate[E, T any](lim limits, items []keyed[E], reverse bool, a pageArgs, 
 		c.info.start, c.info.end = &s, &e
 	}
 	return c, nil
+}
+
+// paginateMatching pages a sorted list keeping only items that match: it starts at the cursor by
+// binary search and scans no further than it needs to, so deep pages of a large catalog stay
+// cheap.
+func paginateMatching[E, T any](lim limits, items []keyed[E], reverse bool, a pageArgs, match func(E) bool, wrap func(E) T) (*conn[T], error) {
+	n := len(items)
+	if a.First == nil {
+		if !lim.unbounded {
+			return nil, fmt.Errorf("you must provide one of first or last")
+		}
+	} else {
+		if *a.First < 0 {
+			return nil, fmt.Errorf("first must be a positive number")
+		}
+		if *a.First > maxPageSize && !lim.unbounded {
+			return nil, fmt.Errorf("the first argument may not be greater than %d", maxPageSize)
+		}
+		n = int(*a.First)
+	}
+	start := 0
+	if a.After != nil {
+		ck, err := decodeCursor(*a.After)
+		if err != nil {
+			return nil, err
+		}
+		start = sort.Search(len(items), func(i int) bool {
+			if reverse {
+				return items[i].key < ck
+			}
+			return items[i].key > ck
+		})
+	}
+	c := &conn[T]{}
+	i := start
+	for ; i < len(items) && len(c.edges) < n; i++ {
+		if match(items[i].item) {
+			c.edges = append(c.edges, &edge[T]{cursor: encodeCursor(items[i].key), node: wrap(items[i].item)})
+		}
+	}
+	for ; i < len(items) && !c.info.hasNext; i++ {
+		c.info.hasNext = match(items[i].item)
+	}
+	c.info.hasPrev = start > 0
+	if len(c.edges) > 0 {
+		s, e := c.edges[0].cursor, c.edges[len(c.edges)-1].cursor
+		c.info.start, c.info.end = &s, &e
+	}
+	return c, nil
+}
+
+// sortedCache returns a shop's list sorted by one key, built once until the next change.
+func sortedCache[E any](sh *Shop, name string, reverse bool, build func() []keyed[E]) []keyed[E] {
+	key := fmt.Sprintf("%s/%v", name, reverse)
+	sh.sortMu.Lock() // root fields of one query resolve concurrently
+	defer sh.sortMu.Unlock()
+	if v, ok := sh.sorted[key].([]keyed[E]); ok {
+		return v
+	}
+	items := build()
+	sortKeyed(items, reverse)
+	if sh.sorted == nil {
+		sh.sorted = map[string]any{}
+	}
+	sh.sorted[key] = items
+	return items
 }
 
 // positional pages a short list owned by one parent (lines of an order): cursor = index.

@@ -24,26 +24,27 @@ func (rootResolver) Orders(ctx context.Context, a listArgs) (*conn[*orderR], err
 	rc := fromCtx(ctx)
 	sh := rc.shop
 	ts := searchTerms(a.Query)
-	var items []keyed[*order]
-	for _, o := range sh.data.Orders {
-		if !matchAll(ts, orderField(o)) {
-			continue
+	items := sortedCache(sh, "orders/"+a.SortKey, a.Reverse, func() []keyed[*order] {
+		items := make([]keyed[*order], 0, len(sh.data.Orders))
+		for _, o := range sh.data.Orders {
+			var k string
+			switch a.SortKey {
+			case "UPDATED_AT":
+				k = timeKey(o.UpdatedAt, o.ID)
+			case "CREATED_AT":
+				k = timeKey(o.CreatedAt, o.ID)
+			case "ID":
+				k = idKey(o.ID)
+			default:
+				k = timeKey(o.ProcessedAt, o.ID)
+			}
+			items = append(items, keyed[*order]{k, o})
 		}
-		var k string
-		switch a.SortKey {
-		case "UPDATED_AT":
-			k = timeKey(o.UpdatedAt, o.ID)
-		case "CREATED_AT":
-			k = timeKey(o.CreatedAt, o.ID)
-		case "ID":
-			k = idKey(o.ID)
-		default:
-			k = timeKey(o.ProcessedAt, o.ID)
-		}
-		items = append(items, keyed[*order]{k, o})
-	}
-	sortKeyed(items, a.Reverse)
-	return paginate(rc.lim, items, a.Reverse, a.pageArgs, func(o *order) *orderR { return &orderR{sh, o} })
+		return items
+	})
+	return paginateMatching(rc.lim, items, a.Reverse, a.pageArgs,
+		func(o *order) bool { return matchAll(ts, orderField(o)) },
+		func(o *order) *orderR { return &orderR{sh, o} })
 }
 
 func orderField(o *order) func(string) (fieldValue, bool) {

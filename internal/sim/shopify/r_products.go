@@ -46,26 +46,27 @@ func (rootResolver) Products(ctx context.Context, a listArgs) (*conn[*productR],
 	rc := fromCtx(ctx)
 	sh := rc.shop
 	ts := searchTerms(a.Query)
-	var items []keyed[*product]
-	for _, p := range sh.data.Products {
-		if !matchAll(ts, sh.productField(p)) {
-			continue
+	items := sortedCache(sh, "products/"+a.SortKey, a.Reverse, func() []keyed[*product] {
+		items := make([]keyed[*product], 0, len(sh.data.Products))
+		for _, p := range sh.data.Products {
+			var k string
+			switch a.SortKey {
+			case "UPDATED_AT":
+				k = timeKey(p.UpdatedAt, p.ID)
+			case "CREATED_AT":
+				k = timeKey(p.CreatedAt, p.ID)
+			case "TITLE":
+				k = sortKey(strings.ToLower(p.Title), p.ID)
+			default:
+				k = idKey(p.ID)
+			}
+			items = append(items, keyed[*product]{k, p})
 		}
-		var k string
-		switch a.SortKey {
-		case "UPDATED_AT":
-			k = timeKey(p.UpdatedAt, p.ID)
-		case "CREATED_AT":
-			k = timeKey(p.CreatedAt, p.ID)
-		case "TITLE":
-			k = sortKey(strings.ToLower(p.Title), p.ID)
-		default:
-			k = idKey(p.ID)
-		}
-		items = append(items, keyed[*product]{k, p})
-	}
-	sortKeyed(items, a.Reverse)
-	return paginate(rc.lim, items, a.Reverse, a.pageArgs, func(p *product) *productR { return &productR{sh, p} })
+		return items
+	})
+	return paginateMatching(rc.lim, items, a.Reverse, a.pageArgs,
+		func(p *product) bool { return matchAll(ts, sh.productField(p)) },
+		func(p *product) *productR { return &productR{sh, p} })
 }
 
 func (sh *Shop) productField(p *product) func(string) (fieldValue, bool) {
@@ -106,9 +107,22 @@ func (rootResolver) ProductVariants(ctx context.Context, a listArgs) (*conn[*var
 	rc := fromCtx(ctx)
 	sh := rc.shop
 	ts := searchTerms(a.Query)
-	var items []keyed[*variant]
-	for _, v := range sh.data.Variants {
-		if !matchAll(ts, func(f string) (fieldValue, bool) {
+	items := sortedCache(sh, "variants/"+a.SortKey, a.Reverse, func() []keyed[*variant] {
+		items := make([]keyed[*variant], 0, len(sh.data.Variants))
+		for _, v := range sh.data.Variants {
+			k := idKey(v.ID)
+			switch a.SortKey {
+			case "SKU":
+				k = sortKey(v.SKU, v.ID)
+			case "POSITION":
+				k = sortKey(strconvID(int64(v.Position)), v.ID)
+			}
+			items = append(items, keyed[*variant]{k, v})
+		}
+		return items
+	})
+	match := func(v *variant) bool {
+		return matchAll(ts, func(f string) (fieldValue, bool) {
 			switch f {
 			case "id":
 				return nv(v.ID), true
@@ -124,20 +138,9 @@ func (rootResolver) ProductVariants(ctx context.Context, a listArgs) (*conn[*var
 				return sv(v.Title), true
 			}
 			return fieldValue{}, false
-		}) {
-			continue
-		}
-		k := idKey(v.ID)
-		switch a.SortKey {
-		case "SKU":
-			k = sortKey(v.SKU, v.ID)
-		case "POSITION":
-			k = sortKey(strconvID(int64(v.Position)), v.ID)
-		}
-		items = append(items, keyed[*variant]{k, v})
+		})
 	}
-	sortKeyed(items, a.Reverse)
-	return paginate(rc.lim, items, a.Reverse, a.pageArgs, func(v *variant) *variantR { return &variantR{sh, v} })
+	return paginateMatching(rc.lim, items, a.Reverse, a.pageArgs, match, func(v *variant) *variantR { return &variantR{sh, v} })
 }
 
 func (r *productR) ID() graphql.ID                 { return graphql.ID(gid("Product", r.p.ID)) }

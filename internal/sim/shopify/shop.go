@@ -80,7 +80,8 @@ type Shop struct {
 	faultRand *rand.Rand
 	catRand   *rand.Rand
 	bulk      map[int64][]byte // bulk operation results by operation id
-	sorted    map[string]any   // sorted id lists, dropped on every catalog or order change
+	sortMu    sync.Mutex
+	sorted    map[string]any // sorted lists, dropped on every catalog or order change
 }
 
 // AddShop creates a shop with one active location and no products.
@@ -174,7 +175,11 @@ func (sh *Shop) primaryLocation() *location {
 }
 
 // changed drops cached sort orders after a write.
-func (sh *Shop) changed() { sh.sorted = nil }
+func (sh *Shop) changed() {
+	sh.sortMu.Lock()
+	sh.sorted = nil
+	sh.sortMu.Unlock()
+}
 
 // bucket is Shopify's leaky bucket of query cost points.
 type bucket struct {
