@@ -26,9 +26,8 @@ const Platform = "shopify"
 
 // Limits of the Admin API that shape how the client batches.
 const (
-	MaxInputArray   = 250  // most array inputs take at most this many items
-	MaxQueryCost    = 1000 // a single query may not request more points
-	defaultPageSize = 50
+	MaxInputArray = 250  // most array inputs take at most this many items
+	MaxQueryCost  = 1000 // a single query may not request more points
 )
 
 // Config holds what a client for one shop needs. Shop and AccessToken are required.
@@ -51,8 +50,6 @@ type Config struct {
 	MaxResponseBytes int64
 	// BulkPollInterval is how often a running bulk operation is polled; default 2s.
 	BulkPollInterval time.Duration
-	// PageSize is the number of products or orders per page; default 50 (max 250).
-	PageSize int
 }
 
 func (c *Config) setDefaults() {
@@ -83,10 +80,6 @@ func (c *Config) setDefaults() {
 	if c.BulkPollInterval <= 0 {
 		c.BulkPollInterval = 2 * time.Second
 	}
-	if c.PageSize <= 0 {
-		c.PageSize = defaultPageSize
-	}
-	c.PageSize = min(c.PageSize, MaxInputArray)
 }
 
 func (c *Config) validate() error {

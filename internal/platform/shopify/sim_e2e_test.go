@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -58,42 +59,13 @@ func TestAgainstSimulator(t *testing.T) {
 		t.Fatalf("unknown shop: %v", err)
 	}
 
-	info, err := c.Shop(ctx)
-	if err != nil || info.Domain != simShop || info.Currency != "USD" {
-		t.Fatalf("Shop: %+v, %v", info, err)
-	}
-	locs, err := c.Locations(ctx)
-	if err != nil || len(locs) == 0 {
-		t.Fatalf("Locations: %v, %v", locs, err)
-	}
-	loc := locs[0].ID
-
-	// Catalog by pages and by bulk export agree.
-	paged := map[string]platform.Product{}
-	cursor := ""
-	for {
-		page, err := c.ListProducts(ctx, platform.ListParams{Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range page.Items {
-			paged[p.ID] = p
-		}
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
-	}
-	exported := map[string]platform.Product{}
-	if err := c.ExportCatalog(ctx, func(p platform.Product) error { exported[p.ID] = p; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(paged) != 25 || len(exported) != 25 {
-		t.Fatalf("paged %d, exported %d products", len(paged), len(exported))
+	loc, paged := checkReads(t, c)
+	if len(paged) != 25 {
+		t.Fatalf("paged %d products, want 25", len(paged))
 	}
 	for id, p := range paged {
-		e := exported[id]
-		if len(p.Variants) != 3 || len(e.Variants) != 3 || e.Variants[0].SKU != p.Variants[0].SKU || e.Variants[0].Price != p.Variants[0].Price || p.Variants[0].Price.Amount <= 0 {
-			t.Fatalf("product %s: paged %+v exported %+v", id, p.Variants, e.Variants)
+		if len(p.Variants) != 3 || p.Variants[0].Price.Amount <= 0 || p.Variants[0].SKU == "" || p.Variants[0].InventoryItemID == "" {
+			t.Fatalf("seeded product %s: %+v", id, p.Variants)
 		}
 	}
 
@@ -246,4 +218,82 @@ func firstKey(m map[string]platform.Product) string {
 		return k
 	}
 	return ""
+}
+
+// checkReads is the read-only part of the contract every Shopify store must meet, the simulator
+// and a real development store alike: shop info, locations, the catalog by pages and by bulk
+// export (which must agree), and inventory levels. It returns a location and the catalog.
+func checkReads(t *testing.T, c *shopify.Client) (string, map[string]platform.Product) {
+	t.Helper()
+	ctx := context.Background()
+	info, err := c.Shop(ctx)
+	if err != nil || info.Domain != simShop || info.Currency != "USD" {
+		t.Fatalf("Shop: %+v, %v", info, err)
+	}
+	locs, err := c.Locations(ctx)
+	if err != nil || len(locs) == 0 {
+		t.Fatalf("Locations: %v, %v", locs, err)
+	}
+	loc := locs[0].ID
+
+	// Catalog by pages and by bulk export agree.
+	paged := map[string]platform.Product{}
+	cursor := ""
+	for {
+		page, err := c.ListProducts(ctx, platform.ListParams{Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page.Items {
+			paged[p.ID] = p
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	exported := map[string]platform.Product{}
+	if err := c.ExportCatalog(ctx, func(p platform.Product) error { exported[p.ID] = p; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(paged) != len(exported) {
+		t.Fatalf("paged %d, exported %d products", len(paged), len(exported))
+	}
+	var items []string
+	for id, p := range paged {
+		e := exported[id]
+		if len(e.Variants) != len(p.Variants) || (len(p.Variants) > 0 && (e.Variants[0].SKU != p.Variants[0].SKU || e.Variants[0].Price != p.Variants[0].Price)) {
+			t.Fatalf("product %s: paged %+v exported %+v", id, p.Variants, e.Variants)
+		}
+		for _, v := range p.Variants {
+			if v.Price.Currency != info.Currency {
+				t.Fatalf("variant %s price %v not in shop currency %s", v.ID, v.Price, info.Currency)
+			}
+			if len(items) < 300 {
+				items = append(items, v.InventoryItemID)
+			}
+		}
+	}
+	if _, err := c.InventoryLevels(ctx, loc, items); err != nil {
+		t.Fatalf("InventoryLevels: %v", err)
+	}
+	return loc, paged
+}
+
+// TestContractLiveShop runs the read-only contract against a real development store when
+// SHOPIFY_TEST_SHOP (acme.myshopify.com) and SHOPIFY_TEST_TOKEN (an Admin API token with
+// read_products, read_inventory, read_orders) are set.
+func TestContractLiveShop(t *testing.T) {
+	shop, token := os.Getenv("SHOPIFY_TEST_SHOP"), os.Getenv("SHOPIFY_TEST_TOKEN")
+	if shop == "" || token == "" {
+		t.Skip("live Shopify contract skipped: set SHOPIFY_TEST_SHOP and SHOPIFY_TEST_TOKEN to run it against a development store")
+	}
+	c, err := shopify.New(shopify.Config{Shop: shop, AccessToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, paged := checkReads(t, c)
+	t.Logf("%s: %d products read by pages and by bulk export", shop, len(paged))
+	if _, err := c.ListOrders(context.Background(), platform.ListParams{UpdatedSince: time.Now().Add(-30 * 24 * time.Hour)}); err != nil {
+		t.Fatalf("ListOrders: %v", err)
+	}
 }
