@@ -2,7 +2,6 @@ package backoffice
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -67,53 +66,58 @@ type ListOrdersParams struct {
 
 // CreateSalesOrder stores a new sales order with its lines and payments.
 func (s *Service) CreateSalesOrder(ctx context.Context, p CreateSalesOrderParams) (SalesOrder, error) {
-	created := p.CreatedAt
-	if created.IsZero() {
-		created = s.now()
-	}
 	var out SalesOrder
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		var err error
 		// A backdated order (demo data, imports) may belong to an old job; the API never backdates.
-		job, err := getJob(ctx, tx, p.AccountID, p.JobID, s.visibleSince(!p.CreatedAt.IsZero()))
-		if err != nil {
-			return err
-		}
-		in := p.Input
-		if in.Status == "" {
-			in.Status = SODraft
-		}
-		if in.Status != SODraft && in.Status != SOConfirmed {
-			return invalid("status", in.Status, "a new sales order is %s or %s", SODraft, SOConfirmed)
-		}
-		if in.Currency, err = NormalizeCurrency(in.Currency); err != nil {
-			return invalid("currency", p.Input.Currency, "must be an ISO 4217 currency code")
-		}
-		if in.SoldTo.IsZero() {
-			c, err := getContact(ctx, tx, p.AccountID, job.ContactID)
-			if err != nil {
-				return err
-			}
-			in.SoldTo = Address{Name: c.Name, Company: c.Company, Line1: c.Address.Line1, Line2: c.Address.Line2,
-				City: c.Address.City, State: c.Address.State, PostalCode: c.Address.PostalCode,
-				Country: c.Address.Country, Phone: c.Phone, Email: c.Email}
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, sqlInsertSalesOrder, p.AccountID, p.JobID, in.Status, in.Currency,
-			addressJSON(in.SoldTo), addressJSON(in.BillTo), addressJSON(in.ShipTo), in.CustomerInstructions,
-			in.CSRInstructions, created).Scan(&id); err != nil {
-			return fmt.Errorf("inserting sales order: %w", err)
-		}
-		ref := OrderRef{AccountID: p.AccountID, JobID: p.JobID, Kind: SalesOrderKind, OrderID: id}
-		if err := s.insertLinesAndPayments(ctx, tx, ref, p.Lines, p.Payments, created); err != nil {
-			return err
-		}
-		out, err = getSalesOrder(ctx, tx, p.AccountID, p.JobID, id)
+		out, err = s.createSalesOrder(ctx, tx, p, s.visibleSince(!p.CreatedAt.IsZero()))
 		return err
 	})
 	if err != nil {
 		return SalesOrder{}, fmt.Errorf("creating sales order: %w", err)
 	}
 	return out, nil
+}
+
+func (s *Service) createSalesOrder(ctx context.Context, tx database.Tx, p CreateSalesOrderParams, since time.Time) (SalesOrder, error) {
+	created := p.CreatedAt
+	if created.IsZero() {
+		created = s.now()
+	}
+	job, err := getJob(ctx, tx, p.AccountID, p.JobID, since)
+	if err != nil {
+		return SalesOrder{}, err
+	}
+	in := p.Input
+	if in.Status == "" {
+		in.Status = SODraft
+	}
+	if in.Status != SODraft && in.Status != SOConfirmed {
+		return SalesOrder{}, invalid("status", in.Status, "a new sales order is %s or %s", SODraft, SOConfirmed)
+	}
+	if in.Currency, err = NormalizeCurrency(in.Currency); err != nil {
+		return SalesOrder{}, invalid("currency", p.Input.Currency, "must be an ISO 4217 currency code")
+	}
+	if in.SoldTo.IsZero() {
+		c, err := getContact(ctx, tx, p.AccountID, job.ContactID)
+		if err != nil {
+			return SalesOrder{}, err
+		}
+		in.SoldTo = Address{Name: c.Name, Company: c.Company, Line1: c.Address.Line1, Line2: c.Address.Line2,
+			City: c.Address.City, State: c.Address.State, PostalCode: c.Address.PostalCode,
+			Country: c.Address.Country, Phone: c.Phone, Email: c.Email}
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, sqlInsertSalesOrder, p.AccountID, p.JobID, in.Status, in.Currency,
+		addressJSON(in.SoldTo), addressJSON(in.BillTo), addressJSON(in.ShipTo), in.CustomerInstructions,
+		in.CSRInstructions, created).Scan(&id); err != nil {
+		return SalesOrder{}, fmt.Errorf("inserting sales order: %w", err)
+	}
+	ref := OrderRef{AccountID: p.AccountID, JobID: p.JobID, Kind: SalesOrderKind, OrderID: id}
+	if err := s.insertLinesAndPayments(ctx, tx, ref, p.Lines, p.Payments, created); err != nil {
+		return SalesOrder{}, err
+	}
+	return getSalesOrder(ctx, tx, p.AccountID, p.JobID, id)
 }
 
 // UpdateSalesOrder applies p.Change to a sales order and stores it in one transaction.
@@ -329,65 +333,4 @@ func scanPurchaseOrder(r database.Row) (PurchaseOrder, error) {
 	}
 	o.Balance = o.Subtotal - o.Paid
 	return o, parseAddress(shipTo, &o.ShipTo)
-}
-
-// visibleJob checks that the job exists in the account and was created at or after since.
-func visibleJob(ctx context.Context, q database.Querier, accountID, jobID int64, since time.Time) error {
-	var id int64
-	err := q.QueryRow(ctx, sqlVisibleJob, accountID, jobID, since).Scan(&id)
-	if errors.Is(err, database.ErrNoRows) {
-		return notFound("job", jobID)
-	}
-	if err != nil {
-		return fmt.Errorf("reading job %d: %w", jobID, err)
-	}
-	return nil
-}
-
-// listUnderJob pages through rows of table that belong to a visible job.
-func listUnderJob[T any](ctx context.Context, s *Service, p ListOrdersParams, table, prefix, selectSQL string,
-	scan func(database.Row) (T, error)) (Page[T], error) {
-	page, offset := pageOffset(p.Page)
-	out := Page[T]{Page: page}
-	if err := visibleJob(ctx, s.db, p.AccountID, p.JobID, s.visibleSince(false)); err != nil {
-		return out, err
-	}
-	var f filter
-	f.add(prefix+"account_id = ?", p.AccountID)
-	f.add(prefix+"job_id = ?", p.JobID)
-	return collectPage(ctx, s.db, out, "SELECT count(*) FROM "+table+f.where(), selectSQL+f.where()+" ORDER BY "+prefix+"id", f, offset, scan)
-}
-
-// collectPage counts the matches and reads one page of them.
-func collectPage[T any](ctx context.Context, q database.Querier, out Page[T], countSQL, selectSQL string, f filter, offset int,
-	scan func(database.Row) (T, error)) (Page[T], error) {
-	if err := q.QueryRow(ctx, countSQL, f.args...).Scan(&out.Total); err != nil {
-		return out, fmt.Errorf("counting: %w", err)
-	}
-	limit, args := f.page(offset)
-	rows, err := q.Query(ctx, selectSQL+limit, args...)
-	if err != nil {
-		return out, fmt.Errorf("listing: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return out, fmt.Errorf("listing: %w", err)
-		}
-		out.Items = append(out.Items, v)
-	}
-	return out, rows.Err()
-}
-
-func addressJSON(a Address) string {
-	b, _ := json.Marshal(a) // an Address of strings always marshals
-	return string(b)
-}
-
-func parseAddress(s string, a *Address) error {
-	if err := json.Unmarshal([]byte(s), a); err != nil {
-		return fmt.Errorf("reading address: %w", err)
-	}
-	return nil
 }
