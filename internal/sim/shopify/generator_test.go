@@ -63,7 +63,8 @@ func TestGenerateOrdersRateUntilCancelled(t *testing.T) {
 	if el := time.Since(start); el < 250*time.Millisecond {
 		t.Errorf("returned after %v, before the context ended", el)
 	}
-	if _, _, n := h.shop.Counts(); n < 5 || n > 20 {
+	// At most one order per tick: 300ms at 50/s allows 15 (a loaded machine may manage fewer).
+	if _, _, n := h.shop.Counts(); n < 1 || n > 16 {
 		t.Errorf("%d orders in 300ms at 50/s", n)
 	}
 	if err := h.sim.GenerateOrders(context.Background(), "nobody.myshopify.com", OrderGenerator{Count: 1}); err == nil {
