@@ -104,9 +104,10 @@ func (s *leakyShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestSustainedLoadUsesRestoreRate runs concurrent callers against the leaky bucket for a few
-// seconds. The bucket is Shopify's shape scaled up 20× in speed (400 points, 2,000 points/s
-// instead of 2,000 and 100) so the test is short. Utilisation is the points spent beyond the
-// initial full bucket over what the restore rate allowed in the time taken.
+// seconds. The restore rate is 10× Shopify's standard one (1,000 points/s instead of 100) so the
+// test is short; the bucket holds one second of it (Shopify's holds twenty), enough that a busy
+// CI machine stalling a goroutine does not waste points. Utilisation is the points spent beyond
+// the initial full bucket over what the restore rate allowed in the time taken.
 func TestSustainedLoadUsesRestoreRate(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -123,7 +124,7 @@ func TestSustainedLoadUsesRestoreRate(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			shop := &leakyShop{max: 400, rate: 2000, available: 400, last: time.Now(), cost: 40, latency: tc.latency}
+			shop := &leakyShop{max: 1000, rate: 1000, available: 1000, last: time.Now(), cost: 25, latency: tc.latency}
 			srv := httptest.NewServer(shop)
 			defer srv.Close()
 			c, err := New(Config{
@@ -133,7 +134,7 @@ func TestSustainedLoadUsesRestoreRate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
 			var wg sync.WaitGroup
 			for range tc.workers {
@@ -156,12 +157,10 @@ func TestSustainedLoadUsesRestoreRate(t *testing.T) {
 			throttledShare := float64(shop.throttled) / float64(shop.requests)
 			t.Logf("%s: %d requests in %.2fs, utilisation %.1f%% of restore rate, %d throttled (%.2f%%), client waits %d",
 				tc.name, shop.requests, elapsed, util*100, shop.throttled, throttledShare*100, c.Limiter().Stats().Waits)
-			// Typical figures on a quiet machine are 97–100% and 0–1 throttled answer; the bounds
-			// leave room for a loaded CI runner under -race.
-			if util < 0.85 {
-				t.Errorf("utilisation %.1f%% < 85%%", util*100)
+			if util < 0.9 {
+				t.Errorf("utilisation %.1f%% < 90%%", util*100)
 			}
-			if throttledShare > 0.03 {
+			if throttledShare > 0.02 {
 				t.Errorf("%.2f%% of requests throttled", throttledShare*100)
 			}
 		})
