@@ -18,6 +18,7 @@ import (
 	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
@@ -34,6 +35,7 @@ type App struct {
 	Webhooks   *webhook.Service
 	BackOffice *backoffice.Service
 	Stores     *store.Service
+	Ingest     *ingest.Service
 	Metrics    *server.Metrics
 	Now        func() time.Time
 
@@ -105,8 +107,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
 	a.BackOffice = backoffice.NewService(db, opts.Now)
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now), opts.Now)
+	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, opts.Now, logger)
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
+		a.Ingest.AddWorkers(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
 	return a, nil

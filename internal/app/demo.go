@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -28,7 +29,10 @@ var DemoShops = []DemoShop{
 // and their catalogs, and saves them as stores of the account, so the demo's stores answer over
 // real HTTP like real ones. The returned function stops the simulator.
 func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(), err error) {
-	sim, err := shopifysim.New(shopifysim.Options{Now: a.Now, Logger: a.Logger.With("component", "shopify simulator"), Seed: 42})
+	// The simulated shops deliver their webhooks to this demo's own loopback server, whose
+	// certificate is self-signed.
+	hooks := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	sim, err := shopifysim.New(shopifysim.Options{Now: a.Now, Logger: a.Logger.With("component", "shopify simulator"), Seed: 42, HTTPClient: hooks})
 	if err != nil {
 		return nil, err
 	}
@@ -67,5 +71,21 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 		stop()
 		return nil, fmt.Errorf("placing demo orders on %s: %w", dest, err)
 	}
+	// Then a new order every 20 seconds, so webhooks keep arriving while the demo runs.
+	go func() { _ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05}) }()
 	return stop, nil
+}
+
+// SubscribeDemoShops asks every store of the account to deliver its webhooks to this server.
+func (a *App) SubscribeDemoShops(ctx context.Context, accountID int64, baseURL string) error {
+	stores, err := a.Stores.List(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, st := range stores {
+		if err := a.Ingest.Subscribe(ctx, accountID, st.ID, baseURL+"/webhooks/"+string(st.Platform)+"/"+st.Key); err != nil {
+			return fmt.Errorf("subscribing %s: %w", st, err)
+		}
+	}
+	return nil
 }

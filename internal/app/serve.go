@@ -50,6 +50,7 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", a.Metrics.Handler())
+	api.InboundWebhooks(mux, a.Ingest, a.Logger)
 	a.registerDashboard(mux)
 	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes)
 }

@@ -56,6 +56,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	return a.Serve(ctx, app.ServeOptions{
 		AllowHTTPFrom: app.IsLoopback,
 		Ready: func(url string) {
+			if err := a.SubscribeDemoShops(ctx, acc.ID, url); err != nil {
+				a.Logger.Error("subscribing the demo shops' webhooks", "error", err)
+			}
 			fmt.Fprintf(env.Stdout, "\nstoresync demo is running at %s (self-signed certificate: curl -k)\n", url)
 			fmt.Fprintf(env.Stdout, "  dashboard login: %s / %s\n", DemoEmail, DemoPassword)
 			fmt.Fprintf(env.Stdout, "  API reference:   %s/api/docs\n", url)

@@ -198,3 +198,16 @@ func (s *Service) Verify(ctx context.Context, accountID, id int64) (platform.Sho
 	}
 	return info, nil
 }
+
+// ByKey finds a store by its public key, whatever its account: platforms address their webhooks
+// to a store's key, and the webhook's signature, checked next with the store's secret, proves it.
+func (s *Service) ByKey(ctx context.Context, key string) (Store, error) {
+	st, err := scan(s.db.QueryRow(ctx, `SELECT `+columns+` FROM stores WHERE store_key = $1`, key))
+	if errors.Is(err, database.ErrNoRows) {
+		return Store{}, fmt.Errorf("store key %q: %w", key, database.ErrNotFound)
+	}
+	if err != nil {
+		return Store{}, fmt.Errorf("reading store by key: %w", err)
+	}
+	return st, nil
+}
