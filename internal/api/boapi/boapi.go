@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -33,9 +34,19 @@ const (
 	tagLists    = "Supporting lists"
 )
 
-// Register adds every back-office route, with its full path, to api.
+// Register adds every back-office route, with its full path, to api. Unexpected errors answer 500
+// without detail; RegisterLogged also logs them.
 func Register(api huma.API, svc *backoffice.Service) {
-	h := &handlers{svc: svc}
+	RegisterLogged(api, svc, nil)
+}
+
+// RegisterLogged is Register with a logger for unexpected (500) errors, so that they can be
+// diagnosed without showing clients the internals. A nil logger discards.
+func RegisterLogged(api huma.API, svc *backoffice.Service, logger *slog.Logger) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handlers{svc: svc, logger: logger}
 	h.registerV1(api)
 	h.registerContacts(api)
 	h.registerJobs(api)
@@ -47,7 +58,8 @@ func Register(api huma.API, svc *backoffice.Service) {
 }
 
 type handlers struct {
-	svc *backoffice.Service
+	svc    *backoffice.Service
+	logger *slog.Logger
 }
 
 // accountID returns the account of the authenticated request.
@@ -59,9 +71,9 @@ func accountID(ctx context.Context) (int64, error) {
 	return p.AccountID, nil
 }
 
-// apiError turns a service error into the problem+json the client sees. Fields are named where the
+// fail turns a service error into the problem+json the client sees. Fields are named where the
 // client sent them: in the body.
-func apiError(err error) error {
+func (h *handlers) fail(ctx context.Context, err error) error {
 	var ve *backoffice.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -74,6 +86,7 @@ func apiError(err error) error {
 	case errors.Is(err, backoffice.ErrConflict):
 		return huma.Error409Conflict(conflictMessage(err))
 	}
+	h.logger.ErrorContext(ctx, "back office API", "error", err)
 	return huma.Error500InternalServerError("internal error")
 }
 

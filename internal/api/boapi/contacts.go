@@ -78,7 +78,7 @@ func (h *handlers) doSearchContacts(ctx context.Context, q ContactSearchQuery, k
 		Type: backoffice.ContactType(q.Type), ClientGroupID: q.ClientGroupID, StoreID: storeID, Email: q.Email,
 		State: q.State, CreatedFrom: q.CreatedFrom, CreatedTo: inclusiveEnd(q.CreatedTo), Page: q.Page})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return listOutput(q.PageQuery, page, contactOut), nil
 }
@@ -90,7 +90,7 @@ func (h *handlers) getContact(ctx context.Context, in *contactIDInput) (*GetOutp
 	}
 	c, err := h.svc.GetContact(ctx, backoffice.GetContactParams{AccountID: acct, ID: in.ID})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return &GetOutput[Contact]{ETag: etag(c.Version), Body: contactOut(c)}, nil
 }
@@ -105,7 +105,7 @@ func (h *handlers) createContact(ctx context.Context, kind backoffice.Kind, in *
 		Type: b.Type, Name: b.Name, Company: b.Company, Email: b.Email, Phone: b.Phone, Address: addressIn(b.Address),
 		ClientGroupID: b.ClientGroupID, StoreID: b.StoreID, PaymentTerms: b.PaymentTerms}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(c.ID, c.Version, location("/api/v2/contacts/%d", c.ID)), nil
 }
@@ -135,7 +135,7 @@ func (h *handlers) updateContact(ctx context.Context, kind backoffice.Kind, in *
 			set(&c.PaymentTerms, b.PaymentTerms)
 		}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(c.ID, c.Version, location("/api/v2/contacts/%d", c.ID)), nil
 }

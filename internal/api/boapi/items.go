@@ -139,7 +139,7 @@ func (h *handlers) listLines(ctx context.Context, ref refFunc, q PageQuery) (*Li
 	}
 	page, err := h.svc.ListLines(ctx, backoffice.ListOrderItemsParams{Order: ref(acct), Page: q.Page})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return listOutput(q, page, lineOut), nil
 }
@@ -151,7 +151,7 @@ func (h *handlers) getLine(ctx context.Context, ref refFunc, id int64) (*GetOutp
 	}
 	l, err := h.svc.GetLine(ctx, backoffice.GetLineParams{Order: ref(acct), ID: id})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return &GetOutput[LineItem]{ETag: etag(l.Version), Body: lineOut(l)}, nil
 }
@@ -164,7 +164,7 @@ func (h *handlers) createLine(ctx context.Context, in *createLineInput) (*WriteO
 	ref := in.SalesOrderPath.ref(acct)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	price, err := amount("unit_price", in.Body.UnitPrice, currency)
 	if err != nil {
@@ -172,7 +172,7 @@ func (h *handlers) createLine(ctx context.Context, in *createLineInput) (*WriteO
 	}
 	l, err := h.svc.CreateLine(ctx, backoffice.CreateLineParams{Order: ref, Input: lineIn(in.Body, price)})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(l.ID, l.Version, itemLocation(l)), nil
 }
@@ -191,7 +191,7 @@ func (h *handlers) updateLine(ctx context.Context, refOf refFunc, id int64, im I
 	if b.UnitPrice != nil {
 		currency, err := h.svc.OrderCurrency(ctx, ref)
 		if err != nil {
-			return nil, apiError(err)
+			return nil, h.fail(ctx, err)
 		}
 		n, err := amount("unit_price", *b.UnitPrice, currency)
 		if err != nil {
@@ -212,7 +212,7 @@ func (h *handlers) updateLine(ctx context.Context, refOf refFunc, id int64, im I
 			}
 		}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(l.ID, l.Version, itemLocation(l)), nil
 }
@@ -224,7 +224,7 @@ func (h *handlers) listPayments(ctx context.Context, ref refFunc, q PageQuery) (
 	}
 	page, err := h.svc.ListPayments(ctx, backoffice.ListOrderItemsParams{Order: ref(acct), Page: q.Page})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return listOutput(q, page, paymentOut), nil
 }
@@ -237,7 +237,7 @@ func (h *handlers) createPayment(ctx context.Context, refOf refFunc, b PaymentCr
 	ref := refOf(acct)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	n, err := amount("amount", b.Amount, currency)
 	if err != nil {
@@ -245,7 +245,7 @@ func (h *handlers) createPayment(ctx context.Context, refOf refFunc, b PaymentCr
 	}
 	p, err := h.svc.CreatePayment(ctx, backoffice.CreatePaymentParams{Order: ref, Input: paymentIn(b, n)})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	// Payments have no route of their own: the location is the order's list of payments.
 	return written(p.ID, 1, location("/api/v2/jobs/%d/%ss/%d/payments", p.JobID, kebab(p.Order), p.OrderID)), nil

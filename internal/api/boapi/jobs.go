@@ -82,7 +82,7 @@ func (h *handlers) doSearchJobs(ctx context.Context, q JobSearchQuery, p backoff
 	p.CreatedFrom, p.CreatedTo = q.CreatedFrom, inclusiveEnd(q.CreatedTo)
 	page, err := h.svc.SearchJobs(ctx, p)
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return listOutput(q.PageQuery, page, jobOut), nil
 }
@@ -94,7 +94,7 @@ func (h *handlers) getJob(ctx context.Context, in *jobIDInput) (*GetOutput[Job],
 	}
 	j, err := h.svc.GetJob(ctx, backoffice.GetJobParams{AccountID: acct, ID: in.ID})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return &GetOutput[Job]{ETag: etag(j.Version), Body: jobOut(j)}, nil
 }
@@ -109,7 +109,7 @@ func (h *handlers) createJob(ctx context.Context, kind backoffice.Kind, in *crea
 		Description: b.Description, ContactID: b.ContactID, PrimaryRep: b.PrimaryRep, SecondaryRep: b.SecondaryRep,
 		CSR: b.CSR, CommissionCode: b.CommissionCode, ProductIndex: b.ProductIndex, StoreID: b.StoreID}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(j.ID, j.Version, location("/api/v2/jobs/%d", j.ID)), nil
 }
@@ -137,7 +137,7 @@ func (h *handlers) updateJob(ctx context.Context, kind backoffice.Kind, in *upda
 			set(&j.StoreID, b.StoreID)
 		}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(j.ID, j.Version, location("/api/v2/jobs/%d", j.ID)), nil
 }

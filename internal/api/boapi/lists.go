@@ -53,7 +53,7 @@ func (h *handlers) listItems(ctx context.Context, list backoffice.ListName, kind
 	}
 	page, err := h.svc.ListItems(ctx, backoffice.ListItemsParams{AccountID: acct, List: list, Kind: kind, Page: q.Page})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return listOutput(q, page, func(it backoffice.ListItem) ListItem {
 		return ListItem{ID: it.ID, Code: it.Code, Name: it.Name, Kind: string(it.Kind), Active: it.Active}

@@ -92,7 +92,7 @@ func (h *handlers) listSalesOrders(ctx context.Context, in *listJobOrdersInput) 
 	}
 	page, err := h.svc.ListSalesOrders(ctx, backoffice.ListOrdersParams{AccountID: acct, JobID: in.Job, Page: in.Page})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return listOutput(in.PageQuery, page, salesOrderOut), nil
 }
@@ -104,7 +104,7 @@ func (h *handlers) getSalesOrder(ctx context.Context, in *SalesOrderPath) (*GetO
 	}
 	o, err := h.svc.GetSalesOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.SO})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return &GetOutput[SalesOrder]{ETag: etag(o.Version), Body: salesOrderOut(o)}, nil
 }
@@ -117,7 +117,7 @@ func (h *handlers) createSalesOrder(ctx context.Context, in *createSalesOrderInp
 	b := in.Body
 	currency, err := backoffice.NormalizeCurrency(b.Currency)
 	if err != nil {
-		return nil, apiError(&backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency})
+		return nil, h.fail(ctx, &backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency})
 	}
 	lines, err := linesIn(b.Lines, currency)
 	if err != nil {
@@ -131,7 +131,7 @@ func (h *handlers) createSalesOrder(ctx context.Context, in *createSalesOrderInp
 		Input: backoffice.SalesOrderInput{Status: b.Status, Currency: currency, SoldTo: b.SoldTo, BillTo: b.BillTo, ShipTo: b.ShipTo,
 			CustomerInstructions: b.CustomerInstructions, CSRInstructions: b.CSRInstructions}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/sales-orders/%d", o.JobID, o.ID)), nil
 }
@@ -156,7 +156,7 @@ func (h *handlers) updateSalesOrder(ctx context.Context, in *updateSalesOrderInp
 			set(&o.CSRInstructions, b.CSRInstructions)
 		}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/sales-orders/%d", o.JobID, o.ID)), nil
 }
@@ -168,7 +168,7 @@ func (h *handlers) listPurchaseOrders(ctx context.Context, in *listJobOrdersInpu
 	}
 	page, err := h.svc.ListPurchaseOrders(ctx, backoffice.ListOrdersParams{AccountID: acct, JobID: in.Job, Page: in.Page})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return listOutput(in.PageQuery, page, purchaseOrderOut), nil
 }
@@ -180,7 +180,7 @@ func (h *handlers) getPurchaseOrder(ctx context.Context, in *PurchaseOrderPath) 
 	}
 	o, err := h.svc.GetPurchaseOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.PO})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return &GetOutput[PurchaseOrder]{ETag: etag(o.Version), Body: purchaseOrderOut(o)}, nil
 }
@@ -193,7 +193,7 @@ func (h *handlers) createPurchaseOrder(ctx context.Context, in *createPurchaseOr
 	b := in.Body
 	currency, err := backoffice.NormalizeCurrency(b.Currency)
 	if err != nil {
-		return nil, apiError(&backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency})
+		return nil, h.fail(ctx, &backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency})
 	}
 	lines, err := linesIn(b.Lines, currency)
 	if err != nil {
@@ -202,7 +202,7 @@ func (h *handlers) createPurchaseOrder(ctx context.Context, in *createPurchaseOr
 	o, err := h.svc.CreatePurchaseOrder(ctx, backoffice.CreatePurchaseOrderParams{AccountID: acct, JobID: in.Job, Lines: lines,
 		Input: backoffice.PurchaseOrderInput{Supplier: b.Supplier, Status: b.Status, Currency: currency, ShipTo: b.ShipTo, Instructions: b.Instructions}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/purchase-orders/%d", o.JobID, o.ID)), nil
 }
@@ -225,7 +225,7 @@ func (h *handlers) updatePurchaseOrder(ctx context.Context, in *updatePurchaseOr
 			set(&o.Instructions, b.Instructions)
 		}})
 	if err != nil {
-		return nil, apiError(err)
+		return nil, h.fail(ctx, err)
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/purchase-orders/%d", o.JobID, o.ID)), nil
 }
