@@ -10,7 +10,7 @@ import (
 
 // webhookTopics are the topics whose payloads the simulator builds, in Shopify's REST shape.
 var webhookTopics = []string{
-	"orders/create", "orders/updated", "orders/cancelled", "orders/paid",
+	"orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/fulfilled",
 	"products/create", "products/update", "inventory_levels/update",
 	"fulfillments/create", "app/uninstalled",
 }

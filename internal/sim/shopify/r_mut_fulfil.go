@@ -223,5 +223,8 @@ func (rootResolver) FulfillmentCreate(ctx context.Context, a fulfillmentCreateAr
 	sh.changed()
 	rc.emit(sh.fulfillmentEvent(f, o))
 	rc.emit(sh.orderEvent("orders/updated", o))
+	if o.fulfillmentStatus() == "FULFILLED" {
+		rc.emit(sh.orderEvent("orders/fulfilled", o))
+	}
 	return &fulfillmentPayloadR{f: &fulfillmentR{sh, f}}, nil
 }

@@ -89,7 +89,7 @@ func (r *orderR) money(minor int64) *moneyBagR { return &moneyBagR{minor, r.o.Cu
 func (r *orderR) ID() graphql.ID                 { return graphql.ID(gid("Order", r.o.ID)) }
 func (r *orderR) LegacyResourceID() uint64Scalar { return uint64Scalar(r.o.ID) }
 func (r *orderR) Name() string                   { return r.o.Name }
-func (r *orderR) Number() int32                  { return int32(r.o.Number - 1000) }
+func (r *orderR) Number() int32                  { return int32(r.o.Number) }
 func (r *orderR) ShippingLine() *shipLineR {
 	if len(r.o.ShippingLines) == 0 {
 		return nil

@@ -38,6 +38,9 @@ func parseMoney(s string) (int64, error) {
 	if len(frac) > 2 {
 		return 0, fmt.Errorf("amount %q has more than two decimal places", s)
 	}
+	if !digitsOnly(whole) || !digitsOnly(frac) {
+		return 0, fmt.Errorf("invalid amount %q", s)
+	}
 	for len(frac) < 2 {
 		frac += "0"
 	}
@@ -172,4 +175,13 @@ func (u *uint64Scalar) UnmarshalGraphQL(input any) error {
 
 func (u uint64Scalar) MarshalJSON() ([]byte, error) {
 	return json.Marshal(strconv.FormatInt(int64(u), 10))
+}
+
+func digitsOnly(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

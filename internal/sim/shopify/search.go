@@ -97,7 +97,8 @@ func (t term) match(v fieldValue) bool {
 		if err != nil {
 			return false
 		}
-		return compare(v.t.Compare(want), t.op)
+		// Shopify compares timestamps to the second.
+		return compare(v.t.Truncate(time.Second).Compare(want.Truncate(time.Second)), t.op)
 	case 'n':
 		want, err := strconv.ParseInt(t.value, 10, 64)
 		if err != nil {

@@ -1,7 +1,3 @@
-// Package shopifysim is a simulator of Shopify's Admin GraphQL API (version 2026-07): shops with
-// products, inventory, customers, orders and fulfilments, Shopify's query cost and leaky bucket,
-// signed webhooks at least once, and knobs for faults. storesync's Shopify client, demo, tests and
-// benchmarks talk to it over real HTTP instead of to a real store.
 package shopifysim
 
 import (
@@ -143,6 +139,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	w.Header().Set("X-Request-Id", newUUID())
 	domain, tail, _ := strings.Cut(rest, "/")
 	sh, err := s.Shop(domain)
 	if err != nil {

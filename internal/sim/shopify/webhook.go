@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -122,7 +123,7 @@ func (d *dispatcher) enqueue(sh *Shop, events []event) {
 			if f.DropShare > 0 && r.Float64() < f.DropShare {
 				continue
 			}
-			dl := delivery{shop: sh, url: sub.URI, subID: sub.ID, ev: ev, webhookID: newUUID(), delay: f.Delay}
+			dl := delivery{shop: sh, url: sub.URI, subID: sub.ID, ev: onlyFields(ev, sub.IncludeFields), webhookID: newUUID(), delay: f.Delay}
 			if f.ReorderShare > 0 && r.Float64() < f.ReorderShare {
 				dl.delay += cmpOr(f.ReorderDelay, 200*time.Millisecond)
 			}
@@ -140,6 +141,27 @@ func (d *dispatcher) enqueue(sh *Shop, events []event) {
 		d.inflight.Add(1)
 		go d.deliver(dl)
 	}
+}
+
+// onlyFields keeps the top-level payload fields a subscription's includeFields names.
+func onlyFields(ev event, fields []string) event {
+	if len(fields) == 0 {
+		return ev
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(ev.body, &all); err != nil {
+		return ev
+	}
+	kept := map[string]json.RawMessage{}
+	for _, f := range fields {
+		if v, ok := all[f]; ok {
+			kept[f] = v
+		}
+	}
+	if body, err := json.Marshal(kept); err == nil {
+		ev.body = body
+	}
+	return ev
 }
 
 func cmpOr(d, def time.Duration) time.Duration {

@@ -1,0 +1,47 @@
+// Package shopifysim is a simulator of Shopify's Admin GraphQL API (version 2026-07): shops with
+// products, variants, inventory at locations, customers, orders, fulfillment orders and
+// fulfilments, Shopify's query cost and leaky bucket, signed webhooks delivered at least once, and
+// knobs for faults. storesync's Shopify client, the demo, the tests and the benchmarks talk to it
+// over real HTTP instead of to a real store.
+//
+// # Endpoints
+//
+//	POST /shops/<shop>.myshopify.com/admin/api/2026-07/graphql.json   GraphQL (X-Shopify-Access-Token)
+//	GET  /shops/<shop>.myshopify.com/bulk/<id>.jsonl                  a bulk query's result
+//
+// A client's base URL is the server address plus "/shops/<shop>". Use a *Sim as an http.Handler
+// in process (httptest.NewServer(sim)), or Run for a standalone server.
+//
+// # Where it behaves like Shopify
+//
+//   - Schema: schema.graphql is a subset of the real 2026-07 schema; every type, field, argument
+//     and enum value in it exists there with the same type (TestSchemaIsFaithfulSubset), so a
+//     document it accepts is one Shopify accepts. Money is int64 minor units inside; Money renders
+//     "12.50" and Decimal renders like Shopify ("12.5", "10.0"); UnsignedInt64 is a string.
+//   - Cost: objects 1, connections 2 + first × node cost, scalars and enums 0, mutations 10;
+//     requested cost is charged before execution and the difference to the actual cost refunded.
+//     Buckets are 2,000/100 per second (standard), 4,000/200 (advanced), 20,000/1,000 (plus),
+//     overridable per shop. A query above 1,000 points fails with MAX_COST_EXCEEDED, one above
+//     what the bucket holds with THROTTLED, input arrays above 250 items with
+//     MAX_INPUT_SIZE_EXCEEDED, first above 250 is refused. Every GraphQL answer carries
+//     extensions.cost with throttleStatus.
+//   - Inventory: inventorySetQuantities is compare-and-set on changeFromQuantity
+//     (CHANGE_FROM_QUANTITY_STALE, nothing written) and requires @idempotent(key:): a repeated key
+//     replays the first payload and applies nothing, a key reused with other arguments gets
+//     IDEMPOTENCY_KEY_PARAMETER_MISMATCH. @idempotent elsewhere is refused. available, committed
+//     and on_hand move like Shopify's through orderCreate's inventoryBehaviour, fulfilments and
+//     cancellations with restock.
+//   - Webhooks: REST-shaped payloads built from skeletons of Shopify's published webhook schemas
+//     (TestWebhooksAreSignedAndMatchShopifySchemas validates every topic), Shopify's headers, an
+//     HMAC-SHA256 of the raw body with the shop's API secret, retries on non-2xx, and
+//     WebhookFaults to duplicate, reorder, delay and drop.
+//   - Faults: latency, 502/503, 429 with Retry-After "N.0", held requests answered 504, drawn
+//     from a random source seeded by Options.Seed and the shop domain.
+//
+// # Known differences
+//
+// Search syntax is a subset (field:value, comparators, negation, AND, prefix*). Taxes, discounts,
+// refunds, multiple locations per order and draft orders are not simulated. Bulk queries run at
+// once under the shop's lock and their files are not kept in the state file. Webhook filter is
+// stored but not applied; includeFields is applied to top-level fields.
+package shopifysim
