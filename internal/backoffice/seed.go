@@ -159,16 +159,18 @@ func (d demoJob) seedOrders(ctx context.Context, s *Service, accountID int64, jo
 	for _, l := range lines {
 		subtotal += l.Quantity * l.UnitPrice
 	}
+	card := []struct{ code, name string }{{"visa", "Visa"}, {"mastercard", "Mastercard"}, {"amex", "American Express"}}[d.n%3]
 	c := d.contact
 	ship := Address{Name: c.Name, Company: c.Company, Line1: c.Address.Line1, City: c.Address.City, State: c.Address.State,
 		PostalCode: c.Address.PostalCode, Country: c.Address.Country, Phone: c.Phone}
 	so := CreateSalesOrderParams{AccountID: accountID, JobID: job.ID, Lines: lines, CreatedAt: d.created.Add(time.Hour),
 		Input: SalesOrderInput{Currency: "USD", Status: SOConfirmed, BillTo: ship, ShipTo: ship,
 			CustomerInstructions: "Order link: https://shop.example.com/orders/" + fmt.Sprint(1000+d.n*7),
-			CSRInstructions:      fmt.Sprintf("Paid by Visa: %s. Gift card: 0.00.", FormatAmount(subtotal, "USD"))}}
+			CSRInstructions:      "Awaiting payment: invoice on net terms."}}
 	if d.age > 14*24*time.Hour || d.n%3 != 0 {
+		so.Input.CSRInstructions = fmt.Sprintf("Paid by %s: %s. Gift card: 0.00.", card.name, FormatAmount(subtotal, "USD"))
 		so.Payments = []PaymentInput{{Amount: subtotal, PaidAt: d.created.Add(2 * time.Hour), PaymentType: "credit_card",
-			CardType: []string{"visa", "mastercard", "amex"}[d.n%3], Reference: fmt.Sprintf("ch_demo_%04d", d.n)}}
+			CardType: card.code, Reference: fmt.Sprintf("ch_demo_%04d", d.n)}}
 	}
 	if _, err := s.CreateSalesOrder(ctx, so); err != nil {
 		return err
