@@ -105,9 +105,9 @@ func (s *Sim) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	s.cancel()
-	s.bg.Wait()
+	s.cancel() // stops webhook posts under way and bulk queries
 	s.webhooks.close()
+	s.bg.Wait()
 	if s.opts.StateFile != "" {
 		return s.save(s.opts.StateFile)
 	}

@@ -70,9 +70,47 @@ type dispatcher struct {
 	sim      *Sim
 	mu       sync.Mutex
 	faults   map[string]WebhookFaults
-	inflight sync.WaitGroup
+	inflight tracker
 	stop     chan struct{}
 	once     sync.Once
+}
+
+// tracker counts deliveries under way; unlike a WaitGroup it may be waited on while others add.
+type tracker struct {
+	mu      sync.Mutex
+	n       int
+	waiters []chan struct{}
+}
+
+func (t *tracker) add() {
+	t.mu.Lock()
+	t.n++
+	t.mu.Unlock()
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.n == 0 {
+		for _, w := range t.waiters {
+			close(w)
+		}
+		t.waiters = nil
+	}
+}
+
+// idle returns a channel closed once nothing is under way.
+func (t *tracker) idle() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ch := make(chan struct{})
+	if t.n == 0 {
+		close(ch)
+	} else {
+		t.waiters = append(t.waiters, ch)
+	}
+	return ch
 }
 
 func newDispatcher(s *Sim) *dispatcher {
@@ -89,10 +127,8 @@ func (s *Sim) SetWebhookFaults(domain string, f WebhookFaults) {
 // WebhooksIdle waits until every webhook queued so far has been delivered, dropped or given up,
 // so tests can assert on what a receiver got.
 func (s *Sim) WebhooksIdle(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { s.webhooks.inflight.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.webhooks.inflight.idle():
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("waiting for webhooks: %w", ctx.Err())
@@ -101,7 +137,7 @@ func (s *Sim) WebhooksIdle(ctx context.Context) error {
 
 func (d *dispatcher) close() {
 	d.once.Do(func() { close(d.stop) })
-	d.inflight.Wait()
+	<-d.inflight.idle()
 }
 
 // enqueue fans events out to the shop's subscriptions of their topics, applying the faults.
@@ -137,8 +173,13 @@ func (d *dispatcher) enqueue(sh *Shop, events []event) {
 		}
 	}
 	sh.mu.Unlock()
+	select {
+	case <-d.stop:
+		return // closed: nothing more is sent
+	default:
+	}
 	for _, dl := range out {
-		d.inflight.Add(1)
+		d.inflight.add()
 		go d.deliver(dl)
 	}
 }
@@ -172,7 +213,7 @@ func cmpOr(d, def time.Duration) time.Duration {
 }
 
 func (d *dispatcher) deliver(dl delivery) {
-	defer d.inflight.Done()
+	defer d.inflight.done()
 	if !d.sleep(dl.delay) {
 		return
 	}
@@ -206,7 +247,7 @@ func (d *dispatcher) sleep(wait time.Duration) bool {
 }
 
 func (d *dispatcher) post(dl delivery) (int, error) {
-	req, err := http.NewRequest(http.MethodPost, dl.url, bytes.NewReader(dl.ev.body))
+	req, err := http.NewRequestWithContext(d.sim.ctx, http.MethodPost, dl.url, bytes.NewReader(dl.ev.body))
 	if err != nil {
 		return 0, fmt.Errorf("building webhook request: %w", err)
 	}
