@@ -126,7 +126,11 @@ func TestSIGKILLLosesNoDelivery(t *testing.T) {
 		// last kill pass RescueStuckJobsAfter so that the final worker rescues them when it starts.
 		time.Sleep(workerJobsConfig(nil).RescueStuckJobsAfter)
 		final := startWorker(t, dbURL, "final")
-		waitAllDelivered(t, db, len(want), 60*time.Second)
+		queue, err := jobs.New(db, nil, jobs.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitAllDelivered(t, db, queue, len(want), 60*time.Second)
 		if err := final.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +141,7 @@ func TestSIGKILLLosesNoDelivery(t *testing.T) {
 		if n := countDeliveries(t, db, webhook.StatusDelivered); n != len(want) {
 			t.Fatalf("%d deliveries delivered, want %d", n, len(want))
 		}
-		states := jobStates(t, db)
+		states := jobStates(t, queue)
 		if len(states) != 1 || states["completed"] != int64(len(want)) {
 			t.Fatalf("jobs by state = %v; want exactly %d completed and nothing else", states, len(want))
 		}
@@ -256,13 +260,9 @@ func countDeliveries(t *testing.T, db *database.DB, status string) int {
 }
 
 // jobStates counts River jobs of every kind by state.
-func jobStates(t *testing.T, db *database.DB) map[string]int64 {
+func jobStates(t *testing.T, queue *jobs.Client) map[string]int64 {
 	t.Helper()
-	jc, err := jobs.New(db, nil, jobs.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	counts, err := jc.CountByState(context.Background())
+	counts, err := queue.CountByState(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,11 +274,11 @@ func jobStates(t *testing.T, db *database.DB) map[string]int64 {
 	return counts
 }
 
-func waitAllDelivered(t *testing.T, db *database.DB, n int, timeout time.Duration) {
+func waitAllDelivered(t *testing.T, db *database.DB, queue *jobs.Client, n int, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for polls := 0; ; {
-		states := jobStates(t, db)
+		states := jobStates(t, queue)
 		if countDeliveries(t, db, webhook.StatusDelivered) == n && len(states) == 1 && states["completed"] == int64(n) {
 			return
 		}
