@@ -225,6 +225,31 @@ func checkInputSizes(vars map[string]any, op *ast.OperationDefinition) *gqlError
 	return inline(op.SelectionSet)
 }
 
+// checkChangeFrom enforces 2026-04's rule that every inventorySetQuantities quantity states
+// changeFromQuantity explicitly: a number to compare with, or null to skip the check.
+func checkChangeFrom(op *ast.OperationDefinition, vars map[string]any) *gqlError {
+	if op.Operation != ast.Mutation {
+		return nil
+	}
+	for _, f := range collectFields(op.SelectionSet) {
+		a := f.Arguments.ForName("input")
+		if f.Name != "inventorySetQuantities" || a == nil {
+			continue
+		}
+		v, err := a.Value.Value(vars)
+		if err != nil {
+			continue
+		}
+		for i, q := range asList(asObject(v)["quantities"]) {
+			if _, ok := asObject(q)["changeFromQuantity"]; !ok {
+				return &gqlError{Code: "BAD_REQUEST", Message: fmt.Sprintf(
+					"input.quantities.%d.changeFromQuantity is required: pass the quantity you expect, or null to skip the check.", i)}
+			}
+		}
+	}
+	return nil
+}
+
 // idempotencyKeys lists, per mutation field name in document order, the @idempotent key of each
 // occurrence ("" when it has none). Mutation fields run one after another, so each resolver takes
 // the next key of its name.

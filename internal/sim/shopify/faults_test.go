@@ -116,7 +116,7 @@ func TestWebhookFaults(t *testing.T) {
 		_, item, _ := h.firstVariant()
 		for i := range n {
 			h.ok(setQuantities, map[string]any{"key": "k" + itoa(i), "input": map[string]any{"name": "available", "reason": "correction",
-				"quantities": []any{map[string]any{"inventoryItemId": item, "locationId": h.shop.LocationID(), "quantity": 1000 + i}}}})
+				"quantities": []any{map[string]any{"inventoryItemId": item, "locationId": h.shop.LocationID(), "quantity": 1000 + i, "changeFromQuantity": nil}}}})
 		}
 	}
 	t.Run("drop", func(t *testing.T) {

@@ -115,6 +115,9 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 	if e := checkInputSizes(vars, op); e != nil {
 		return sh.costOnly(s, []any{e}, nil, nil)
 	}
+	if e := checkChangeFrom(op, vars); e != nil {
+		return sh.costOnly(s, []any{e}, nil, nil)
+	}
 	cw := &costWalker{schema: s.ast, vars: vars}
 	requested := cw.requested(op)
 	if requested > maxQueryCost {

@@ -53,6 +53,8 @@ func TestInventorySetQuantitiesCompareAndSet(t *testing.T) {
 		{name: "same key other arguments", key: "k1", input: input(3, start+5), wantCode: "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", wantAvail: start + 5},
 		{name: "no compare quantity", key: "k3", input: input(2, nil), wantAvail: 2},
 		{name: "blank key refused", key: " ", input: input(9, nil), topError: true, wantAvail: 2},
+		{name: "changeFromQuantity left out", key: "k5", topError: true, wantAvail: 2, input: map[string]any{"name": "available", "reason": "correction",
+			"quantities": []any{map[string]any{"inventoryItemId": item, "locationId": h.shop.LocationID(), "quantity": 9}}}},
 		{name: "unknown reason", key: "k4", input: map[string]any{"name": "available", "reason": "because", "quantities": []any{}}, wantCode: "INVALID_REASON", wantAvail: 2},
 	}
 	for _, tt := range tests { // sequential: each step builds on the previous quantity
