@@ -132,7 +132,16 @@ func (rootResolver) BulkOperationRunQuery(ctx context.Context, a struct {
 	sh.data.BulkOperations[b.ID] = b
 	url := rc.baseURL + "/shops/" + sh.cfg.Domain + "/bulk/" + strconv.FormatInt(b.ID, 10) + ".jsonl"
 	sim := sh.sim
-	sim.bg.Add(1)
+	sim.mu.Lock()
+	closed := sim.closed
+	if !closed {
+		sim.bg.Add(1)
+	}
+	sim.mu.Unlock()
+	if closed {
+		b.Status, b.ErrorCode = "FAILED", "INTERNAL_SERVER_ERROR"
+		return &bulkPayloadR{b: b}, nil
+	}
 	go func() {
 		defer sim.bg.Done()
 		sim.runBulk(sh, b, rewritten, url)

@@ -46,11 +46,24 @@ var (
 
 // GenerateOrders places orders on a shop until the count is reached or ctx ends (which, with no
 // count, is the normal way to stop and returns nil). Lines pick random variants of the catalog.
+// Closing the simulator stops it too, and Close waits for it.
 func (s *Sim) GenerateOrders(ctx context.Context, domain string, g OrderGenerator) error {
 	sh, err := s.Shop(domain)
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return fmt.Errorf("generating orders on %s: simulator closed", domain)
+	}
+	s.bg.Add(1)
+	s.mu.Unlock()
+	defer s.bg.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
 	g.defaults()
 	rnd := shopRand(s.opts.Seed, domain, fmt.Sprintf("orders-%d", s.nextGenerator()))
 	var tick <-chan time.Time

@@ -70,4 +70,16 @@ func TestGenerateOrdersRateUntilCancelled(t *testing.T) {
 	if err := h.sim.GenerateOrders(context.Background(), "nobody.myshopify.com", OrderGenerator{Count: 1}); err == nil {
 		t.Error("unknown shop: want an error")
 	}
+	// A generator without an end stops when the simulator closes, and Close waits for it.
+	done := make(chan error, 1)
+	go func() { done <- h.sim.GenerateOrders(context.Background(), testDomain, OrderGenerator{Rate: 0.01}) }()
+	time.Sleep(20 * time.Millisecond)
+	if err := h.sim.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done: // nil, or "simulator closed" if it started after Close
+	case <-time.After(2 * time.Second):
+		t.Error("generator still running after Close")
+	}
 }
