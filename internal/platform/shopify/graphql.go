@@ -77,15 +77,9 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 				return fmt.Errorf("%s: %w", o.what, err)
 			}
 		}
-		ticket, wait, err := c.cfg.Limiter.reserve(ctx, o.doc)
+		ticket, err := c.cfg.Limiter.acquire(ctx, o.doc, c.cfg.Sleep)
 		if err != nil {
 			return fmt.Errorf("%s: waiting for rate limit: %w", o.what, err)
-		}
-		if wait > 0 {
-			if err := c.cfg.Sleep(ctx, wait); err != nil {
-				c.cfg.Limiter.settle(o.doc, ticket, nil, false)
-				return fmt.Errorf("%s: waiting for rate limit: %w", o.what, err)
-			}
 		}
 		// The request counts as sent when its last byte is written: that orders it against the
 		// others in flight far better than when the goroutine decided to send it.

@@ -2,8 +2,11 @@ package shopify
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/storesync/storesync/internal/platform/httpclient"
 )
 
 // Shopify's documented standard-plan bucket, used until the first response reports the real one.
@@ -13,47 +16,51 @@ const (
 	defaultQueryCost        = 50  // assumed cost of an operation never seen before
 )
 
-// sendSkew is how far apart two requests must leave for the earlier one to be assumed charged
-// by the server before the later one: requests sent closer together may arrive in either order.
-const sendSkew = time.Millisecond
-
-// Limiter is a client-side mirror of a shop's GraphQL leaky bucket. Shopify refuses a query whose
-// requested cost exceeds the points currently available (THROTTLED) and restores points at
-// restoreRate per second. The limiter reserves each query's expected cost before sending it and
-// waits until the bucket would hold enough; every response's extensions.cost resynchronises it
-// with the server's figures, so under sustained load it runs at the restore rate without being
-// throttled. It is safe for concurrent use; share one per shop.
+// Limiter is a client-side mirror of a shop's GraphQL leaky bucket. Shopify admits a query only
+// if its requested cost fits in the points currently available (otherwise THROTTLED), holds that
+// cost while the query runs, refunds what the query did not actually use, and restores points at
+// restoreRate per second.
+//
+// Callers queue in order. The head goes when the estimated level covers its requested cost; the
+// others wait for the time the restore rate needs to cover theirs and the actual costs of those
+// ahead, and look again whenever an answer moves the estimate. Every answer's extensions.cost
+// resets the estimate to the server's figures, so under sustained load the limiter spends at the
+// restore rate without being throttled. It is safe for concurrent use; share one per shop.
 type Limiter struct {
-	mu        sync.Mutex
-	now       func() time.Time
-	max       float64
-	rate      float64
-	available float64 // may go negative: points promised to waiting callers
-	last      time.Time
-	seq       uint64
-	inflight  map[uint64]*reservation // reserved and not answered yet
-	applied   time.Time               // send time of the answer that last set the bucket
-	costs     map[string]float64      // requested cost learned per operation
+	mu       sync.Mutex
+	now      func() time.Time
+	max      float64
+	rate     float64
+	level    float64 // estimated points available at the server, less what our requests hold
+	last     time.Time
+	seq      uint64
+	queue    []*reservation          // waiting to be admitted, in order
+	inflight map[uint64]*reservation // admitted and not answered yet
+	applied  time.Time               // send time of the answer that last set the level
+	costs    map[string]opCost       // learned per operation
 	// Until a first answer reports the bucket and a cost, one request probes alone: the others
-	// wait for it on primed rather than all guessing at once.
+	// wait for it rather than all guessing at once.
 	primed  bool
 	probing bool
-	changed chan struct{} // closed and replaced whenever probing ends
+	changed chan struct{} // closed and replaced whenever the estimate moves
 	stats   LimiterStats
 }
 
-// reservation is what reserve hands out and settle takes back.
+type opCost struct{ requested, actual float64 }
+
+// reservation is one request's place in the limiter, from acquire to settle.
 type reservation struct {
-	seq  uint64
-	cost float64
-	sent time.Time // zero until the request leaves
+	seq       uint64
+	requested float64
+	actual    float64   // expected actual cost
+	sent      time.Time // zero until the request leaves
 }
 
 // LimiterStats counts what the limiter did, for benchmarks and metrics.
 type LimiterStats struct {
-	Requests  int           // reservations made
-	Waits     int           // reservations that had to wait
-	Waited    time.Duration // total wait promised
+	Requests  int           // requests admitted
+	Waits     int           // requests that had to wait
+	Waited    time.Duration // total time spent waiting
 	Throttled int           // THROTTLED answers seen
 	Spent     float64       // actual cost points charged by the server
 }
@@ -64,9 +71,8 @@ func NewLimiter(now func() time.Time) *Limiter {
 		now = time.Now
 	}
 	return &Limiter{
-		now: now, max: defaultMaximumAvailable, rate: defaultRestoreRate,
-		available: defaultMaximumAvailable, last: now(), costs: map[string]float64{}, inflight: map[uint64]*reservation{},
-		changed: make(chan struct{}),
+		now: now, max: defaultMaximumAvailable, rate: defaultRestoreRate, level: defaultMaximumAvailable,
+		last: now(), costs: map[string]opCost{}, inflight: map[uint64]*reservation{}, changed: make(chan struct{}),
 	}
 }
 
@@ -74,47 +80,103 @@ func NewLimiter(now func() time.Time) *Limiter {
 func (l *Limiter) refill() {
 	now := l.now()
 	if el := now.Sub(l.last).Seconds(); el > 0 {
-		l.available = min(l.max, l.available+el*l.rate)
+		l.level = min(l.max, l.level+el*l.rate)
 	}
 	l.last = now
 }
 
-// reserve takes the expected cost of op from the bucket and returns it with how long the caller
-// must wait before sending so that the server's bucket holds it.
-func (l *Limiter) reserve(ctx context.Context, op string) (*reservation, time.Duration, error) {
+// signal wakes every waiter to look at the estimate again. Called with mu held.
+func (l *Limiter) signal() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// acquire waits until op can be sent without being throttled and admits it. sleep is the
+// client's (injectable) sleep: a waiter that sleeps its full estimate goes without looking
+// again, so a fake clock in tests cannot keep it waiting forever.
+func (l *Limiter) acquire(ctx context.Context, op string, sleep httpclient.SleepFunc) (*reservation, error) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	for !l.primed && l.probing {
 		ch := l.changed
 		l.mu.Unlock()
 		select {
-		case <-ctx.Done():
-			return nil, 0, ctx.Err()
 		case <-ch:
+		case <-ctx.Done():
 		}
 		l.mu.Lock()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 	}
-	defer l.mu.Unlock()
 	if !l.primed {
 		l.probing = true
 	}
-	l.refill()
-	cost, ok := l.costs[op]
+	c, ok := l.costs[op]
 	if !ok {
-		cost = defaultQueryCost
+		c = opCost{requested: defaultQueryCost, actual: defaultQueryCost}
 	}
-	cost = min(cost, l.max)
 	l.seq++
-	r := &reservation{seq: l.seq, cost: cost}
-	l.available -= cost
+	r := &reservation{seq: l.seq, requested: min(c.requested, l.max), actual: c.actual}
+	l.queue = append(l.queue, r)
+	waited := false
+	start := l.now()
+	for {
+		l.refill()
+		ahead := 0.0
+		for _, q := range l.queue {
+			if q == r {
+				break
+			}
+			ahead += q.actual
+		}
+		need := r.requested + ahead - l.level
+		if need <= 0 && l.queue[0] == r {
+			break
+		}
+		waited = true
+		wait := time.Duration(max(need, 0) / l.rate * float64(time.Second))
+		wait = max(wait, time.Millisecond) // let the head go first
+		err := l.waitChange(ctx, sleep, wait)
+		if ctx.Err() != nil {
+			l.queue = slices.DeleteFunc(l.queue, func(q *reservation) bool { return q == r })
+			l.signal()
+			return nil, ctx.Err()
+		}
+		if err == nil { // slept the whole estimate: go
+			l.refill()
+			break
+		}
+	}
+	l.queue = slices.DeleteFunc(l.queue, func(q *reservation) bool { return q == r })
+	l.level -= r.requested // the server holds the requested cost while the query runs
 	l.inflight[r.seq] = r
 	l.stats.Requests++
-	var wait time.Duration
-	if l.available < 0 {
-		wait = time.Duration(-l.available / l.rate * float64(time.Second))
+	if waited {
 		l.stats.Waits++
-		l.stats.Waited += wait
+		l.stats.Waited += l.now().Sub(start)
 	}
-	return r, wait, nil
+	l.signal()
+	return r, nil
+}
+
+// waitChange sleeps up to d, waking early when the estimate moves. It returns nil after a full
+// sleep and an error when woken early or cancelled. Called with mu held; releases it meanwhile.
+func (l *Limiter) waitChange(ctx context.Context, sleep httpclient.SleepFunc, d time.Duration) error {
+	ch := l.changed
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-ch:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	l.mu.Unlock()
+	err := sleep(wctx, d)
+	l.mu.Lock()
+	return err
 }
 
 // markSent records when the request left, which orders it against the others in flight.
@@ -124,54 +186,64 @@ func (l *Limiter) markSent(r *reservation) {
 	l.mu.Unlock()
 }
 
-// settle releases a reservation and, when the response carried cost figures, adopts the
-// server's view. The server had charged the requests sent before this one (they are in its
-// currentlyAvailable) but not, most likely, those sent after it or not sent yet: their
-// reservations are taken off again. An answer to a request sent before the one that last set
-// the bucket describes an older state and only releases its reservation.
+// settle ends a reservation. With cost figures the estimate becomes the server's
+// currentlyAvailable less the requested cost of every request of ours still in flight: the
+// server may not have charged them yet (requests overtake each other on the way), and counting
+// them twice for the moment costs little because each of their answers resets the estimate and
+// wakes the waiters. An answer to a request sent before the one that last set the level
+// describes an older state and only releases what the query did not use. Without figures (a
+// network or HTTP error) the hold is given back.
 func (l *Limiter) settle(op string, r *reservation, c *queryCost, throttled bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.signal()
 	l.refill()
 	delete(l.inflight, r.seq)
 	if l.probing && !l.primed {
 		l.probing = false
-		close(l.changed)
-		l.changed = make(chan struct{})
 	}
 	if throttled {
 		l.stats.Throttled++
 	}
 	if c == nil {
-		l.available = min(l.max, l.available+r.cost) // nothing charged that we know of
+		l.level = min(l.max, l.level+r.requested)
 		return
 	}
+	oc := l.costs[op]
 	if c.RequestedQueryCost > 0 {
-		l.costs[op] = c.RequestedQueryCost
+		oc.requested = c.RequestedQueryCost
+		if oc.actual == 0 {
+			oc.actual = c.RequestedQueryCost
+		}
 	}
 	if c.ActualQueryCost != nil {
+		oc.actual = *c.ActualQueryCost
 		l.stats.Spent += *c.ActualQueryCost
+	}
+	if oc.requested > 0 {
+		l.costs[op] = oc
 	}
 	ts := c.ThrottleStatus
 	if ts.RestoreRate > 0 {
 		l.rate = ts.RestoreRate
 	}
 	if ts.MaximumAvailable <= 0 {
+		l.level = min(l.max, l.level+r.requested)
 		return
 	}
 	l.primed = true
-	if r.sent.Before(l.applied) {
+	if r.sent.IsZero() || r.sent.Before(l.applied) {
+		l.level = min(l.max, l.level+r.requested-oc.actual)
 		return
 	}
 	l.applied = r.sent
 	l.max = ts.MaximumAvailable
-	later := 0.0
+	held := 0.0
 	for _, o := range l.inflight {
-		if o.sent.IsZero() || o.sent.After(r.sent.Add(-sendSkew)) {
-			later += o.cost
-		}
+		held += o.requested
+
 	}
-	l.available = ts.CurrentlyAvailable - later
+	l.level = ts.CurrentlyAvailable - held
 }
 
 // Stats returns a snapshot of the counters.

@@ -13,42 +13,99 @@ import (
 	"github.com/storesync/storesync/internal/platform/httpclient"
 )
 
-// TestLimiterWaitsBeforeThrottle drives the limiter with a fake clock: once the server reports
-// the bucket, a query that would not fit waits exactly for the points it lacks.
+// TestLimiterWaitsBeforeThrottle drives the limiter with a fake clock that the injected sleep
+// advances: once the server reports the bucket, a query that would not fit waits exactly for the
+// points it lacks, and the ones behind it also for the actual cost of those ahead.
 func TestLimiterWaitsBeforeThrottle(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := NewLimiter(func() time.Time { return now })
-	ctx := context.Background()
-	first, wait, _ := l.reserve(ctx, "products")
-	if first.cost != defaultQueryCost || wait != 0 {
-		t.Fatalf("first reserve: %v %v", first, wait)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	var slept []time.Duration
+	sleep := func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(d)
+		slept = append(slept, d)
+		return ctx.Err()
 	}
+	l := NewLimiter(clock)
+	ctx := context.Background()
+	first, err := l.acquire(ctx, "products", sleep)
+	if err != nil || first.requested != defaultQueryCost || len(slept) != 0 {
+		t.Fatalf("first acquire: %+v %v %v", first, err, slept)
+	}
+	l.markSent(first)
 	actual := 80.0
 	qc := &queryCost{RequestedQueryCost: 100, ActualQueryCost: &actual}
 	qc.ThrottleStatus.MaximumAvailable, qc.ThrottleStatus.CurrentlyAvailable, qc.ThrottleStatus.RestoreRate = 1000, 150, 50
 	l.settle("products", first, qc, false)
 
-	// Reservations in flight are not settled here: their points stay spent, as on the server.
+	// Admitted requests are not settled here: their requested cost stays held, as on the server.
 	tests := []struct {
 		name    string
 		advance time.Duration
 		want    time.Duration
 	}{
-		{"fits", 0, 0},                  // 150 available, costs the learned 100
+		{"fits", 0, 0},                  // 150 available, requests 100
 		{"short by 50", 0, time.Second}, // 50 left: 50 missing at 50/s
 		{"restored meanwhile", 3 * time.Second, 0},
 	}
 	for _, tc := range tests {
+		mu.Lock()
 		now = now.Add(tc.advance)
-		r, w, _ := l.reserve(ctx, "products")
-		if r.cost != 100 || w != tc.want {
-			t.Fatalf("%s: reserve = %v, %v; want 100, %v", tc.name, r.cost, w, tc.want)
+		before := len(slept)
+		mu.Unlock()
+		r, err := l.acquire(ctx, "products", sleep)
+		if err != nil || r.requested != 100 || r.actual != 80 {
+			t.Fatalf("%s: acquire = %+v, %v", tc.name, r, err)
 		}
-		now = now.Add(w) // the caller sleeps, then sends
+		mu.Lock()
+		var waited time.Duration
+		for _, d := range slept[before:] {
+			waited += d
+		}
+		mu.Unlock()
+		if waited != tc.want {
+			t.Fatalf("%s: waited %v, want %v", tc.name, waited, tc.want)
+		}
 	}
-	if s := l.Stats(); s.Requests != 4 || s.Waits != 1 {
+	if s := l.Stats(); s.Requests != 4 || s.Waits != 1 || s.Waited != time.Second {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+// TestLimiterWakesOnRefund: a caller waiting for points goes as soon as an answer shows the
+// server has them (Shopify refunds what a query did not use), not when its first estimate ends.
+func TestLimiterWakesOnRefund(t *testing.T) {
+	t.Parallel()
+	l := NewLimiter(time.Now)
+	ctx := context.Background()
+	probe, _ := l.acquire(ctx, "q", httpclient.Sleep)
+	l.markSent(probe)
+	qc := &queryCost{RequestedQueryCost: 900}
+	qc.ThrottleStatus.MaximumAvailable, qc.ThrottleStatus.CurrentlyAvailable, qc.ThrottleStatus.RestoreRate = 1000, 950, 10
+	l.settle("q", probe, qc, false)
+	a, _ := l.acquire(ctx, "q", httpclient.Sleep) // holds 900 of 950
+	l.markSent(a)
+	done := make(chan time.Duration, 1)
+	go func() {
+		start := time.Now()
+		_, _ = l.acquire(ctx, "q", httpclient.Sleep) // needs 850 more: 85 s at 10/s
+		done <- time.Since(start)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	used := 100.0
+	refund := &queryCost{RequestedQueryCost: 900, ActualQueryCost: &used}
+	refund.ThrottleStatus.MaximumAvailable, refund.ThrottleStatus.CurrentlyAvailable, refund.ThrottleStatus.RestoreRate = 1000, 950, 10
+	l.settle("q", a, refund, false)
+	select {
+	case d := <-done:
+		if d > 2*time.Second {
+			t.Fatalf("waiter took %v", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter still asleep after the refund")
 	}
 }
 
