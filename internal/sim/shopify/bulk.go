@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -149,8 +150,13 @@ func (rootResolver) BulkOperationRunQuery(ctx context.Context, a struct {
 	return &bulkPayloadR{b: b}, nil
 }
 
-// rewriteBulkQuery validates a bulk query and gives every connection without first: a page size
-// no catalog reaches, so one execution returns everything.
+// bulkPageSize is how many top-level objects a bulk query reads while holding the shop's lock;
+// between pages other requests run, so polling a running operation answers at once.
+const bulkPageSize = 250
+
+// rewriteBulkQuery validates a bulk query (one top-level connection) and rewrites it to run page
+// by page: the top-level connection takes first/after and reports its pageInfo, nested
+// connections without first: get a size no catalog reaches.
 func rewriteBulkQuery(schema *ast.Schema, q string) (string, error) {
 	doc, errs := gqlparser.LoadQueryWithRules(schema, q, nil)
 	if len(errs) > 0 {
@@ -158,6 +164,11 @@ func rewriteBulkQuery(schema *ast.Schema, q string) (string, error) {
 	}
 	if len(doc.Operations) != 1 || doc.Operations[0].Operation != ast.Query {
 		return "", fmt.Errorf("a bulk query must be exactly one query operation")
+	}
+	op := doc.Operations[0]
+	top := collectFields(op.SelectionSet)
+	if len(top) != 1 || top[0].Definition == nil || !isConnection(schema.Types[top[0].Definition.Type.Name()]) {
+		return "", fmt.Errorf("a bulk query must select exactly one top-level connection")
 	}
 	var walk func(set ast.SelectionSet)
 	walk = func(set ast.SelectionSet) {
@@ -171,44 +182,66 @@ func rewriteBulkQuery(schema *ast.Schema, q string) (string, error) {
 			walk(f.SelectionSet)
 		}
 	}
-	walk(doc.Operations[0].SelectionSet)
+	root := top[0]
+	root.Arguments = slices.DeleteFunc(root.Arguments, func(a *ast.Argument) bool { return a.Name == "first" || a.Name == "after" })
+	root.Arguments = append(root.Arguments,
+		&ast.Argument{Name: "first", Value: &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(bulkPageSize)}},
+		&ast.Argument{Name: "after", Value: &ast.Value{Kind: ast.Variable, Raw: "bulkAfter"}})
+	op.VariableDefinitions = append(op.VariableDefinitions, &ast.VariableDefinition{Variable: "bulkAfter", Type: ast.NamedType("String", nil)})
+	walk(root.SelectionSet)
+	root.SelectionSet = append(root.SelectionSet, &ast.Field{Alias: "bulkPageInfo", Name: "pageInfo",
+		SelectionSet: ast.SelectionSet{&ast.Field{Name: "hasNextPage"}, &ast.Field{Name: "endCursor"}}})
 	var buf bytes.Buffer
 	formatter.NewFormatter(&buf).FormatQueryDocument(doc)
 	return buf.String(), nil
 }
 
+// runBulk executes a rewritten bulk query one top-level page at a time and keeps the JSONL.
 func (s *Sim) runBulk(sh *Shop, b *bulkOperation, query, url string) {
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	b.Status = "RUNNING"
-	rc := &reqCtx{shop: sh, lim: limits{unbounded: true}}
-	res := s.schema.Exec(context.WithValue(s.ctx, reqCtxKey{}, rc), query, "", nil)
-	now := s.now()
-	b.CompletedAt = &now
-	if len(res.Errors) > 0 {
-		b.Status, b.ErrorCode = "FAILED", "INTERNAL_SERVER_ERROR"
-		s.log.Warn("bulk query failed", "shop", sh.cfg.Domain, "err", res.Errors[0].Message)
-		return
-	}
 	doc, errs := gqlparser.LoadQueryWithRules(s.ast, query, nil)
-	if len(errs) > 0 {
+	fail := func(err string) {
+		now := s.now()
+		b.CompletedAt = &now
 		b.Status, b.ErrorCode = "FAILED", "INTERNAL_SERVER_ERROR"
+		s.log.Warn("bulk query failed", "shop", sh.cfg.Domain, "err", err)
+	}
+	if len(errs) > 0 {
+		sh.mu.Lock()
+		fail(errs.Error())
+		sh.mu.Unlock()
 		return
 	}
-	var data map[string]any
-	_ = json.Unmarshal(res.Data, &data)
+	root := collectFields(doc.Operations[0].SelectionSet)[0]
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
-	for _, f := range collectFields(doc.Operations[0].SelectionSet) {
-		for _, node := range connectionNodes(f, data[f.Alias]) {
-			b.Roots++
-			b.Objects += writeBulkNode(enc, s.ast, f, node, "")
+	var after any
+	for {
+		sh.mu.Lock()
+		b.Status = "RUNNING"
+		rc := &reqCtx{shop: sh, lim: limits{unbounded: true}}
+		res := s.schema.Exec(context.WithValue(s.ctx, reqCtxKey{}, rc), query, "", map[string]any{"bulkAfter": after})
+		if len(res.Errors) > 0 {
+			fail(res.Errors[0].Message)
+			sh.mu.Unlock()
+			return
 		}
+		var data map[string]any
+		_ = json.Unmarshal(res.Data, &data)
+		for _, node := range connectionNodes(root, data[root.Alias]) {
+			b.Roots++
+			b.Objects += writeBulkNode(enc, s.ast, root, node, "")
+		}
+		page := asObject(asObject(data[root.Alias])["bulkPageInfo"])
+		if next, _ := page["hasNextPage"].(bool); !next {
+			now := s.now()
+			sh.bulk[b.ID] = out.Bytes()
+			b.FileSize, b.URL, b.Status, b.CompletedAt = int64(out.Len()), url, "COMPLETED", &now
+			sh.mu.Unlock()
+			return
+		}
+		after = page["endCursor"]
+		sh.mu.Unlock()
 	}
-	sh.bulk[b.ID] = out.Bytes()
-	b.FileSize = int64(out.Len())
-	b.URL = url
-	b.Status = "COMPLETED"
 }
 
 // connectionNodes returns the nodes of a connection value, read from edges.node or nodes.
