@@ -168,5 +168,5 @@ type Page[T any] struct {
 type ListParams struct {
 	UpdatedSince time.Time // zero: everything
 	Cursor       string    // "" for the first page
-	Limit        int       // 0: the platform's default
+	Limit        int       // at most this many; 0: the platform's default (platforms cap it to what one call can carry)
 }

@@ -42,9 +42,9 @@ func (c *Client) ListProducts(ctx context.Context, p platform.ListParams) (platf
 	if err != nil {
 		return platform.Page[platform.Product]{}, err
 	}
-	first := productsPerPage
+	first := productsPerPage // also the most that fits under MaxQueryCost
 	if p.Limit > 0 {
-		first = min(p.Limit, MaxInputArray)
+		first = min(p.Limit, productsPerPage)
 	}
 	vars := map[string]any{
 		"first": first, "after": nullable(p.Cursor), "query": nullable(updatedSinceQuery(p.UpdatedSince)),

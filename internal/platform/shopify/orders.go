@@ -13,7 +13,7 @@ import (
 // Line budgets: a page of orders fetches a few lines each (cost grows with orders × lines); an
 // order with more is re-read alone, where 250 lines fit under the cost limit.
 const (
-	ordersPerPage     = 10
+	ordersPerPage     = 8 // 10 already asks ~980 points
 	linesPerPageOrder = 20
 	linesPerOrder     = 100 // 250 would cost more than MaxQueryCost
 )
@@ -28,9 +28,9 @@ type gOrders struct {
 // ListOrders reads one page of orders, oldest change first; with UpdatedSince set it is the
 // incremental read that reconciles missed webhooks.
 func (c *Client) ListOrders(ctx context.Context, p platform.ListParams) (platform.Page[platform.Order], error) {
-	first := ordersPerPage
+	first := ordersPerPage // also the most that fits under MaxQueryCost
 	if p.Limit > 0 {
-		first = min(p.Limit, MaxInputArray)
+		first = min(p.Limit, ordersPerPage)
 	}
 	return c.listOrders(ctx, first, p.Cursor, updatedSinceQuery(p.UpdatedSince))
 }
