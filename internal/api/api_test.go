@@ -98,6 +98,7 @@ func TestGate(t *testing.T) {
 			{"malformed body", "POST", "/api/v2/echo", "Bearer " + writeKey, `{"name":`, 400, ""},
 			{"wrong type names the field", "POST", "/api/v2/echo", "Bearer " + writeKey, `{"name":"x","count":"many"}`, 422, ""},
 			{"unknown path", "GET", "/api/v2/nothing", "Bearer " + writeKey, "", 404, "no API operation"},
+			{"oversized body", "POST", "/api/v2/echo", "Bearer " + writeKey, `{"name":"` + strings.Repeat("x", 2<<20) + `"}`, 413, "too large"},
 		}
 		for _, tc := range cases {
 			status, body, hdr := do(t, c, tc.method, u+tc.path, tc.auth, tc.body)
