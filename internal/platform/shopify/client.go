@@ -35,6 +35,10 @@ type Config struct {
 	Shop        string // e.g. acme.myshopify.com
 	AccessToken string // Admin API access token (X-Shopify-Access-Token)
 	APISecret   string // app secret: the key of webhook HMACs
+	// Currency is the shop's currency when already known (ShopInfo.Currency from connecting).
+	// Product prices carry none, so without it the client reads the shop once, which a webhook
+	// handler would rather not wait for.
+	Currency string
 	// BaseURL is where the shop answers; default https://<Shop>. The simulator serves each shop
 	// under http://HOST:PORT/shops/<shop>.
 	BaseURL    string
@@ -120,6 +124,7 @@ func New(cfg Config) (*Client, error) {
 		endpoint: cfg.BaseURL + "/admin/api/" + APIVersion + "/graphql.json",
 		docs:     docs,
 		log:      cfg.Logger.With("platform", Platform, "shop", cfg.Shop),
+		shop:     shopCache{currency: strings.ToUpper(cfg.Currency)},
 	}, nil
 }
 

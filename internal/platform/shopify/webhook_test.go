@@ -226,3 +226,22 @@ func TestVerifyWebhook(t *testing.T) {
 		})
 	}
 }
+
+// TestReceiveProductWebhookWithKnownCurrency: with Config.Currency set, a products webhook is
+// decoded without any call to the shop (the fake answers nothing).
+func TestReceiveProductWebhookWithKnownCurrency(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, c call, n int) {
+		t.Errorf("unexpected call %s while receiving a webhook", c.Op)
+		w.WriteHeader(http.StatusInternalServerError)
+	})
+	c, _ := f.client(t, func(cfg *Config) { cfg.Currency = "eur" })
+	body := []byte(`{"id":1,"admin_graphql_api_id":"gid://shopify/Product/1","title":"Mug","updated_at":"2026-11-23T10:00:00Z","variants":[{"id":2,"sku":"MUG","price":"9.90","inventory_item_id":3}]}`)
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
+	r.Header = webhookHeader("products/update")
+	r.Header.Set(HeaderHmac, SignWebhook(body, "secret"))
+	ev, err := c.ReceiveWebhook(r)
+	if err != nil || ev.Product == nil || ev.Product.Variants[0].Price != (platform.Money{Amount: 990, Currency: "EUR"}) || ev.Product.Variants[0].InventoryItemID != "gid://shopify/InventoryItem/3" {
+		t.Fatalf("ReceiveWebhook = %+v, %v", ev.Product, err)
+	}
+}
