@@ -152,7 +152,7 @@ func (rootResolver) BulkOperationRunQuery(ctx context.Context, a struct {
 
 // bulkPageSize is how many top-level objects a bulk query reads while holding the shop's lock;
 // between pages other requests run, so polling a running operation answers at once.
-const bulkPageSize = 250
+const bulkPageSize = 100
 
 // rewriteBulkQuery validates a bulk query (one top-level connection) and rewrites it to run page
 // by page: the top-level connection takes first/after and reports its pageInfo, nested

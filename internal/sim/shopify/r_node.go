@@ -2,6 +2,7 @@ package shopifysim
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -70,6 +71,14 @@ func resolveNode(sh *Shop, id string) *nodeR {
 	case "InventoryItem":
 		if x := d.Items[n]; x != nil {
 			v = &itemR{sh, x}
+		}
+	case "InventoryLevel":
+		var itemID int64
+		if _, q, ok := cutQuery(id); ok {
+			_, _ = fmt.Sscanf(q, "inventory_item_id=%d", &itemID)
+		}
+		if it := d.Items[itemID]; it != nil && it.Levels[n] != nil {
+			v = &levelR{sh, it.Levels[n]}
 		}
 	case "Order":
 		if x := d.Orders[n]; x != nil {
