@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"internal/config":     {"internal/database"},
 	"internal/server":     {},
 	"internal/api":        {"internal/api", "internal/account", "internal/database", "internal/jobs", "internal/webhook", "internal/backoffice", "internal/store", "internal/platform", "internal/ingest", "internal/server"},
-	"internal/web":        {"internal/account", "internal/database", "internal/webhook", "internal/backoffice", "internal/jobs", "internal/store", "internal/platform"},
+	"internal/web":        {"internal/account", "internal/database", "internal/webhook", "internal/backoffice", "internal/jobs", "internal/store", "internal/platform", "internal/ingest"},
 	"internal/ingest":     {"internal/database", "internal/jobs", "internal/platform", "internal/store"},
 	"internal/store":      {"internal/database", "internal/jobs", "internal/platform"},
 	"internal/account":    {"internal/database"},

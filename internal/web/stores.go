@@ -41,7 +41,19 @@ func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Pri
 		})
 	}
 	wg.Wait()
-	h.render(w, r, "stores", http.StatusOK, map[string]any{"Account": p.AccountName, "Stores": views})
+	data := map[string]any{"Account": p.AccountName, "Stores": views}
+	if h.Ingest != nil {
+		in, err := h.Ingest.List(r.Context(), p.AccountID, 20)
+		if err != nil {
+			h.Logger.ErrorContext(r.Context(), "listing received webhooks", "account", p.AccountName, "error", err)
+		}
+		names := map[int64]string{}
+		for _, st := range list {
+			names[st.ID] = st.Name
+		}
+		data["Inbound"], data["StoreNames"] = in, names
+	}
+	h.render(w, r, "stores", http.StatusOK, data)
 }
 
 func (h *dashboard) readStore(ctx context.Context, st store.Store) storeView {

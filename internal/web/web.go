@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -26,6 +27,7 @@ const SessionCookie = "storesync_session"
 type Deps struct {
 	Accounts *account.Service
 	Stores   *store.Service
+	Ingest   *ingest.Service
 	Logger   *slog.Logger
 }
 
