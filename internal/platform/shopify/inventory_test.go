@@ -138,3 +138,32 @@ func TestIdempotencyKeyShape(t *testing.T) {
 		t.Fatalf("keys %q %q", a, b)
 	}
 }
+
+func TestUserErrorKinds(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{Shop: testShop, AccessToken: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		code      string
+		kind      platform.Kind
+		retryable bool
+	}{
+		{"CHANGE_FROM_QUANTITY_STALE", platform.KindConflict, false},
+		{"IDEMPOTENCY_CONCURRENT_REQUEST", platform.KindUnavailable, true},
+		{"IDEMPOTENCY_KEY_PARAMETER_MISMATCH", platform.KindInternal, false},
+		{"OPERATION_IN_PROGRESS", platform.KindUnavailable, true},
+		{"INVALID_LOCATION", platform.KindInvalidInput, false},
+	}
+	for _, tc := range tests {
+		err := c.userErrorsToError("x", []userError{{Code: tc.code, Field: []string{"input", "a"}, Message: "m"}})
+		var pe *platform.Error
+		if !asError(err, &pe) || pe.Kind != tc.kind || pe.Retryable != tc.retryable || pe.Fields[0].Field != "input.a" {
+			t.Errorf("%s: %+v", tc.code, err)
+		}
+	}
+	if c.userErrorsToError("x", nil) != nil {
+		t.Error("no user errors gave an error")
+	}
+}

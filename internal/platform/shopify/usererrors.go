@@ -20,6 +20,8 @@ const (
 	codeCompareStale       = "COMPARE_QUANTITY_STALE"
 	codeIdempotentBusy     = "IDEMPOTENCY_CONCURRENT_REQUEST"
 	codeIdempotentMismatch = "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
+	codeBulkInProgress     = "OPERATION_IN_PROGRESS"
+	codeBulkLimitReached   = "LIMIT_REACHED"
 )
 
 // userErrorsToError turns userErrors into one *platform.Error naming every field, or nil. Stale
@@ -39,6 +41,12 @@ func (c *Client) userErrorsToError(what string, errs []userError) error {
 		case codeIdempotentBusy:
 			e.Kind, e.Retryable = platform.KindUnavailable, true
 			e.Message = "the same request is still running"
+		case codeIdempotentMismatch:
+			e.Kind = platform.KindInternal
+			e.Message = "idempotency key reused with different input"
+		case codeBulkInProgress, codeBulkLimitReached:
+			e.Kind, e.Retryable = platform.KindUnavailable, true
+			e.Message = "another bulk operation is running on this shop: try again when it ends"
 		}
 	}
 	return e
