@@ -116,48 +116,52 @@ func (s *Service) createJob(ctx context.Context, tx database.Tx, p CreateJobPara
 
 // UpdateJob applies p.Change to a visible job, checks the result and stores it in one transaction.
 func (s *Service) UpdateJob(ctx context.Context, p UpdateJobParams) (Job, error) {
-	since := s.visibleSince(p.IncludeOld)
 	var out Job
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		cur, err := getJob(ctx, tx, p.AccountID, p.ID, since)
-		if err != nil {
-			return err
-		}
-		if p.Kind != "" && cur.Kind != p.Kind {
-			return fmt.Errorf("job %d is a %s job, not %s: %w", p.ID, cur.Kind, p.Kind, ErrConflict)
-		}
-		if p.IfVersion != 0 && p.IfVersion != cur.Version {
-			return fmt.Errorf("job %d is at version %d, not %d: %w", p.ID, cur.Version, p.IfVersion, ErrStale)
-		}
-		in := cur.JobInput
-		if p.Change != nil {
-			p.Change(&in)
-		}
-		if !in.Status.Valid() {
-			return invalid("status", in.Status, "must be one of %s", joinStatuses(JobStatuses))
-		}
-		if !cur.Status.CanMoveTo(in.Status) {
-			return invalid("status", in.Status, "a %s job cannot become %s", cur.Status, in.Status)
-		}
-		reps, err := validateJob(ctx, tx, p.AccountID, cur.Kind, &in)
-		if err != nil {
-			return err
-		}
-		n, err := tx.Exec(ctx, sqlUpdateJob, p.AccountID, p.ID, in.Status, in.Description, in.ContactID,
-			reps[0], reps[1], reps[2], in.CommissionCode, in.ProductIndex, in.StoreID, s.now(), cur.Version)
-		if err != nil {
-			return fmt.Errorf("updating job %d: %w", p.ID, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("job %d: %w", p.ID, ErrStale)
-		}
-		out, err = getJob(ctx, tx, p.AccountID, p.ID, time.Time{})
+		var err error
+		out, err = s.updateJob(ctx, tx, p)
 		return err
 	})
 	if err != nil {
 		return Job{}, fmt.Errorf("updating job: %w", err)
 	}
 	return out, nil
+}
+
+func (s *Service) updateJob(ctx context.Context, tx database.Tx, p UpdateJobParams) (Job, error) {
+	cur, err := getJob(ctx, tx, p.AccountID, p.ID, s.visibleSince(p.IncludeOld))
+	if err != nil {
+		return Job{}, err
+	}
+	if p.Kind != "" && cur.Kind != p.Kind {
+		return Job{}, fmt.Errorf("job %d is a %s job, not %s: %w", p.ID, cur.Kind, p.Kind, ErrConflict)
+	}
+	if p.IfVersion != 0 && p.IfVersion != cur.Version {
+		return Job{}, fmt.Errorf("job %d is at version %d, not %d: %w", p.ID, cur.Version, p.IfVersion, ErrStale)
+	}
+	in := cur.JobInput
+	if p.Change != nil {
+		p.Change(&in)
+	}
+	if !in.Status.Valid() {
+		return Job{}, invalid("status", in.Status, "must be one of %s", joinStatuses(JobStatuses))
+	}
+	if !cur.Status.CanMoveTo(in.Status) {
+		return Job{}, invalid("status", in.Status, "a %s job cannot become %s", cur.Status, in.Status)
+	}
+	reps, err := validateJob(ctx, tx, p.AccountID, cur.Kind, &in)
+	if err != nil {
+		return Job{}, err
+	}
+	n, err := tx.Exec(ctx, sqlUpdateJob, p.AccountID, p.ID, in.Status, in.Description, in.ContactID,
+		reps[0], reps[1], reps[2], in.CommissionCode, in.ProductIndex, in.StoreID, s.now(), cur.Version)
+	if err != nil {
+		return Job{}, fmt.Errorf("updating job %d: %w", p.ID, err)
+	}
+	if n == 0 {
+		return Job{}, fmt.Errorf("job %d: %w", p.ID, ErrStale)
+	}
+	return getJob(ctx, tx, p.AccountID, p.ID, time.Time{})
 }
 
 // GetJob returns one job of the account.

@@ -173,48 +173,53 @@ func (s *Service) ListSalesOrders(ctx context.Context, p ListOrdersParams) (Page
 
 // CreatePurchaseOrder stores a new purchase order with its lines.
 func (s *Service) CreatePurchaseOrder(ctx context.Context, p CreatePurchaseOrderParams) (PurchaseOrder, error) {
-	created := p.CreatedAt
-	if created.IsZero() {
-		created = s.now()
-	}
 	var out PurchaseOrder
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		if err := visibleJob(ctx, tx, p.AccountID, p.JobID, s.visibleSince(!p.CreatedAt.IsZero())); err != nil {
-			return err
-		}
-		in := p.Input
-		if in.Status == "" {
-			in.Status = PODraft
-		}
-		if in.Status != PODraft && in.Status != POSent {
-			return invalid("status", in.Status, "a new purchase order is %s or %s", PODraft, POSent)
-		}
 		var err error
-		if in.Currency, err = NormalizeCurrency(in.Currency); err != nil {
-			return invalid("currency", p.Input.Currency, "must be an ISO 4217 currency code")
-		}
-		if in.Supplier == "" {
-			return invalid("supplier", in.Supplier, "is required")
-		}
-		if err := checkListCode(ctx, tx, p.AccountID, ListSuppliers, "supplier", in.Supplier); err != nil {
-			return err
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, sqlInsertPurchaseOrder, p.AccountID, p.JobID, in.Supplier, in.Status, in.Currency,
-			addressJSON(in.ShipTo), in.Instructions, created).Scan(&id); err != nil {
-			return fmt.Errorf("inserting purchase order: %w", err)
-		}
-		ref := OrderRef{AccountID: p.AccountID, JobID: p.JobID, Kind: PurchaseOrderKind, OrderID: id}
-		if err := s.insertLinesAndPayments(ctx, tx, ref, p.Lines, nil, created); err != nil {
-			return err
-		}
-		out, err = getPurchaseOrder(ctx, tx, p.AccountID, p.JobID, id)
+		out, err = s.createPurchaseOrder(ctx, tx, p, s.visibleSince(!p.CreatedAt.IsZero()))
 		return err
 	})
 	if err != nil {
 		return PurchaseOrder{}, fmt.Errorf("creating purchase order: %w", err)
 	}
 	return out, nil
+}
+
+func (s *Service) createPurchaseOrder(ctx context.Context, tx database.Tx, p CreatePurchaseOrderParams, since time.Time) (PurchaseOrder, error) {
+	created := p.CreatedAt
+	if created.IsZero() {
+		created = s.now()
+	}
+	if err := visibleJob(ctx, tx, p.AccountID, p.JobID, since); err != nil {
+		return PurchaseOrder{}, err
+	}
+	in := p.Input
+	if in.Status == "" {
+		in.Status = PODraft
+	}
+	if in.Status != PODraft && in.Status != POSent {
+		return PurchaseOrder{}, invalid("status", in.Status, "a new purchase order is %s or %s", PODraft, POSent)
+	}
+	var err error
+	if in.Currency, err = NormalizeCurrency(in.Currency); err != nil {
+		return PurchaseOrder{}, invalid("currency", p.Input.Currency, "must be an ISO 4217 currency code")
+	}
+	if in.Supplier == "" {
+		return PurchaseOrder{}, invalid("supplier", in.Supplier, "is required")
+	}
+	if err := checkListCode(ctx, tx, p.AccountID, ListSuppliers, "supplier", in.Supplier); err != nil {
+		return PurchaseOrder{}, err
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, sqlInsertPurchaseOrder, p.AccountID, p.JobID, in.Supplier, in.Status, in.Currency,
+		addressJSON(in.ShipTo), in.Instructions, created).Scan(&id); err != nil {
+		return PurchaseOrder{}, fmt.Errorf("inserting purchase order: %w", err)
+	}
+	ref := OrderRef{AccountID: p.AccountID, JobID: p.JobID, Kind: PurchaseOrderKind, OrderID: id}
+	if err := s.insertLinesAndPayments(ctx, tx, ref, p.Lines, nil, created); err != nil {
+		return PurchaseOrder{}, err
+	}
+	return getPurchaseOrder(ctx, tx, p.AccountID, p.JobID, id)
 }
 
 // UpdatePurchaseOrder applies p.Change to a purchase order and stores it in one transaction.

@@ -56,6 +56,9 @@ RETURNING id`
 	updated_at = $12, version = version + 1
 WHERE account_id = $1 AND id = $2 AND version = $13`
 
+	// sqlSetJobStatus moves a job along its life after the caller checked the transition.
+	sqlSetJobStatus = `UPDATE bo_jobs SET status = $3, updated_at = $4, version = version + 1 WHERE account_id = $1 AND id = $2`
+
 	sqlUserByEmail = `SELECT id FROM users WHERE account_id = $1 AND email = $2`
 
 	sqlContactKind = `SELECT kind FROM bo_contacts WHERE account_id = $1 AND id = $2`

@@ -137,17 +137,20 @@ func (d demoJob) seed(ctx context.Context, s *Service, accountID int64) error {
 	if len(d.reps) > 1 {
 		in.CSR = d.reps[(d.n+1)%len(d.reps)]
 	}
-	job, err := s.CreateJob(ctx, CreateJobParams{AccountID: accountID, Kind: kind, Input: in, ExternalRef: ref, CreatedAt: d.created})
-	if err != nil {
-		return err
-	}
-	if err := d.seedOrders(ctx, s, accountID, job); err != nil {
-		return err
-	}
-	return d.advance(ctx, s, accountID, job)
+	// Each sample job is written whole, in one transaction, or not at all.
+	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		job, err := s.createJob(ctx, tx, CreateJobParams{AccountID: accountID, Kind: kind, Input: in, ExternalRef: ref, CreatedAt: d.created})
+		if err != nil {
+			return err
+		}
+		if err := d.seedOrders(ctx, tx, s, accountID, job); err != nil {
+			return err
+		}
+		return d.advance(ctx, tx, s, accountID, job)
+	})
 }
 
-func (d demoJob) seedOrders(ctx context.Context, s *Service, accountID int64, job Job) error {
+func (d demoJob) seedOrders(ctx context.Context, tx database.Tx, s *Service, accountID int64, job Job) error {
 	lines := make([]LineInput, 1+d.rng.IntN(3))
 	for i := range lines {
 		p := demoProducts[d.rng.IntN(len(demoProducts))]
@@ -172,7 +175,7 @@ func (d demoJob) seedOrders(ctx context.Context, s *Service, accountID int64, jo
 		so.Payments = []PaymentInput{{Amount: subtotal, PaidAt: d.created.Add(2 * time.Hour), PaymentType: "credit_card",
 			CardType: card.code, Reference: fmt.Sprintf("ch_demo_%04d", d.n)}}
 	}
-	if _, err := s.CreateSalesOrder(ctx, so); err != nil {
+	if _, err := s.createSalesOrder(ctx, tx, so, time.Time{}); err != nil {
 		return err
 	}
 	if d.n%2 == 1 {
@@ -183,24 +186,28 @@ func (d demoJob) seedOrders(ctx context.Context, s *Service, accountID int64, jo
 		l.UnitPrice = l.UnitPrice * 55 / 100 // cost
 		poLines[i] = l
 	}
-	_, err := s.CreatePurchaseOrder(ctx, CreatePurchaseOrderParams{AccountID: accountID, JobID: job.ID, Lines: poLines,
+	_, err := s.createPurchaseOrder(ctx, tx, CreatePurchaseOrderParams{AccountID: accountID, JobID: job.ID, Lines: poLines,
 		CreatedAt: d.created.Add(26 * time.Hour), Input: PurchaseOrderInput{Supplier: demoSuppliers[d.n%len(demoSuppliers)],
-			Currency: "USD", Status: POSent, ShipTo: ship, Instructions: "Ship blind; include the packing slip."}})
+			Currency: "USD", Status: POSent, ShipTo: ship, Instructions: "Ship blind; include the packing slip."}}, time.Time{})
 	return err
 }
 
 // advance moves a job through its statuses as far as its age makes likely.
-func (d demoJob) advance(ctx context.Context, s *Service, accountID int64, job Job) error {
+func (d demoJob) advance(ctx context.Context, tx database.Tx, s *Service, accountID int64, job Job) error {
 	path := []JobStatus{JobOpen, JobInProduction, JobShipped, JobInvoiced, JobClosed}
 	steps := min(len(path), int(d.age/(10*24*time.Hour)))
 	if d.n%11 == 5 {
 		path, steps = []JobStatus{JobCancelled}, 1
 	}
+	cur := job.Status
 	for _, st := range path[:steps] {
-		if _, err := s.UpdateJob(ctx, UpdateJobParams{AccountID: accountID, ID: job.ID, IncludeOld: true,
-			Change: func(in *JobInput) { in.Status = st }}); err != nil {
-			return err
+		if !cur.CanMoveTo(st) {
+			return fmt.Errorf("sample job %d: %s cannot become %s", d.n, cur, st)
 		}
+		if _, err := tx.Exec(ctx, sqlSetJobStatus, accountID, job.ID, st, s.now()); err != nil {
+			return fmt.Errorf("moving sample job %d to %s: %w", d.n, st, err)
+		}
+		cur = st
 	}
 	return nil
 }
