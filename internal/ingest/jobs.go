@@ -32,8 +32,9 @@ type processWorker struct {
 	s *Service
 }
 
-// Work marks the webhook processed, or stale when a delivery about the same resource with a later
-// or equal updated_at was processed already, in the transaction that completes the job: running
+// Work marks the webhook processed, or stale when a delivery about the same resource with a
+// strictly later updated_at was processed already (equal stamps are common within one second and
+// may carry different changes, so they are processed), in the transaction that completes the job: running
 // it twice changes nothing more. Domains act on processed webhooks here as they come.
 func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 	return w.s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
@@ -52,7 +53,7 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 		if updated != nil && resource != "" {
 			var newer int
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM inbound_webhooks WHERE store_id = $1 AND resource_kind = $2
-				AND resource_id = $3 AND status = 'processed' AND resource_updated_at >= $4 AND id <> $5`,
+				AND resource_id = $3 AND status = 'processed' AND resource_updated_at > $4 AND id <> $5`,
 				storeID, kind, resource, *updated, job.Args.InboundID).Scan(&newer); err != nil {
 				return fmt.Errorf("processing received webhook %d: %w", job.Args.InboundID, err)
 			}
