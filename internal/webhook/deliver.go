@@ -38,6 +38,7 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 
 // message is what a delivery sends: the same bytes on every attempt.
 type message struct {
+	endpointID         int64
 	eventID, eventType string
 	createdAt          time.Time
 	payload            string
@@ -51,12 +52,12 @@ func (s *Service) loadMessage(ctx context.Context, a DeliveryArgs) (message, err
 		m          message
 		disabledAt *time.Time
 	)
-	err := s.db.QueryRow(ctx, `SELECT ev.public_id, ev.type, ev.created_at, ev.payload, e.url, e.secret, e.disabled_at, d.status
+	err := s.db.QueryRow(ctx, `SELECT e.id, ev.public_id, ev.type, ev.created_at, ev.payload, e.url, e.secret, e.disabled_at, d.status
 		FROM webhook_deliveries d
 		JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.account_id = d.account_id
 		JOIN events ev ON ev.id = d.event_id AND ev.account_id = d.account_id
 		WHERE d.id = $1 AND d.account_id = $2`, a.DeliveryID, a.AccountID).
-		Scan(&m.eventID, &m.eventType, &m.createdAt, &m.payload, &m.url, &m.secret, &disabledAt, &m.status)
+		Scan(&m.endpointID, &m.eventID, &m.eventType, &m.createdAt, &m.payload, &m.url, &m.secret, &disabledAt, &m.status)
 	m.disabled = disabledAt != nil
 	return m, err
 }
@@ -92,6 +93,15 @@ func (s *Service) deliver(ctx context.Context, job *river.Job[DeliveryArgs]) err
 	res := s.post(ctx, m, body)
 	if res.ok() {
 		return s.finish(ctx, job, res, StatusDelivered, true)
+	}
+	if res.code == http.StatusGone {
+		// Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
+		if err := s.DisableEndpoint(ctx, a.AccountID, m.endpointID); err != nil {
+			return fmt.Errorf("delivering webhook %d: %w", a.DeliveryID, err)
+		}
+		s.logger.WarnContext(ctx, "webhook endpoint disabled: the receiver answered 410 Gone",
+			"account", a.AccountID, "endpoint", m.endpointID, "url", m.url)
+		return s.finish(ctx, job, res, StatusFailed, true)
 	}
 	status := StatusPending
 	if job.Attempt >= job.MaxAttempts {

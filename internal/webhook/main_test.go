@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 // killed process is rescued after 3 s instead of 5 min.
 func workerJobsConfig(logger *slog.Logger) jobs.Config {
 	return jobs.Config{
-		MaxWorkers:           8,
+		MaxWorkers:           10,
 		JobTimeout:           2 * time.Second,
 		RescueStuckJobsAfter: 3 * time.Second,
 		FetchPollInterval:    50 * time.Millisecond,

@@ -47,7 +47,7 @@ func (r *idempotentReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	r.requests++
 	r.mu.Unlock()
-	time.Sleep(time.Duration(20+rand.IntN(60)) * time.Millisecond)
+	time.Sleep(time.Duration(10+rand.IntN(40)) * time.Millisecond)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if webhook.Verify(r.secrets[req.URL.Path], req.Header, body, time.Now(), time.Minute) != nil {
@@ -166,7 +166,7 @@ func TestSIGKILLLosesNoDelivery(t *testing.T) {
 	})
 }
 
-// seedDeliveries publishes 150 events to an account with two endpoints, and returns the
+// seedDeliveries publishes 100 events to an account with two endpoints, and returns the
 // (path, webhook-id) keys the receiver must apply.
 func seedDeliveries(t *testing.T, db *database.DB, rcv *idempotentReceiver) map[string]bool {
 	t.Helper()
@@ -188,7 +188,7 @@ func seedDeliveries(t *testing.T, db *database.DB, rcv *idempotentReceiver) map[
 		rcv.mu.Unlock()
 	}
 	want := map[string]bool{}
-	for batch := range 3 {
+	for batch := range 2 {
 		err := db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 			for i := range 50 {
 				id, err := svc.Publish(ctx, tx, acct, "order.created", map[string]any{"batch": batch, "n": i})
