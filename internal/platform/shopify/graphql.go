@@ -112,9 +112,7 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 			break
 		}
 	}
-	if last.Retryable {
-		c.log.WarnContext(ctx, "shopify call failed after retries", "op", o.doc, "error", last)
-	}
+	// Not logged here: the caller reports the error once, with its own context.
 	return last
 }
 

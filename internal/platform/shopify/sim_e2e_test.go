@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/platform"
+	"github.com/storesync/storesync/internal/platform/httpclient"
 	"github.com/storesync/storesync/internal/platform/shopify"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 )
@@ -295,5 +296,87 @@ func TestContractLiveShop(t *testing.T) {
 	t.Logf("%s: %d products read by pages and by bulk export", shop, len(paged))
 	if _, err := c.ListOrders(context.Background(), platform.ListParams{UpdatedSince: time.Now().Add(-30 * 24 * time.Hour)}); err != nil {
 		t.Fatalf("ListOrders: %v", err)
+	}
+}
+
+// TestAgainstSimulatorWithFaults: with a fifth of requests answered 502/503 and a tenth 429,
+// reads still succeed through retries, and an order push re-run until it succeeds creates
+// exactly one order.
+func TestAgainstSimulatorWithFaults(t *testing.T) {
+	t.Parallel()
+	sim, err := shopifysim.New(shopifysim.Options{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	if _, err := sim.AddShop(shopifysim.ShopConfig{Domain: simShop, AccessToken: simToken, APISecret: simSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.SeedCatalog(simShop, 5, 2); err != nil {
+		t.Fatal(err)
+	}
+	sim.SetFaults(simShop, shopifysim.Faults{ErrorShare: 0.2, ThrottleShare: 0.1})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	var mu sync.Mutex
+	var waits []time.Duration
+	c, err := shopify.New(shopify.Config{
+		Shop: simShop, AccessToken: simToken, APISecret: simSecret, BaseURL: srv.URL + "/shops/" + simShop, HTTPClient: srv.Client(),
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			waits = append(waits, d)
+			mu.Unlock()
+			return ctx.Err()
+		},
+		Backoff: httpclient.Backoff{MaxAttempts: 8},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var variant platform.Variant
+	for range 20 {
+		page, err := c.ListProducts(ctx, platform.ListParams{})
+		if err != nil {
+			t.Fatalf("read under faults: %v", err)
+		}
+		variant = page.Items[0].Variants[0]
+	}
+	retryAfter := false
+	for _, w := range waits {
+		retryAfter = retryAfter || w >= time.Second
+	}
+	if !retryAfter {
+		t.Errorf("no wait honoured a Retry-After among %v", waits)
+	}
+	in := platform.OrderInput{IdempotencyKey: "fault-push", Email: "a@example.com", Lines: []platform.OrderLineInput{{VariantID: variant.ID, Quantity: 1}}}
+	var order platform.Order
+	for attempt := 0; ; attempt++ {
+		if attempt == 10 {
+			t.Fatal("push never succeeded")
+		}
+		order, err = c.CreateOrder(ctx, in)
+		if err == nil {
+			break
+		}
+		if !platform.IsRetryable(err) {
+			t.Fatalf("push failed for good: %v", err)
+		}
+	}
+	sim.SetFaults(simShop, shopifysim.Faults{})
+	page, err := c.ListOrders(ctx, platform.ListParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tagged := 0
+	for _, o := range page.Items {
+		for _, tag := range o.Tags {
+			if tag == shopify.PushTag("fault-push") {
+				tagged++
+			}
+		}
+	}
+	if tagged != 1 || order.ID == "" {
+		t.Fatalf("%d orders carry the push tag (order %q)", tagged, order.ID)
 	}
 }
