@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // idempotentFields are the mutations of this schema that Shopify documents as supporting the
@@ -42,8 +43,19 @@ func idempotent[P any](rc *reqCtx, field string, args any, run func() P, mismatc
 	if err != nil {
 		return zero, fmt.Errorf("recording idempotent result: %w", err)
 	}
+	now := rc.shop.sim.now()
 	d.Idempotency[field+"\x00"+key] = &idempotentResult{
-		Field: field, Args: string(argsJSON), Result: res, CreatedAt: rc.shop.sim.now(),
+		Field: field, Args: string(argsJSON), Result: res, CreatedAt: now,
+	}
+	if len(d.Idempotency)%1000 == 0 { // keys are kept a day, pruned now and then
+		for k, r := range d.Idempotency {
+			if now.Sub(r.CreatedAt) > idempotencyTTL {
+				delete(d.Idempotency, k)
+			}
+		}
 	}
 	return p, nil
 }
+
+// idempotencyTTL is how long a key is remembered.
+const idempotencyTTL = 24 * time.Hour

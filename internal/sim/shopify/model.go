@@ -76,7 +76,6 @@ type product struct {
 	VariantIDs  []int64    `json:"variant_ids"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
-	OptionIDs   []int64    `json:"option_ids"`
 	PublishedAt *time.Time `json:"published_at"`
 }
 

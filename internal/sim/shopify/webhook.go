@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -223,8 +224,12 @@ func (d *dispatcher) deliver(dl delivery) {
 		if err == nil && status >= 200 && status < 300 {
 			return
 		}
-		d.sim.log.Warn("webhook delivery failed", "shop", dl.shop.cfg.Domain, "topic", dl.ev.topic,
-			"url", dl.url, "attempt", attempt, "status", status, "err", err)
+		level := slog.LevelDebug
+		if attempt == maxWebhookAttempts {
+			level = slog.LevelWarn // logged once, when the simulator gives up
+		}
+		d.sim.log.Log(context.Background(), level, "webhook delivery failed", "shop", dl.shop.cfg.Domain,
+			"topic", dl.ev.topic, "url", dl.url, "attempt", attempt, "status", status, "err", err)
 		if !d.sleep(backoff) {
 			return
 		}
