@@ -163,11 +163,17 @@ func SignWebhook(body []byte, secret string) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
+// VerifyWebhook checks a delivery's signature with the client's API secret and returns the
+// verified body; see the package function VerifyWebhook.
+func (c *Client) VerifyWebhook(r *http.Request) ([]byte, error) {
+	return VerifyWebhook(r, c.cfg.APISecret)
+}
+
 // ReceiveWebhook verifies a delivery for this client's shop and decodes it. A delivery for
 // another shop is refused (KindNotFound), so a receiver never applies one store's data to
 // another.
 func (c *Client) ReceiveWebhook(r *http.Request) (platform.WebhookEvent, error) {
-	body, err := VerifyWebhook(r, c.cfg.APISecret)
+	body, err := c.VerifyWebhook(r)
 	if err != nil {
 		return platform.WebhookEvent{}, err
 	}
