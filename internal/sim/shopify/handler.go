@@ -12,32 +12,34 @@ import (
 	"github.com/vektah/gqlparser/v2/validator"
 )
 
-// gqlError is a top-level GraphQL error with Shopify's extensions.code.
+// gqlError is a top-level GraphQL error with Shopify's extensions.code. Resolvers may return it
+// too: graphql-go copies Extensions() into the error it reports.
 type gqlError struct {
-	Message    string         `json:"message"`
-	Locations  []any          `json:"locations,omitempty"`
-	Path       []any          `json:"path,omitempty"`
-	Code       string         `json:"-"`
-	Extensions map[string]any `json:"extensions,omitempty"`
+	Message string
+	Code    string
+	Ext     map[string]any
 }
 
 func (e *gqlError) Error() string { return e.Message }
 
-func (e *gqlError) MarshalJSON() ([]byte, error) {
+// Extensions returns extensions with the code, as graphql-go's ResolverError asks.
+func (e *gqlError) Extensions() map[string]any {
 	ext := map[string]any{}
-	for k, v := range e.Extensions {
+	for k, v := range e.Ext {
 		ext[k] = v
 	}
 	if e.Code != "" {
 		ext["code"] = e.Code
 	}
-	type plain gqlError
-	p := plain(*e)
-	p.Extensions = ext
-	if len(ext) == 0 {
-		p.Extensions = nil
+	return ext
+}
+
+func (e *gqlError) MarshalJSON() ([]byte, error) {
+	out := map[string]any{"message": e.Message}
+	if ext := e.Extensions(); len(ext) > 0 {
+		out["extensions"] = ext
 	}
-	return json.Marshal(p)
+	return json.Marshal(out)
 }
 
 type gqlRequest struct {
@@ -125,7 +127,7 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 			Code: "MAX_COST_EXCEEDED",
 			Message: fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%d).",
 				requested, maxQueryCost),
-			Extensions: map[string]any{"cost": requested, "maxCost": maxQueryCost},
+			Ext: map[string]any{"cost": requested, "maxCost": maxQueryCost},
 		}}, &requested, nil)
 	}
 	rc := &reqCtx{shop: sh, keys: idempotencyKeys(op, vars), baseURL: base}
@@ -146,7 +148,7 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 		sh.mu.Unlock()
 		return &gqlResponse{
 			Errors: []any{&gqlError{Code: "THROTTLED", Message: "Throttled",
-				Extensions: map[string]any{"documentation": "https://shopify.dev/api/usage/rate-limits"}}},
+				Ext: map[string]any{"documentation": "https://shopify.dev/api/usage/rate-limits"}}},
 			Extensions: costExtension(requested, nil, status),
 		}
 	}

@@ -60,8 +60,8 @@ func TestInventorySetQuantitiesCompareAndSet(t *testing.T) {
 	for _, tt := range tests { // sequential: each step builds on the previous quantity
 		res := h.do(setQuantities, map[string]any{"input": tt.input, "key": tt.key})
 		if tt.topError {
-			if len(res.Errors) == 0 {
-				t.Errorf("%s: want a top-level error", tt.name)
+			if len(res.Errors) == 0 || get(res.Errors[0], "extensions", "code") != "BAD_REQUEST" {
+				t.Errorf("%s: want a top-level BAD_REQUEST error, got %v", tt.name, res.Errors)
 			}
 		} else if len(res.Errors) > 0 {
 			t.Fatalf("%s: errors %v", tt.name, res.Errors)
