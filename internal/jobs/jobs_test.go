@@ -255,6 +255,47 @@ func TestStopLetsRunningJobsFinish(t *testing.T) {
 	})
 }
 
+func TestStopAtTheDeadlineCancelsJobsForALaterRetry(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		t.Parallel()
+		w := &counter{runs: map[int]int{}, sleep: time.Minute}
+		workers := river.NewWorkers()
+		river.AddWorker(workers, w)
+		c, err := jobs.New(db, workers, testConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if err := c.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		err = db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+			return c.Insert(ctx, tx, countArgs{N: 1}, nil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitRunning(t, c)
+		stopCtx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		begin := time.Now()
+		if err := c.Stop(stopCtx); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(begin); d > 15*time.Second {
+			t.Fatalf("Stop took %s with a 200ms deadline", d)
+		}
+		counts, err := c.CountByState(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["available"]+counts["retryable"] != 1 || counts["running"] != 0 {
+			t.Fatalf("after a hard stop jobs are %v; want the cancelled job back in the queue, not lost", counts)
+		}
+	})
+}
+
 func waitRunning(t *testing.T, c *jobs.Client) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
