@@ -172,8 +172,8 @@ func (c *Client) Start(ctx context.Context) error {
 }
 
 // Stop stops fetching jobs and waits for running ones to finish. If ctx ends first, running jobs
-// are cancelled: their attempts fail and they are retried later, by this or another process, so
-// nothing is lost either way.
+// are cancelled and go back to the queue, to be run again by this or another process, so nothing
+// is lost either way.
 func (c *Client) Stop(ctx context.Context) error {
 	if c.insertOnly {
 		return nil
