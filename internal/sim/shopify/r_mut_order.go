@@ -134,9 +134,6 @@ func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
 	}
 	o.ShippingAddress = sh.addressFrom(in.ShippingAddress)
 	o.BillingAddress = sh.addressFrom(in.BillingAddress)
-	if errs := sh.orderCustomer(o, in.Customer); len(errs) > 0 {
-		return nil, errs
-	}
 	for i, li := range *in.LineItems {
 		field := []string{"order", "lineItems", fmt.Sprint(i)}
 		if li.Quantity < 1 {
@@ -176,9 +173,14 @@ func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
 				Code: deref(s.Code), Source: deref(s.Source), Price: s.PriceSet.ShopMoney.Amount.minor})
 		}
 	}
-	if errs := sh.claimInventory(rc, o, now); len(errs) > 0 {
+	// Every check before any write: a refused order leaves no customer and no claimed stock.
+	if errs := sh.checkInventory(o); len(errs) > 0 {
 		return nil, errs
 	}
+	if errs := sh.orderCustomer(o, in.Customer); len(errs) > 0 {
+		return nil, errs
+	}
+	sh.claimInventory(rc, o, now)
 	o.Number = d.NextOrderNumber
 	d.NextOrderNumber++
 	o.Name = fmt.Sprintf("#%d", o.Number)
@@ -283,11 +285,10 @@ func (sh *Shop) customerByEmail(email string) *customer {
 	return nil
 }
 
-// claimInventory commits stock for each line per the order's inventory behaviour: BYPASS leaves
-// it, DECREMENT_IGNORING_POLICY may go below zero, DECREMENT_OBEYING_POLICY refuses the order
-// when a line is short.
-func (sh *Shop) claimInventory(rc *reqCtx, o *order, now time.Time) []userErr {
-	if o.InventoryBehaviour == "BYPASS" {
+// checkInventory refuses an order under DECREMENT_OBEYING_POLICY when a line is short of stock
+// (unless its variant sells when out of stock).
+func (sh *Shop) checkInventory(o *order) []userErr {
+	if o.InventoryBehaviour != "DECREMENT_OBEYING_POLICY" {
 		return nil
 	}
 	loc := sh.primaryLocation().ID
@@ -296,12 +297,25 @@ func (sh *Shop) claimInventory(rc *reqCtx, o *order, now time.Time) []userErr {
 		if v == nil {
 			continue
 		}
-		lv := sh.level(v.InventoryItemID, loc, now)
-		if o.InventoryBehaviour == "DECREMENT_OBEYING_POLICY" && v.InventoryPolicy != "CONTINUE" && lv.Available < l.Quantity {
+		available := 0
+		if lv := sh.data.Items[v.InventoryItemID].Levels[loc]; lv != nil {
+			available = lv.Available
+		}
+		if v.InventoryPolicy != "CONTINUE" && available < l.Quantity {
 			return []userErr{{Field: []string{"order", "lineItems", fmt.Sprint(i)}, Code: "INVENTORY_CLAIM_FAILED",
-				Message: fmt.Sprintf("Not enough inventory for %s: %d available, %d ordered", lineName(&l), lv.Available, l.Quantity)}}
+				Message: fmt.Sprintf("Not enough inventory for %s: %d available, %d ordered", lineName(&l), available, l.Quantity)}}
 		}
 	}
+	return nil
+}
+
+// claimInventory commits stock for each line per the order's inventory behaviour: BYPASS leaves
+// it, the DECREMENT ones move it from available to committed (IGNORING_POLICY may go below zero).
+func (sh *Shop) claimInventory(rc *reqCtx, o *order, now time.Time) {
+	if o.InventoryBehaviour == "BYPASS" {
+		return
+	}
+	loc := sh.primaryLocation().ID
 	for _, l := range o.Lines {
 		if v := sh.data.Variants[l.VariantID]; v != nil {
 			lv := sh.level(v.InventoryItemID, loc, now)
@@ -311,7 +325,6 @@ func (sh *Shop) claimInventory(rc *reqCtx, o *order, now time.Time) []userErr {
 			rc.emit(sh.inventoryLevelEvent(lv))
 		}
 	}
-	return nil
 }
 
 func (sh *Shop) openFulfillmentOrders(o *order, now time.Time) {

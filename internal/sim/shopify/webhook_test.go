@@ -125,6 +125,10 @@ func TestWebhooksAreSignedAndMatchShopifySchemas(t *testing.T) {
 	rcv := newReceiver(t, 0)
 	h.subscribe(rcv.srv.URL+"/hooks", webhookTopics...)
 	h.exercise()
+	// Storefront orders of every outcome: paid, pending, and cancelled (refunded or voided).
+	if err := h.sim.GenerateOrders(context.Background(), testDomain, OrderGenerator{Count: 12, Paid: 1, Unpaid: 1, Cancelled: 2}); err != nil {
+		t.Fatal(err)
+	}
 	h.idle()
 
 	c := jsonschema.NewCompiler()
