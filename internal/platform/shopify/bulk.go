@@ -14,13 +14,13 @@ import (
 
 // BulkStatus is the state of a bulk operation.
 type BulkStatus struct {
-	ID             string `json:"id"`
-	Status         string `json:"status"`
-	ErrorCode      string `json:"errorCode"`
-	ObjectCount    string `json:"objectCount"`
-	RootObjectCnt  string `json:"rootObjectCount"`
-	URL            string `json:"url"`
-	PartialDataURL string `json:"partialDataUrl"`
+	ID              string `json:"id"`
+	Status          string `json:"status"`
+	ErrorCode       string `json:"errorCode"`
+	ObjectCount     string `json:"objectCount"`
+	RootObjectCount string `json:"rootObjectCount"`
+	URL             string `json:"url"`
+	PartialDataURL  string `json:"partialDataUrl"`
 }
 
 type gBulkRun struct {
