@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/storesync/storesync/internal/platform"
@@ -18,14 +19,39 @@ type platforms struct {
 	now      func() time.Time
 	http     *http.Client
 	limiters *shopify.Limiters
+
+	mu      sync.Mutex
+	clients map[clientKey]platform.Store // reused, so what a client learns (shop currency) is kept
+}
+
+// clientKey changes when a store's address or credentials change, so an edited store gets a new
+// client.
+type clientKey struct {
+	id                        int64
+	baseURL, token, apiSecret string
 }
 
 func newPlatforms(logger *slog.Logger, now func() time.Time) *platforms {
-	return &platforms{logger: logger, now: now, http: &http.Client{Timeout: 60 * time.Second}, limiters: shopify.NewLimiters(now)}
+	return &platforms{logger: logger, now: now, http: &http.Client{Timeout: 60 * time.Second}, limiters: shopify.NewLimiters(now),
+		clients: map[clientKey]platform.Store{}}
 }
 
 // Open implements store.Platforms.
 func (p *platforms) Open(s store.Store) (platform.Store, error) {
+	k := clientKey{s.ID, s.BaseURL, s.AccessToken, s.APISecret}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.clients[k]; ok {
+		return c, nil
+	}
+	c, err := p.open(s)
+	if err == nil {
+		p.clients[k] = c
+	}
+	return c, err
+}
+
+func (p *platforms) open(s store.Store) (platform.Store, error) {
 	switch s.Platform {
 	case store.PlatformShopify:
 		return shopify.New(shopify.Config{
