@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -113,6 +114,16 @@ func (rootResolver) ProductSet(ctx context.Context, a productSetArgs) (*productS
 	specs, errs := variantSpecs(in.Variants)
 	if len(errs) > 0 {
 		return &productSetPayloadR{errors: errs}, nil
+	}
+	for i, s := range specs { // checked before anything is written
+		if s.id != 0 && (p == nil || !slices.Contains(p.VariantIDs, s.id)) {
+			return fail([]string{"input", "variants", fmt.Sprint(i), "id"}, "PRODUCT_VARIANT_DOES_NOT_EXIST", "Product variant does not exist")
+		}
+		for loc := range s.quantities {
+			if sh.data.Locations[loc] == nil {
+				return fail([]string{"input", "variants", fmt.Sprint(i), "inventoryQuantities"}, "INVALID_INPUT", "Location does not exist")
+			}
+		}
 	}
 	now := sh.sim.now()
 	if creating {
