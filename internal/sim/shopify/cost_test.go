@@ -1,7 +1,10 @@
 package shopifysim
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,6 +96,23 @@ func TestLeakyBucket(t *testing.T) {
 	h.clock.Advance(time.Hour) // never above the bucket size
 	if res = h.do(`{ shop { name } }`, nil); res.Extensions.Cost.ThrottleStatus.CurrentlyAvailable != 19 {
 		t.Errorf("after an hour: available %v, want 19", res.Extensions.Cost.ThrottleStatus.CurrentlyAvailable)
+	}
+}
+
+func TestThrottleStatusNumbers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, ShopConfig{}, 0, 1)
+	body, _ := json.Marshal(map[string]any{"query": "{ shop { name } }"})
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+ShopPath(testDomain), bytes.NewReader(body))
+	req.Header.Set("X-Shopify-Access-Token", testToken)
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if want := `"throttleStatus":{"currentlyAvailable":1999,"maximumAvailable":2000.0,"restoreRate":100.0}`; !strings.Contains(string(raw), want) {
+		t.Errorf("response %s lacks %s", raw, want)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -183,10 +184,12 @@ func (sh *Shop) costOnly(s *Sim, errs []any, requested, actual *int) *gqlRespons
 }
 
 func (sh *Shop) throttleStatus() map[string]any {
+	// Shopify writes the bucket size and rate as floats ("2000.0") and what is left as an
+	// integer; a client decoding into integers breaks on the former.
 	return map[string]any{
-		"maximumAvailable":   sh.bucket.size,
+		"maximumAvailable":   json.Number(strconv.FormatFloat(sh.bucket.size, 'f', 1, 64)),
 		"currentlyAvailable": int(sh.bucket.available),
-		"restoreRate":        sh.bucket.rate,
+		"restoreRate":        json.Number(strconv.FormatFloat(sh.bucket.rate, 'f', 1, 64)),
 	}
 }
 
