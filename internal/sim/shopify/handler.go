@@ -109,7 +109,11 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 	}
 	op := pickOperation(doc, req.OperationName)
 	if op == nil {
-		return sh.costOnly(s, []any{&gqlError{Message: "An operation name is required"}}, nil, nil)
+		msg := "An operation name is required when the document has more than one operation"
+		if req.OperationName != "" {
+			msg = fmt.Sprintf("No operation named %q", req.OperationName)
+		}
+		return sh.costOnly(s, []any{&gqlError{Message: msg}}, nil, nil)
 	}
 	vars, verr := validator.VariableValues(s.ast, op, req.Variables)
 	if verr != nil {
