@@ -40,14 +40,14 @@ const (
 
 // harness is a simulator behind a real HTTP server with one seeded shop.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	sim   *Sim
 	srv   *httptest.Server
 	clock *fakeClock
 	shop  *Shop
 }
 
-func newHarness(t *testing.T, cfg ShopConfig, products, variants int) *harness {
+func newHarness(t testing.TB, cfg ShopConfig, products, variants int) *harness {
 	t.Helper()
 	clock := newFakeClock()
 	sim, err := New(Options{Now: clock.Now, Seed: 42})

@@ -70,3 +70,25 @@ func TestLookups(t *testing.T) {
 		t.Errorf("unknown product: %v", d)
 	}
 }
+
+func TestSeveralLocations(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, ShopConfig{Locations: 3}, 1, 1)
+	d := h.ok(`{ locations(first: 10) { nodes { id name isActive address { city countryCode } } } }`, nil)
+	locs := get(d, "locations", "nodes").([]any)
+	if len(locs) != 3 {
+		t.Fatalf("%d locations, want 3", len(locs))
+	}
+	_, item, _ := h.firstVariant()
+	var other any
+	for _, l := range locs {
+		if get(l, "id") != h.shop.LocationID() {
+			other = get(l, "id")
+		}
+	}
+	d = h.ok(setQuantities, map[string]any{"key": "loc", "input": map[string]any{"name": "available", "reason": "correction",
+		"quantities": []any{map[string]any{"inventoryItemId": item, "locationId": other, "quantity": 1, "changeFromQuantity": nil}}}})
+	if code := get(d, "inventorySetQuantities", "userErrors", 0, "code"); code != "ITEM_NOT_STOCKED_AT_LOCATION" {
+		t.Errorf("set at a location without the item: %v", d)
+	}
+}

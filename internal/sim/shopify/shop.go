@@ -23,6 +23,9 @@ type ShopConfig struct {
 	APISecret   string `json:"api_secret"`   // signs webhooks (X-Shopify-Hmac-Sha256)
 	Plan        string `json:"plan"`         // PlanStandard (default), PlanAdvanced or PlanPlus
 	Currency    string `json:"currency"`     // shop currency, "USD" by default
+	// Locations is how many active locations the shop has (default 1); stock is seeded at the
+	// first, orders are fulfilled from it.
+	Locations int `json:"locations,omitempty"`
 	// BucketSize and RestoreRate override the plan's figures when positive.
 	BucketSize  float64 `json:"bucket_size,omitempty"`
 	RestoreRate float64 `json:"restore_rate,omitempty"`
@@ -62,6 +65,9 @@ func (c *ShopConfig) validate() error {
 	default:
 		return fmt.Errorf("shop %s: unsupported currency %q", c.Domain, c.Currency)
 	}
+	if c.Locations <= 0 {
+		c.Locations = 1
+	}
 	if c.Name == "" {
 		c.Name = strings.TrimSuffix(c.Domain, ".myshopify.com")
 	}
@@ -84,7 +90,7 @@ type Shop struct {
 	sorted    map[string]any // sorted lists, dropped on every catalog or order change
 }
 
-// AddShop creates a shop with one active location and no products.
+// AddShop creates a shop with its locations and no products.
 func (s *Sim) AddShop(cfg ShopConfig) (*Shop, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -97,9 +103,15 @@ func (s *Sim) AddShop(cfg ShopConfig) (*Shop, error) {
 	sh := s.newShop(cfg, nil)
 	now := s.now()
 	d := sh.data
-	loc := &location{ID: d.newID(), Name: "Main warehouse", Address1: "1 Depot Road", City: "Ottawa",
-		Province: "ON", Zip: "K1A 0B1", Country: "CA", Active: true, CreatedAt: now}
-	d.Locations[loc.ID] = loc
+	for i := range cfg.Locations {
+		loc := &location{ID: d.newID(), Name: "Main warehouse", Address1: "1 Depot Road", City: "Ottawa",
+			Province: "ON", Zip: "K1A 0B1", Country: "CA", Active: true, CreatedAt: now}
+		if i > 0 {
+			loc.Name, loc.Address1 = fmt.Sprintf("Warehouse %d", i+1), fmt.Sprintf("%d Harbour Street", 10*i)
+			loc.City, loc.Province, loc.Zip, loc.Country = "Buffalo", "NY", "14201", "US"
+		}
+		d.Locations[loc.ID] = loc
+	}
 	s.shops[cfg.Domain] = sh
 	return sh, nil
 }
