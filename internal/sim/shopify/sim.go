@@ -71,7 +71,7 @@ func New(opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	schema, err := graphql.ParseSchema(SchemaSDL, &rootResolver{},
+	schema, err := graphql.ParseSchema(schemaSDL, &rootResolver{},
 		graphql.UseFieldResolvers(), graphql.MaxParallelism(1))
 	if err != nil {
 		return nil, fmt.Errorf("binding simulator schema to resolvers: %w", err)
