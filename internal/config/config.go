@@ -56,7 +56,7 @@ func (c *Config) Server(fs *flag.FlagSet, defaultAddr string) {
 	fs.BoolVar(&c.AllowHTTP, "allow-http", false, "accept API requests over plain HTTP (behind a TLS-terminating proxy, or for local tests)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted, in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a graceful shutdown waits for requests and jobs in flight")
-	fs.IntVar(&c.Workers, "workers", 10, "durable jobs worked at once by this process")
+	fs.IntVar(&c.Workers, "workers", 100, "durable jobs worked at once by this process")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", time.Minute, "longest a single job attempt may run")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "a job left running by a process that died is retried after this long (at least --job-timeout)")
 }

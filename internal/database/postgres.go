@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,13 +11,21 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
+// defaultPostgresConns bounds the pool when neither Options nor the URL (pool_max_conns) say.
+const defaultPostgresConns = 25
+
 func openPostgres(ctx context.Context, raw string, opts Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(raw)
 	if err != nil {
 		return nil, fmt.Errorf("database URL %s: %w", Redact(raw), redactErr(err, raw))
 	}
-	if opts.MaxConns > 0 {
+	switch {
+	case opts.MaxConns > 0:
 		cfg.MaxConns = int32(opts.MaxConns)
+	case !strings.Contains(raw, "pool_max_conns"):
+		// pgx's default (max(4, CPUs)) starves a job queue of many workers, which also keeps one
+		// connection for notifications.
+		cfg.MaxConns = defaultPostgresConns
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
