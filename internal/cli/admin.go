@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/config"
 )
 
@@ -21,6 +22,34 @@ func missing(pairs ...string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// accountCommand runs an admin command on one account named by --account: it parses the flags
+// (extra adds the command's own), checks them with check before touching the database, opens it,
+// finds the account and calls fn.
+func accountCommand(ctx context.Context, env Env, name string, args []string, extra func(fs *flag.FlagSet), check func() error,
+	fn func(a *app.App, acc account.Account) error) error {
+	var cfg config.Config
+	var acct string
+	if _, err := parse(env, name, "", args, &cfg, func(fs *flag.FlagSet) {
+		fs.StringVar(&acct, "account", "", "the account's name")
+		extra(fs)
+	}); err != nil {
+		return err
+	}
+	if err := errors.Join(missing("account", acct), check()); err != nil {
+		return err
+	}
+	a, err := open(ctx, env, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := a.Accounts.AccountByName(ctx, acct)
+	if err != nil {
+		return err
+	}
+	return fn(a, acc)
 }
 
 func runAccountCreate(ctx context.Context, env Env, args []string) error {
@@ -51,136 +80,84 @@ func runAccountCreate(ctx context.Context, env Env, args []string) error {
 }
 
 func runUserCreate(ctx context.Context, env Env, args []string) error {
-	var cfg config.Config
-	var acct, email, name, password string
-	if _, err := parse(env, "user create", "", args, &cfg, func(fs *flag.FlagSet) {
-		fs.StringVar(&acct, "account", "", "the account's name")
+	var email, name, password string
+	return accountCommand(ctx, env, "user create", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the user's email, used to log in")
 		fs.StringVar(&name, "user-name", "", "the user's name as shown")
 		fs.StringVar(&password, "password", "", "the password (at least 10 characters); better from STORESYNC_PASSWORD or STORESYNC_PASSWORD_FILE")
-	}); err != nil {
-		return err
-	}
-	if err := missing("account", acct, "email", email, "password", password); err != nil {
-		return err
-	}
-	a, err := open(ctx, env, cfg, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	acc, err := a.Accounts.AccountByName(ctx, acct)
-	if err != nil {
-		return err
-	}
-	u, err := a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: acc.ID, Email: email, Name: name, Password: password})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "created user %s in account %s (id %d)\n", u.Email, acc.Name, u.ID)
-	return nil
+	}, func() error { return missing("email", email, "password", password) },
+		func(a *app.App, acc account.Account) error {
+			u, err := a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: acc.ID, Email: email, Name: name, Password: password})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "created user %s in account %s (id %d)\n", u.Email, acc.Name, u.ID)
+			return nil
+		})
 }
 
 func runKeyCreate(ctx context.Context, env Env, args []string) error {
-	var cfg config.Config
-	var acct, name, perm string
-	if _, err := parse(env, "apikey create", "", args, &cfg, func(fs *flag.FlagSet) {
-		fs.StringVar(&acct, "account", "", "the account's name")
+	var name, perm string
+	return accountCommand(ctx, env, "apikey create", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&perm, "permission", "read", "read (searches and reads) or read_write")
 		fs.StringVar(&name, "key-name", "", "a name to recognise the key by")
-	}); err != nil {
-		return err
-	}
-	if err := missing("account", acct); err != nil {
-		return err
-	}
-	if p := account.Permission(perm); !p.Valid() {
-		return fmt.Errorf("--permission %q: use read or read_write", perm)
-	}
-	a, err := open(ctx, env, cfg, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	acc, err := a.Accounts.AccountByName(ctx, acct)
-	if err != nil {
-		return err
-	}
-	k, secret, err := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: name, Permission: account.Permission(perm)})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "created API key %d (%s, %s) for account %s; it is shown once:\n%s\n", k.ID, k.Prefix, k.Permission, acc.Name, secret)
-	return nil
+	}, func() error {
+		if !account.Permission(perm).Valid() {
+			return fmt.Errorf("--permission %q: use read or read_write", perm)
+		}
+		return nil
+	}, func(a *app.App, acc account.Account) error {
+		k, secret, err := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: name, Permission: account.Permission(perm)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "created API key %d (%s, %s) for account %s; it is shown once:\n%s\n", k.ID, k.Prefix, k.Permission, acc.Name, secret)
+		return nil
+	})
 }
 
 func runKeyList(ctx context.Context, env Env, args []string) error {
-	var cfg config.Config
-	var acct string
-	if _, err := parse(env, "apikey list", "", args, &cfg, func(fs *flag.FlagSet) {
-		fs.StringVar(&acct, "account", "", "the account's name")
-	}); err != nil {
-		return err
-	}
-	if err := missing("account", acct); err != nil {
-		return err
-	}
-	a, err := open(ctx, env, cfg, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	acc, err := a.Accounts.AccountByName(ctx, acct)
-	if err != nil {
-		return err
-	}
-	keys, err := a.Accounts.ListKeys(ctx, acc.ID)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tPERMISSION\tHITS\tLAST USED\tSTATE")
-	for _, k := range keys {
-		last, state := "never", "active"
-		if k.LastUsedAt != nil {
-			last = k.LastUsedAt.Format("2006-01-02 15:04:05Z")
-		}
-		if k.RevokedAt != nil {
-			state = "revoked"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Permission, k.Hits, last, state)
-	}
-	return tw.Flush()
+	return accountCommand(ctx, env, "apikey list", args, func(*flag.FlagSet) {}, func() error { return nil },
+		func(a *app.App, acc account.Account) error {
+			keys, err := a.Accounts.ListKeys(ctx, acc.ID)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tPERMISSION\tHITS\tLAST USED\tSTATE")
+			for _, k := range keys {
+				last, state := "never", "active"
+				if k.LastUsedAt != nil {
+					last = k.LastUsedAt.Format("2006-01-02 15:04:05Z")
+				}
+				if k.RevokedAt != nil {
+					state = "revoked"
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Permission, k.Hits, last, state)
+			}
+			return tw.Flush()
+		})
 }
 
 func runKeyRevoke(ctx context.Context, env Env, args []string) error {
-	var cfg config.Config
-	var acct, id string
-	if _, err := parse(env, "apikey revoke", "", args, &cfg, func(fs *flag.FlagSet) {
-		fs.StringVar(&acct, "account", "", "the account's name")
+	var id string
+	var keyID int64
+	return accountCommand(ctx, env, "apikey revoke", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&id, "id", "", "the key's ID (see apikey list)")
-	}); err != nil {
-		return err
-	}
-	if err := missing("account", acct, "id", id); err != nil {
-		return err
-	}
-	keyID, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		return fmt.Errorf("--id %q is not a key ID (a number)", id)
-	}
-	a, err := open(ctx, env, cfg, false)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	acc, err := a.Accounts.AccountByName(ctx, acct)
-	if err != nil {
-		return err
-	}
-	if err := a.Accounts.RevokeKey(ctx, acc.ID, keyID); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "revoked API key %d of account %s\n", keyID, acc.Name)
-	return nil
+	}, func() error {
+		if err := missing("id", id); err != nil {
+			return err
+		}
+		var err error
+		if keyID, err = strconv.ParseInt(id, 10, 64); err != nil {
+			return fmt.Errorf("--id %q is not a key ID (a number)", id)
+		}
+		return nil
+	}, func(a *app.App, acc account.Account) error {
+		if err := a.Accounts.RevokeKey(ctx, acc.ID, keyID); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "revoked API key %d of account %s\n", keyID, acc.Name)
+		return nil
+	})
 }
