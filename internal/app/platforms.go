@@ -21,32 +21,31 @@ type platforms struct {
 	limiters *shopify.Limiters
 
 	mu      sync.Mutex
-	clients map[clientKey]platform.Store // reused, so what a client learns (shop currency) is kept
+	clients map[int64]cachedClient // by store: reused, so what a client learns (shop currency) is kept
 }
 
-// clientKey changes when a store's address or credentials change, so an edited store gets a new
-// client.
-type clientKey struct {
-	id                        int64
+// cachedClient is a store's client and the address and credentials it was made with; when they
+// change, the store gets a new client in its place.
+type cachedClient struct {
 	baseURL, token, apiSecret string
+	client                    platform.Store
 }
 
 func newPlatforms(logger *slog.Logger, now func() time.Time) *platforms {
 	return &platforms{logger: logger, now: now, http: &http.Client{Timeout: 60 * time.Second}, limiters: shopify.NewLimiters(now),
-		clients: map[clientKey]platform.Store{}}
+		clients: map[int64]cachedClient{}}
 }
 
 // Open implements store.Platforms.
 func (p *platforms) Open(s store.Store) (platform.Store, error) {
-	k := clientKey{s.ID, s.BaseURL, s.AccessToken, s.APISecret}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c, ok := p.clients[k]; ok {
-		return c, nil
+	if c, ok := p.clients[s.ID]; ok && c.baseURL == s.BaseURL && c.token == s.AccessToken && c.apiSecret == s.APISecret {
+		return c.client, nil
 	}
 	c, err := p.open(s)
 	if err == nil {
-		p.clients[k] = c
+		p.clients[s.ID] = cachedClient{baseURL: s.BaseURL, token: s.AccessToken, apiSecret: s.APISecret, client: c}
 	}
 	return c, err
 }
