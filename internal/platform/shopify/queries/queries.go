@@ -6,12 +6,21 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strings"
 )
 
 //go:embed *.graphql
 var files embed.FS
+
+// Fragments shared by several documents, one per file named after the fragment. Get appends those
+// a document uses, so every document sent is complete on its own.
+//
+//go:embed fragments/*.graphql
+var fragmentFiles embed.FS
+
+var spread = regexp.MustCompile(`\.\.\.\s*([A-Z][A-Za-z0-9_]*)`)
 
 // Names lists the documents by file name without the .graphql extension, sorted.
 func Names() []string {
@@ -35,5 +44,25 @@ func Get(name string) string {
 	if err != nil {
 		panic(fmt.Sprintf("unknown GraphQL document %q: %v", name, err))
 	}
-	return string(b)
+	doc := string(b)
+	seen := map[string]bool{}
+	for pending := doc; ; {
+		var next strings.Builder
+		for _, m := range spread.FindAllStringSubmatch(pending, -1) {
+			if seen[m[1]] {
+				continue
+			}
+			seen[m[1]] = true
+			f, err := fragmentFiles.ReadFile("fragments/" + m[1] + ".graphql")
+			if err != nil {
+				panic(fmt.Sprintf("GraphQL document %q uses unknown fragment %s: %v", name, m[1], err))
+			}
+			next.Write(f)
+		}
+		if next.Len() == 0 {
+			return doc
+		}
+		pending = next.String()
+		doc += "\n" + pending
+	}
 }
