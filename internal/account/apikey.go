@@ -128,8 +128,8 @@ func (s *Service) RevokeKey(ctx context.Context, accountID, keyID int64) error {
 	return nil
 }
 
-// AuthenticateKey resolves an API key to its principal and counts one hit on it, in one statement,
-// so concurrent requests never lose a hit.
+// AuthenticateKey resolves an API key to its principal and counts one hit on it, in one statement
+// (every API request runs it), so concurrent requests never lose a hit.
 func (s *Service) AuthenticateKey(ctx context.Context, secret string) (Principal, error) {
 	if !strings.HasPrefix(secret, KeyPrefix) || len(secret) < len(KeyPrefix)+40 {
 		return Principal{}, fmt.Errorf("%w: not a storesync API key (they start with %s)", ErrUnauthenticated, KeyPrefix)
@@ -138,8 +138,9 @@ func (s *Service) AuthenticateKey(ctx context.Context, secret string) (Principal
 	var perm string
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		return tx.QueryRow(ctx, `UPDATE api_keys SET hits = hits + 1, last_used_at = $2
-			WHERE key_hash = $1 AND revoked_at IS NULL RETURNING id, account_id, permission`,
-			hashToken(secret), s.now().UTC()).Scan(&p.KeyID, &p.AccountID, &perm)
+			WHERE key_hash = $1 AND revoked_at IS NULL
+			RETURNING id, account_id, permission, (SELECT name FROM accounts WHERE accounts.id = api_keys.account_id)`,
+			hashToken(secret), s.now().UTC()).Scan(&p.KeyID, &p.AccountID, &perm, &p.AccountName)
 	})
 	if errors.Is(err, database.ErrNoRows) {
 		return Principal{}, fmt.Errorf("%w: unknown or revoked API key", ErrUnauthenticated)
@@ -148,11 +149,6 @@ func (s *Service) AuthenticateKey(ctx context.Context, secret string) (Principal
 		return Principal{}, fmt.Errorf("checking API key: %w", err)
 	}
 	p.Permission = Permission(perm)
-	a, err := s.AccountByID(ctx, p.AccountID)
-	if err != nil {
-		return Principal{}, err
-	}
-	p.AccountName = a.Name
 	return p, nil
 }
 

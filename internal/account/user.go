@@ -133,8 +133,9 @@ func (s *Service) Session(ctx context.Context, token string) (Principal, error) 
 	now := s.now().UTC()
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		return tx.QueryRow(ctx, `UPDATE sessions SET last_seen_at = $2, expires_at = $3
-			WHERE token_hash = $1 AND expires_at > $2 RETURNING account_id, user_id`,
-			hashToken(token), now, now.Add(SessionTTL)).Scan(&p.AccountID, &p.UserID)
+			WHERE token_hash = $1 AND expires_at > $2
+			RETURNING account_id, user_id, (SELECT name FROM accounts WHERE accounts.id = sessions.account_id)`,
+			hashToken(token), now, now.Add(SessionTTL)).Scan(&p.AccountID, &p.UserID, &p.AccountName)
 	})
 	if errors.Is(err, database.ErrNoRows) {
 		return Principal{}, fmt.Errorf("%w: session expired or unknown", ErrUnauthenticated)
@@ -142,11 +143,7 @@ func (s *Service) Session(ctx context.Context, token string) (Principal, error) 
 	if err != nil {
 		return Principal{}, fmt.Errorf("reading session: %w", err)
 	}
-	a, err := s.AccountByID(ctx, p.AccountID)
-	if err != nil {
-		return Principal{}, err
-	}
-	p.AccountName, p.Permission = a.Name, PermissionReadWrite
+	p.Permission = PermissionReadWrite
 	return p, nil
 }
 

@@ -40,13 +40,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	read, write, err := seedDemo(ctx, a)
+	acc, read, write, err := seedDemo(ctx, a)
 	if err != nil {
 		return fmt.Errorf("preparing the demo account: %w", err)
-	}
-	acc, err := a.Accounts.AccountByName(ctx, DemoAccount)
-	if err != nil {
-		return err
 	}
 	stopShops, err := a.StartDemoShops(ctx, acc.ID)
 	if err != nil {
@@ -70,31 +66,31 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 
 // seedDemo makes the demo account and its user (once), and fresh demo keys (older demo keys are
 // revoked, so the printed ones are the only live ones).
-func seedDemo(ctx context.Context, a *app.App) (read, write string, err error) {
-	acc, err := a.Accounts.EnsureAccount(ctx, DemoAccount)
+func seedDemo(ctx context.Context, a *app.App) (acc account.Account, read, write string, err error) {
+	acc, err = a.Accounts.EnsureAccount(ctx, DemoAccount)
 	if err != nil {
-		return "", "", err
+		return acc, "", "", err
 	}
 	_, err = a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: acc.ID, Email: DemoEmail, Name: "Demo User", Password: DemoPassword})
 	if err != nil && !errors.Is(err, account.ErrExists) {
-		return "", "", err
+		return acc, "", "", err
 	}
 	keys, err := a.Accounts.ListKeys(ctx, acc.ID)
 	if err != nil {
-		return "", "", err
+		return acc, "", "", err
 	}
 	for _, k := range keys {
 		if k.RevokedAt == nil && (k.Name == "demo read" || k.Name == "demo write") {
 			if err := a.Accounts.RevokeKey(ctx, acc.ID, k.ID); err != nil && !errors.Is(err, database.ErrNotFound) {
-				return "", "", err
+				return acc, "", "", err
 			}
 		}
 	}
 	if _, read, err = a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: "demo read", Permission: account.PermissionRead}); err != nil {
-		return "", "", err
+		return acc, "", "", err
 	}
 	if _, write, err = a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: "demo write", Permission: account.PermissionReadWrite}); err != nil {
-		return "", "", err
+		return acc, "", "", err
 	}
-	return read, write, a.SeedDemo(ctx, acc.ID)
+	return acc, read, write, a.SeedDemo(ctx, acc.ID)
 }
