@@ -175,3 +175,23 @@ func TestOpenUnreachablePostgresSaysWhere(t *testing.T) {
 		t.Fatalf("error %q should name the host and hide the password", err)
 	}
 }
+
+// The WAL file SQLite keeps after a checkpoint is capped, on the writer and on the read pool, so
+// the job queue's steady stream of small writes cannot grow it without bound.
+func TestSQLiteJournalSizeIsLimited(t *testing.T) {
+	t.Parallel()
+	db := dbtest.New(t, database.SQLite)
+	var limit int64
+	if err := db.SQLiteWriter().QueryRowContext(context.Background(), "PRAGMA journal_size_limit").Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit <= 0 || limit > 256<<20 {
+		t.Fatalf("journal_size_limit on the writer = %d, want a positive cap of at most 256 MiB", limit)
+	}
+	if err := db.QueryRow(context.Background(), "PRAGMA journal_size_limit").Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit <= 0 || limit > 256<<20 {
+		t.Fatalf("journal_size_limit on the read pool = %d, want a positive cap of at most 256 MiB", limit)
+	}
+}

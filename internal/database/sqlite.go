@@ -14,10 +14,11 @@ import (
 // sqliteDSN sets, in this order, the busy timeout (so that WAL can be switched on while another
 // process holds the file), WAL, foreign keys and NORMAL sync (safe with WAL), immediate transactions
 // (a transaction takes the write lock at BEGIN, so it never fails half-way with SQLITE_BUSY), and
-// a time format that SQLite's own date functions read.
+// a time format that SQLite's own date functions read, and a 64 MiB cap on the WAL file kept after a
+// checkpoint (journal_size_limit), so the job queue's steady writes cannot grow it without bound.
 func sqliteDSN(path string, readOnly bool) string {
 	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+		"&_pragma=synchronous(NORMAL)&_pragma=journal_size_limit(67108864)&_txlock=immediate&_time_format=sqlite"
 	if readOnly {
 		dsn += "&_pragma=query_only(1)"
 	}
