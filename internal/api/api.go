@@ -43,6 +43,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	install()
 	cfg := huma.DefaultConfig("storesync API", Version)
 	cfg.CreateHooks = nil // keep "$schema" out of response bodies
 	cfg.OpenAPIPath = "/api/openapi"
