@@ -59,7 +59,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.Security = []map[string][]string{{"bearer": {}}, {"basic": {}}}
 	hapi := humago.New(mux, cfg)
 	g := &gate{accounts: d.Accounts, allowHTTP: d.AllowHTTP, allowHTTPFrom: d.AllowHTTPFrom, api: hapi, logger: d.Logger}
-	hapi.UseMiddleware(g.middleware)
+	hapi.UseMiddleware(g.middleware, g.checkInput)
 
 	registerMe(hapi, d.Accounts)
 	for _, r := range d.Register {
