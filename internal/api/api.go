@@ -10,12 +10,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/database"
 )
 
 // Version is the version of the API description.
@@ -24,6 +26,8 @@ const Version = "2.0.0"
 // Deps are what the API needs.
 type Deps struct {
 	Accounts *account.Service
+	// DB keeps the answers of POSTs sent with an Idempotency-Key; without it the header is ignored.
+	DB *database.DB
 	// AllowHTTP lets API requests in over plain HTTP. AllowHTTPFrom, when set, narrows that to
 	// the client addresses it accepts (the demo allows loopback only).
 	AllowHTTP     bool
@@ -59,18 +63,16 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.Security = []map[string][]string{{"bearer": {}}, {"basic": {}}}
 	hapi := humago.New(mux, cfg)
 	g := &gate{accounts: d.Accounts, allowHTTP: d.AllowHTTP, allowHTTPFrom: d.AllowHTTPFrom, api: hapi, logger: d.Logger}
-	hapi.UseMiddleware(g.middleware, g.checkInput)
+	idem := &idempotency{db: d.DB, now: d.Now, api: hapi}
+	hapi.UseMiddleware(g.middleware, g.checkInput, idem.middleware)
 
 	registerMe(hapi, d.Accounts)
 	for _, r := range d.Register {
 		r(hapi)
 	}
+	finishSpec(hapi)
 	mux.HandleFunc("GET /api/docs", docsHandler(hapi))
-	// Anything else under /api/ is a problem+json 404, not the dashboard's page.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		_ = huma.WriteErr(hapi, humago.NewContext(nil, r, w), http.StatusNotFound,
-			"no API operation at "+r.Method+" "+r.URL.Path+"; see /api/docs")
-	})
+	mux.HandleFunc("/api/", g.unmatched)
 	return hapi
 }
 
@@ -105,4 +107,26 @@ func registerMe(hapi huma.API, accounts *account.Service) {
 		out.Body.Permission, out.Body.Key = p.Permission, k
 		return out, nil
 	})
+}
+
+// unmatched answers what no operation took, as problem+json rather than the dashboard's page. Under
+// /api/v1/ and /api/v2/ the gate comes first, as for any operation, so that no client learns
+// which paths exist without a key; then a known path with another method is a 405 with Allow, and
+// anything else a 404.
+func (g *gate) unmatched(w http.ResponseWriter, r *http.Request) {
+	ctx := humago.NewContext(nil, r, w)
+	answer := func(ctx huma.Context) {
+		if allow := allowedMethods(g.api, r.URL.Path); len(allow) > 0 {
+			ctx.SetHeader("Allow", strings.Join(allow, ", "))
+			_ = huma.WriteErr(g.api, ctx, http.StatusMethodNotAllowed,
+				r.Method+" is not an operation of "+r.URL.Path+"; it takes "+strings.Join(allow, ", "))
+			return
+		}
+		_ = huma.WriteErr(g.api, ctx, http.StatusNotFound, "no API operation at "+r.Method+" "+r.URL.Path+"; see /api/docs")
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/v1/") || strings.HasPrefix(r.URL.Path, "/api/v2/") {
+		g.middleware(ctx, answer)
+		return
+	}
+	answer(ctx)
 }

@@ -63,7 +63,7 @@ func New(t testing.TB, db *database.DB, opts Options) *Server {
 	hooks := webhook.NewService(db, jc, nil, opts.Now, nil)
 	accounts := account.NewService(db, opts.Now).WithEvents(hooks)
 	mux := http.NewServeMux()
-	d := api.Deps{Accounts: accounts, Now: opts.Now, AllowHTTP: opts.AllowHTTP, Logger: opts.Logger, Register: []func(huma.API){api.Webhooks(hooks)}}
+	d := api.Deps{Accounts: accounts, DB: db, Now: opts.Now, AllowHTTP: opts.AllowHTTP, Logger: opts.Logger, Register: []func(huma.API){api.Webhooks(hooks)}}
 	if opts.Register != nil {
 		d.Register = append(d.Register, opts.Register)
 	}

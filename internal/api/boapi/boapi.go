@@ -77,7 +77,7 @@ type IfMatch struct {
 // PageQuery is the page parameter of every search. It remembers the request URL to build the link
 // to the next page.
 type PageQuery struct {
-	Page int `query:"page" minimum:"1" default:"1" doc:"1-based page number; 10 results a page."`
+	Page int `query:"page" minimum:"1" maximum:"1000000" default:"1" doc:"1-based page number; 10 results a page."`
 	url  url.URL
 }
 

@@ -33,6 +33,10 @@ type createContactInput struct {
 	Body ContactCreate
 }
 
+type createStoreContactInput struct {
+	Body StoreContactCreate
+}
+
 type updateContactInput struct {
 	IfMatch
 	ID   int64 `path:"id" minimum:"1"`
@@ -63,12 +67,11 @@ func (h *handlers) getContact(ctx context.Context, in *contactIDInput) (*GetOutp
 	return &GetOutput[Contact]{ETag: etag(c.Version), Body: contactOut(c)}, nil
 }
 
-func (h *handlers) createContact(ctx context.Context, kind backoffice.Kind, in *createContactInput) (*WriteOutput, error) {
+func (h *handlers) createContact(ctx context.Context, kind backoffice.Kind, b ContactFields, storeID string) (*WriteOutput, error) {
 	acct := api.AccountID(ctx)
-	b := in.Body
 	c, err := h.svc.CreateContact(ctx, backoffice.CreateContactParams{AccountID: acct, Kind: kind, Input: backoffice.ContactInput{
 		Type: b.Type, Name: b.Name, Company: b.Company, Email: b.Email, Phone: b.Phone, Address: addressIn(b.Address),
-		ClientGroupID: b.ClientGroupID, StoreID: b.StoreID, PaymentTerms: b.PaymentTerms}})
+		ClientGroupID: b.ClientGroupID, StoreID: storeID, PaymentTerms: b.PaymentTerms}})
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,10 @@ type createJobInput struct {
 	Body JobCreate
 }
 
+type createStoreJobInput struct {
+	Body StoreJobCreate
+}
+
 type updateJobInput struct {
 	IfMatch
 	ID   int64 `path:"id" minimum:"1"`
@@ -66,12 +70,11 @@ func (h *handlers) getJob(ctx context.Context, in *jobIDInput) (*GetOutput[Job],
 	return &GetOutput[Job]{ETag: etag(j.Version), Body: jobOut(j)}, nil
 }
 
-func (h *handlers) createJob(ctx context.Context, kind backoffice.Kind, in *createJobInput) (*WriteOutput, error) {
+func (h *handlers) createJob(ctx context.Context, kind backoffice.Kind, b JobFields, storeID string) (*WriteOutput, error) {
 	acct := api.AccountID(ctx)
-	b := in.Body
 	j, err := h.svc.CreateJob(ctx, backoffice.CreateJobParams{AccountID: acct, Kind: kind, Input: backoffice.JobInput{
 		Description: b.Description, ContactID: b.ContactID, PrimaryRep: b.PrimaryRep, SecondaryRep: b.SecondaryRep,
-		CSR: b.CSR, CommissionCode: b.CommissionCode, ProductIndex: b.ProductIndex, StoreID: b.StoreID}})
+		CSR: b.CSR, CommissionCode: b.CommissionCode, ProductIndex: b.ProductIndex, StoreID: storeID}})
 	if err != nil {
 		return nil, err
 	}

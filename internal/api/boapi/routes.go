@@ -28,48 +28,50 @@ func (h *handlers) routes(api huma.API) {
 	huma.Register(api, op(http.MethodGet, "/api/v2/contacts", "search-contacts", tagContacts, "Search contacts",
 		"Dropship and store/program contacts, clients and prospects, ordered by id."), h.searchContacts)
 	huma.Register(api, op(http.MethodGet, "/api/v2/contacts/{id}", "get-contact", tagContacts, "Get a contact", ""), h.getContact)
-	for _, k := range []struct {
-		kind       backoffice.Kind
-		path, name string
-	}{{backoffice.KindDropship, "/api/v2/contacts", "contact"}, {backoffice.KindStore, "/api/v2/store-contacts", "store-contact"}} {
-		what := "a dropship contact"
-		if k.kind == backoffice.KindStore {
-			what = "a store/program contact (store_id required)"
-		}
-		huma.Register(api, op(http.MethodPost, k.path, "create-"+k.name, tagContacts, "Create "+what, ""),
-			func(ctx context.Context, in *createContactInput) (*WriteOutput, error) {
-				return h.createContact(ctx, k.kind, in)
-			})
-		huma.Register(api, op(http.MethodPut, k.path+"/{id}", "update-"+k.name, tagContacts, "Update "+what,
-			"Fields left out keep their value."),
-			func(ctx context.Context, in *updateContactInput) (*WriteOutput, error) {
-				return h.updateContact(ctx, k.kind, in)
-			})
-	}
+	huma.Register(api, op(http.MethodPost, "/api/v2/contacts", "create-contact", tagContacts, "Create a dropship contact", ""),
+		func(ctx context.Context, in *createContactInput) (*WriteOutput, error) {
+			return h.createContact(ctx, backoffice.KindDropship, in.Body.ContactFields, in.Body.StoreID)
+		})
+	huma.Register(api, op(http.MethodPut, "/api/v2/contacts/{id}", "update-contact", tagContacts, "Update a dropship contact",
+		"Fields left out keep their value."),
+		func(ctx context.Context, in *updateContactInput) (*WriteOutput, error) {
+			return h.updateContact(ctx, backoffice.KindDropship, in)
+		})
+	huma.Register(api, op(http.MethodPost, "/api/v2/store-contacts", "create-store-contact", tagContacts,
+		"Create a store/program contact (store_id required)", ""),
+		func(ctx context.Context, in *createStoreContactInput) (*WriteOutput, error) {
+			return h.createContact(ctx, backoffice.KindStore, in.Body.ContactFields, in.Body.StoreID)
+		})
+	huma.Register(api, op(http.MethodPut, "/api/v2/store-contacts/{id}", "update-store-contact", tagContacts,
+		"Update a store/program contact (store_id required)", "Fields left out keep their value."),
+		func(ctx context.Context, in *updateContactInput) (*WriteOutput, error) {
+			return h.updateContact(ctx, backoffice.KindStore, in)
+		})
 
 	// Jobs.
 	huma.Register(api, op(http.MethodGet, "/api/v2/jobs", "search-jobs", tagJobs, "Search jobs",
 		"Dropship and store/program jobs, ordered by job number."+windowNote), h.searchJobs)
 	huma.Register(api, op(http.MethodGet, "/api/v2/jobs/{id}", "get-job", tagJobs, "Get a job", windowNote[1:]), h.getJob)
-	for _, k := range []struct {
-		kind       backoffice.Kind
-		path, name string
-	}{{backoffice.KindDropship, "/api/v2/jobs", "job"}, {backoffice.KindStore, "/api/v2/store-jobs", "store-job"}} {
-		what := "a dropship job"
-		if k.kind == backoffice.KindStore {
-			what = "a store/program job (store_id required)"
-		}
-		huma.Register(api, op(http.MethodPost, k.path, "create-"+k.name, tagJobs, "Create "+what,
-			"The job starts pending and gets the account's next job number. Reps are emails of users of the account."),
-			func(ctx context.Context, in *createJobInput) (*WriteOutput, error) {
-				return h.createJob(ctx, k.kind, in)
-			})
-		huma.Register(api, op(http.MethodPut, k.path+"/{id}", "update-"+k.name, tagJobs, "Update "+what,
-			"Fields left out keep their value; a status change must be an allowed transition."),
-			func(ctx context.Context, in *updateJobInput) (*WriteOutput, error) {
-				return h.updateJob(ctx, k.kind, in)
-			})
-	}
+	const newJob = "The job starts pending and gets the account's next job number. Reps are emails of users of the account."
+	const jobChange = "Fields left out keep their value; a status change must be an allowed transition."
+	huma.Register(api, op(http.MethodPost, "/api/v2/jobs", "create-job", tagJobs, "Create a dropship job", newJob),
+		func(ctx context.Context, in *createJobInput) (*WriteOutput, error) {
+			return h.createJob(ctx, backoffice.KindDropship, in.Body.JobFields, in.Body.StoreID)
+		})
+	huma.Register(api, op(http.MethodPut, "/api/v2/jobs/{id}", "update-job", tagJobs, "Update a dropship job", jobChange),
+		func(ctx context.Context, in *updateJobInput) (*WriteOutput, error) {
+			return h.updateJob(ctx, backoffice.KindDropship, in)
+		})
+	huma.Register(api, op(http.MethodPost, "/api/v2/store-jobs", "create-store-job", tagJobs,
+		"Create a store/program job (store_id required)", newJob),
+		func(ctx context.Context, in *createStoreJobInput) (*WriteOutput, error) {
+			return h.createJob(ctx, backoffice.KindStore, in.Body.JobFields, in.Body.StoreID)
+		})
+	huma.Register(api, op(http.MethodPut, "/api/v2/store-jobs/{id}", "update-store-job", tagJobs,
+		"Update a store/program job (store_id required)", jobChange),
+		func(ctx context.Context, in *updateJobInput) (*WriteOutput, error) {
+			return h.updateJob(ctx, backoffice.KindStore, in)
+		})
 
 	// Sales orders.
 	huma.Register(api, op(http.MethodGet, soPath, "list-sales-orders", tagSales, "List the sales orders of a job", windowNote[1:]), h.listSalesOrders)
