@@ -88,16 +88,9 @@ type MeOutput struct {
 	}
 }
 
-func registerMe(hapi huma.API, accounts *account.Service) {
-	huma.Register(hapi, huma.Operation{
-		OperationID: "get-me",
-		Method:      http.MethodGet,
-		Path:        "/api/v2/me",
-		Summary:     "Who am I",
-		Description: "The account, permission and usage (hits, last use) of the API key sent.",
-		Tags:        []string{"Account"},
-	}, func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
-		p, _ := account.PrincipalFrom(ctx)
+func getMe(accounts *account.Service) func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
+	return func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
+		p, _ := account.PrincipalFrom(ctx) // the gate put it there
 		k, err := accounts.Key(ctx, p.AccountID, p.KeyID)
 		if err != nil {
 			return nil, err
@@ -106,7 +99,7 @@ func registerMe(hapi huma.API, accounts *account.Service) {
 		out.Body.Account.ID, out.Body.Account.Name = p.AccountID, p.AccountName
 		out.Body.Permission, out.Body.Key = p.Permission, k
 		return out, nil
-	})
+	}
 }
 
 // unmatched answers what no operation took, as problem+json rather than the dashboard's page. Under

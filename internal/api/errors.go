@@ -49,11 +49,18 @@ const maxEcho = 64
 // Echo shortens a value a client sent to what an error may repeat of it.
 func Echo(v any) any {
 	s, ok := v.(string)
-	if !ok || utf8.RuneCountInString(s) <= maxEcho {
+	if !ok {
 		return v
 	}
-	r := []rune(s)
-	return string(r[:maxEcho]) + "…"
+	return shorten(s, maxEcho)
+}
+
+// shorten cuts s to n runes, marking the cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 func mapError(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
@@ -98,7 +105,7 @@ func mapDomain(ctx context.Context, err error) huma.StatusError {
 			&huma.ErrorDetail{Location: "body", Message: "an amount or total is out of range"})
 	case errors.Is(err, store.ErrInvalidInput), errors.Is(err, webhook.ErrInvalid), errors.Is(err, account.ErrInvalidInput):
 		return huma.NewError(http.StatusUnprocessableEntity, "validation failed",
-			&huma.ErrorDetail{Location: "body", Message: err.Error()})
+			&huma.ErrorDetail{Location: "body", Message: shorten(err.Error(), 300)})
 	case errors.Is(err, account.ErrUnauthenticated):
 		return huma.NewError(http.StatusUnauthorized, "invalid API key")
 	case errors.As(err, &perr):
