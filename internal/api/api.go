@@ -95,7 +95,7 @@ func registerMe(hapi huma.API, accounts *account.Service) {
 		Tags:        []string{"Account"},
 	}, func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
 		p, _ := account.PrincipalFrom(ctx)
-		k, err := accounts.Key(ctx, p.AccountID, p.KeyID)
+		k, err := accounts.Key(ctx, account.KeyParams{AccountID: p.AccountID, KeyID: p.KeyID})
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/storesync/storesync/internal/account"
@@ -100,18 +101,24 @@ func runKeyCreate(ctx context.Context, env Env, args []string) error {
 	var name, perm string
 	return accountCommand(ctx, env, "apikey create", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&perm, "permission", "read", "read (searches and reads) or read_write")
-		fs.StringVar(&name, "key-name", "", "a name to recognise the key by")
+		fs.StringVar(&name, "name", "", "a name to recognise the key by, e.g. \"back office\"")
 	}, func() error {
-		if !account.Permission(perm).Valid() {
-			return fmt.Errorf("--permission %q: use read or read_write", perm)
+		var errs []error
+		if err := missing("name", name); err != nil {
+			errs = append(errs, err)
+		} else if err := account.ValidateKeyName(name); err != nil {
+			errs = append(errs, errors.New("--"+strings.TrimPrefix(err.Error(), account.ErrInvalidInput.Error()+": ")))
 		}
-		return nil
+		if !account.Permission(perm).Valid() {
+			errs = append(errs, fmt.Errorf("--permission %q: use read or read_write", perm))
+		}
+		return errors.Join(errs...)
 	}, func(a *app.App, acc account.Account) error {
 		k, secret, err := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: name, Permission: account.Permission(perm)})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "created API key %d (%s, %s) for account %s; it is shown once:\n%s\n", k.ID, k.Prefix, k.Permission, acc.Name, secret)
+		fmt.Fprintf(env.Stdout, "created API key %d %q (%s, %s) for account %s; it is shown once:\n%s\n", k.ID, k.Name, k.Prefix, k.Permission, acc.Name, secret)
 		return nil
 	})
 }
@@ -154,7 +161,7 @@ func runKeyRevoke(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	}, func(a *app.App, acc account.Account) error {
-		if err := a.Accounts.RevokeKey(ctx, acc.ID, keyID); err != nil {
+		if err := a.Accounts.RevokeKey(ctx, account.KeyParams{AccountID: acc.ID, KeyID: keyID}); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "revoked API key %d of account %s\n", keyID, acc.Name)

@@ -66,7 +66,9 @@ func TestBadInputIsNamed(t *testing.T) {
 		{[]string{"serve"}, map[string]string{"STORESYNC_WORKERS": "x"}, 1, "STORESYNC_WORKERS"},
 		{[]string{"account", "create", "--db", db}, nil, 1, "--name is required"},
 		{[]string{"account", "create", "--db", db, "--name", "Bad Name"}, nil, 1, "account name"},
-		{[]string{"apikey", "create", "--db", db, "--account", "x", "--permission", "admin"}, nil, 1, `--permission "admin"`},
+		{[]string{"apikey", "create", "--db", db, "--account", "x", "--name", "ci", "--permission", "admin"}, nil, 1, `--permission "admin"`},
+		{[]string{"apikey", "create", "--db", db, "--account", "x"}, nil, 1, "--name is required"},
+		{[]string{"apikey", "create", "--db", db, "--account", "x", "--name", "a\tb"}, nil, 1, "--name: contains a control character"},
 		{[]string{"apikey", "create", "--db", db}, nil, 1, "--account is required"},
 		{[]string{"apikey", "revoke", "--db", db, "--account", "x", "--id", "three"}, nil, 1, `--id "three" is not a key ID`},
 		{[]string{"user", "create", "--db", db, "--account", "x", "--email", "a@b.example"}, nil, 1, "--password is required"},
@@ -121,7 +123,7 @@ func TestAdminBesideRunningServer(t *testing.T) {
 		if code, _, stderr := run(t, env, "account", "create", "--name", "acme"); code != 0 {
 			t.Fatalf("account create: %d %s", code, stderr)
 		}
-		code, stdout, stderr := run(t, env, "apikey", "create", "--account", "acme", "--permission", "read")
+		code, stdout, stderr := run(t, env, "apikey", "create", "--account", "acme", "--name", "ci", "--permission", "read")
 		if code != 0 {
 			t.Fatalf("apikey create: %d %s", code, stderr)
 		}

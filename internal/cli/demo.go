@@ -81,7 +81,7 @@ func seedDemo(ctx context.Context, a *app.App) (acc account.Account, read, write
 	}
 	for _, k := range keys {
 		if k.RevokedAt == nil && (k.Name == "demo read" || k.Name == "demo write") {
-			if err := a.Accounts.RevokeKey(ctx, acc.ID, k.ID); err != nil && !errors.Is(err, database.ErrNotFound) {
+			if err := a.Accounts.RevokeKey(ctx, account.KeyParams{AccountID: acc.ID, KeyID: k.ID}); err != nil && !errors.Is(err, database.ErrNotFound) {
 				return acc, "", "", err
 			}
 		}

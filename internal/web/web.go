@@ -106,7 +106,7 @@ func (h *dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *dashboard) login(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	token, _, err := h.Accounts.Login(r.Context(), email, r.PostFormValue("password"))
+	token, _, err := h.Accounts.Login(r.Context(), account.LoginParams{Email: email, Password: r.PostFormValue("password"), ClientAddr: r.RemoteAddr})
 	if err != nil {
 		status, msg := http.StatusUnauthorized, "Wrong email or password."
 		if !errors.Is(err, account.ErrUnauthenticated) {
@@ -186,7 +186,7 @@ func (h *dashboard) createKey(w http.ResponseWriter, r *http.Request, p account.
 func (h *dashboard) revokeKey(w http.ResponseWriter, r *http.Request, p account.Principal) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
-		err = h.Accounts.RevokeKey(r.Context(), p.AccountID, id)
+		err = h.Accounts.RevokeKey(r.Context(), account.KeyParams{AccountID: p.AccountID, KeyID: id})
 	}
 	if err != nil {
 		h.homeWith(w, r, p, http.StatusNotFound, map[string]any{"Error": "No such API key in this account."})
