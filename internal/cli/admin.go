@@ -12,6 +12,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/config"
+	"github.com/storesync/storesync/internal/database"
 )
 
 // missing reports required flags left empty, naming each.
@@ -41,12 +42,15 @@ func accountCommand(ctx context.Context, env Env, name string, args []string, ex
 	if err := errors.Join(missing("account", acct), check()); err != nil {
 		return err
 	}
-	a, err := open(ctx, env, cfg, false)
+	a, err := openExisting(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	acc, err := a.Accounts.AccountByName(ctx, acct)
+	if errors.Is(err, database.ErrNotFound) {
+		return fmt.Errorf("%w in the database at %s", err, database.Redact(cfg.DB))
+	}
 	if err != nil {
 		return err
 	}
@@ -67,7 +71,7 @@ func runAccountCreate(ctx context.Context, env Env, args []string) error {
 	if err := account.ValidateAccountName(name); err != nil {
 		return err
 	}
-	a, err := open(ctx, env, cfg, false)
+	a, err := openExisting(ctx, env, cfg)
 	if err != nil {
 		return err
 	}

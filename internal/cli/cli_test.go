@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -83,9 +86,13 @@ func TestBadInputIsNamed(t *testing.T) {
 			t.Errorf("%v: stderr shows the password: %q", tc.args, stderr)
 		}
 	}
-	// Nothing was created by the failed commands.
-	if code, _, stderr := run(t, nil, "apikey", "list", "--db", db, "--account", "x"); code != 1 || !strings.Contains(stderr, "not found") {
-		t.Errorf("apikey list of a missing account: exit %d, %q", code, stderr)
+	// Nothing was created by the failed commands, nor by an admin command on a missing database.
+	if code, _, stderr := run(t, nil, "apikey", "list", "--db", db, "--account", "x"); code != 1 ||
+		!strings.Contains(stderr, "no storesync database at "+db) || !strings.Contains(stderr, "storesync migrate") {
+		t.Errorf("apikey list on a missing database: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a database was created: %v", err)
 	}
 }
 
