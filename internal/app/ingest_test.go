@@ -35,8 +35,9 @@ type ingestEnv struct {
 	account     int64
 }
 
-// newIngestEnv opens an app on the database at dbURL; mod changes its settings.
-func newIngestEnv(t *testing.T, dbURL string, mod func(*config.Config)) *ingestEnv {
+// newIngestEnv opens an app on the database at dbURL; mod changes its settings, now (nil: the
+// real clock) is its clock.
+func newIngestEnv(t *testing.T, dbURL string, mod func(*config.Config), now ...func() time.Time) *ingestEnv {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Config{DataDir: dir, DB: dbURL, LogLevel: "info", LogFormat: "json",
@@ -48,7 +49,11 @@ func newIngestEnv(t *testing.T, dbURL string, mod func(*config.Config)) *ingestE
 	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler), app.Options{Work: true})
+	opts := app.Options{Work: true}
+	if len(now) > 0 {
+		opts.Now = now[0]
+	}
+	a, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
