@@ -70,7 +70,7 @@ func newIngestEnv(t *testing.T, dbURL string, mod func(*config.Config), now ...f
 	}))
 	t.Cleanup(simSrv.Close)
 	e.simURL = simSrv.URL
-	e.srv = httptest.NewServer(a.Handler(app.ServeOptions{}))
+	e.srv = httptest.NewTLSServer(a.Handler(app.ServeOptions{}))
 	t.Cleanup(e.srv.Close)
 	acc, err := a.Accounts.CreateAccount(context.Background(), "acme")
 	if err != nil {
@@ -119,7 +119,7 @@ func (e *ingestEnv) send(t *testing.T, st store.Store, d delivery) (int, string)
 	}
 	req.Header.Set("X-Shopify-Triggered-At", cmp.Or(d.triggeredAt, "2026-01-01T00:00:00Z"))
 	req.Header.Set("X-Shopify-Hmac-Sha256", shopify.SignWebhook(d.body, d.secret))
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
