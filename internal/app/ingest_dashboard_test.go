@@ -9,8 +9,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/ingest"
@@ -83,6 +85,44 @@ func TestDashboardShowsWebhookState(t *testing.T) {
 			if in.ID == failed.ID && in.Retries != 1 {
 				t.Errorf("retried %d times, want 1", in.Retries)
 			}
+		}
+	})
+}
+
+// After a store's token stops working, a product delivery is still kept (receiving calls nothing)
+// and fails in its job with the reason, and a subscription fails with it: both visible, neither
+// lost nor retried for ever.
+func TestRotatedTokenIsVisibleNotLost(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, u string) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newIngestEnv(t, u, func(c *config.Config) { c.PublicURL = "https://sync.example.com" })
+		st := e.addStore(t, "acme.myshopify.com", "hush")
+		e.simRefuses.Store(true)
+		if code, body := e.send(t, st, delivery{topic: "products/update", eventID: "p1", secret: "hush", body: productBody("2026-01-02T10:00:00Z")}); code != 200 {
+			t.Fatalf("product delivery with the token refused: %d %s, want 200", code, body)
+		}
+		if err := e.a.Ingest.Subscribe(ctx, ingest.SubscribeParams{AccountID: e.account, StoreID: st.ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.start(t)
+		if in := waitStatus(t, e.a, e.account, "p1", ingest.StatusFailed); !strings.Contains(in.Error, "auth") {
+			t.Errorf("failed with %q, want the platform's auth error", in.Error)
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			states, _ := e.a.Ingest.States(ctx, e.account)
+			if s := states[st.ID]; s.Subscription == ingest.SubscriptionFailed {
+				if !s.Broken() || !strings.Contains(s.Detail, "auth") {
+					t.Fatalf("state %+v, want failed with the reason", s)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("subscription never failed: %+v", states[st.ID])
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }

@@ -32,6 +32,7 @@ type ingestEnv struct {
 	sim         *shopifysim.Sim
 	simURL      string
 	simRequests atomic.Int64
+	simRefuses  atomic.Bool // the shop answers 401 to everything, as after a token was rotated
 	account     int64
 }
 
@@ -66,6 +67,12 @@ func newIngestEnv(t *testing.T, dbURL string, mod func(*config.Config), now ...f
 	t.Cleanup(func() { _ = e.sim.Close() })
 	simSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.simRequests.Add(1)
+		if e.simRefuses.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`)
+			return
+		}
 		e.sim.ServeHTTP(w, r)
 	}))
 	t.Cleanup(simSrv.Close)
