@@ -24,6 +24,7 @@ type gate struct {
 }
 
 func (g *gate) middleware(ctx huma.Context, next func(huma.Context)) {
+	ctx = huma.WithContext(ctx, withLogger(ctx.Context(), g.logger)) // for the error mapper
 	// The server's one rule (server.Policy), shared with the dashboard; the gate's own settings
 	// apply when the API is mounted without it.
 	r, _ := humago.Unwrap(ctx)
