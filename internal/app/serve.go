@@ -51,7 +51,8 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	api.InboundWebhooks(mux, a.Ingest, a.Logger)
 	a.registerDashboard(mux)
-	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes)
+	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes,
+		server.RouteLimit{Prefix: api.InboundWebhooksPrefix, MaxBytes: a.Ingest.MaxBodyBytes()})
 }
 
 // apiModules lists the domains that add operations to the API.
