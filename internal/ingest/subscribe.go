@@ -56,6 +56,11 @@ func (s *Service) SubscribeTx(ctx context.Context, tx database.Tx, st store.Stor
 }
 
 func (s *Service) subscribeTx(ctx context.Context, tx database.Tx, st store.Store, publicURL string) error {
+	// The store was just saved or verified: a problem recorded with its old credentials is
+	// cleared, and recorded again by the next delivery if it is still there.
+	if _, err := tx.Exec(ctx, `UPDATE store_webhook_state SET problem = '', problem_at = NULL WHERE store_id = $1`, st.ID); err != nil {
+		return fmt.Errorf("subscribing %s: %w", st, err)
+	}
 	if publicURL == "" {
 		return s.setSubscription(ctx, tx, st.AccountID, st.ID, SubscriptionNone, NoPublicURL, "")
 	}
