@@ -85,7 +85,7 @@ type SubscribeParams struct {
 // Subscribe enqueues the subscription of an existing store's webhooks, as SubscribeTx does, in a
 // transaction of its own: the dashboard's "subscribe" and the demo use it.
 func (s *Service) Subscribe(ctx context.Context, p SubscribeParams) error {
-	st, err := s.stores.Get(ctx, p.AccountID, p.StoreID)
+	st, err := s.store(ctx, p.AccountID, p.StoreID)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ type subscribeWorker struct {
 // credentials, invalid address) or the last attempt failed.
 func (w *subscribeWorker) Work(ctx context.Context, job *river.Job[SubscribeArgs]) error {
 	s, a := w.s, job.Args
-	st, err := s.stores.Get(ctx, a.AccountID, a.StoreID)
+	st, err := s.store(ctx, a.AccountID, a.StoreID)
 	if errors.Is(err, database.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("store %d is gone", a.StoreID))
 	}
