@@ -37,6 +37,10 @@ func (s *Service) Receive(ctx context.Context, storeKey string, r *http.Request)
 	}
 	c, err := s.client(st)
 	if err != nil {
+		// Nothing can be verified until a person mends the store: say so where they look.
+		if perr := s.recordProblem(ctx, st, "cannot receive webhooks: "+err.Error()); perr != nil {
+			s.logger.ErrorContext(ctx, "recording a store problem", "store", st.String(), "error", perr)
+		}
 		return Received{Store: st}, err
 	}
 	d, err := c.VerifyWebhook(r, s.cfg.MaxBodyBytes)
