@@ -67,7 +67,9 @@ func TestValidateNamesTheField(t *testing.T) {
 			s.Price.Exchange, s.Price.Rounding = &catalog.Exchange{From: "USD", To: "JPY", Rate: "150"}, catalog.Round99
 		}, "price.rounding"},
 		{"compare-at rule", func(s *catalog.Settings) { s.Price.CompareAt.Rule = "double" }, "price.compare_at.rule"},
-		{"compare-at factor 1", func(s *catalog.Settings) { s.Price.CompareAt = catalog.CompareAtRule{Rule: catalog.CompareFactor, Factor: "1"} }, "price.compare_at.factor"},
+		{"compare-at factor 1", func(s *catalog.Settings) {
+			s.Price.CompareAt = catalog.CompareAtRule{Rule: catalog.CompareFactor, Factor: "1"}
+		}, "price.compare_at.factor"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
