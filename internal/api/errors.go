@@ -14,6 +14,8 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/backoffice"
+	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/money"
 	"github.com/storesync/storesync/internal/platform"
@@ -88,9 +90,19 @@ func mapDomain(ctx context.Context, err error) huma.StatusError {
 	var ve *backoffice.ValidationError
 	var se huma.StatusError
 	var perr *platform.Error
+	var ce *connection.Error
+	var cve *catalog.ValidationError
 	switch {
 	case errors.As(err, &se):
 		return se
+	case errors.As(err, &ce):
+		return connectionError(ce)
+	case errors.As(err, &cve):
+		details := make([]error, 0, len(cve.Fields))
+		for _, f := range cve.Fields {
+			details = append(details, &huma.ErrorDetail{Location: "body." + f.Field, Message: f.Message, Value: Echo(f.Value)})
+		}
+		return huma.NewError(http.StatusUnprocessableEntity, "validation failed", details...)
 	case errors.As(err, &ve):
 		return huma.NewError(http.StatusUnprocessableEntity, "validation failed",
 			&huma.ErrorDetail{Location: "body." + ve.Field, Message: ve.Message, Value: Echo(ve.Value)})
@@ -128,6 +140,24 @@ func mapDomain(ctx context.Context, err error) huma.StatusError {
 		detail += "; the request ID is " + id
 	}
 	return huma.NewError(http.StatusInternalServerError, detail)
+}
+
+// connectionError answers a refused connection request with its status, naming the input at
+// fault when there is one.
+func connectionError(ce *connection.Error) huma.StatusError {
+	status := http.StatusUnprocessableEntity
+	switch {
+	case errors.Is(ce, connection.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(ce, connection.ErrConflict):
+		status = http.StatusConflict
+	case errors.Is(ce, connection.ErrForbidden):
+		status = http.StatusForbidden
+	}
+	if ce.Field == "" {
+		return huma.NewError(status, ce.Message)
+	}
+	return huma.NewError(status, ce.Message, &huma.ErrorDetail{Location: "body." + ce.Field, Message: ce.Message})
 }
 
 // notFoundMessage keeps the part of the error that says what was missing ("job 12: not found").

@@ -6,6 +6,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -35,4 +36,9 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 		huma.Register(hapi, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet,
 			Path: "/api/v2/webhook-deliveries", Summary: "List recent webhook deliveries", Tags: tags}, h.listDeliveries)
 	}
+}
+
+// Connections adds the operations on connections between stores (connections.go).
+func Connections(svc *connection.Service) func(huma.API) {
+	return connectionHandlers{svc: svc}.register
 }

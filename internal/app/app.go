@@ -17,6 +17,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/config"
+	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/jobs"
@@ -27,17 +28,18 @@ import (
 
 // App is a running storesync: database, services and job queue.
 type App struct {
-	Config     config.Config
-	Logger     *slog.Logger
-	DB         *database.DB
-	Accounts   *account.Service
-	Jobs       *jobs.Client
-	Webhooks   *webhook.Service
-	BackOffice *backoffice.Service
-	Stores     *store.Service
-	Ingest     *ingest.Service
-	Metrics    *server.Metrics
-	Now        func() time.Time
+	Config      config.Config
+	Logger      *slog.Logger
+	DB          *database.DB
+	Accounts    *account.Service
+	Jobs        *jobs.Client
+	Webhooks    *webhook.Service
+	BackOffice  *backoffice.Service
+	Stores      *store.Service
+	Ingest      *ingest.Service
+	Connections *connection.Service
+	Metrics     *server.Metrics
+	Now         func() time.Time
 
 	workers *river.Workers
 }
@@ -108,6 +110,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
 	a.BackOffice = backoffice.NewService(db, opts.Now)
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now), opts.Now)
+	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	if a.workers != nil {
