@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/store"
 )
@@ -44,7 +45,9 @@ type Deps struct {
 	Accounts *account.Service
 	Stores   *store.Service
 	Ingest   *ingest.Service
-	Logger   *slog.Logger
+	// Connections, when set, adds the Connections pages.
+	Connections *connection.Service
+	Logger      *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -76,6 +79,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.Handle("POST /logout", cop.Handler(http.HandlerFunc(h.logout)))
 	mux.Handle("GET /{$}", h.authed(h.home))
 	h.storeRoutes(mux, cop)
+	h.connectionRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
