@@ -61,7 +61,7 @@ func (a *App) apiModules() []func(huma.API) {
 	return []func(huma.API){
 		api.Webhooks(a.Webhooks),
 		api.Stores(a.Stores),
-		func(h huma.API) { boapi.RegisterLogged(h, a.BackOffice, a.Logger) },
+		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
 
