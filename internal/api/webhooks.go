@@ -81,7 +81,7 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 			Path: "/api/v2/webhook-endpoints", Summary: "List webhook endpoints", Tags: tags},
 			func(ctx context.Context, _ *struct{}) (*endpointList, error) {
 				p, _ := account.PrincipalFrom(ctx)
-				eps, err := svc.ListEndpoints(ctx, p.AccountID)
+				eps, err := svc.ListEndpoints(ctx, webhook.ListEndpointsParams{AccountID: p.AccountID})
 				if err != nil {
 					return nil, err
 				}
@@ -96,7 +96,7 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 			Path: "/api/v2/webhook-endpoints", Summary: "Create a webhook endpoint", DefaultStatus: http.StatusCreated, Tags: tags},
 			func(ctx context.Context, in *createEndpointInput) (*createEndpointOutput, error) {
 				p, _ := account.PrincipalFrom(ctx)
-				ep, secret, err := svc.CreateEndpoint(ctx, p.AccountID, in.Body.URL, in.Body.EventTypes)
+				ep, secret, err := svc.CreateEndpoint(ctx, webhook.CreateEndpointParams{AccountID: p.AccountID, URL: in.Body.URL, EventTypes: in.Body.EventTypes})
 				if errors.Is(err, webhook.ErrInvalid) {
 					return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "body", Message: err.Error()})
 				}
@@ -112,7 +112,7 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 			Path: "/api/v2/webhook-endpoints/{id}/disable", Summary: "Disable a webhook endpoint", DefaultStatus: http.StatusNoContent, Tags: tags},
 			func(ctx context.Context, in *endpointIDInput) (*struct{}, error) {
 				p, _ := account.PrincipalFrom(ctx)
-				err := svc.DisableEndpoint(ctx, p.AccountID, in.ID)
+				err := svc.DisableEndpoint(ctx, webhook.DisableEndpointParams{AccountID: p.AccountID, EndpointID: in.ID})
 				if errors.Is(err, database.ErrNotFound) {
 					return nil, huma.Error404NotFound(fmt.Sprintf("no webhook endpoint %d in this account", in.ID))
 				}
@@ -122,7 +122,7 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 			Path: "/api/v2/webhook-deliveries", Summary: "List recent webhook deliveries", Tags: tags},
 			func(ctx context.Context, in *deliveryListInput) (*deliveryList, error) {
 				p, _ := account.PrincipalFrom(ctx)
-				ds, err := svc.ListDeliveries(ctx, p.AccountID, in.Limit)
+				ds, err := svc.ListDeliveries(ctx, webhook.ListDeliveriesParams{AccountID: p.AccountID, Limit: in.Limit})
 				if err != nil {
 					return nil, err
 				}

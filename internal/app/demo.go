@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/storesync/storesync/internal/platform/shopify"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 	"github.com/storesync/storesync/internal/store"
 )
@@ -49,6 +50,8 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 		_ = srv.Shutdown(sctx)
 		_ = sim.Close()
 	}
+	// The simulator is on loopback, which stores may not reach: allow exactly its address.
+	a.Targets.Allow(ln.Addr().String())
 	base := "http://" + ln.Addr().String()
 	for _, d := range DemoShops {
 		token, secret := "shpat_"+rand.Text(), "shpss_"+rand.Text()
@@ -57,8 +60,9 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 			err = sim.SeedCatalog(d.Domain, d.Products, d.Variants)
 		}
 		if err == nil {
-			_, err = a.Stores.Save(ctx, store.SaveParams{AccountID: accountID, Name: d.Name, Platform: store.PlatformShopify,
-				ShopDomain: d.Domain, BaseURL: base + "/shops/" + d.Domain, AccessToken: token, APISecret: secret})
+			_, err = a.Stores.Save(ctx, store.SaveParams{AccountID: accountID, Name: d.Name, Platform: shopify.Platform,
+				BaseURL:     base + "/shops/" + d.Domain,
+				Credentials: shopify.Credentials{ShopDomain: d.Domain, AccessToken: token, APISecret: secret}.Marshal()})
 		}
 		if err != nil {
 			stop()
@@ -78,7 +82,7 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 
 // SubscribeDemoShops asks every store of the account to deliver its webhooks to this server.
 func (a *App) SubscribeDemoShops(ctx context.Context, accountID int64, baseURL string) error {
-	stores, err := a.Stores.List(ctx, accountID)
+	stores, err := a.Stores.List(ctx, store.ListParams{AccountID: accountID})
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/platform/shopify"
-	"github.com/storesync/storesync/internal/store"
 )
 
 // Deliveries are verified before anything is kept, kept once per event, answered at once, and a
@@ -22,11 +21,7 @@ func TestInboundWebhooks(t *testing.T) {
 	ctx := context.Background()
 	a := testApp(t)
 	acc, _ := a.Accounts.CreateAccount(ctx, "acme")
-	st, err := a.Stores.Save(ctx, store.SaveParams{AccountID: acc.ID, Name: "Acme", Platform: store.PlatformShopify,
-		ShopDomain: "acme.myshopify.com", AccessToken: "tok", APISecret: "hush"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := simStore(t, a, acc.ID, "acme.myshopify.com", "tok", "hush")
 	srv := httptest.NewServer(a.Handler(app.ServeOptions{}))
 	defer srv.Close()
 	url := srv.URL + "/webhooks/shopify/" + st.Key

@@ -12,6 +12,7 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/platform"
+	"github.com/storesync/storesync/internal/store"
 )
 
 // ProcessArgs processes one received webhook.
@@ -94,7 +95,7 @@ type subscribeWorker struct {
 // error on the platforms, so a retried job is harmless. A refusal that retrying cannot mend
 // (bad credentials, invalid address) stops the retries and is kept as the job's error.
 func (w *subscribeWorker) Work(ctx context.Context, job *river.Job[SubscribeArgs]) error {
-	st, err := w.s.stores.Get(ctx, job.Args.AccountID, job.Args.StoreID)
+	st, err := w.s.stores.Get(ctx, store.GetParams{AccountID: job.Args.AccountID, ID: job.Args.StoreID})
 	if errors.Is(err, database.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("store %d is gone", job.Args.StoreID))
 	}
@@ -117,7 +118,7 @@ func (w *subscribeWorker) Work(ctx context.Context, job *river.Job[SubscribeArgs
 // Subscribe enqueues the subscription of a store's webhooks to address (storesync's receiving URL
 // for the store). It is a durable job because it changes the platform.
 func (s *Service) Subscribe(ctx context.Context, accountID, storeID int64, address string) error {
-	if _, err := s.stores.Get(ctx, accountID, storeID); err != nil {
+	if _, err := s.stores.Get(ctx, store.GetParams{AccountID: accountID, ID: storeID}); err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {

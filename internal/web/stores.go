@@ -24,7 +24,7 @@ type storeView struct {
 // first products. Each store is asked in parallel, with a time limit, so a slow one cannot stall
 // the page.
 func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	list, err := h.Stores.List(r.Context(), p.AccountID)
+	list, err := h.Stores.List(r.Context(), store.ListParams{AccountID: p.AccountID})
 	if err != nil {
 		h.Logger.ErrorContext(r.Context(), "listing stores", "account", p.AccountName, "error", err)
 		http.Error(w, "cannot list stores right now; try again", http.StatusServiceUnavailable)
