@@ -2,8 +2,8 @@ package database
 
 import (
 	"fmt"
-	"regexp"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -79,7 +79,7 @@ var (
 	// password's last @ ends it).
 	userInfoRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:(.*)@[^@]*$`)
 	// queryPasswordRE finds ?password=... or &password=... in what url.Parse could not read.
-	queryPasswordRE = regexp.MustCompile(`(?i)([?&]password=)[^&#\s]*`)
+	queryPasswordRE      = regexp.MustCompile(`(?i)([?&]password=)[^&#\s]*`)
 	queryPasswordValueRE = regexp.MustCompile(`(?i)[?&]password=([^&#\s]*)`)
 	// kvPasswordRE finds password=value or password='quoted value' in a key=value string.
 	kvPasswordRE = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'&]+)`)
