@@ -188,7 +188,8 @@ func TestStoresDoNotShareRateLimits(t *testing.T) {
 	if limiter(real) == limiter(fake) {
 		t.Error("stores with the same shop domain and different base URLs share a limiter")
 	}
-	if limiter(real) != limiter(real) {
+	again := limiter(real)
+	if again != limiter(real) {
 		t.Error("one store's clients do not share its limiter")
 	}
 }
