@@ -22,6 +22,7 @@ type gate struct {
 }
 
 func (g *gate) middleware(ctx huma.Context, next func(huma.Context)) {
+	ctx = huma.WithContext(ctx, withLogger(ctx.Context(), g.logger)) // for the error mapper
 	if ctx.TLS() == nil && !(g.allowHTTP && (g.allowHTTPFrom == nil || g.allowHTTPFrom(ctx.RemoteAddr()))) {
 		_ = huma.WriteErr(g.api, ctx, http.StatusForbidden,
 			"plain HTTP is refused: the API takes requests over HTTPS only, because API keys must not travel in clear text")

@@ -11,7 +11,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/store"
@@ -117,7 +116,8 @@ func platformDetail(st string, perr *platform.Error) string {
 	return msg
 }
 
-// storeError maps the store service's errors to problems.
+// storeError says which store was not found and, for a store that could not be verified, what
+// its platform said in our words; every other error goes to the one mapper (errors.go).
 func storeError(err error, id int64) error {
 	var perr *platform.Error
 	switch {
@@ -125,8 +125,6 @@ func storeError(err error, id int64) error {
 		return nil
 	case errors.Is(err, database.ErrNotFound):
 		return huma.Error404NotFound(fmt.Sprintf("no store %d in this account", id))
-	case errors.Is(err, store.ErrInvalidInput):
-		return huma.Error422UnprocessableEntity(err.Error())
 	case errors.Is(err, store.ErrUnverified) && errors.As(err, &perr):
 		return huma.Error502BadGateway("the store could not be verified, so nothing was saved: " + platformDetail(perr.Store, perr))
 	}
@@ -153,8 +151,7 @@ func Stores(svc *store.Service) func(huma.API) {
 		huma.Register(hapi, huma.Operation{OperationID: "list-stores", Method: http.MethodGet, Path: "/api/v2/stores",
 			Summary: "List stores", Tags: tags},
 			func(ctx context.Context, _ *struct{}) (*storeList, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				list, err := svc.List(ctx, store.ListParams{AccountID: p.AccountID})
+				list, err := svc.List(ctx, store.ListParams{AccountID: AccountID(ctx)})
 				if err != nil {
 					return nil, err
 				}
@@ -169,8 +166,7 @@ func Stores(svc *store.Service) func(huma.API) {
 			Summary:     "Add a store (or update the one with the same platform and address)",
 			Description: creds, DefaultStatus: http.StatusCreated, Tags: tags, Errors: []int{422, 502}},
 			func(ctx context.Context, in *saveStoreInput) (*saveStoreOutput, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				s, err := svc.Save(ctx, store.SaveParams{AccountID: p.AccountID, Name: in.Body.Name, Platform: store.Platform(in.Body.Platform),
+				s, err := svc.Save(ctx, store.SaveParams{AccountID: AccountID(ctx), Name: in.Body.Name, Platform: store.Platform(in.Body.Platform),
 					BaseURL: in.Body.BaseURL, Credentials: in.Body.credentials()})
 				if err != nil {
 					return nil, storeError(err, 0)
@@ -183,8 +179,7 @@ func Stores(svc *store.Service) func(huma.API) {
 		huma.Register(hapi, huma.Operation{OperationID: "get-store", Method: http.MethodGet, Path: "/api/v2/stores/{id}",
 			Summary: "Read a store", Tags: tags, Errors: []int{404}},
 			func(ctx context.Context, in *storeIDInput) (*storeOutput, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				s, err := svc.Get(ctx, store.GetParams{AccountID: p.AccountID, ID: in.ID})
+				s, err := svc.Get(ctx, store.GetParams{AccountID: AccountID(ctx), ID: in.ID})
 				if err != nil {
 					return nil, storeError(err, in.ID)
 				}
@@ -196,8 +191,7 @@ func Stores(svc *store.Service) func(huma.API) {
 				"its platform cannot change.\n\n" + creds,
 			Tags: tags, Errors: []int{404, 422, 502}},
 			func(ctx context.Context, in *updateStoreInput) (*storeOutput, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				s, err := svc.Update(ctx, store.UpdateParams{AccountID: p.AccountID, ID: in.ID, Name: in.Body.Name,
+				s, err := svc.Update(ctx, store.UpdateParams{AccountID: AccountID(ctx), ID: in.ID, Name: in.Body.Name,
 					Platform: store.Platform(in.Body.Platform), BaseURL: in.Body.BaseURL, Credentials: in.Body.credentials()})
 				if err != nil {
 					return nil, storeError(err, in.ID)
@@ -212,8 +206,7 @@ func Stores(svc *store.Service) func(huma.API) {
 				"happens to them.",
 			Tags: tags, Errors: []int{404}},
 			func(ctx context.Context, in *storeIDInput) (*deleteStoreOutput, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				d, err := svc.Delete(ctx, store.DeleteParams{AccountID: p.AccountID, ID: in.ID})
+				d, err := svc.Delete(ctx, store.DeleteParams{AccountID: AccountID(ctx), ID: in.ID})
 				if err != nil {
 					return nil, storeError(err, in.ID)
 				}
@@ -225,8 +218,7 @@ func Stores(svc *store.Service) func(huma.API) {
 			Summary: "Verify a store's connection", Description: "Asks the store's platform who the store is, with its credentials.",
 			Tags: tags, Errors: []int{404, 422, 502}},
 			func(ctx context.Context, in *storeIDInput) (*verifyOutput, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				info, err := svc.Verify(ctx, store.VerifyParams{AccountID: p.AccountID, ID: in.ID})
+				info, err := svc.Verify(ctx, store.VerifyParams{AccountID: AccountID(ctx), ID: in.ID})
 				var perr *platform.Error
 				switch {
 				case errors.Is(err, database.ErrNotFound):

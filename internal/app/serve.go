@@ -30,6 +30,7 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 	mux := http.NewServeMux()
 	api.New(mux, api.Deps{
 		Accounts:      a.Accounts,
+		DB:            a.DB,
 		AllowHTTP:     a.Config.AllowHTTP,
 		AllowHTTPFrom: opts.AllowHTTPFrom,
 		Logger:        a.Logger,
