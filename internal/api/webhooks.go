@@ -98,6 +98,21 @@ func (h webhookHandlers) createEndpoint(ctx context.Context, in *createEndpointI
 	return out, nil
 }
 
+type endpointOutput struct {
+	Body WebhookEndpoint
+}
+
+func (h webhookHandlers) getEndpoint(ctx context.Context, in *endpointIDInput) (*endpointOutput, error) {
+	e, err := h.svc.GetEndpoint(ctx, webhook.GetEndpointParams{AccountID: AccountID(ctx), EndpointID: in.ID})
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no webhook endpoint %d in this account", in.ID))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &endpointOutput{Body: WebhookEndpoint{ID: e.ID, URL: e.URL, EventTypes: e.EventTypes, CreatedAt: e.CreatedAt, DisabledAt: e.DisabledAt}}, nil
+}
+
 func (h webhookHandlers) disableEndpoint(ctx context.Context, in *endpointIDInput) (*struct{}, error) {
 	err := h.svc.DisableEndpoint(ctx, webhook.DisableEndpointParams{AccountID: AccountID(ctx), EndpointID: in.ID})
 	if errors.Is(err, database.ErrNotFound) {

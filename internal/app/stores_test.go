@@ -155,6 +155,21 @@ func TestStoresThroughTheAPI(t *testing.T) {
 		t.Errorf("deleted store still answers: %d", status)
 	}
 
+	// Every Location the hub API answers resolves, in its own account only.
+	status, ep, hdr := call("POST", "/api/v2/webhook-endpoints", key, `{"url":"https://example.com/hook"}`)
+	if status != 201 || hdr.Get("Location") == "" {
+		t.Fatalf("create webhook endpoint: %d %v", status, ep)
+	}
+	if status, got, _ := call("GET", hdr.Get("Location"), key, ""); status != 200 || got["url"] != "https://example.com/hook" || got["secret"] != nil {
+		t.Errorf("GET Location %s: %d %v", hdr.Get("Location"), status, got)
+	}
+	if status, _, _ := call("GET", hdr.Get("Location"), otherKey, ""); status != 404 {
+		t.Errorf("another account read the endpoint: %d", status)
+	}
+	if status, p, _ := call("POST", "/api/v2/webhook-endpoints", key, `{"url":"http://169.254.169.254/latest"}`); status != 422 || !strings.Contains(fmt.Sprint(p), "link-local") {
+		t.Errorf("metadata endpoint: %d %v", status, p)
+	}
+
 	if status, p, _ := call("POST", "/api/v2/stores", key, `{"name":"x","platform":"shopify","credentials":{"shop_domain":"bad domain","access_token":"t"}}`); status != 422 ||
 		!strings.Contains(fmt.Sprint(p), "credentials.shop_domain") {
 		t.Errorf("bad shop domain: %d %v", status, p)

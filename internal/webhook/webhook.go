@@ -252,6 +252,30 @@ func (s *Service) ListEndpoints(ctx context.Context, p ListEndpointsParams) ([]E
 	return out, nil
 }
 
+// GetEndpointParams name one endpoint of an account.
+type GetEndpointParams struct {
+	AccountID  int64
+	EndpointID int64
+}
+
+// GetEndpoint returns one endpoint of the account (never its secret); another account's is
+// ErrNotFound.
+func (s *Service) GetEndpoint(ctx context.Context, p GetEndpointParams) (Endpoint, error) {
+	ep := Endpoint{AccountID: p.AccountID}
+	var types string
+	err := s.db.QueryRow(ctx, `SELECT id, url, event_types, created_at, disabled_at
+		FROM webhook_endpoints WHERE account_id = $1 AND id = $2`, p.AccountID, p.EndpointID).
+		Scan(&ep.ID, &ep.URL, &types, &ep.CreatedAt, &ep.DisabledAt)
+	if errors.Is(err, database.ErrNoRows) {
+		return Endpoint{}, fmt.Errorf("webhook endpoint %d: %w", p.EndpointID, database.ErrNotFound)
+	}
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("reading webhook endpoint %d: %w", p.EndpointID, err)
+	}
+	ep.EventTypes = strings.Split(types, ",")
+	return ep, nil
+}
+
 // DisableEndpointParams name one endpoint of an account.
 type DisableEndpointParams struct {
 	AccountID  int64
