@@ -103,6 +103,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		return nil, fmt.Errorf("encrypting the secrets in the database with key %s: %w", key.ID(), err)
 	} else if n > 0 {
 		logger.Info("encrypted secrets kept in plain text", "count", n, "key_id", key.ID())
+		if err := forgetFreedPages(ctx, db); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
 	}
 	if len(res.Applied) > 0 || len(res.RiverApplied) > 0 {
 		logger.Info("database migrated", "db", database.Redact(cfg.DB), "version", res.Version,

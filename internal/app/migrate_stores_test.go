@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"io/fs"
 	"log/slog"
@@ -93,6 +94,14 @@ func TestStoresMigrateToSealedCredentials(t *testing.T) {
 			}
 			if !strings.HasPrefix(raw, "ss1:") || strings.Contains(raw, "plain_old") || hooks != 1 {
 				t.Errorf("after migration: credentials %q, %d webhooks", raw, hooks)
+			}
+			if d == database.SQLite {
+				files, _ := filepath.Glob(strings.TrimPrefix(u, "sqlite:") + "*")
+				for _, f := range files {
+					if b, _ := os.ReadFile(f); bytes.Contains(b, []byte("plain_old")) {
+						t.Errorf("%s still holds the plain-text credentials", filepath.Base(f))
+					}
+				}
 			}
 			st, err := a.Stores.Get(ctx, store.GetParams{AccountID: accountID, ID: storeID})
 			if err != nil {

@@ -73,6 +73,21 @@ func resealAll(ctx context.Context, db *database.DB, box *secret.Box) (int, erro
 	return total, err
 }
 
+// forgetFreedPages rewrites the SQLite file without its free pages and empties its WAL, where
+// the plain-text (or old-key) values that were just replaced would otherwise stay readable until
+// overwritten. PostgreSQL's dead rows are vacuumed by the server in time; nothing to do there.
+func forgetFreedPages(ctx context.Context, db *database.DB) error {
+	if db.Dialect() != database.SQLite {
+		return nil
+	}
+	for _, q := range []string{"VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+		if _, err := db.Exec(ctx, q); err != nil {
+			return fmt.Errorf("clearing replaced secrets from the database file (%s): %w", q, err)
+		}
+	}
+	return nil
+}
+
 // RotateParams say how `storesync secrets rotate` runs.
 type RotateParams struct {
 	// NewKeyFile holds the new key; when the file does not exist a new key is made there (0600).
@@ -124,6 +139,9 @@ func RotateSecrets(ctx context.Context, cfg config.Config, logger *slog.Logger, 
 			_ = os.Remove(p.NewKeyFile)
 		}
 		return res, fmt.Errorf("re-encrypting (nothing was changed): %w", err)
+	}
+	if err := forgetFreedPages(ctx, db); err != nil {
+		return res, err
 	}
 	if cfg.SecretKey == "" && cfg.SecretKeyFile == "" {
 		def := DefaultKeyFile(cfg.DataDir)
