@@ -194,8 +194,8 @@ func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSSelfSigned }
 
 // String shows the settings with secrets hidden, for logs and --print-config.
 func (c Config) String() string {
-	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t workers=%d", c.DataDir, database.Redact(c.DB),
-		c.Addr, c.TLS(), c.AllowHTTP, c.Workers)
+	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t allow-private-targets=%t workers=%d", c.DataDir, database.Redact(c.DB),
+		c.Addr, c.TLS(), c.AllowHTTP, c.AllowPrivateTargets, c.Workers)
 }
 
 func redactValue(flagName, v string) string {

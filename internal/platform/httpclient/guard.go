@@ -25,7 +25,7 @@ type TargetError struct {
 }
 
 func (e *TargetError) Error() string {
-	return fmt.Sprintf("%s: %s is a %s address; an operator whose stores live on their own network can allow it with --allow-private-targets",
+	return fmt.Sprintf("%s: %s is not public (%s); an operator whose stores live on their own network can allow it with --allow-private-targets",
 		ErrForbiddenTarget, e.Addr, e.Reason)
 }
 
@@ -146,7 +146,7 @@ func (g *Guard) CheckURL(raw string) error {
 	}
 	for _, suffix := range []string{"localhost", "localdomain", "internal", "local", "home.arpa"} {
 		if host == suffix || strings.HasSuffix(host, "."+suffix) {
-			return &TargetError{Addr: host, Reason: "local name's"}
+			return &TargetError{Addr: host, Reason: "local-only name"}
 		}
 	}
 	return nil
