@@ -85,11 +85,16 @@ func (p *platforms) open(s store.Store) (platform.Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", s, err)
 		}
-		return shopify.New(shopify.Config{
+		cfg := shopify.Config{
 			Shop: c.ShopDomain, AccessToken: c.AccessToken, APISecret: c.APISecret, BaseURL: s.BaseURL,
 			HTTPClient: p.http, Logger: p.logger.With("store", s.Name, "shop", c.ShopDomain), Now: p.now,
 			Limiter: p.limiters.For(shopify.LimiterKey(s.BaseURL, c.ShopDomain, c.AccessToken)),
-		})
+		}
+		if s.ID == 0 {
+			// Verifying a store being saved: a person waits, so one retry at most.
+			cfg.Backoff = httpclient.Backoff{MaxAttempts: 2, Max: 2 * time.Second}
+		}
+		return shopify.New(cfg)
 	}
 	return nil, fmt.Errorf("store %s: platform %q is not supported", s, s.Platform)
 }

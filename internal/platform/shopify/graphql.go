@@ -162,7 +162,8 @@ func (c *Client) send(ctx context.Context, o op, body []byte) (*gqlResponse, *pl
 	res, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
 		e := c.newError(o.what, platform.KindUnavailable, "cannot reach shop")
-		e.Err, e.Retryable = err, true
+		// An address refused by the dialer stays refused: no retry.
+		e.Err, e.Retryable = err, !errors.Is(err, httpclient.ErrForbiddenTarget)
 		return nil, e
 	}
 	defer res.Body.Close()
