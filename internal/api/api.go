@@ -91,7 +91,7 @@ type MeOutput struct {
 func getMe(accounts *account.Service) func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
 	return func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
 		p, _ := account.PrincipalFrom(ctx) // the gate put it there
-		k, err := accounts.Key(ctx, p.AccountID, p.KeyID)
+		k, err := accounts.Key(ctx, account.KeyParams{AccountID: p.AccountID, KeyID: p.KeyID})
 		if err != nil {
 			return nil, err
 		}

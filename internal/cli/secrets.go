@@ -42,6 +42,9 @@ func runSecretsRotate(ctx context.Context, env Env, args []string) error {
 	if newKeyFile == "" {
 		return fmt.Errorf("--new-key-file is required (see --help)")
 	}
+	if err := checkExists(ctx, cfg.DB); err != nil { // rotating keys of a database made here would be wrong
+		return err
+	}
 	logger := app.NewLogger(env.Stderr, cfg.LogLevel, cfg.LogFormat)
 	res, err := app.RotateSecrets(ctx, cfg, logger, app.RotateParams{NewKeyFile: newKeyFile})
 	if err != nil {

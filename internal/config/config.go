@@ -21,6 +21,10 @@ const EnvPrefix = "STORESYNC_"
 
 // Config holds every setting. Zero values are filled by the flag defaults.
 type Config struct {
+	// DBFile is the embedded database's file under DataDir when DB is not given: storesync.db
+	// when empty; the demo keeps its own, demo.db. Set it before Common, which shows it.
+	DBFile string
+
 	DataDir   string
 	DB        string
 	LogLevel  string
@@ -31,6 +35,7 @@ type Config struct {
 	TLSKey          string
 	TLSSelfSigned   bool
 	AllowHTTP       bool
+	TrustProxy      bool
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 
@@ -47,7 +52,7 @@ type Config struct {
 // Common registers the settings every command has: where the data is and how to log.
 func (c *Config) Common(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the embedded database, certificates and other files")
-	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default sqlite:<data-dir>/storesync.db)")
+	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default sqlite:<data-dir>/"+c.dbFile()+")")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 	c.secretFlags(fs)
@@ -59,7 +64,8 @@ func (c *Config) Server(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM); with --tls-cert")
 	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate made and kept under <data-dir>/tls")
-	fs.BoolVar(&c.AllowHTTP, "allow-http", false, "accept API requests over plain HTTP (behind a TLS-terminating proxy, or for local tests)")
+	fs.BoolVar(&c.AllowHTTP, "allow-http", false, "accept API keys and dashboard passwords over plain HTTP (for local tests; behind a TLS-terminating proxy use --trust-proxy)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "believe X-Forwarded-Proto/Forwarded and X-Forwarded-For from a TLS-terminating proxy in front; only when every request comes through it")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted, in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a graceful shutdown waits for requests and jobs in flight")
 	fs.IntVar(&c.Workers, "workers", 100, "durable jobs worked at once by this process")
@@ -113,7 +119,7 @@ func (c *Config) Finish() error {
 		return errors.New("--data-dir is empty")
 	}
 	if c.DB == "" {
-		c.DB = "sqlite:" + filepath.Join(c.DataDir, "storesync.db")
+		c.DB = "sqlite:" + filepath.Join(c.DataDir, c.dbFile())
 	}
 	var errs []error
 	if _, err := database.ParseURL(c.DB); err != nil {
@@ -189,13 +195,20 @@ func (c *Config) finishSecrets() []error {
 	return errs
 }
 
+func (c *Config) dbFile() string {
+	if c.DBFile == "" {
+		return "storesync.db"
+	}
+	return c.DBFile
+}
+
 // TLS reports whether the server speaks HTTPS.
 func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSSelfSigned }
 
 // String shows the settings with secrets hidden, for logs and --print-config.
 func (c Config) String() string {
-	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t allow-private-targets=%t workers=%d", c.DataDir, database.Redact(c.DB),
-		c.Addr, c.TLS(), c.AllowHTTP, c.AllowPrivateTargets, c.Workers)
+	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t trust-proxy=%t allow-private-targets=%t workers=%d", c.DataDir,
+		database.Redact(c.DB), c.Addr, c.TLS(), c.AllowHTTP, c.TrustProxy, c.AllowPrivateTargets, c.Workers)
 }
 
 func redactValue(flagName, v string) string {
