@@ -63,7 +63,7 @@ var special = []struct {
 
 // Classify returns why ip is not a public address, or "" when it is.
 func Classify(ip netip.Addr) string {
-	ip = ip.Unmap()
+	ip = ip.Unmap().WithZone("") // a zoned address never matches a prefix: drop the zone first
 	for _, s := range special {
 		if s.prefix.Contains(ip) {
 			return s.reason

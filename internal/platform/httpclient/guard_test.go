@@ -94,6 +94,11 @@ func TestGuardRefusesInsideAddresses(t *testing.T) {
 func TestClassifyPublic(t *testing.T) {
 	t.Parallel()
 	g := &httpclient.Guard{}
+	for _, a := range []string{"[fe80::1%eth0]:80", "[::ffff:10.0.0.1]:80", "[64:ff9b::7f00:1]:80", "0.0.0.0:80", "[fd00::1]:443", "100.64.1.1:80"} {
+		if err := g.Check(a); err == nil {
+			t.Errorf("inside %s allowed", a)
+		}
+	}
 	for _, a := range []string{"8.8.8.8:443", "[2606:4700::1111]:443", "23.227.38.65:443"} {
 		if err := g.Check(a); err != nil {
 			t.Errorf("public %s refused: %v", a, err)
