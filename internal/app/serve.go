@@ -51,7 +51,8 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	api.InboundWebhooks(mux, a.Ingest, a.Logger)
 	a.registerDashboard(mux)
-	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes)
+	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes,
+		server.RouteLimit{Prefix: api.InboundWebhooksPrefix, MaxBytes: a.Ingest.MaxBodyBytes()})
 }
 
 // apiModules lists the domains that add operations to the API.
@@ -59,7 +60,7 @@ func (a *App) apiModules() []func(huma.API) {
 	return []func(huma.API){
 		api.Webhooks(a.Webhooks),
 		api.Stores(a.Stores),
-		func(h huma.API) { boapi.RegisterLogged(h, a.BackOffice, a.Logger) },
+		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
 

@@ -23,6 +23,10 @@ import (
 	"github.com/storesync/storesync/internal/webhook"
 )
 
+// testSecretKey is the key of tests that open an app on a database URL they were given
+// (PostgreSQL needs one).
+const testSecretKey = "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq8M="
+
 // testSim starts a Shopify simulator for a test, allowed on the app's outgoing guard like the
 // demo's; add shops to it with AddShop.
 func testSim(t *testing.T, a *app.App) (*shopifysim.Sim, string) {

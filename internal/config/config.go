@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,11 @@ type Config struct {
 	SecretKey           string
 	SecretKeyFile       string
 	AllowPrivateTargets bool
+
+	// Webhooks from stores and retention.
+	PublicURL           string        // https address platforms reach; "" means stores are not subscribed
+	WebhookMaxBodyBytes int64         // largest webhook delivery accepted
+	Retention           time.Duration // how long received webhooks, events and deliveries are kept
 }
 
 // Common registers the settings every command has: where the data is and how to log.
@@ -72,6 +78,44 @@ func (c *Config) Server(fs *flag.FlagSet, defaultAddr string) {
 	fs.DurationVar(&c.JobTimeout, "job-timeout", time.Minute, "longest a single job attempt may run")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "a job left running by a process that died is retried after this long (at least --job-timeout)")
 	c.outboundFlags(fs)
+	c.webhookFlags(fs)
+}
+
+// webhookFlags registers the settings of webhooks from stores and of retention.
+func (c *Config) webhookFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.PublicURL, "public-url", "", "https address at which stores' platforms reach this server (e.g. https://sync.example.com); stores deliver webhooks to PUBLIC_URL/webhooks/{platform}/{store_key}; without it stores are not subscribed")
+	fs.Int64Var(&c.WebhookMaxBodyBytes, "webhook-max-body-bytes", 10<<20, "largest webhook delivery accepted from a store's platform, in bytes (order payloads cross 1 MiB)")
+	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long received webhooks, outgoing events and their deliveries are kept once done with")
+}
+
+// validateWebhooks checks the settings webhookFlags registers; zero (a Config made by hand) means
+// the flag's default.
+func (c *Config) validateWebhooks() []error {
+	var errs []error
+	if c.WebhookMaxBodyBytes == 0 {
+		c.WebhookMaxBodyBytes = 10 << 20
+	}
+	if c.Retention == 0 {
+		c.Retention = 30 * 24 * time.Hour
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("--public-url %q: %v", c.PublicURL, err))
+		case u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+			errs = append(errs, fmt.Errorf("--public-url %q: want an https address with a host and no user, query or fragment, e.g. https://sync.example.com", c.PublicURL))
+		default:
+			c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+		}
+	}
+	if c.WebhookMaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("--webhook-max-body-bytes %d: must be at least 1024", c.WebhookMaxBodyBytes))
+	}
+	if c.Retention < time.Hour {
+		errs = append(errs, fmt.Errorf("--retention %s: must be at least 1h", c.Retention))
+	}
+	return errs
 }
 
 // Parse reads args into fs, then fills every flag not given on the command line from its
@@ -160,6 +204,7 @@ func (c *Config) Finish() error {
 		if c.ShutdownTimeout <= 0 {
 			errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))
 		}
+		errs = append(errs, c.validateWebhooks()...)
 	}
 	errs = append(errs, c.finishSecrets()...)
 	return errors.Join(errs...)

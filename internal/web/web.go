@@ -75,7 +75,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.Handle("POST /login", cop.Handler(http.HandlerFunc(h.login)))
 	mux.Handle("POST /logout", cop.Handler(http.HandlerFunc(h.logout)))
 	mux.Handle("GET /{$}", h.authed(h.home))
-	mux.Handle("GET /stores", h.authed(h.stores))
+	h.storeRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
@@ -190,6 +190,13 @@ func (h *dashboard) homeData(ctx context.Context, p account.Principal) (map[stri
 			return nil, err
 		}
 		data["Stores"] = stores
+	}
+	if h.Ingest != nil { // a store whose webhooks cannot work shows as broken on the overview
+		states, err := h.Ingest.States(ctx, p.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		data["WebhookStates"] = states
 	}
 	return data, nil
 }
