@@ -12,7 +12,6 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/platform"
-	"github.com/storesync/storesync/internal/store"
 )
 
 // ProcessArgs processes one received webhook. Retry is how many times a person asked to retry
@@ -58,7 +57,7 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 	if err != nil {
 		return fmt.Errorf("processing received webhook %d: %w", job.Args.InboundID, err)
 	}
-	st, err := s.stores.Get(ctx, store.GetParams{AccountID: k.accountID, ID: k.storeID})
+	st, err := s.store(ctx, k.accountID, k.storeID)
 	if errors.Is(err, database.ErrNotFound) {
 		return s.completeOnly(ctx, job)
 	}
