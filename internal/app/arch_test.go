@@ -31,6 +31,7 @@ var allowed = map[string][]string{
 	"internal/database":   {"internal/database"},
 	"internal/platform":   {"internal/platform"},
 	"internal/sim":        {"internal/sim"},
+	"internal/secret":     {},
 	"internal/money":      {},
 }
 

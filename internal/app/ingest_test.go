@@ -32,7 +32,7 @@ func TestInboundWebhooks(t *testing.T) {
 		if code, _ := e.send(t, st, delivery{topic: "orders/updated", eventID: "e-forged", secret: "wrong", body: orderBody(1, "2026-01-03T10:00:00Z")}); code != 401 {
 			t.Errorf("forged delivery: %d, want 401", code)
 		}
-		if code, _ := e.send(t, store.Store{Key: "store_nope", ShopDomain: st.ShopDomain}, newer); code != 404 {
+		if code, _ := e.send(t, store.Store{Key: "store_nope", Address: st.Address}, newer); code != 404 {
 			t.Errorf("unknown store key: %d, want 404", code)
 		}
 		list, _ := e.a.Ingest.List(context.Background(), e.account, 10)

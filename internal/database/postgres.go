@@ -32,13 +32,13 @@ func openPostgres(ctx context.Context, raw string, opts Options) (*DB, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), err)
+		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), redactErr(err, raw))
 	}
 	pctx, cancel := context.WithTimeout(ctx, cfg.ConnConfig.ConnectTimeout)
 	defer cancel()
 	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), err)
+		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), redactErr(err, raw))
 	}
 	return &DB{dialect: Postgres, logger: opts.Logger, pool: pool}, nil
 }
