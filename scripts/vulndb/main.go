@@ -84,7 +84,10 @@ func download(ctx context.Context, goCmd, version, sum string) (source, error) {
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	var res struct {
-		Dir, Info, Sum, Error string
+		Dir   string `json:"Dir"`
+		Info  string `json:"Info"`
+		Sum   string `json:"Sum"`
+		Error string `json:"Error"`
 	}
 	if jerr := json.Unmarshal(out, &res); jerr == nil && res.Error != "" {
 		return source{}, fmt.Errorf("downloading %s@%s: %s", module, version, res.Error)
@@ -102,7 +105,9 @@ func download(ctx context.Context, goCmd, version, sum string) (source, error) {
 	if err != nil {
 		return source{}, fmt.Errorf("reading the module's .info: %w", err)
 	}
-	var info struct{ Time time.Time }
+	var info struct {
+		Time time.Time `json:"Time"`
+	}
 	if err := json.Unmarshal(b, &info); err != nil {
 		return source{}, fmt.Errorf("decoding %s: %w", res.Info, err)
 	}
