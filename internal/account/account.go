@@ -39,9 +39,10 @@ type Publisher interface {
 
 // Service manages accounts, users, sessions and API keys.
 type Service struct {
-	db     *database.DB
-	now    func() time.Time
-	events Publisher
+	db       *database.DB
+	now      func() time.Time
+	events   Publisher
+	throttle Throttle
 }
 
 // WithEvents makes the service publish its changes (API keys created and revoked) through p.
@@ -65,7 +66,7 @@ func NewService(db *database.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, now: now, throttle: DefaultThrottle}
 }
 
 var accountName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)

@@ -39,13 +39,13 @@ func TestUsersAndSessions(t *testing.T) {
 		if _, err := svc.CreateUser(ctx, account.CreateUserParams{AccountID: a.ID, Email: "Ops@Example.com", Password: "long enough password"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := svc.Login(ctx, "ops@example.com", "wrong password!"); !errors.Is(err, account.ErrUnauthenticated) {
+		if _, _, err := svc.Login(ctx, account.LoginParams{Email: "ops@example.com", Password: "wrong password!"}); !errors.Is(err, account.ErrUnauthenticated) {
 			t.Errorf("wrong password: %v", err)
 		}
-		if _, _, err := svc.Login(ctx, "nobody@example.com", "long enough password"); !errors.Is(err, account.ErrUnauthenticated) {
+		if _, _, err := svc.Login(ctx, account.LoginParams{Email: "nobody@example.com", Password: "long enough password"}); !errors.Is(err, account.ErrUnauthenticated) {
 			t.Errorf("unknown user: %v", err)
 		}
-		token, p, err := svc.Login(ctx, " OPS@example.com ", "long enough password")
+		token, p, err := svc.Login(ctx, account.LoginParams{Email: " OPS@example.com ", Password: "long enough password"})
 		if err != nil || p.AccountID != a.ID || p.AccountName != "acme" {
 			t.Fatalf("login: %+v %v", p, err)
 		}
@@ -56,7 +56,7 @@ func TestUsersAndSessions(t *testing.T) {
 		if _, err := svc.Session(ctx, token); !errors.Is(err, account.ErrUnauthenticated) {
 			t.Errorf("expired session: %v", err)
 		}
-		token, _, _ = svc.Login(ctx, "ops@example.com", "long enough password")
+		token, _, _ = svc.Login(ctx, account.LoginParams{Email: "ops@example.com", Password: "long enough password"})
 		if err := svc.Logout(ctx, token); err != nil {
 			t.Fatal(err)
 		}
@@ -103,6 +103,42 @@ func TestKeysAreHashedAndCountEveryHit(t *testing.T) {
 		got, err := svc.KeyBySecret(ctx, secret)
 		if err != nil || got.Hits != n || got.LastUsedAt == nil {
 			t.Fatalf("after %d concurrent uses: hits %d, last used %v, %v", n, got.Hits, got.LastUsedAt, err)
+		}
+	})
+}
+
+func TestKeysNeedANameAndAreNamedByParams(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		t.Parallel()
+		ctx := context.Background()
+		svc := account.NewService(db, nil)
+		a, _ := svc.CreateAccount(ctx, "acme")
+		b, _ := svc.CreateAccount(ctx, "globex")
+		for _, name := range []string{"", "   ", "tab\there", strings.Repeat("x", 101)} {
+			_, _, err := svc.CreateKey(ctx, account.CreateKeyParams{AccountID: a.ID, Name: name, Permission: account.PermissionRead})
+			if !errors.Is(err, account.ErrInvalidInput) || !strings.Contains(err.Error(), "name") {
+				t.Errorf("CreateKey(name %q) = %v, want ErrInvalidInput naming the name", name, err)
+			}
+		}
+		if keys, _ := svc.ListKeys(ctx, a.ID); len(keys) != 0 {
+			t.Fatalf("refused keys were stored: %d", len(keys))
+		}
+		k, _, err := svc.CreateKey(ctx, account.CreateKeyParams{AccountID: a.ID, Name: " ci ", Permission: account.PermissionRead})
+		if err != nil || k.Name != "ci" {
+			t.Fatalf("CreateKey: %+v %v", k, err)
+		}
+		if _, err := svc.Key(ctx, account.KeyParams{AccountID: b.ID, KeyID: k.ID}); !errors.Is(err, database.ErrNotFound) {
+			t.Errorf("another account's key: %v", err)
+		}
+		if err := svc.RevokeKey(ctx, account.KeyParams{AccountID: b.ID, KeyID: k.ID}); !errors.Is(err, database.ErrNotFound) {
+			t.Errorf("revoking another account's key: %v", err)
+		}
+		if err := svc.RevokeKey(ctx, account.KeyParams{AccountID: a.ID, KeyID: k.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := svc.Key(ctx, account.KeyParams{AccountID: a.ID, KeyID: k.ID}); err != nil || got.RevokedAt == nil {
+			t.Errorf("after revoking: %+v %v", got, err)
 		}
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/storesync/storesync/internal/database"
 )
@@ -39,8 +41,8 @@ func (s *Service) CreateKey(ctx context.Context, p CreateKeyParams) (APIKey, str
 		return APIKey{}, "", fmt.Errorf("%w: permission %q: use %q or %q", ErrInvalidInput, p.Permission, PermissionRead, PermissionReadWrite)
 	}
 	name := strings.TrimSpace(p.Name)
-	if len(name) > 100 {
-		return APIKey{}, "", fmt.Errorf("%w: key name is longer than 100 characters", ErrInvalidInput)
+	if err := ValidateKeyName(name); err != nil {
+		return APIKey{}, "", err
 	}
 	secret := KeyPrefix + randomToken()
 	k := APIKey{AccountID: p.AccountID, Name: name, Prefix: secret[:len(KeyPrefix)+8], Permission: p.Permission,
@@ -61,6 +63,26 @@ func (s *Service) CreateKey(ctx context.Context, p CreateKeyParams) (APIKey, str
 		return APIKey{}, "", fmt.Errorf("creating API key: %w", err)
 	}
 	return k, secret, nil
+}
+
+// ValidateKeyName explains what is wrong with an API key's name, or returns nil. Every key has a
+// name, so that a list of keys says which is which.
+func ValidateKeyName(name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return fmt.Errorf("%w: name: an API key needs a name, e.g. \"back office\"", ErrInvalidInput)
+	case utf8.RuneCountInString(name) > 100:
+		return fmt.Errorf("%w: name: longer than 100 characters", ErrInvalidInput)
+	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return fmt.Errorf("%w: name: contains a control character", ErrInvalidInput)
+	}
+	return nil
+}
+
+// KeyParams name one API key of one account.
+type KeyParams struct {
+	AccountID int64
+	KeyID     int64
 }
 
 const keyColumns = `id, account_id, name, prefix, permission, hits, last_used_at, created_at, revoked_at`
@@ -92,8 +114,9 @@ func (s *Service) ListKeys(ctx context.Context, accountID int64) ([]APIKey, erro
 }
 
 // Key returns one API key of an account.
-func (s *Service) Key(ctx context.Context, accountID, keyID int64) (APIKey, error) {
-	k, err := scanKey(s.db.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE account_id = $1 AND id = $2`, accountID, keyID))
+func (s *Service) Key(ctx context.Context, p KeyParams) (APIKey, error) {
+	keyID := p.KeyID
+	k, err := scanKey(s.db.QueryRow(ctx, `SELECT `+keyColumns+` FROM api_keys WHERE account_id = $1 AND id = $2`, p.AccountID, keyID))
 	if errors.Is(err, database.ErrNoRows) {
 		return APIKey{}, fmt.Errorf("API key %d: %w", keyID, database.ErrNotFound)
 	}
@@ -104,7 +127,8 @@ func (s *Service) Key(ctx context.Context, accountID, keyID int64) (APIKey, erro
 }
 
 // RevokeKey revokes an API key of an account at once. Revoking a revoked key changes nothing.
-func (s *Service) RevokeKey(ctx context.Context, accountID, keyID int64) error {
+func (s *Service) RevokeKey(ctx context.Context, p KeyParams) error {
+	accountID, keyID := p.AccountID, p.KeyID
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		var id int64
 		var already bool

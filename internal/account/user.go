@@ -96,22 +96,40 @@ func (s *Service) ListUsers(ctx context.Context, accountID int64) ([]User, error
 	return out, rows.Err()
 }
 
+// LoginParams are what a person gives to log in, and where the request came from.
+type LoginParams struct {
+	Email    string
+	Password string
+	// ClientAddr is the client's address (HOST or HOST:PORT), for throttling.
+	ClientAddr string
+}
+
 // Login checks an email and password and opens a session. It answers ErrUnauthenticated, without
-// saying which of the two was wrong, and spends the same time either way.
-func (s *Service) Login(ctx context.Context, email, password string) (token string, p Principal, err error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+// saying which of the two was wrong, and spends the same time either way. After too many failures
+// (see Throttle) it answers a *ThrottledError at once, without checking the password.
+func (s *Service) Login(ctx context.Context, lp LoginParams) (token string, p Principal, err error) {
+	email := strings.ToLower(strings.TrimSpace(lp.Email))
+	sub := subjects(email, lp.ClientAddr)
+	if err := s.checkThrottle(ctx, sub); err != nil {
+		return "", Principal{}, err
+	}
 	var hash, accountName string
 	err = s.db.QueryRow(ctx, `SELECT u.id, u.account_id, u.password_hash, a.name FROM users u
 		JOIN accounts a ON a.id = u.account_id WHERE u.email = $1`, email).Scan(&p.UserID, &p.AccountID, &hash, &accountName)
 	if errors.Is(err, database.ErrNoRows) {
-		_, _ = hashPassword(password) // same work as a real check
-		return "", Principal{}, fmt.Errorf("%w: wrong email or password", ErrUnauthenticated)
-	}
-	if err != nil {
+		_, _ = hashPassword(lp.Password) // same work as a real check
+		hash = ""
+	} else if err != nil {
 		return "", Principal{}, fmt.Errorf("logging in: %w", err)
 	}
-	if !checkPassword(hash, password) {
+	if hash == "" || !checkPassword(hash, lp.Password) {
+		if err := s.recordFailure(ctx, sub); err != nil {
+			return "", Principal{}, err
+		}
 		return "", Principal{}, fmt.Errorf("%w: wrong email or password", ErrUnauthenticated)
+	}
+	if err := s.forgetPair(ctx, sub); err != nil {
+		return "", Principal{}, fmt.Errorf("logging in: %w", err)
 	}
 	p.AccountName, p.Permission = accountName, PermissionReadWrite
 	token = "sss_" + randomToken()

@@ -10,12 +10,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/database"
 )
 
 // Version is the version of the API description.
@@ -24,6 +26,8 @@ const Version = "2.0.0"
 // Deps are what the API needs.
 type Deps struct {
 	Accounts *account.Service
+	// DB keeps the answers of POSTs sent with an Idempotency-Key; without it the header is ignored.
+	DB *database.DB
 	// AllowHTTP lets API requests in over plain HTTP. AllowHTTPFrom, when set, narrows that to
 	// the client addresses it accepts (the demo allows loopback only).
 	AllowHTTP     bool
@@ -43,6 +47,7 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	install()
 	cfg := huma.DefaultConfig("storesync API", Version)
 	cfg.CreateHooks = nil // keep "$schema" out of response bodies
 	cfg.OpenAPIPath = "/api/openapi"
@@ -58,18 +63,16 @@ func New(mux *http.ServeMux, d Deps) huma.API {
 	cfg.Security = []map[string][]string{{"bearer": {}}, {"basic": {}}}
 	hapi := humago.New(mux, cfg)
 	g := &gate{accounts: d.Accounts, allowHTTP: d.AllowHTTP, allowHTTPFrom: d.AllowHTTPFrom, api: hapi, logger: d.Logger}
-	hapi.UseMiddleware(g.middleware)
+	idem := &idempotency{db: d.DB, now: d.Now, api: hapi}
+	hapi.UseMiddleware(g.middleware, g.checkInput, idem.middleware)
 
 	registerMe(hapi, d.Accounts)
 	for _, r := range d.Register {
 		r(hapi)
 	}
+	finishSpec(hapi)
 	mux.HandleFunc("GET /api/docs", docsHandler(hapi))
-	// Anything else under /api/ is a problem+json 404, not the dashboard's page.
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		_ = huma.WriteErr(hapi, humago.NewContext(nil, r, w), http.StatusNotFound,
-			"no API operation at "+r.Method+" "+r.URL.Path+"; see /api/docs")
-	})
+	mux.HandleFunc("/api/", g.unmatched)
 	return hapi
 }
 
@@ -85,17 +88,10 @@ type MeOutput struct {
 	}
 }
 
-func registerMe(hapi huma.API, accounts *account.Service) {
-	huma.Register(hapi, huma.Operation{
-		OperationID: "get-me",
-		Method:      http.MethodGet,
-		Path:        "/api/v2/me",
-		Summary:     "Who am I",
-		Description: "The account, permission and usage (hits, last use) of the API key sent.",
-		Tags:        []string{"Account"},
-	}, func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
-		p, _ := account.PrincipalFrom(ctx)
-		k, err := accounts.Key(ctx, p.AccountID, p.KeyID)
+func getMe(accounts *account.Service) func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
+	return func(ctx context.Context, _ *struct{}) (*MeOutput, error) {
+		p, _ := account.PrincipalFrom(ctx) // the gate put it there
+		k, err := accounts.Key(ctx, account.KeyParams{AccountID: p.AccountID, KeyID: p.KeyID})
 		if err != nil {
 			return nil, err
 		}
@@ -103,5 +99,27 @@ func registerMe(hapi huma.API, accounts *account.Service) {
 		out.Body.Account.ID, out.Body.Account.Name = p.AccountID, p.AccountName
 		out.Body.Permission, out.Body.Key = p.Permission, k
 		return out, nil
-	})
+	}
+}
+
+// unmatched answers what no operation took, as problem+json rather than the dashboard's page. Under
+// /api/v1/ and /api/v2/ the gate comes first, as for any operation, so that no client learns
+// which paths exist without a key; then a known path with another method is a 405 with Allow, and
+// anything else a 404.
+func (g *gate) unmatched(w http.ResponseWriter, r *http.Request) {
+	ctx := humago.NewContext(nil, r, w)
+	answer := func(ctx huma.Context) {
+		if allow := allowedMethods(g.api, r.URL.Path); len(allow) > 0 {
+			ctx.SetHeader("Allow", strings.Join(allow, ", "))
+			_ = huma.WriteErr(g.api, ctx, http.StatusMethodNotAllowed,
+				r.Method+" is not an operation of "+r.URL.Path+"; it takes "+strings.Join(allow, ", "))
+			return
+		}
+		_ = huma.WriteErr(g.api, ctx, http.StatusNotFound, "no API operation at "+r.Method+" "+r.URL.Path+"; see /api/docs")
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/v1/") || strings.HasPrefix(r.URL.Path, "/api/v2/") {
+		g.middleware(ctx, answer)
+		return
+	}
+	answer(ctx)
 }

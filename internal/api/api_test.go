@@ -138,10 +138,10 @@ func TestGate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Accounts().RevokeKey(context.Background(), b, k.ID); err == nil {
+		if err := s.Accounts().RevokeKey(context.Background(), account.KeyParams{AccountID: b, KeyID: k.ID}); err == nil {
 			t.Error("account beta revoked a key of account alpha")
 		}
-		if err := s.Accounts().RevokeKey(context.Background(), a, k.ID); err != nil {
+		if err := s.Accounts().RevokeKey(context.Background(), account.KeyParams{AccountID: a, KeyID: k.ID}); err != nil {
 			t.Fatal(err)
 		}
 		if status, _, _ := do(t, c, "GET", u+"/api/v2/me", "Bearer "+readKey, ""); status != 401 {

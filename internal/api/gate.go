@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/server"
 )
 
 // gate admits a request to an API operation: HTTPS, a valid key, the right permission, one hit.
@@ -22,7 +24,11 @@ type gate struct {
 }
 
 func (g *gate) middleware(ctx huma.Context, next func(huma.Context)) {
-	if ctx.TLS() == nil && !(g.allowHTTP && (g.allowHTTPFrom == nil || g.allowHTTPFrom(ctx.RemoteAddr()))) {
+	ctx = huma.WithContext(ctx, withLogger(ctx.Context(), g.logger)) // for the error mapper
+	// The server's one rule (server.Policy), shared with the dashboard; the gate's own settings
+	// apply when the API is mounted without it.
+	r, _ := humago.Unwrap(ctx)
+	if !(server.RequestPolicy{Fallback: server.Policy{AllowHTTP: g.allowHTTP, AllowHTTPFrom: g.allowHTTPFrom}}).Allows(r) {
 		_ = huma.WriteErr(g.api, ctx, http.StatusForbidden,
 			"plain HTTP is refused: the API takes requests over HTTPS only, because API keys must not travel in clear text")
 		return

@@ -49,7 +49,7 @@ func TestAccountsAreIsolated(t *testing.T) {
 		}
 		// B's keys cannot be revoked by A, and a change in A publishes to A's endpoint only.
 		bKeys, _ := s.Accounts().ListKeys(context.Background(), b)
-		if err := s.Accounts().RevokeKey(context.Background(), a, bKeys[0].ID); err == nil {
+		if err := s.Accounts().RevokeKey(context.Background(), account.KeyParams{AccountID: a, KeyID: bKeys[0].ID}); err == nil {
 			t.Error("account A revoked a key of account B")
 		}
 		s.CreateKey(t, a, account.PermissionRead)

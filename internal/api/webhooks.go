@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/webhook"
 )
@@ -73,67 +71,52 @@ type deliveryList struct {
 	}
 }
 
-// Webhooks adds the operations that manage an account's webhook endpoints and show deliveries.
-func Webhooks(svc *webhook.Service) func(huma.API) {
-	return func(hapi huma.API) {
-		tags := []string{"Webhooks"}
-		huma.Register(hapi, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet,
-			Path: "/api/v2/webhook-endpoints", Summary: "List webhook endpoints", Tags: tags},
-			func(ctx context.Context, _ *struct{}) (*endpointList, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				eps, err := svc.ListEndpoints(ctx, p.AccountID)
-				if err != nil {
-					return nil, err
-				}
-				out := &endpointList{}
-				out.Body.Data = make([]WebhookEndpoint, 0, len(eps))
-				for _, e := range eps {
-					out.Body.Data = append(out.Body.Data, WebhookEndpoint{ID: e.ID, URL: e.URL, EventTypes: e.EventTypes, CreatedAt: e.CreatedAt, DisabledAt: e.DisabledAt})
-				}
-				return out, nil
-			})
-		huma.Register(hapi, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost,
-			Path: "/api/v2/webhook-endpoints", Summary: "Create a webhook endpoint", DefaultStatus: http.StatusCreated, Tags: tags},
-			func(ctx context.Context, in *createEndpointInput) (*createEndpointOutput, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				ep, secret, err := svc.CreateEndpoint(ctx, p.AccountID, in.Body.URL, in.Body.EventTypes)
-				if errors.Is(err, webhook.ErrInvalid) {
-					return nil, huma.Error422UnprocessableEntity(err.Error(), &huma.ErrorDetail{Location: "body", Message: err.Error()})
-				}
-				if err != nil {
-					return nil, err
-				}
-				out := &createEndpointOutput{}
-				out.Location = fmt.Sprintf("/api/v2/webhook-endpoints/%d", ep.ID)
-				out.Body.ID, out.Body.Location, out.Body.Secret = ep.ID, out.Location, secret
-				return out, nil
-			})
-		huma.Register(hapi, huma.Operation{OperationID: "disable-webhook-endpoint", Method: http.MethodPost,
-			Path: "/api/v2/webhook-endpoints/{id}/disable", Summary: "Disable a webhook endpoint", DefaultStatus: http.StatusNoContent, Tags: tags},
-			func(ctx context.Context, in *endpointIDInput) (*struct{}, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				err := svc.DisableEndpoint(ctx, p.AccountID, in.ID)
-				if errors.Is(err, database.ErrNotFound) {
-					return nil, huma.Error404NotFound(fmt.Sprintf("no webhook endpoint %d in this account", in.ID))
-				}
-				return nil, err
-			})
-		huma.Register(hapi, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet,
-			Path: "/api/v2/webhook-deliveries", Summary: "List recent webhook deliveries", Tags: tags},
-			func(ctx context.Context, in *deliveryListInput) (*deliveryList, error) {
-				p, _ := account.PrincipalFrom(ctx)
-				ds, err := svc.ListDeliveries(ctx, p.AccountID, in.Limit)
-				if err != nil {
-					return nil, err
-				}
-				out := &deliveryList{}
-				out.Body.Data = make([]WebhookDelivery, 0, len(ds))
-				for _, d := range ds {
-					out.Body.Data = append(out.Body.Data, WebhookDelivery{ID: d.ID, EndpointID: d.EndpointID, EventID: d.EventID,
-						EventType: d.EventType, Status: d.Status, Attempts: d.Attempts, LastStatusCode: d.LastStatusCode,
-						LastError: d.LastError, CreatedAt: d.CreatedAt, DeliveredAt: d.DeliveredAt})
-				}
-				return out, nil
-			})
+// webhookHandlers serve the operations on an account's outgoing webhook endpoints (routes.go).
+type webhookHandlers struct{ svc *webhook.Service }
+
+func (h webhookHandlers) listEndpoints(ctx context.Context, _ *struct{}) (*endpointList, error) {
+	eps, err := h.svc.ListEndpoints(ctx, AccountID(ctx))
+	if err != nil {
+		return nil, err
 	}
+	out := &endpointList{}
+	out.Body.Data = make([]WebhookEndpoint, 0, len(eps))
+	for _, e := range eps {
+		out.Body.Data = append(out.Body.Data, WebhookEndpoint{ID: e.ID, URL: e.URL, EventTypes: e.EventTypes, CreatedAt: e.CreatedAt, DisabledAt: e.DisabledAt})
+	}
+	return out, nil
+}
+
+func (h webhookHandlers) createEndpoint(ctx context.Context, in *createEndpointInput) (*createEndpointOutput, error) {
+	ep, secret, err := h.svc.CreateEndpoint(ctx, AccountID(ctx), in.Body.URL, in.Body.EventTypes)
+	if err != nil {
+		return nil, err
+	}
+	out := &createEndpointOutput{}
+	out.Location = fmt.Sprintf("/api/v2/webhook-endpoints/%d", ep.ID)
+	out.Body.ID, out.Body.Location, out.Body.Secret = ep.ID, out.Location, secret
+	return out, nil
+}
+
+func (h webhookHandlers) disableEndpoint(ctx context.Context, in *endpointIDInput) (*struct{}, error) {
+	err := h.svc.DisableEndpoint(ctx, AccountID(ctx), in.ID)
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no webhook endpoint %d in this account", in.ID))
+	}
+	return nil, err
+}
+
+func (h webhookHandlers) listDeliveries(ctx context.Context, in *deliveryListInput) (*deliveryList, error) {
+	ds, err := h.svc.ListDeliveries(ctx, AccountID(ctx), in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &deliveryList{}
+	out.Body.Data = make([]WebhookDelivery, 0, len(ds))
+	for _, d := range ds {
+		out.Body.Data = append(out.Body.Data, WebhookDelivery{ID: d.ID, EndpointID: d.EndpointID, EventID: d.EventID,
+			EventType: d.EventType, Status: d.Status, Attempts: d.Attempts, LastStatusCode: d.LastStatusCode,
+			LastError: d.LastError, CreatedAt: d.CreatedAt, DeliveredAt: d.DeliveredAt})
+	}
+	return out, nil
 }

@@ -97,6 +97,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
 		Logger:               logger,
+		PeriodicJobs:         periodicJobs(opts.Work),
 	})
 	if err != nil {
 		_ = db.Close()
@@ -107,13 +108,23 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
 	a.BackOffice = backoffice.NewService(db, opts.Now)
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now), opts.Now)
-	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, opts.Now, logger)
+	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
+		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
+		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
 	return a, nil
+}
+
+// periodicJobs are the jobs the leader enqueues on schedule: only a process that works jobs has them.
+func periodicJobs(work bool) []*river.PeriodicJob {
+	if !work {
+		return nil
+	}
+	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune()}
 }
 
 // Close releases the database.

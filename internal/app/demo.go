@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/storesync/storesync/internal/ingest"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 	"github.com/storesync/storesync/internal/store"
 )
@@ -76,14 +77,18 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 	return stop, nil
 }
 
-// SubscribeDemoShops asks every store of the account to deliver its webhooks to this server.
+// SubscribeDemoShops asks every store of the account to deliver its webhooks to this server, the
+// way any store is subscribed: at --public-url when given, else at the demo's own address.
 func (a *App) SubscribeDemoShops(ctx context.Context, accountID int64, baseURL string) error {
+	if a.Config.PublicURL != "" {
+		baseURL = a.Config.PublicURL
+	}
 	stores, err := a.Stores.List(ctx, accountID)
 	if err != nil {
 		return err
 	}
 	for _, st := range stores {
-		if err := a.Ingest.Subscribe(ctx, accountID, st.ID, baseURL+"/webhooks/"+string(st.Platform)+"/"+st.Key); err != nil {
+		if err := a.Ingest.Subscribe(ctx, ingest.SubscribeParams{AccountID: accountID, StoreID: st.ID, PublicURL: baseURL}); err != nil {
 			return fmt.Errorf("subscribing %s: %w", st, err)
 		}
 	}

@@ -2,12 +2,10 @@ package app
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -30,6 +28,7 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 	mux := http.NewServeMux()
 	api.New(mux, api.Deps{
 		Accounts:      a.Accounts,
+		DB:            a.DB,
 		AllowHTTP:     a.Config.AllowHTTP,
 		AllowHTTPFrom: opts.AllowHTTPFrom,
 		Logger:        a.Logger,
@@ -52,7 +51,8 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 	mux.Handle("GET /metrics", a.Metrics.Handler())
 	api.InboundWebhooks(mux, a.Ingest, a.Logger)
 	a.registerDashboard(mux)
-	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes)
+	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes,
+		server.RouteLimit{Prefix: api.InboundWebhooksPrefix, MaxBytes: a.Ingest.MaxBodyBytes()})
 }
 
 // apiModules lists the domains that add operations to the API.
@@ -60,29 +60,28 @@ func (a *App) apiModules() []func(huma.API) {
 	return []func(huma.API){
 		api.Webhooks(a.Webhooks),
 		api.Stores(a.Stores),
-		func(h huma.API) { boapi.RegisterLogged(h, a.BackOffice, a.Logger) },
+		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
+}
+
+// Policy is the server's rule for plain HTTP and proxies, which the API and the dashboard share.
+func (a *App) Policy(opts ServeOptions) server.Policy {
+	return server.Policy{AllowHTTP: a.Config.AllowHTTP, AllowHTTPFrom: opts.AllowHTTPFrom, TrustProxy: a.Config.TrustProxy}
+}
+
+// HTTPHandler is Handler under the server's Policy: what Serve serves.
+func (a *App) HTTPHandler(opts ServeOptions) http.Handler {
+	return a.Policy(opts).Middleware(a.Handler(opts))
 }
 
 // Serve starts the job queue and the HTTP server, and runs until ctx ends; then it stops taking
 // requests, lets those in flight finish, and lets running jobs finish, up to the shutdown timeout.
 func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
-	var cert *tls.Certificate
-	switch {
-	case a.Config.TLSCert != "":
-		c, err := server.LoadCertificate(a.Config.TLSCert, a.Config.TLSKey)
-		if err != nil {
-			return err
-		}
-		cert = &c
-	case a.Config.TLSSelfSigned:
-		c, err := server.SelfSigned(filepath.Join(a.Config.DataDir, "tls"), a.Now())
-		if err != nil {
-			return err
-		}
-		cert = &c
+	cert, err := certificate(a.Config, a.Now())
+	if err != nil {
+		return err
 	}
-	srv, err := server.Listen(a.Config.Addr, a.Handler(opts), cert, a.Config.ShutdownTimeout, a.Logger)
+	srv, err := server.Listen(a.Config.Addr, a.HTTPHandler(opts), cert, a.Config.ShutdownTimeout, a.Logger)
 	if err != nil {
 		return err
 	}
@@ -131,5 +130,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Logger: a.Logger})
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Logger: a.Logger,
+		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }

@@ -28,8 +28,8 @@ func TestStoresThroughTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stop()
-	_, key, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Permission: account.PermissionReadWrite})
-	_, otherKey, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: other.ID, Permission: account.PermissionReadWrite})
+	_, key, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: "test", Permission: account.PermissionReadWrite})
+	_, otherKey, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: other.ID, Name: "test", Permission: account.PermissionReadWrite})
 	srv := httptest.NewTLSServer(a.Handler(app.ServeOptions{}))
 	defer srv.Close()
 

@@ -91,9 +91,11 @@ type Page[T any] struct {
 // HasNext reports whether a page follows this one.
 func (p Page[T]) HasNext() bool { return int64(p.Page)*PerPage < p.Total }
 
+// MaxPage is the highest page number a search takes, so that the offset (page-1)×PerPage can
+// never overflow; the Open API declares it as the maximum of its page parameter.
+const MaxPage = 1_000_000
+
 func pageOffset(page int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
+	page = min(max(page, 1), MaxPage)
 	return page, (page - 1) * PerPage
 }

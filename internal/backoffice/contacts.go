@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -201,10 +200,12 @@ func validateContact(ctx context.Context, q database.Querier, accountID int64, k
 	case kind == KindStore && in.StoreID == "":
 		return invalid("store_id", in.StoreID, "is required for a store contact")
 	}
-	if in.Email != "" {
-		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-			return invalid("email", in.Email, "is not an email address")
-		}
+	if in.Email != "" && !IsEmail(in.Email) {
+		return invalid("email", in.Email, "is not an email address")
+	}
+	in.Address.Country = strings.ToUpper(strings.TrimSpace(in.Address.Country))
+	if in.Address.Country != "" && !IsCountry(in.Address.Country) {
+		return invalid("address.country", in.Address.Country, "must be an ISO 3166-1 alpha-2 country code")
 	}
 	return checkListCode(ctx, q, accountID, ListPaymentTerms, "payment_terms", in.PaymentTerms)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/money"
 )
 
 // CreateLineParams adds one line item to a sales order. Purchase order lines are created with their
@@ -53,6 +54,9 @@ func (s *Service) CreateLine(ctx context.Context, p CreateLineParams) (LineItem,
 		if err != nil {
 			return err
 		}
+		if err := checkTotals(ctx, tx, p.Order, "unit_price"); err != nil {
+			return err
+		}
 		out, err = getLine(ctx, tx, p.Order, ids[0], cur)
 		return err
 	})
@@ -92,6 +96,9 @@ func (s *Service) UpdateLine(ctx context.Context, p UpdateLineParams) (LineItem,
 		}
 		if n == 0 {
 			return fmt.Errorf("line item %d: %w", p.ID, ErrStale)
+		}
+		if err := checkTotals(ctx, tx, p.Order, "unit_price"); err != nil {
+			return err
 		}
 		out, err = getLine(ctx, tx, p.Order, p.ID, currency)
 		return err
@@ -196,8 +203,11 @@ func validateLine(in *LineInput, prefix string) error {
 		return invalid(prefix+"quantity", in.Quantity, "must be at least 1")
 	case in.UnitPrice < 0:
 		return invalid(prefix+"unit_price", in.UnitPrice, "cannot be negative")
-	case in.Quantity > 1_000_000_000 || in.UnitPrice > 1_000_000_000_000:
-		return invalid(prefix+"quantity", in.Quantity, "quantity × unit price is too large")
+	case in.Quantity > 1_000_000_000:
+		return invalid(prefix+"quantity", in.Quantity, "must be at most 1000000000")
+	}
+	if _, err := money.Mul(in.Quantity, in.UnitPrice); err != nil {
+		return invalid(prefix+"unit_price", in.UnitPrice, "quantity × unit price is out of range")
 	}
 	return nil
 }

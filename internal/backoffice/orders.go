@@ -98,6 +98,9 @@ func (s *Service) createSalesOrder(ctx context.Context, tx database.Tx, p Create
 	if in.Currency, err = NormalizeCurrency(in.Currency); err != nil {
 		return SalesOrder{}, invalid("currency", p.Input.Currency, "must be an ISO 4217 currency code")
 	}
+	if err := errors.Join(checkAddress("sold_to", &in.SoldTo), checkAddress("bill_to", &in.BillTo), checkAddress("ship_to", &in.ShipTo)); err != nil {
+		return SalesOrder{}, firstError(err)
+	}
 	if in.SoldTo.IsZero() {
 		c, err := getContact(ctx, tx, p.AccountID, job.ContactID)
 		if err != nil {
@@ -140,6 +143,9 @@ func (s *Service) UpdateSalesOrder(ctx context.Context, p UpdateSalesOrderParams
 		}
 		if err := checkOrderChange(SalesOrderStatuses, soTransitions, cur.Status, in.Status, cur.Currency, in.Currency); err != nil {
 			return err
+		}
+		if err := errors.Join(checkAddress("sold_to", &in.SoldTo), checkAddress("bill_to", &in.BillTo), checkAddress("ship_to", &in.ShipTo)); err != nil {
+			return firstError(err)
 		}
 		n, err := tx.Exec(ctx, sqlUpdateSalesOrder, p.AccountID, p.JobID, p.ID, in.Status, addressJSON(in.SoldTo),
 			addressJSON(in.BillTo), addressJSON(in.ShipTo), in.CustomerInstructions, in.CSRInstructions, s.now(), cur.Version)
@@ -207,6 +213,9 @@ func (s *Service) createPurchaseOrder(ctx context.Context, tx database.Tx, p Cre
 	if in.Supplier == "" {
 		return PurchaseOrder{}, invalid("supplier", in.Supplier, "is required")
 	}
+	if err := checkAddress("ship_to", &in.ShipTo); err != nil {
+		return PurchaseOrder{}, err
+	}
 	if err := checkListCode(ctx, tx, p.AccountID, ListSuppliers, "supplier", in.Supplier); err != nil {
 		return PurchaseOrder{}, err
 	}
@@ -241,6 +250,9 @@ func (s *Service) UpdatePurchaseOrder(ctx context.Context, p UpdatePurchaseOrder
 			p.Change(&in)
 		}
 		if err := checkOrderChange(PurchaseOrderStatuses, poTransitions, cur.Status, in.Status, cur.Currency, in.Currency); err != nil {
+			return err
+		}
+		if err := checkAddress("ship_to", &in.ShipTo); err != nil {
 			return err
 		}
 		if err := checkListCode(ctx, tx, p.AccountID, ListSuppliers, "supplier", in.Supplier); err != nil {
@@ -338,4 +350,12 @@ func scanPurchaseOrder(r database.Row) (PurchaseOrder, error) {
 	}
 	o.Balance = o.Subtotal - o.Paid
 	return o, parseAddress(shipTo, &o.ShipTo)
+}
+
+// firstError returns the first error joined in err (errors.Join), so one field is named at a time.
+func firstError(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok && len(j.Unwrap()) > 0 {
+		return j.Unwrap()[0]
+	}
+	return err
 }

@@ -28,6 +28,9 @@ func (s *Service) CreatePayment(ctx context.Context, p CreatePaymentParams) (Pay
 		if err != nil {
 			return err
 		}
+		if err := checkTotals(ctx, tx, p.Order, "amount"); err != nil {
+			return err
+		}
 		f := orderFilter(p.Order)
 		f.add("id = ?", ids[0])
 		out, err = scanPayment(tx.QueryRow(ctx, sqlSelectPayments+f.where(), f.args...), currency)
@@ -127,6 +130,8 @@ func (s *Service) insertLinesAndPayments(ctx context.Context, tx database.Tx, re
 	if _, err := insertLines(ctx, tx, ref, lines, now, true); err != nil {
 		return err
 	}
-	_, err := insertPayments(ctx, tx, ref, payments, now, true)
-	return err
+	if _, err := insertPayments(ctx, tx, ref, payments, now, true); err != nil {
+		return err
+	}
+	return checkTotals(ctx, tx, ref, "lines")
 }

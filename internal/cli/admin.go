@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/config"
+	"github.com/storesync/storesync/internal/database"
 )
 
 // missing reports required flags left empty, naming each.
@@ -40,12 +42,15 @@ func accountCommand(ctx context.Context, env Env, name string, args []string, ex
 	if err := errors.Join(missing("account", acct), check()); err != nil {
 		return err
 	}
-	a, err := open(ctx, env, cfg, false)
+	a, err := openExisting(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	acc, err := a.Accounts.AccountByName(ctx, acct)
+	if errors.Is(err, database.ErrNotFound) {
+		return fmt.Errorf("%w in the database at %s", err, database.Redact(cfg.DB))
+	}
 	if err != nil {
 		return err
 	}
@@ -66,7 +71,7 @@ func runAccountCreate(ctx context.Context, env Env, args []string) error {
 	if err := account.ValidateAccountName(name); err != nil {
 		return err
 	}
-	a, err := open(ctx, env, cfg, false)
+	a, err := openExisting(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
@@ -100,18 +105,24 @@ func runKeyCreate(ctx context.Context, env Env, args []string) error {
 	var name, perm string
 	return accountCommand(ctx, env, "apikey create", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&perm, "permission", "read", "read (searches and reads) or read_write")
-		fs.StringVar(&name, "key-name", "", "a name to recognise the key by")
+		fs.StringVar(&name, "name", "", "a name to recognise the key by, e.g. \"back office\"")
 	}, func() error {
-		if !account.Permission(perm).Valid() {
-			return fmt.Errorf("--permission %q: use read or read_write", perm)
+		var errs []error
+		if err := missing("name", name); err != nil {
+			errs = append(errs, err)
+		} else if err := account.ValidateKeyName(name); err != nil {
+			errs = append(errs, errors.New("--"+strings.TrimPrefix(err.Error(), account.ErrInvalidInput.Error()+": ")))
 		}
-		return nil
+		if !account.Permission(perm).Valid() {
+			errs = append(errs, fmt.Errorf("--permission %q: use read or read_write", perm))
+		}
+		return errors.Join(errs...)
 	}, func(a *app.App, acc account.Account) error {
 		k, secret, err := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: name, Permission: account.Permission(perm)})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "created API key %d (%s, %s) for account %s; it is shown once:\n%s\n", k.ID, k.Prefix, k.Permission, acc.Name, secret)
+		fmt.Fprintf(env.Stdout, "created API key %d %q (%s, %s) for account %s; it is shown once:\n%s\n", k.ID, k.Name, k.Prefix, k.Permission, acc.Name, secret)
 		return nil
 	})
 }
@@ -154,7 +165,7 @@ func runKeyRevoke(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	}, func(a *app.App, acc account.Account) error {
-		if err := a.Accounts.RevokeKey(ctx, acc.ID, keyID); err != nil {
+		if err := a.Accounts.RevokeKey(ctx, account.KeyParams{AccountID: acc.ID, KeyID: keyID}); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "revoked API key %d of account %s\n", keyID, acc.Name)

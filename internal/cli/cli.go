@@ -80,9 +80,41 @@ func Run(ctx context.Context, args []string, env Env) int {
 			return 1
 		}
 	}
+	if group := groupCommands(args[0]); len(group) > 0 {
+		return groupUsage(env, args, group)
+	}
 	fmt.Fprintf(env.Stderr, "storesync: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
 	usage(env.Stderr)
 	return 2
+}
+
+// groupCommands lists the commands whose first word is word (account, user, apikey, sim, …).
+func groupCommands(word string) []command {
+	var out []command
+	for _, c := range commands() {
+		if first, _, ok := strings.Cut(c.name, " "); ok && first == word {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// groupUsage answers a command group given without one of its commands: its list, on stdout with
+// exit 0 for --help, else on stderr with exit 2.
+func groupUsage(env Env, args []string, group []command) int {
+	w, code := env.Stderr, 2
+	rest := args[1:]
+	if len(rest) > 0 && slices.Contains([]string{"-h", "-help", "--help", "help"}, rest[0]) {
+		w, code = env.Stdout, 0
+	} else if len(rest) > 0 {
+		fmt.Fprintf(w, "storesync: unknown command %q\n\n", args[0]+" "+rest[0])
+	}
+	fmt.Fprintf(w, "Usage: storesync %s COMMAND [flags]\n\nCommands:\n", args[0])
+	for _, c := range group {
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nEach takes --help, e.g. storesync %s --help.\n", group[0].name)
+	return code
 }
 
 func usage(w io.Writer) {
@@ -127,6 +159,8 @@ func parse(env Env, name, argsUsage string, args []string, cfg *config.Config, e
 	return fs, nil
 }
 
+// open opens the database, creating and migrating it if need be: for serve, demo and migrate.
+// The other commands use openExisting.
 func open(ctx context.Context, env Env, cfg config.Config, work bool) (*app.App, error) {
 	logger := app.NewLogger(env.Stderr, cfg.LogLevel, cfg.LogFormat)
 	return app.Open(ctx, cfg, logger, app.Options{Work: work})
@@ -135,6 +169,9 @@ func open(ctx context.Context, env Env, cfg config.Config, work bool) (*app.App,
 func runServe(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	if _, err := parse(env, "serve", "", args, &cfg, func(fs *flag.FlagSet) { cfg.Server(fs, ":8080") }); err != nil {
+		return err
+	}
+	if err := app.Preflight(cfg); err != nil {
 		return err
 	}
 	a, err := open(ctx, env, cfg, true)

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -66,7 +69,9 @@ func TestBadInputIsNamed(t *testing.T) {
 		{[]string{"serve"}, map[string]string{"STORESYNC_WORKERS": "x"}, 1, "STORESYNC_WORKERS"},
 		{[]string{"account", "create", "--db", db}, nil, 1, "--name is required"},
 		{[]string{"account", "create", "--db", db, "--name", "Bad Name"}, nil, 1, "account name"},
-		{[]string{"apikey", "create", "--db", db, "--account", "x", "--permission", "admin"}, nil, 1, `--permission "admin"`},
+		{[]string{"apikey", "create", "--db", db, "--account", "x", "--name", "ci", "--permission", "admin"}, nil, 1, `--permission "admin"`},
+		{[]string{"apikey", "create", "--db", db, "--account", "x"}, nil, 1, "--name is required"},
+		{[]string{"apikey", "create", "--db", db, "--account", "x", "--name", "a\tb"}, nil, 1, "--name: contains a control character"},
 		{[]string{"apikey", "create", "--db", db}, nil, 1, "--account is required"},
 		{[]string{"apikey", "revoke", "--db", db, "--account", "x", "--id", "three"}, nil, 1, `--id "three" is not a key ID`},
 		{[]string{"user", "create", "--db", db, "--account", "x", "--email", "a@b.example"}, nil, 1, "--password is required"},
@@ -81,9 +86,13 @@ func TestBadInputIsNamed(t *testing.T) {
 			t.Errorf("%v: stderr shows the password: %q", tc.args, stderr)
 		}
 	}
-	// Nothing was created by the failed commands.
-	if code, _, stderr := run(t, nil, "apikey", "list", "--db", db, "--account", "x"); code != 1 || !strings.Contains(stderr, "not found") {
-		t.Errorf("apikey list of a missing account: exit %d, %q", code, stderr)
+	// Nothing was created by the failed commands, nor by an admin command on a missing database.
+	if code, _, stderr := run(t, nil, "apikey", "list", "--db", db, "--account", "x"); code != 1 ||
+		!strings.Contains(stderr, "no storesync database at "+db) || !strings.Contains(stderr, "storesync migrate") {
+		t.Errorf("apikey list on a missing database: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a database was created: %v", err)
 	}
 }
 
@@ -121,7 +130,7 @@ func TestAdminBesideRunningServer(t *testing.T) {
 		if code, _, stderr := run(t, env, "account", "create", "--name", "acme"); code != 0 {
 			t.Fatalf("account create: %d %s", code, stderr)
 		}
-		code, stdout, stderr := run(t, env, "apikey", "create", "--account", "acme", "--permission", "read")
+		code, stdout, stderr := run(t, env, "apikey", "create", "--account", "acme", "--name", "ci", "--permission", "read")
 		if code != 0 {
 			t.Fatalf("apikey create: %d %s", code, stderr)
 		}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,10 @@ const EnvPrefix = "STORESYNC_"
 
 // Config holds every setting. Zero values are filled by the flag defaults.
 type Config struct {
+	// DBFile is the embedded database's file under DataDir when DB is not given: storesync.db
+	// when empty; the demo keeps its own, demo.db. Set it before Common, which shows it.
+	DBFile string
+
 	DataDir   string
 	DB        string
 	LogLevel  string
@@ -31,18 +36,24 @@ type Config struct {
 	TLSKey          string
 	TLSSelfSigned   bool
 	AllowHTTP       bool
+	TrustProxy      bool
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 
 	Workers        int
 	JobTimeout     time.Duration
 	JobRescueAfter time.Duration
+
+	// Webhooks from stores and retention.
+	PublicURL           string        // https address platforms reach; "" means stores are not subscribed
+	WebhookMaxBodyBytes int64         // largest webhook delivery accepted
+	Retention           time.Duration // how long received webhooks, events and deliveries are kept
 }
 
 // Common registers the settings every command has: where the data is and how to log.
 func (c *Config) Common(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the embedded database, certificates and other files")
-	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default sqlite:<data-dir>/storesync.db)")
+	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default sqlite:<data-dir>/"+c.dbFile()+")")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 }
@@ -53,12 +64,51 @@ func (c *Config) Server(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM); with --tls-key")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS private key file (PEM); with --tls-cert")
 	fs.BoolVar(&c.TLSSelfSigned, "tls-self-signed", false, "serve HTTPS with a self-signed certificate made and kept under <data-dir>/tls")
-	fs.BoolVar(&c.AllowHTTP, "allow-http", false, "accept API requests over plain HTTP (behind a TLS-terminating proxy, or for local tests)")
+	fs.BoolVar(&c.AllowHTTP, "allow-http", false, "accept API keys and dashboard passwords over plain HTTP (for local tests; behind a TLS-terminating proxy use --trust-proxy)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "believe X-Forwarded-Proto/Forwarded and X-Forwarded-For from a TLS-terminating proxy in front; only when every request comes through it")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest request body accepted, in bytes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a graceful shutdown waits for requests and jobs in flight")
 	fs.IntVar(&c.Workers, "workers", 100, "durable jobs worked at once by this process")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", time.Minute, "longest a single job attempt may run")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "a job left running by a process that died is retried after this long (at least --job-timeout)")
+	c.webhookFlags(fs)
+}
+
+// webhookFlags registers the settings of webhooks from stores and of retention.
+func (c *Config) webhookFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.PublicURL, "public-url", "", "https address at which stores' platforms reach this server (e.g. https://sync.example.com); stores deliver webhooks to PUBLIC_URL/webhooks/{platform}/{store_key}; without it stores are not subscribed")
+	fs.Int64Var(&c.WebhookMaxBodyBytes, "webhook-max-body-bytes", 10<<20, "largest webhook delivery accepted from a store's platform, in bytes (order payloads cross 1 MiB)")
+	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long received webhooks, outgoing events and their deliveries are kept once done with")
+}
+
+// validateWebhooks checks the settings webhookFlags registers; zero (a Config made by hand) means
+// the flag's default.
+func (c *Config) validateWebhooks() []error {
+	var errs []error
+	if c.WebhookMaxBodyBytes == 0 {
+		c.WebhookMaxBodyBytes = 10 << 20
+	}
+	if c.Retention == 0 {
+		c.Retention = 30 * 24 * time.Hour
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("--public-url %q: %v", c.PublicURL, err))
+		case u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+			errs = append(errs, fmt.Errorf("--public-url %q: want an https address with a host and no user, query or fragment, e.g. https://sync.example.com", c.PublicURL))
+		default:
+			c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+		}
+	}
+	if c.WebhookMaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("--webhook-max-body-bytes %d: must be at least 1024", c.WebhookMaxBodyBytes))
+	}
+	if c.Retention < time.Hour {
+		errs = append(errs, fmt.Errorf("--retention %s: must be at least 1h", c.Retention))
+	}
+	return errs
 }
 
 // Parse reads args into fs, then fills every flag not given on the command line from its
@@ -106,7 +156,7 @@ func (c *Config) Finish() error {
 		return errors.New("--data-dir is empty")
 	}
 	if c.DB == "" {
-		c.DB = "sqlite:" + filepath.Join(c.DataDir, "storesync.db")
+		c.DB = "sqlite:" + filepath.Join(c.DataDir, c.dbFile())
 	}
 	var errs []error
 	if _, err := database.ParseURL(c.DB); err != nil {
@@ -147,8 +197,16 @@ func (c *Config) Finish() error {
 		if c.ShutdownTimeout <= 0 {
 			errs = append(errs, fmt.Errorf("--shutdown-timeout %s: must be positive", c.ShutdownTimeout))
 		}
+		errs = append(errs, c.validateWebhooks()...)
 	}
 	return errors.Join(errs...)
+}
+
+func (c *Config) dbFile() string {
+	if c.DBFile == "" {
+		return "storesync.db"
+	}
+	return c.DBFile
 }
 
 // TLS reports whether the server speaks HTTPS.
@@ -156,8 +214,8 @@ func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSSelfSigned }
 
 // String shows the settings with secrets hidden, for logs and --print-config.
 func (c Config) String() string {
-	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t workers=%d", c.DataDir, database.Redact(c.DB),
-		c.Addr, c.TLS(), c.AllowHTTP, c.Workers)
+	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t trust-proxy=%t workers=%d", c.DataDir, database.Redact(c.DB),
+		c.Addr, c.TLS(), c.AllowHTTP, c.TrustProxy, c.Workers)
 }
 
 func redactValue(flagName, v string) string {

@@ -67,3 +67,23 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustProxyAndTheDemoDatabaseDefault(t *testing.T) {
+	t.Parallel()
+	c, err := parse(t, nil, map[string]string{"STORESYNC_TRUST_PROXY": "true"})
+	if err != nil || !c.TrustProxy || !strings.Contains(c.String(), "trust-proxy=true") {
+		t.Errorf("STORESYNC_TRUST_PROXY: %v, %v (%s)", c.TrustProxy, err, c)
+	}
+	c = config.Config{DBFile: "demo.db"}
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	c.Common(fs)
+	if u := fs.Lookup("db").Usage; !strings.Contains(u, "<data-dir>/demo.db") {
+		t.Errorf("--db help says %q, want the demo's default", u)
+	}
+	if err := config.Parse(fs, []string{"--data-dir", "/srv/d"}, func(string) (string, bool) { return "", false }); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Finish(); err != nil || c.DB != "sqlite:/srv/d/demo.db" {
+		t.Errorf("demo default db = %q, %v", c.DB, err)
+	}
+}

@@ -1,7 +1,10 @@
-// Package ingest takes in what stores' platforms send: it subscribes a store's webhooks (a durable
-// job, since it changes the platform), and receives deliveries: signature checked before anything
-// is parsed, kept once per event id, answered at once, then processed by a durable job that
-// ignores a delivery older than one already processed for the same resource.
+// Package ingest takes in what stores' platforms send. Receiving a delivery checks its signature
+// before anything is parsed, keeps the raw body once per event id and answers at once, calling
+// nothing outside; a durable job then decodes it (a payload that cannot be decoded is kept as
+// failed, with its reason, and can be retried) and applies it, one delivery of a resource at a
+// time, ignoring one older than what was already applied. Subscribing a store's webhooks is a
+// durable job too, and what ingest knows of each store's webhooks (subscription, problems) is kept
+// for the dashboard.
 package ingest
 
 import (
@@ -9,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -23,10 +25,20 @@ import (
 
 // Statuses of a received webhook.
 const (
-	StatusReceived  = "received"
-	StatusProcessed = "processed"
-	StatusStale     = "stale"
+	StatusReceived  = "received"  // kept, its processing job pending
+	StatusProcessed = "processed" // decoded and applied
+	StatusStale     = "stale"     // decoded, older than what was applied for its resource
+	StatusFailed    = "failed"    // could not be decoded: Error says why; Retry runs it again
 )
+
+// Defaults of Config.
+const (
+	DefaultMaxBodyBytes = 10 << 20 // platforms' order payloads cross 1 MiB
+	DefaultRetention    = 30 * 24 * time.Hour
+)
+
+// ErrNotFailed means Retry was asked for a webhook that did not fail.
+var ErrNotFailed = errors.New("received webhook has not failed")
 
 // Topics are what storesync subscribes every store to.
 var Topics = []platform.Topic{
@@ -34,6 +46,14 @@ var Topics = []platform.Topic{
 	platform.TopicProductCreated, platform.TopicProductUpdated, platform.TopicProductDeleted,
 	platform.TopicInventoryUpdated, platform.TopicFulfillmentCreated, platform.TopicFulfillmentUpdated,
 	platform.TopicAppUninstalled,
+}
+
+// Platform is what ingest uses of a store's platform client: verify a delivery as it arrives,
+// decode it in the job, and subscribe the store's webhooks.
+type Platform interface {
+	platform.WebhookVerifier
+	platform.WebhookDecoder
+	platform.WebhookSubscriber
 }
 
 // Inbound is one received webhook event.
@@ -47,9 +67,24 @@ type Inbound struct {
 	ResourceID        string
 	ResourceUpdatedAt *time.Time
 	Status            string
+	Error             string // why it failed, for StatusFailed
 	Deliveries        int
+	Retries           int
 	ReceivedAt        time.Time
 	ProcessedAt       *time.Time
+}
+
+// Config tunes a Service. Zero values mean the defaults.
+type Config struct {
+	// PublicURL is the https address platforms reach this storesync at; without it stores are
+	// not subscribed (the dashboard says so).
+	PublicURL string
+	// MaxBodyBytes bounds a delivery's body.
+	MaxBodyBytes int64
+	// Retention is how long received webhooks are kept once done with.
+	Retention time.Duration
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Service receives, keeps and processes webhooks, and subscribes stores to them.
@@ -57,72 +92,42 @@ type Service struct {
 	db     *database.DB
 	jobs   *jobs.Client
 	stores *store.Service
+	cfg    Config
 	now    func() time.Time
 	logger *slog.Logger
 }
 
 // NewService returns a Service.
-func NewService(db *database.DB, jobs *jobs.Client, stores *store.Service, now func() time.Time, logger *slog.Logger) *Service {
-	if now == nil {
-		now = time.Now
+func NewService(db *database.DB, jobs *jobs.Client, stores *store.Service, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, jobs: jobs, stores: stores, now: now, logger: logger}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = DefaultRetention
+	}
+	return &Service{db: db, jobs: jobs, stores: stores, cfg: cfg, now: cfg.Now, logger: cfg.Logger}
 }
 
-// Received says what Receive did with a delivery.
-type Received struct {
-	Store     store.Store
-	Event     platform.WebhookEvent
-	Duplicate bool // the event was already kept: nothing new was done
-}
+// MaxBodyBytes is the largest delivery body the service accepts.
+func (s *Service) MaxBodyBytes() int64 { return s.cfg.MaxBodyBytes }
 
-// Receive verifies a delivery addressed to the store with key storeKey, and keeps it with its
-// processing job in one transaction. A repeated event only counts one more delivery. Errors:
-// database.ErrNotFound for an unknown store key; a *platform.Error of KindAuth for a bad
-// signature (nothing is kept).
-func (s *Service) Receive(ctx context.Context, storeKey string, r *http.Request) (Received, error) {
-	st, err := s.stores.ByKey(ctx, storeKey)
-	if err != nil {
-		return Received{}, err
-	}
+// client opens the store's platform client as the small interface ingest uses.
+func (s *Service) client(st store.Store) (Platform, error) {
 	c, err := s.stores.Client(st)
 	if err != nil {
-		return Received{}, err
+		return nil, err
 	}
-	ev, err := c.ReceiveWebhook(r)
-	if err != nil {
-		return Received{Store: st}, err
+	p, ok := any(c).(Platform)
+	if !ok {
+		return nil, fmt.Errorf("store %s: its platform cannot receive webhooks", st)
 	}
-	if ev.EventID == "" {
-		return Received{Store: st}, fmt.Errorf("webhook %s from %s has no event id", ev.PlatformTopic, st)
-	}
-	res := Received{Store: st, Event: ev}
-	kind, _, _ := strings.Cut(string(ev.Topic), ".")
-	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO inbound_webhooks (account_id, store_id, topic, platform_topic, event_id,
-				resource_kind, resource_id, resource_updated_at, triggered_at, body, received_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (store_id, event_id) DO NOTHING RETURNING id`,
-			st.AccountID, st.ID, string(ev.Topic), ev.PlatformTopic, ev.EventID, kind, ev.ResourceID,
-			nullTime(ev.UpdatedAt), nullTime(ev.TriggeredAt), string(ev.Body), s.now()).Scan(&id)
-		if errors.Is(err, database.ErrNoRows) {
-			res.Duplicate = true
-			_, err = tx.Exec(ctx, `UPDATE inbound_webhooks SET deliveries = deliveries + 1 WHERE store_id = $1 AND event_id = $2`, st.ID, ev.EventID)
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		return s.jobs.Insert(ctx, tx, ProcessArgs{InboundID: id}, nil)
-	})
-	if err != nil {
-		return res, fmt.Errorf("keeping webhook %s %s from %s: %w", ev.PlatformTopic, ev.EventID, st, err)
-	}
-	return res, nil
+	return p, nil
 }
 
 func nullTime(t time.Time) *time.Time {
@@ -132,13 +137,19 @@ func nullTime(t time.Time) *time.Time {
 	return &t
 }
 
+// resourceKind is the first word of a topic: "order", "product", "inventory"...
+func resourceKind(t platform.Topic) string {
+	kind, _, _ := strings.Cut(string(t), ".")
+	return kind
+}
+
 // List returns an account's latest received webhooks, newest first (limit 1..500, 0 means 50).
 func (s *Service) List(ctx context.Context, accountID int64, limit int) ([]Inbound, error) {
 	if limit <= 0 {
 		limit = 50
 	}
 	rows, err := s.db.Query(ctx, `SELECT id, store_id, topic, platform_topic, event_id, resource_kind, resource_id,
-			resource_updated_at, status, deliveries, received_at, processed_at
+			resource_updated_at, status, error, deliveries, retries, received_at, processed_at
 		FROM inbound_webhooks WHERE account_id = $1 ORDER BY id DESC LIMIT $2`, accountID, min(limit, 500))
 	if err != nil {
 		return nil, fmt.Errorf("listing received webhooks: %w", err)
@@ -148,7 +159,7 @@ func (s *Service) List(ctx context.Context, accountID int64, limit int) ([]Inbou
 	for rows.Next() {
 		var in Inbound
 		if err := rows.Scan(&in.ID, &in.StoreID, &in.Topic, &in.PlatformTopic, &in.EventID, &in.ResourceKind, &in.ResourceID,
-			&in.ResourceUpdatedAt, &in.Status, &in.Deliveries, &in.ReceivedAt, &in.ProcessedAt); err != nil {
+			&in.ResourceUpdatedAt, &in.Status, &in.Error, &in.Deliveries, &in.Retries, &in.ReceivedAt, &in.ProcessedAt); err != nil {
 			return nil, fmt.Errorf("listing received webhooks: %w", err)
 		}
 		out = append(out, in)
@@ -160,4 +171,5 @@ func (s *Service) List(ctx context.Context, accountID int64, limit int) ([]Inbou
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &processWorker{s: s})
 	river.AddWorker(w, &subscribeWorker{s: s})
+	river.AddWorker(w, &pruneWorker{s: s})
 }

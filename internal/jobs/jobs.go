@@ -61,7 +61,13 @@ type Config struct {
 	ID string
 	// PeriodicJobs are enqueued on schedule by whichever process is the leader. They need workers.
 	PeriodicJobs []*river.PeriodicJob
-	Logger       *slog.Logger
+	// Logger receives the queue's warnings and errors; River's routine information (a producer's
+	// job counts every few seconds, maintenance rounds) is lowered to debug, so that normal
+	// operation is quiet.
+	Logger *slog.Logger
+	// Now is the clock of the retry backoff and of River itself; nil means the real clock, and
+	// River then takes "now" from the database, so that processes sharing PostgreSQL agree.
+	Now func() time.Time
 }
 
 func (c Config) withDefaults() Config {
@@ -85,6 +91,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Retry.Now == nil {
+		c.Retry.Now = c.Now
 	}
 	return c
 }
@@ -133,7 +142,10 @@ func New(db *database.DB, workers *river.Workers, cfg Config) (*Client, error) {
 		FetchCooldown:        min(river.FetchCooldownDefault, cfg.FetchPollInterval),
 		MaxAttempts:          cfg.MaxAttempts,
 		RetryPolicy:          cfg.Retry,
-		Logger:               cfg.Logger,
+		Logger:               slog.New(quietHandler{cfg.Logger.Handler()}),
+	}
+	if cfg.Now != nil {
+		rc.Test.Time = clock(cfg.Now)
 	}
 	if workers != nil {
 		rc.Workers = workers

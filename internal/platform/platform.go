@@ -72,10 +72,25 @@ type WebhookSubscriber interface {
 	SubscribeWebhooks(ctx context.Context, s WebhookSubscription) error
 }
 
-// WebhookReceiver checks a delivery's signature before reading anything in it, then decodes it.
-// A bad or missing signature is a *Error of KindAuth; the handler answers 401 and keeps nothing.
+// WebhookVerifier checks a delivery's signature before anything in it is parsed, and returns what
+// must be kept to decode it later; it makes no call to the platform, so a receiver answers at
+// once. A bad or missing signature is a *Error of KindAuth (answer 401, keep nothing); a body over
+// maxBytes wraps ErrWebhookTooLarge; a store without a secret wraps ErrNoWebhookSecret.
+type WebhookVerifier interface {
+	VerifyWebhook(r *http.Request, maxBytes int64) (WebhookDelivery, error)
+}
+
+// WebhookDecoder turns a kept delivery into an event, in the job that processes it, where a call
+// to the platform (to learn the shop's currency, say) may wait and be retried. A payload that
+// cannot be decoded is a *Error of KindInvalidInput.
+type WebhookDecoder interface {
+	DecodeWebhook(ctx context.Context, d WebhookDelivery) (WebhookEvent, error)
+}
+
+// WebhookReceiver verifies deliveries when they arrive and decodes them later.
 type WebhookReceiver interface {
-	ReceiveWebhook(r *http.Request) (WebhookEvent, error)
+	WebhookVerifier
+	WebhookDecoder
 }
 
 // Store is everything storesync uses of a connected store.

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,9 +26,27 @@ func RequestID(ctx context.Context) string {
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// Wrap puts the middleware around h, outermost first: request ID, recovery, body limit, then the
-// access log and metrics, which sit right outside h so they see the route pattern the mux matched.
-func Wrap(h http.Handler, logger *slog.Logger, m *Metrics, maxBody int64) http.Handler {
+// RouteLimit gives the requests whose path starts with Prefix their own body limit: the webhooks
+// platforms send are larger than anything the API takes.
+type RouteLimit struct {
+	Prefix   string
+	MaxBytes int64
+}
+
+// bodyLimit is the limit of r's path: the first route limit whose prefix matches, else maxBody.
+func bodyLimit(r *http.Request, maxBody int64, routes []RouteLimit) int64 {
+	for _, rl := range routes {
+		if strings.HasPrefix(r.URL.Path, rl.Prefix) {
+			return rl.MaxBytes
+		}
+	}
+	return maxBody
+}
+
+// Wrap puts the middleware around h, outermost first: request ID, recovery, body limit (maxBody,
+// or a route's own), then the access log and metrics, which sit right outside h so they see the
+// route pattern the mux matched.
+func Wrap(h http.Handler, logger *slog.Logger, m *Metrics, maxBody int64, routes ...RouteLimit) http.Handler {
 	observed := observe(h, logger, m)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -45,8 +64,8 @@ func Wrap(h http.Handler, logger *slog.Logger, m *Metrics, maxBody int64) http.H
 				WriteProblem(w, http.StatusInternalServerError, "internal error; the request ID is "+id)
 			}
 		}()
-		if r.Body != nil && maxBody > 0 {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		if limit := bodyLimit(r, maxBody, routes); r.Body != nil && limit > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		observed.ServeHTTP(w, r)
 	})

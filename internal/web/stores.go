@@ -2,46 +2,82 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/store"
 )
 
-// storeView is one store on the Stores page, read live from its platform.
+// storeReader is what the Stores page reads of a store's platform: who the shop is and its first
+// products.
+type storeReader interface {
+	platform.ShopReader
+	platform.CatalogReader
+}
+
+// storeView is one store on the Stores page, read live from its platform, with what ingest knows
+// of its webhooks.
 type storeView struct {
 	Store    store.Store
 	Shop     platform.ShopInfo
 	Products []platform.Product
 	More     bool
 	Error    string
+	Webhooks ingest.WebhookState
+}
+
+// doneMessages are what the Stores page says after one of its forms (post, redirect, get).
+var doneMessages = map[string]string{
+	"subscribe": "Webhook subscription requested: the store's state below shows when it is done.",
+	"retry":     "The failed webhook is being processed again.",
+}
+
+// storeRoutes adds the Stores page and its forms to mux.
+func (h *dashboard) storeRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
+	mux.Handle("GET /stores", h.authed(h.stores))
+	mux.Handle("POST /stores/{id}/subscribe", cop.Handler(h.authed(h.subscribeStore)))
+	mux.Handle("POST /stores/webhooks/{id}/retry", cop.Handler(h.authed(h.retryWebhook)))
 }
 
 // stores shows the account's stores with what their platforms answer now: shop details and the
 // first products. Each store is asked in parallel, with a time limit, so a slow one cannot stall
 // the page.
 func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	h.storesWith(w, r, p, http.StatusOK, map[string]any{"Done": doneMessages[r.URL.Query().Get("done")]})
+}
+
+func (h *dashboard) storesWith(w http.ResponseWriter, r *http.Request, p account.Principal, status int, data map[string]any) {
 	list, err := h.Stores.List(r.Context(), p.AccountID)
 	if err != nil {
 		h.Logger.ErrorContext(r.Context(), "listing stores", "account", p.AccountName, "error", err)
 		http.Error(w, "cannot list stores right now; try again", http.StatusServiceUnavailable)
 		return
 	}
+	states := map[int64]ingest.WebhookState{}
+	if h.Ingest != nil {
+		if states, err = h.Ingest.States(r.Context(), p.AccountID); err != nil {
+			h.Logger.ErrorContext(r.Context(), "reading stores' webhook state", "account", p.AccountName, "error", err)
+		}
+	}
 	views := make([]storeView, len(list))
 	var wg sync.WaitGroup
 	for i, st := range list {
-		views[i].Store = st
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(r.Context(), 8*time.Second)
 			defer cancel()
 			views[i] = h.readStore(ctx, st)
+			views[i].Webhooks = states[st.ID]
 		})
 	}
 	wg.Wait()
-	data := map[string]any{"Account": p.AccountName, "Stores": views}
+	data["Account"], data["Stores"] = p.AccountName, views
 	if h.Ingest != nil {
 		in, err := h.Ingest.List(r.Context(), p.AccountID, 20)
 		if err != nil {
@@ -53,18 +89,25 @@ func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Pri
 		}
 		data["Inbound"], data["StoreNames"] = in, names
 	}
-	h.render(w, r, "stores", http.StatusOK, data)
+	h.render(w, r, "stores", status, data)
 }
 
 func (h *dashboard) readStore(ctx context.Context, st store.Store) storeView {
 	v := storeView{Store: st}
 	c, err := h.Stores.Client(st)
+	var rd storeReader
 	if err == nil {
-		v.Shop, err = c.Shop(ctx)
+		var ok bool
+		if rd, ok = any(c).(storeReader); !ok {
+			err = errors.New("this store's platform cannot be read")
+		}
+	}
+	if err == nil {
+		v.Shop, err = rd.Shop(ctx)
 	}
 	if err == nil {
 		var page platform.Page[platform.Product]
-		page, err = c.ListProducts(ctx, platform.ListParams{Limit: 8})
+		page, err = rd.ListProducts(ctx, platform.ListParams{Limit: 8})
 		v.Products, v.More = page.Items, page.NextCursor != ""
 	}
 	if err != nil {
@@ -72,4 +115,51 @@ func (h *dashboard) readStore(ctx context.Context, st store.Store) storeView {
 		v.Error = err.Error()
 	}
 	return v
+}
+
+// pathID reads the {id} of the path, or answers 404.
+func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		http.NotFound(w, r)
+		return 0, false
+	}
+	return id, true
+}
+
+// subscribeStore asks the store's platform, through a durable job, to deliver its webhooks here.
+func (h *dashboard) subscribeStore(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	id, ok := pathID(w, r)
+	if !ok || h.Ingest == nil {
+		return
+	}
+	err := h.Ingest.Subscribe(r.Context(), ingest.SubscribeParams{AccountID: p.AccountID, StoreID: id})
+	h.afterForm(w, r, p, err, "subscribe", "No such store in this account.")
+}
+
+// retryWebhook processes a failed received webhook again.
+func (h *dashboard) retryWebhook(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	id, ok := pathID(w, r)
+	if !ok || h.Ingest == nil {
+		return
+	}
+	err := h.Ingest.Retry(r.Context(), p.AccountID, id)
+	if errors.Is(err, ingest.ErrNotFailed) {
+		h.storesWith(w, r, p, http.StatusConflict, map[string]any{"Error": "This webhook has not failed: there is nothing to retry."})
+		return
+	}
+	h.afterForm(w, r, p, err, "retry", "No such received webhook in this account.")
+}
+
+// afterForm redirects to the Stores page saying what was done, or shows it with the error.
+func (h *dashboard) afterForm(w http.ResponseWriter, r *http.Request, p account.Principal, err error, done, notFound string) {
+	switch {
+	case errors.Is(err, database.ErrNotFound):
+		h.storesWith(w, r, p, http.StatusNotFound, map[string]any{"Error": notFound})
+	case err != nil:
+		h.Logger.ErrorContext(r.Context(), "stores page form", "account", p.AccountName, "form", done, "error", err)
+		h.storesWith(w, r, p, http.StatusServiceUnavailable, map[string]any{"Error": "Cannot do that right now; try again."})
+	default:
+		http.Redirect(w, r, "/stores?done="+done, http.StatusSeeOther)
+	}
 }

@@ -1,5 +1,7 @@
 // Package web is the dashboard: server-rendered pages for people, behind an email and password
 // login, with the session in a Secure, HttpOnly, SameSite cookie and cross-origin form posts refused.
+// Every form posts, then redirects to a page (post-redirect-get), so a refresh never repeats an
+// action; what the action did is shown once on that page, from the session's flash.
 package web
 
 import (
@@ -9,7 +11,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
@@ -23,12 +24,32 @@ var templateFS embed.FS
 // SessionCookie names the dashboard's session cookie.
 const SessionCookie = "storesync_session"
 
+// Transport is the server's rule for requests carrying credentials (server.Policy): whether one
+// may, whether it came over HTTPS (the cookie is then Secure), and the client's address.
+type Transport interface {
+	Allows(r *http.Request) bool
+	Secure(r *http.Request) bool
+	ClientAddr(r *http.Request) string
+}
+
+// tlsOnly is the rule when none is given: HTTPS only, the peer's address.
+type tlsOnly struct{}
+
+func (tlsOnly) Allows(r *http.Request) bool       { return r.TLS != nil }
+func (tlsOnly) Secure(r *http.Request) bool       { return r.TLS != nil }
+func (tlsOnly) ClientAddr(r *http.Request) string { return r.RemoteAddr }
+
 // Deps are what the dashboard needs.
 type Deps struct {
 	Accounts *account.Service
 	Stores   *store.Service
 	Ingest   *ingest.Service
 	Logger   *slog.Logger
+	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
+	Transport Transport
+	// Problem answers the paths of machines (API, webhooks) that match no route, as
+	// application/problem+json; nil means plain text.
+	Problem func(w http.ResponseWriter, status int, detail string)
 }
 
 type dashboard struct {
@@ -36,13 +57,17 @@ type dashboard struct {
 	pages map[string]*template.Template
 }
 
-// Register adds the dashboard's routes to mux.
+// Register adds the dashboard's routes to mux, and its 404 and 405 pages for every path no other
+// route answers.
 func Register(mux *http.ServeMux, d Deps) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.Transport == nil {
+		d.Transport = tlsOnly{}
+	}
 	h := &dashboard{Deps: d, pages: map[string]*template.Template{}}
-	for _, p := range []string{"login", "home", "stores"} {
+	for _, p := range []string{"login", "home", "stores", "keys", "revoke", "error"} {
 		h.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html"))
 	}
 	cop := http.NewCrossOriginProtection()
@@ -50,9 +75,12 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.Handle("POST /login", cop.Handler(http.HandlerFunc(h.login)))
 	mux.Handle("POST /logout", cop.Handler(http.HandlerFunc(h.logout)))
 	mux.Handle("GET /{$}", h.authed(h.home))
-	mux.Handle("GET /stores", h.authed(h.stores))
+	h.storeRoutes(mux, cop)
+	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
+	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
 	mux.Handle("POST /keys/{id}/revoke", cop.Handler(h.authed(h.revokeKey)))
+	mux.Handle("/", h.unmatched(mux))
 }
 
 var funcs = template.FuncMap{
@@ -65,21 +93,60 @@ var funcs = template.FuncMap{
 	"deref": func(n *int64) int64 { return *n },
 }
 
+// render writes a page. On a GET of a logged-in session it shows, once, the flash the last action
+// left.
 func (h *dashboard) render(w http.ResponseWriter, r *http.Request, page string, status int, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	if token, ok := r.Context().Value(tokenKey{}).(string); ok && r.Method == http.MethodGet {
+		f, err := h.Accounts.TakeFlash(r.Context(), token)
+		if err != nil {
+			h.Logger.WarnContext(r.Context(), "reading the session's message", "error", err)
+		}
+		if f.Message != "" {
+			data["Flash"] = f
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
 	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Cache-Control", "no-store") // pages show keys and account data
 	w.WriteHeader(status)
 	if err := h.pages[page].Execute(w, data); err != nil {
 		h.Logger.ErrorContext(r.Context(), "rendering page", "page", page, "error", err)
 	}
 }
 
+// fail shows an error page in the layout.
+func (h *dashboard) fail(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	data := map[string]any{"Status": status, "Title": title, "Message": msg}
+	if p, ok := account.PrincipalFrom(r.Context()); ok {
+		data["Account"] = p.AccountName
+	}
+	h.render(w, r, "error", status, data)
+}
+
+// flash keeps a message for the session's next page, then sends the browser there (303).
+func (h *dashboard) flash(w http.ResponseWriter, r *http.Request, to string, f account.Flash) {
+	token, _ := r.Context().Value(tokenKey{}).(string)
+	if err := h.Accounts.SetFlash(r.Context(), account.FlashParams{Token: token, Flash: f}); err != nil {
+		h.Logger.ErrorContext(r.Context(), "keeping the session's message", "error", err)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
 type principalHandler func(w http.ResponseWriter, r *http.Request, p account.Principal)
+
+type tokenKey struct{}
 
 // authed resolves the session cookie, or sends the person to the login page.
 func (h *dashboard) authed(next principalHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.Transport.Allows(r) {
+			h.refuseHTTP(w, r)
+			return
+		}
 		c, err := r.Cookie(SessionCookie)
 		if err != nil {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -93,42 +160,12 @@ func (h *dashboard) authed(next principalHandler) http.Handler {
 		}
 		if err != nil {
 			h.Logger.ErrorContext(r.Context(), "reading session", "error", err)
-			http.Error(w, "cannot read the session right now; try again", http.StatusServiceUnavailable)
+			h.fail(w, r, http.StatusServiceUnavailable, "Try again", "Cannot read the session right now; try again.")
 			return
 		}
-		next(w, r.WithContext(account.WithPrincipal(r.Context(), p)), p)
+		ctx := context.WithValue(account.WithPrincipal(r.Context(), p), tokenKey{}, c.Value)
+		next(w, r.WithContext(ctx), p)
 	})
-}
-
-func (h *dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, "login", http.StatusOK, map[string]any{})
-}
-
-func (h *dashboard) login(w http.ResponseWriter, r *http.Request) {
-	email := r.PostFormValue("email")
-	token, _, err := h.Accounts.Login(r.Context(), email, r.PostFormValue("password"))
-	if err != nil {
-		status, msg := http.StatusUnauthorized, "Wrong email or password."
-		if !errors.Is(err, account.ErrUnauthenticated) {
-			h.Logger.ErrorContext(r.Context(), "logging in", "error", err)
-			status, msg = http.StatusServiceUnavailable, "Cannot log in right now; try again."
-		}
-		h.render(w, r, "login", status, map[string]any{"Error": msg, "Email": email})
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(account.SessionTTL / time.Second)})
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-func (h *dashboard) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		if err := h.Accounts.Logout(r.Context(), c.Value); err != nil {
-			h.Logger.ErrorContext(r.Context(), "logging out", "error", err)
-		}
-	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil})
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
 func (h *dashboard) homeData(ctx context.Context, p account.Principal) (map[string]any, error) {
@@ -140,7 +177,13 @@ func (h *dashboard) homeData(ctx context.Context, p account.Principal) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	data := map[string]any{"Account": p.AccountName, "Keys": keys, "Users": users}
+	active := 0
+	for _, k := range keys {
+		if k.RevokedAt == nil {
+			active++
+		}
+	}
+	data := map[string]any{"Account": p.AccountName, "ActiveKeys": active, "Users": users}
 	if h.Stores != nil {
 		stores, err := h.Stores.List(ctx, p.AccountID)
 		if err != nil {
@@ -148,49 +191,22 @@ func (h *dashboard) homeData(ctx context.Context, p account.Principal) (map[stri
 		}
 		data["Stores"] = stores
 	}
+	if h.Ingest != nil { // a store whose webhooks cannot work shows as broken on the overview
+		states, err := h.Ingest.States(ctx, p.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		data["WebhookStates"] = states
+	}
 	return data, nil
 }
 
 func (h *dashboard) home(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	h.homeWith(w, r, p, http.StatusOK, nil)
-}
-
-func (h *dashboard) homeWith(w http.ResponseWriter, r *http.Request, p account.Principal, status int, extra map[string]any) {
 	data, err := h.homeData(r.Context(), p)
 	if err != nil {
 		h.Logger.ErrorContext(r.Context(), "reading dashboard", "account", p.AccountName, "error", err)
-		http.Error(w, "cannot read the dashboard right now; try again", http.StatusServiceUnavailable)
+		h.fail(w, r, http.StatusServiceUnavailable, "Try again", "Cannot read the dashboard right now; try again.")
 		return
 	}
-	for k, v := range extra {
-		data[k] = v
-	}
-	h.render(w, r, "home", status, data)
-}
-
-func (h *dashboard) createKey(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	k, secret, err := h.Accounts.CreateKey(r.Context(), account.CreateKeyParams{AccountID: p.AccountID,
-		Name: r.PostFormValue("name"), Permission: account.Permission(r.PostFormValue("permission"))})
-	if errors.Is(err, account.ErrInvalidInput) {
-		h.homeWith(w, r, p, http.StatusUnprocessableEntity, map[string]any{"Error": err.Error()})
-		return
-	}
-	if err != nil {
-		h.Logger.ErrorContext(r.Context(), "creating API key", "account", p.AccountName, "error", err)
-		http.Error(w, "cannot create the key right now; try again", http.StatusServiceUnavailable)
-		return
-	}
-	h.homeWith(w, r, p, http.StatusOK, map[string]any{"NewKey": k, "NewSecret": secret})
-}
-
-func (h *dashboard) revokeKey(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
-		err = h.Accounts.RevokeKey(r.Context(), p.AccountID, id)
-	}
-	if err != nil {
-		h.homeWith(w, r, p, http.StatusNotFound, map[string]any{"Error": "No such API key in this account."})
-		return
-	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	h.render(w, r, "home", http.StatusOK, data)
 }

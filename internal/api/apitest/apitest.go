@@ -4,6 +4,7 @@ package apitest
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -26,6 +28,10 @@ type Options struct {
 	Register func(api huma.API)
 	// PlainHTTP starts a plain HTTP server instead of HTTPS; AllowHTTP lets the API accept it.
 	PlainHTTP, AllowHTTP bool
+	// Logger receives the API's and the middleware's logs (default: discarded).
+	Logger *slog.Logger
+	// MaxBodyBytes is the request body limit of the middleware (default 1 MiB, as served).
+	MaxBodyBytes int64
 }
 
 // Server is a running API.
@@ -43,6 +49,12 @@ func New(t testing.TB, db *database.DB, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
 	// An insert-only job client: deliveries are recorded and enqueued, not sent.
 	jc, err := jobs.New(db, nil, jobs.Config{})
 	if err != nil {
@@ -51,16 +63,18 @@ func New(t testing.TB, db *database.DB, opts Options) *Server {
 	hooks := webhook.NewService(db, jc, nil, opts.Now, nil)
 	accounts := account.NewService(db, opts.Now).WithEvents(hooks)
 	mux := http.NewServeMux()
-	d := api.Deps{Accounts: accounts, Now: opts.Now, AllowHTTP: opts.AllowHTTP, Register: []func(huma.API){api.Webhooks(hooks)}}
+	d := api.Deps{Accounts: accounts, DB: db, Now: opts.Now, AllowHTTP: opts.AllowHTTP, Logger: opts.Logger, Register: []func(huma.API){api.Webhooks(hooks)}}
 	if opts.Register != nil {
 		d.Register = append(d.Register, opts.Register)
 	}
 	s := &Server{accounts: accounts, Webhooks: hooks}
 	s.API = api.New(mux, d)
+	// The same middleware as served: request IDs, recovery, body limit, access log.
+	h := server.Wrap(mux, opts.Logger, nil, opts.MaxBodyBytes)
 	if opts.PlainHTTP {
-		s.srv = httptest.NewServer(mux)
+		s.srv = httptest.NewServer(h)
 	} else {
-		s.srv = httptest.NewTLSServer(mux)
+		s.srv = httptest.NewTLSServer(h)
 	}
 	t.Cleanup(s.srv.Close)
 	return s

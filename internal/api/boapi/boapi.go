@@ -8,7 +8,6 @@
 package boapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,9 +18,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/backoffice"
-	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/money"
 )
 
 // Tags group the operations in the reference.
@@ -34,79 +33,21 @@ const (
 	tagLists    = "Supporting lists"
 )
 
-// Register adds every back-office route, with its full path, to api. Unexpected errors answer 500
-// without detail; RegisterLogged also logs them.
+// Register adds every back-office route (routes.go), with its full path, to api. Handlers return
+// domain errors as they are: the API's one error mapper (internal/api) turns them into statuses
+// and logs the unexpected ones.
 func Register(api huma.API, svc *backoffice.Service) {
-	RegisterLogged(api, svc, nil)
+	h := &handlers{svc: svc}
+	h.routes(api)
 }
 
-// RegisterLogged is Register with a logger for unexpected (500) errors, so that they can be
-// diagnosed without showing clients the internals. A nil logger discards.
-func RegisterLogged(api huma.API, svc *backoffice.Service, logger *slog.Logger) {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	h := &handlers{svc: svc, logger: logger}
-	h.registerV1(api)
-	h.registerContacts(api)
-	h.registerJobs(api)
-	h.registerSalesOrders(api)
-	h.registerPurchaseOrders(api)
-	h.registerLineItems(api)
-	h.registerPayments(api)
-	h.registerLists(api)
-}
+// RegisterLogged is Register; the logger is the API's since errors have one mapper.
+//
+// Deprecated: use Register.
+func RegisterLogged(api huma.API, svc *backoffice.Service, _ *slog.Logger) { Register(api, svc) }
 
 type handlers struct {
-	svc    *backoffice.Service
-	logger *slog.Logger
-}
-
-// accountID returns the account of the authenticated request.
-func accountID(ctx context.Context) (int64, error) {
-	p, ok := account.PrincipalFrom(ctx)
-	if !ok || p.AccountID == 0 {
-		return 0, huma.Error401Unauthorized("an API key is required")
-	}
-	return p.AccountID, nil
-}
-
-// fail turns a service error into the problem+json the client sees. Fields are named where the
-// client sent them: in the body.
-func (h *handlers) fail(ctx context.Context, err error) error {
-	var ve *backoffice.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		return huma.Error422UnprocessableEntity("validation failed",
-			&huma.ErrorDetail{Location: "body." + ve.Field, Message: ve.Message, Value: ve.Value})
-	case errors.Is(err, database.ErrNotFound):
-		return huma.Error404NotFound(notFoundMessage(err))
-	case errors.Is(err, backoffice.ErrStale):
-		return huma.Error412PreconditionFailed("the object was changed since you read it: GET it again and retry")
-	case errors.Is(err, backoffice.ErrConflict):
-		return huma.Error409Conflict(conflictMessage(err))
-	}
-	h.logger.ErrorContext(ctx, "back office API", "error", err)
-	return huma.Error500InternalServerError("internal error")
-}
-
-// notFoundMessage keeps the part of the error that says what was missing ("job 12: not found").
-func notFoundMessage(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		if j := strings.LastIndex(msg[:i], ": "); j >= 0 {
-			return msg[j+2:]
-		}
-	}
-	return msg
-}
-
-func conflictMessage(err error) string {
-	msg := strings.TrimSuffix(err.Error(), ": "+backoffice.ErrConflict.Error())
-	if i := strings.Index(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
-	}
-	return msg
+	svc *backoffice.Service
 }
 
 // etag is the entity tag of an object at a version.
@@ -123,7 +64,7 @@ func ifMatch(h string) (int64, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 || !strings.HasPrefix(strings.TrimPrefix(h, "W/"), `"v`) {
 		return 0, huma.Error412PreconditionFailed("If-Match does not hold an ETag of this API",
-			&huma.ErrorDetail{Location: "header.If-Match", Value: h})
+			&huma.ErrorDetail{Location: "header.If-Match", Value: api.Echo(h)})
 	}
 	return n, nil
 }
@@ -136,7 +77,7 @@ type IfMatch struct {
 // PageQuery is the page parameter of every search. It remembers the request URL to build the link
 // to the next page.
 type PageQuery struct {
-	Page int `query:"page" minimum:"1" default:"1" doc:"1-based page number; 10 results a page."`
+	Page int `query:"page" minimum:"1" maximum:"1000000" default:"1" doc:"1-based page number; 10 results a page."`
 	url  url.URL
 }
 
@@ -208,10 +149,15 @@ func set[T any](dst *T, src *T) {
 
 // amount parses a decimal amount of the field named field.
 func amount(field, s, currency string) (int64, error) {
-	n, err := backoffice.ParseAmount(s, currency)
+	n, err := money.Parse(s, currency)
 	if err != nil {
+		d, _ := money.Digits(currency)
+		msg := fmt.Sprintf("must be a decimal amount with at most %d decimal places for %s", d, currency)
+		if errors.Is(err, money.ErrOutOfRange) {
+			msg = "is out of range"
+		}
 		return 0, huma.Error422UnprocessableEntity("validation failed",
-			&huma.ErrorDetail{Location: "body." + field, Message: err.Error(), Value: s})
+			&huma.ErrorDetail{Location: "body." + field, Message: msg, Value: api.Echo(s)})
 	}
 	return n, nil
 }

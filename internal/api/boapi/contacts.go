@@ -2,11 +2,9 @@ package boapi
 
 import (
 	"context"
-	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-
+	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/backoffice"
 )
 
@@ -35,34 +33,14 @@ type createContactInput struct {
 	Body ContactCreate
 }
 
+type createStoreContactInput struct {
+	Body StoreContactCreate
+}
+
 type updateContactInput struct {
 	IfMatch
 	ID   int64 `path:"id" minimum:"1"`
 	Body ContactUpdate
-}
-
-func (h *handlers) registerContacts(api huma.API) {
-	huma.Register(api, op(http.MethodGet, "/api/v2/contacts", "search-contacts", tagContacts, "Search contacts",
-		"Dropship and store/program contacts, clients and prospects, ordered by id."), h.searchContacts)
-	huma.Register(api, op(http.MethodGet, "/api/v2/contacts/{id}", "get-contact", tagContacts, "Get a contact", ""), h.getContact)
-	for _, k := range []struct {
-		kind       backoffice.Kind
-		path, name string
-	}{{backoffice.KindDropship, "/api/v2/contacts", "contact"}, {backoffice.KindStore, "/api/v2/store-contacts", "store-contact"}} {
-		what := "a dropship contact"
-		if k.kind == backoffice.KindStore {
-			what = "a store/program contact (store_id required)"
-		}
-		huma.Register(api, op(http.MethodPost, k.path, "create-"+k.name, tagContacts, "Create "+what, ""),
-			func(ctx context.Context, in *createContactInput) (*WriteOutput, error) {
-				return h.createContact(ctx, k.kind, in)
-			})
-		huma.Register(api, op(http.MethodPut, k.path+"/{id}", "update-"+k.name, tagContacts, "Update "+what,
-			"Fields left out keep their value."),
-			func(ctx context.Context, in *updateContactInput) (*WriteOutput, error) {
-				return h.updateContact(ctx, k.kind, in)
-			})
-	}
 }
 
 func (h *handlers) searchContacts(ctx context.Context, in *searchContactsInput) (*ListOutput[Contact], error) {
@@ -70,51 +48,38 @@ func (h *handlers) searchContacts(ctx context.Context, in *searchContactsInput) 
 }
 
 func (h *handlers) doSearchContacts(ctx context.Context, q ContactSearchQuery, kind backoffice.Kind, storeID string) (*ListOutput[Contact], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	page, err := h.svc.SearchContacts(ctx, backoffice.SearchContactsParams{AccountID: acct, Kind: kind,
 		Type: backoffice.ContactType(q.Type), ClientGroupID: q.ClientGroupID, StoreID: storeID, Email: q.Email,
 		State: q.State, CreatedFrom: q.CreatedFrom, CreatedTo: inclusiveEnd(q.CreatedTo), Page: q.Page})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return listOutput(q.PageQuery, page, contactOut), nil
 }
 
 func (h *handlers) getContact(ctx context.Context, in *contactIDInput) (*GetOutput[Contact], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	c, err := h.svc.GetContact(ctx, backoffice.GetContactParams{AccountID: acct, ID: in.ID})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return &GetOutput[Contact]{ETag: etag(c.Version), Body: contactOut(c)}, nil
 }
 
-func (h *handlers) createContact(ctx context.Context, kind backoffice.Kind, in *createContactInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b := in.Body
+func (h *handlers) createContact(ctx context.Context, kind backoffice.Kind, b ContactFields, storeID string) (*WriteOutput, error) {
+	acct := api.AccountID(ctx)
 	c, err := h.svc.CreateContact(ctx, backoffice.CreateContactParams{AccountID: acct, Kind: kind, Input: backoffice.ContactInput{
 		Type: b.Type, Name: b.Name, Company: b.Company, Email: b.Email, Phone: b.Phone, Address: addressIn(b.Address),
-		ClientGroupID: b.ClientGroupID, StoreID: b.StoreID, PaymentTerms: b.PaymentTerms}})
+		ClientGroupID: b.ClientGroupID, StoreID: storeID, PaymentTerms: b.PaymentTerms}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(c.ID, c.Version, location("/api/v2/contacts/%d", c.ID)), nil
 }
 
 func (h *handlers) updateContact(ctx context.Context, kind backoffice.Kind, in *updateContactInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	version, err := ifMatch(in.IfMatch.IfMatch)
 	if err != nil {
 		return nil, err
@@ -135,7 +100,7 @@ func (h *handlers) updateContact(ctx context.Context, kind backoffice.Kind, in *
 			set(&c.PaymentTerms, b.PaymentTerms)
 		}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(c.ID, c.Version, location("/api/v2/contacts/%d", c.ID)), nil
 }

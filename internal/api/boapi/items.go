@@ -2,10 +2,8 @@ package boapi
 
 import (
 	"context"
-	"net/http"
 
-	"github.com/danielgtaylor/huma/v2"
-
+	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/backoffice"
 )
 
@@ -70,59 +68,7 @@ const (
 // refFunc turns the account of the request into the order its path names.
 type refFunc func(acct int64) backoffice.OrderRef
 
-func (h *handlers) registerLineItems(api huma.API) {
-	huma.Register(api, op(http.MethodGet, soItems+"/line-items", "list-sales-order-line-items", tagSales, "List the line items of a sales order", ""),
-		func(ctx context.Context, in *soItemsInput) (*ListOutput[LineItem], error) {
-			return h.listLines(ctx, in.SalesOrderPath.ref, in.PageQuery)
-		})
-	huma.Register(api, op(http.MethodPost, soItems+"/line-items", "create-sales-order-line-item", tagSales,
-		"Add a line item to a sales order", "One line per call."), h.createLine)
-	huma.Register(api, op(http.MethodGet, soItems+"/line-items/{id}", "get-sales-order-line-item", tagSales, "Get a line item of a sales order", ""),
-		func(ctx context.Context, in *soLineInput) (*GetOutput[LineItem], error) {
-			return h.getLine(ctx, in.SalesOrderPath.ref, in.ID)
-		})
-	huma.Register(api, op(http.MethodPut, soItems+"/line-items/{id}", "update-sales-order-line-item", tagSales, "Update a line item of a sales order",
-		"Fields left out keep their value."),
-		func(ctx context.Context, in *soUpdateLineInput) (*WriteOutput, error) {
-			return h.updateLine(ctx, in.SalesOrderPath.ref, in.ID, in.IfMatch, in.Body)
-		})
-
-	huma.Register(api, op(http.MethodGet, poItems+"/line-items", "list-purchase-order-line-items", tagPurchase, "List the line items of a purchase order",
-		"Purchase order lines are created with their order."),
-		func(ctx context.Context, in *poItemsInput) (*ListOutput[LineItem], error) {
-			return h.listLines(ctx, in.PurchaseOrderPath.ref, in.PageQuery)
-		})
-	huma.Register(api, op(http.MethodGet, poItems+"/line-items/{id}", "get-purchase-order-line-item", tagPurchase, "Get a line item of a purchase order", ""),
-		func(ctx context.Context, in *poLineInput) (*GetOutput[LineItem], error) {
-			return h.getLine(ctx, in.PurchaseOrderPath.ref, in.ID)
-		})
-	huma.Register(api, op(http.MethodPut, poItems+"/line-items/{id}", "update-purchase-order-line-item", tagPurchase, "Update a line item of a purchase order",
-		"Fields left out keep their value."),
-		func(ctx context.Context, in *poUpdateLineInput) (*WriteOutput, error) {
-			return h.updateLine(ctx, in.PurchaseOrderPath.ref, in.ID, in.IfMatch, in.Body)
-		})
-}
-
 const paymentsNote = "Payments are recorded, never edited; a negative amount is a refund or adjustment."
-
-func (h *handlers) registerPayments(api huma.API) {
-	huma.Register(api, op(http.MethodGet, soItems+"/payments", "list-sales-order-payments", tagSales, "List the payments of a sales order", ""),
-		func(ctx context.Context, in *soItemsInput) (*ListOutput[Payment], error) {
-			return h.listPayments(ctx, in.SalesOrderPath.ref, in.PageQuery)
-		})
-	huma.Register(api, op(http.MethodPost, soItems+"/payments", "create-sales-order-payment", tagSales, "Record a payment on a sales order", paymentsNote),
-		func(ctx context.Context, in *soPaymentInput) (*WriteOutput, error) {
-			return h.createPayment(ctx, in.SalesOrderPath.ref, in.Body)
-		})
-	huma.Register(api, op(http.MethodGet, poItems+"/payments", "list-purchase-order-payments", tagPurchase, "List the payments of a purchase order", ""),
-		func(ctx context.Context, in *poItemsInput) (*ListOutput[Payment], error) {
-			return h.listPayments(ctx, in.PurchaseOrderPath.ref, in.PageQuery)
-		})
-	huma.Register(api, op(http.MethodPost, poItems+"/payments", "create-purchase-order-payment", tagPurchase, "Record a payment on a purchase order", paymentsNote),
-		func(ctx context.Context, in *poPaymentInput) (*WriteOutput, error) {
-			return h.createPayment(ctx, in.PurchaseOrderPath.ref, in.Body)
-		})
-}
 
 func itemLocation(l backoffice.LineItem) string {
 	seg := "sales-orders"
@@ -133,38 +79,29 @@ func itemLocation(l backoffice.LineItem) string {
 }
 
 func (h *handlers) listLines(ctx context.Context, ref refFunc, q PageQuery) (*ListOutput[LineItem], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	page, err := h.svc.ListLines(ctx, backoffice.ListOrderItemsParams{Order: ref(acct), Page: q.Page})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return listOutput(q, page, lineOut), nil
 }
 
 func (h *handlers) getLine(ctx context.Context, ref refFunc, id int64) (*GetOutput[LineItem], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	l, err := h.svc.GetLine(ctx, backoffice.GetLineParams{Order: ref(acct), ID: id})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return &GetOutput[LineItem]{ETag: etag(l.Version), Body: lineOut(l)}, nil
 }
 
 func (h *handlers) createLine(ctx context.Context, in *createLineInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	ref := in.SalesOrderPath.ref(acct)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	price, err := amount("unit_price", in.Body.UnitPrice, currency)
 	if err != nil {
@@ -172,16 +109,13 @@ func (h *handlers) createLine(ctx context.Context, in *createLineInput) (*WriteO
 	}
 	l, err := h.svc.CreateLine(ctx, backoffice.CreateLineParams{Order: ref, Input: lineIn(in.Body, price)})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(l.ID, l.Version, itemLocation(l)), nil
 }
 
 func (h *handlers) updateLine(ctx context.Context, refOf refFunc, id int64, im IfMatch, b LineUpdate) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	version, err := ifMatch(im.IfMatch)
 	if err != nil {
 		return nil, err
@@ -191,7 +125,7 @@ func (h *handlers) updateLine(ctx context.Context, refOf refFunc, id int64, im I
 	if b.UnitPrice != nil {
 		currency, err := h.svc.OrderCurrency(ctx, ref)
 		if err != nil {
-			return nil, h.fail(ctx, err)
+			return nil, err
 		}
 		n, err := amount("unit_price", *b.UnitPrice, currency)
 		if err != nil {
@@ -212,32 +146,26 @@ func (h *handlers) updateLine(ctx context.Context, refOf refFunc, id int64, im I
 			}
 		}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(l.ID, l.Version, itemLocation(l)), nil
 }
 
 func (h *handlers) listPayments(ctx context.Context, ref refFunc, q PageQuery) (*ListOutput[Payment], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	page, err := h.svc.ListPayments(ctx, backoffice.ListOrderItemsParams{Order: ref(acct), Page: q.Page})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return listOutput(q, page, paymentOut), nil
 }
 
 func (h *handlers) createPayment(ctx context.Context, refOf refFunc, b PaymentCreate) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	ref := refOf(acct)
 	currency, err := h.svc.OrderCurrency(ctx, ref)
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	n, err := amount("amount", b.Amount, currency)
 	if err != nil {
@@ -245,7 +173,7 @@ func (h *handlers) createPayment(ctx context.Context, refOf refFunc, b PaymentCr
 	}
 	p, err := h.svc.CreatePayment(ctx, backoffice.CreatePaymentParams{Order: ref, Input: paymentIn(b, n)})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	// Payments have no route of their own: the location is the order's list of payments.
 	return written(p.ID, 1, location("/api/v2/jobs/%d/%ss/%d/payments", p.JobID, kebab(p.Order), p.OrderID)), nil

@@ -2,11 +2,9 @@ package boapi
 
 import (
 	"context"
-	"net/http"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-
+	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/backoffice"
 )
 
@@ -34,6 +32,10 @@ type createJobInput struct {
 	Body JobCreate
 }
 
+type createStoreJobInput struct {
+	Body StoreJobCreate
+}
+
 type updateJobInput struct {
 	IfMatch
 	ID   int64 `path:"id" minimum:"1"`
@@ -42,83 +44,45 @@ type updateJobInput struct {
 
 const windowNote = " Only jobs created in the past 13 months are visible; older ones answer 404."
 
-func (h *handlers) registerJobs(api huma.API) {
-	huma.Register(api, op(http.MethodGet, "/api/v2/jobs", "search-jobs", tagJobs, "Search jobs",
-		"Dropship and store/program jobs, ordered by job number."+windowNote), h.searchJobs)
-	huma.Register(api, op(http.MethodGet, "/api/v2/jobs/{id}", "get-job", tagJobs, "Get a job", windowNote[1:]), h.getJob)
-	for _, k := range []struct {
-		kind       backoffice.Kind
-		path, name string
-	}{{backoffice.KindDropship, "/api/v2/jobs", "job"}, {backoffice.KindStore, "/api/v2/store-jobs", "store-job"}} {
-		what := "a dropship job"
-		if k.kind == backoffice.KindStore {
-			what = "a store/program job (store_id required)"
-		}
-		huma.Register(api, op(http.MethodPost, k.path, "create-"+k.name, tagJobs, "Create "+what,
-			"The job starts pending and gets the account's next job number. Reps are emails of users of the account."),
-			func(ctx context.Context, in *createJobInput) (*WriteOutput, error) {
-				return h.createJob(ctx, k.kind, in)
-			})
-		huma.Register(api, op(http.MethodPut, k.path+"/{id}", "update-"+k.name, tagJobs, "Update "+what,
-			"Fields left out keep their value; a status change must be an allowed transition."),
-			func(ctx context.Context, in *updateJobInput) (*WriteOutput, error) {
-				return h.updateJob(ctx, k.kind, in)
-			})
-	}
-}
-
 func (h *handlers) searchJobs(ctx context.Context, in *searchJobsInput) (*ListOutput[Job], error) {
 	return h.doSearchJobs(ctx, in.JobSearchQuery, backoffice.SearchJobsParams{Kind: backoffice.Kind(in.Kind),
 		ContactID: in.ContactID, StoreID: in.StoreID})
 }
 
 func (h *handlers) doSearchJobs(ctx context.Context, q JobSearchQuery, p backoffice.SearchJobsParams) (*ListOutput[Job], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	p.AccountID, p.Page = acct, q.Page
 	p.Status, p.ClientGroupID = backoffice.JobStatus(q.Status), q.ClientGroupID
 	p.CreatedFrom, p.CreatedTo = q.CreatedFrom, inclusiveEnd(q.CreatedTo)
 	page, err := h.svc.SearchJobs(ctx, p)
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return listOutput(q.PageQuery, page, jobOut), nil
 }
 
 func (h *handlers) getJob(ctx context.Context, in *jobIDInput) (*GetOutput[Job], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	j, err := h.svc.GetJob(ctx, backoffice.GetJobParams{AccountID: acct, ID: in.ID})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return &GetOutput[Job]{ETag: etag(j.Version), Body: jobOut(j)}, nil
 }
 
-func (h *handlers) createJob(ctx context.Context, kind backoffice.Kind, in *createJobInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b := in.Body
+func (h *handlers) createJob(ctx context.Context, kind backoffice.Kind, b JobFields, storeID string) (*WriteOutput, error) {
+	acct := api.AccountID(ctx)
 	j, err := h.svc.CreateJob(ctx, backoffice.CreateJobParams{AccountID: acct, Kind: kind, Input: backoffice.JobInput{
 		Description: b.Description, ContactID: b.ContactID, PrimaryRep: b.PrimaryRep, SecondaryRep: b.SecondaryRep,
-		CSR: b.CSR, CommissionCode: b.CommissionCode, ProductIndex: b.ProductIndex, StoreID: b.StoreID}})
+		CSR: b.CSR, CommissionCode: b.CommissionCode, ProductIndex: b.ProductIndex, StoreID: storeID}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(j.ID, j.Version, location("/api/v2/jobs/%d", j.ID)), nil
 }
 
 func (h *handlers) updateJob(ctx context.Context, kind backoffice.Kind, in *updateJobInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	version, err := ifMatch(in.IfMatch.IfMatch)
 	if err != nil {
 		return nil, err
@@ -137,7 +101,7 @@ func (h *handlers) updateJob(ctx context.Context, kind backoffice.Kind, in *upda
 			set(&j.StoreID, b.StoreID)
 		}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(j.ID, j.Version, location("/api/v2/jobs/%d", j.ID)), nil
 }

@@ -3,10 +3,8 @@ package boapi
 import (
 	"context"
 	"fmt"
-	"net/http"
 
-	"github.com/danielgtaylor/huma/v2"
-
+	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/backoffice"
 )
 
@@ -67,57 +65,30 @@ const (
 	poPath = "/api/v2/jobs/{job}/purchase-orders"
 )
 
-func (h *handlers) registerSalesOrders(api huma.API) {
-	huma.Register(api, op(http.MethodGet, soPath, "list-sales-orders", tagSales, "List the sales orders of a job", windowNote[1:]), h.listSalesOrders)
-	huma.Register(api, op(http.MethodPost, soPath, "create-sales-order", tagSales, "Create a sales order",
-		"Lines and payments may be sent with it; all is stored or nothing. Sold To defaults to the job's contact."), h.createSalesOrder)
-	huma.Register(api, op(http.MethodGet, soPath+"/{so}", "get-sales-order", tagSales, "Get a sales order", ""), h.getSalesOrder)
-	huma.Register(api, op(http.MethodPut, soPath+"/{so}", "update-sales-order", tagSales, "Update a sales order",
-		"Fields left out keep their value; a status change must be an allowed transition."), h.updateSalesOrder)
-}
-
-func (h *handlers) registerPurchaseOrders(api huma.API) {
-	huma.Register(api, op(http.MethodGet, poPath, "list-purchase-orders", tagPurchase, "List the purchase orders of a job", windowNote[1:]), h.listPurchaseOrders)
-	huma.Register(api, op(http.MethodPost, poPath, "create-purchase-order", tagPurchase, "Create a purchase order with its lines",
-		"Purchase order lines are created with their order only."), h.createPurchaseOrder)
-	huma.Register(api, op(http.MethodGet, poPath+"/{po}", "get-purchase-order", tagPurchase, "Get a purchase order", ""), h.getPurchaseOrder)
-	huma.Register(api, op(http.MethodPut, poPath+"/{po}", "update-purchase-order", tagPurchase, "Update a purchase order",
-		"Fields left out keep their value; a status change must be an allowed transition."), h.updatePurchaseOrder)
-}
-
 func (h *handlers) listSalesOrders(ctx context.Context, in *listJobOrdersInput) (*ListOutput[SalesOrder], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	page, err := h.svc.ListSalesOrders(ctx, backoffice.ListOrdersParams{AccountID: acct, JobID: in.Job, Page: in.Page})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return listOutput(in.PageQuery, page, salesOrderOut), nil
 }
 
 func (h *handlers) getSalesOrder(ctx context.Context, in *SalesOrderPath) (*GetOutput[SalesOrder], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	o, err := h.svc.GetSalesOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.SO})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return &GetOutput[SalesOrder]{ETag: etag(o.Version), Body: salesOrderOut(o)}, nil
 }
 
 func (h *handlers) createSalesOrder(ctx context.Context, in *createSalesOrderInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	b := in.Body
 	currency, err := backoffice.NormalizeCurrency(b.Currency)
 	if err != nil {
-		return nil, h.fail(ctx, &backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency})
+		return nil, &backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency}
 	}
 	lines, err := linesIn(b.Lines, currency)
 	if err != nil {
@@ -131,16 +102,13 @@ func (h *handlers) createSalesOrder(ctx context.Context, in *createSalesOrderInp
 		Input: backoffice.SalesOrderInput{Status: b.Status, Currency: currency, SoldTo: b.SoldTo, BillTo: b.BillTo, ShipTo: b.ShipTo,
 			CustomerInstructions: b.CustomerInstructions, CSRInstructions: b.CSRInstructions}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/sales-orders/%d", o.JobID, o.ID)), nil
 }
 
 func (h *handlers) updateSalesOrder(ctx context.Context, in *updateSalesOrderInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	version, err := ifMatch(in.IfMatch.IfMatch)
 	if err != nil {
 		return nil, err
@@ -156,44 +124,35 @@ func (h *handlers) updateSalesOrder(ctx context.Context, in *updateSalesOrderInp
 			set(&o.CSRInstructions, b.CSRInstructions)
 		}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/sales-orders/%d", o.JobID, o.ID)), nil
 }
 
 func (h *handlers) listPurchaseOrders(ctx context.Context, in *listJobOrdersInput) (*ListOutput[PurchaseOrder], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	page, err := h.svc.ListPurchaseOrders(ctx, backoffice.ListOrdersParams{AccountID: acct, JobID: in.Job, Page: in.Page})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return listOutput(in.PageQuery, page, purchaseOrderOut), nil
 }
 
 func (h *handlers) getPurchaseOrder(ctx context.Context, in *PurchaseOrderPath) (*GetOutput[PurchaseOrder], error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	o, err := h.svc.GetPurchaseOrder(ctx, backoffice.GetOrderParams{AccountID: acct, JobID: in.Job, ID: in.PO})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return &GetOutput[PurchaseOrder]{ETag: etag(o.Version), Body: purchaseOrderOut(o)}, nil
 }
 
 func (h *handlers) createPurchaseOrder(ctx context.Context, in *createPurchaseOrderInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	b := in.Body
 	currency, err := backoffice.NormalizeCurrency(b.Currency)
 	if err != nil {
-		return nil, h.fail(ctx, &backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency})
+		return nil, &backoffice.ValidationError{Field: "currency", Message: "must be an ISO 4217 currency code", Value: b.Currency}
 	}
 	lines, err := linesIn(b.Lines, currency)
 	if err != nil {
@@ -202,16 +161,13 @@ func (h *handlers) createPurchaseOrder(ctx context.Context, in *createPurchaseOr
 	o, err := h.svc.CreatePurchaseOrder(ctx, backoffice.CreatePurchaseOrderParams{AccountID: acct, JobID: in.Job, Lines: lines,
 		Input: backoffice.PurchaseOrderInput{Supplier: b.Supplier, Status: b.Status, Currency: currency, ShipTo: b.ShipTo, Instructions: b.Instructions}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/purchase-orders/%d", o.JobID, o.ID)), nil
 }
 
 func (h *handlers) updatePurchaseOrder(ctx context.Context, in *updatePurchaseOrderInput) (*WriteOutput, error) {
-	acct, err := accountID(ctx)
-	if err != nil {
-		return nil, err
-	}
+	acct := api.AccountID(ctx)
 	version, err := ifMatch(in.IfMatch.IfMatch)
 	if err != nil {
 		return nil, err
@@ -225,7 +181,7 @@ func (h *handlers) updatePurchaseOrder(ctx context.Context, in *updatePurchaseOr
 			set(&o.Instructions, b.Instructions)
 		}})
 	if err != nil {
-		return nil, h.fail(ctx, err)
+		return nil, err
 	}
 	return written(o.ID, o.Version, location("/api/v2/jobs/%d/purchase-orders/%d", o.JobID, o.ID)), nil
 }

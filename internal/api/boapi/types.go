@@ -19,20 +19,31 @@ type PostalAddress struct {
 	City       string `json:"city,omitempty" maxLength:"100"`
 	State      string `json:"state,omitempty" maxLength:"100" doc:"State or region; contacts can be searched by it."`
 	PostalCode string `json:"postal_code,omitempty" maxLength:"20"`
-	Country    string `json:"country,omitempty" maxLength:"2" doc:"ISO 3166-1 alpha-2 code."`
+	Country    string `json:"country,omitempty" pattern:"^[A-Za-z]{2}$" doc:"ISO 3166-1 alpha-2 code of a country (US, DE); stored upper-case."`
 }
 
-// ContactCreate is the body that creates a contact.
-type ContactCreate struct {
+// ContactFields are the fields of a new contact of either kind.
+type ContactFields struct {
 	Type          backoffice.ContactType `json:"type,omitempty" enum:"client,prospect" default:"client" doc:"A client has ordered; a prospect not yet."`
 	Name          string                 `json:"name" minLength:"1" maxLength:"200"`
 	Company       string                 `json:"company,omitempty" maxLength:"200"`
-	Email         string                 `json:"email,omitempty" maxLength:"254" doc:"Email address; stored lower-case."`
+	Email         string                 `json:"email,omitempty" format:"email" maxLength:"254" doc:"Email address (no display name); stored lower-case."`
 	Phone         string                 `json:"phone,omitempty" maxLength:"50"`
 	Address       PostalAddress          `json:"address,omitzero"`
 	ClientGroupID string                 `json:"client_group_id,omitempty" maxLength:"100"`
-	StoreID       string                 `json:"store_id,omitempty" maxLength:"100" doc:"Required for store/program contacts."`
 	PaymentTerms  string                 `json:"payment_terms,omitempty" doc:"A code from /api/v2/payment-terms."`
+}
+
+// ContactCreate is the body that creates a dropship contact.
+type ContactCreate struct {
+	ContactFields
+	StoreID string `json:"store_id,omitempty" maxLength:"100"`
+}
+
+// StoreContactCreate is the body that creates a store/program contact: store_id is required.
+type StoreContactCreate struct {
+	ContactFields
+	StoreID string `json:"store_id" minLength:"1" maxLength:"100" doc:"The store or program the contact belongs to."`
 }
 
 // ContactUpdate is the body that updates a contact: fields left out keep their value.
@@ -40,7 +51,7 @@ type ContactUpdate struct {
 	Type          *backoffice.ContactType `json:"type,omitempty" enum:"client,prospect"`
 	Name          *string                 `json:"name,omitempty" minLength:"1" maxLength:"200"`
 	Company       *string                 `json:"company,omitempty" maxLength:"200"`
-	Email         *string                 `json:"email,omitempty" maxLength:"254"`
+	Email         *string                 `json:"email,omitempty" maxLength:"254" doc:"Email address (no display name), or empty for none."`
 	Phone         *string                 `json:"phone,omitempty" maxLength:"50"`
 	Address       *PostalAddress          `json:"address,omitempty" doc:"Replaces the whole address."`
 	ClientGroupID *string                 `json:"client_group_id,omitempty" maxLength:"100"`
@@ -66,16 +77,28 @@ type Contact struct {
 	UpdatedAt     time.Time              `json:"updated_at"`
 }
 
-// JobCreate is the body that creates a job. It starts pending and gets the next job number.
-type JobCreate struct {
+// JobFields are the fields of a new job of either kind. It starts pending and gets the next job
+// number.
+type JobFields struct {
 	Description    string `json:"description,omitempty" maxLength:"500"`
-	ContactID      int64  `json:"contact_id" minimum:"1" doc:"The contact the job is for."`
+	ContactID      int64  `json:"contact_id" minimum:"1" maximum:"9007199254740991" doc:"The contact the job is for."`
 	PrimaryRep     string `json:"primary_rep" minLength:"1" doc:"Email of a user of the account."`
 	SecondaryRep   string `json:"secondary_rep,omitempty" doc:"Email of a user of the account."`
 	CSR            string `json:"csr,omitempty" doc:"Customer service rep: email of a user of the account."`
 	CommissionCode string `json:"commission_code,omitempty" doc:"A code from /api/v2/commission-codes."`
 	ProductIndex   string `json:"product_index,omitempty" doc:"A code from /api/v2/product-indices."`
-	StoreID        string `json:"store_id,omitempty" maxLength:"100" doc:"Required for store/program jobs."`
+}
+
+// JobCreate is the body that creates a dropship job.
+type JobCreate struct {
+	JobFields
+	StoreID string `json:"store_id,omitempty" maxLength:"100"`
+}
+
+// StoreJobCreate is the body that creates a store/program job: store_id is required.
+type StoreJobCreate struct {
+	JobFields
+	StoreID string `json:"store_id" minLength:"1" maxLength:"100" doc:"The store or program the job is for."`
 }
 
 // JobUpdate is the body that updates a job: fields left out keep their value. An empty string
@@ -83,7 +106,7 @@ type JobCreate struct {
 type JobUpdate struct {
 	Status         *backoffice.JobStatus `json:"status,omitempty" enum:"pending,open,in_production,on_hold,shipped,invoiced,closed,cancelled" doc:"Must be an allowed transition from the current status."`
 	Description    *string               `json:"description,omitempty" maxLength:"500"`
-	ContactID      *int64                `json:"contact_id,omitempty" minimum:"1"`
+	ContactID      *int64                `json:"contact_id,omitempty" minimum:"1" maximum:"9007199254740991"`
 	PrimaryRep     *string               `json:"primary_rep,omitempty" minLength:"1"`
 	SecondaryRep   *string               `json:"secondary_rep,omitempty"`
 	CSR            *string               `json:"csr,omitempty"`
@@ -127,7 +150,7 @@ type LineCreate struct {
 	SKU         string     `json:"sku,omitempty" maxLength:"100"`
 	Description string     `json:"description" minLength:"1" maxLength:"1000"`
 	Quantity    int64      `json:"quantity" minimum:"1" maximum:"1000000000"`
-	UnitPrice   string     `json:"unit_price" pattern:"^[0-9]{1,15}(\\.[0-9]{1,4})?$" doc:"Decimal amount in the order's currency."`
+	UnitPrice   string     `json:"unit_price" pattern:"^[0-9]{1,15}(\\.[0-9]{1,4})?$" doc:"Decimal amount in the order's currency, with at most its decimal places; quantity × unit_price and the order's totals must stay within ±92233720368547758.07 in minor units."`
 	Decoration  Decoration `json:"decoration,omitzero"`
 }
 
@@ -164,7 +187,7 @@ type LineItem struct {
 
 // PaymentCreate is the body of a new payment.
 type PaymentCreate struct {
-	Amount         string    `json:"amount" pattern:"^-?[0-9]{1,15}(\\.[0-9]{1,4})?$" doc:"Decimal amount in the order's currency; negative for a refund or adjustment."`
+	Amount         string    `json:"amount" pattern:"^-?[0-9]{1,15}(\\.[0-9]{1,4})?$" doc:"Decimal amount in the order's currency, with at most its decimal places; negative for a refund or adjustment."`
 	PaidAt         time.Time `json:"paid_at,omitzero" doc:"When it was paid; now if left out."`
 	PaymentType    string    `json:"payment_type" minLength:"1" doc:"A code from /api/v2/payment-types."`
 	CardType       string    `json:"card_type,omitempty" doc:"A code from /api/v2/card-types."`
@@ -191,7 +214,7 @@ type Payment struct {
 // SalesOrderCreate is the body of a new sales order. Lines and payments may come with it.
 type SalesOrderCreate struct {
 	Status               backoffice.OrderStatus `json:"status,omitempty" enum:"draft,confirmed" default:"draft"`
-	Currency             string                 `json:"currency" minLength:"3" maxLength:"3" doc:"ISO 4217 code."`
+	Currency             string                 `json:"currency" pattern:"^[A-Za-z]{3}$" doc:"ISO 4217 code. Amounts of the order take at most its decimal places: 2 for USD, 0 for JPY, 3 for KWD."`
 	SoldTo               Address                `json:"sold_to,omitzero" doc:"The contact's address if left out."`
 	BillTo               Address                `json:"bill_to,omitzero"`
 	ShipTo               Address                `json:"ship_to,omitzero"`
@@ -234,7 +257,7 @@ type SalesOrder struct {
 type PurchaseOrderCreate struct {
 	Supplier     string                 `json:"supplier" minLength:"1" doc:"A code from /api/v2/suppliers."`
 	Status       backoffice.OrderStatus `json:"status,omitempty" enum:"draft,sent" default:"draft"`
-	Currency     string                 `json:"currency" minLength:"3" maxLength:"3"`
+	Currency     string                 `json:"currency" pattern:"^[A-Za-z]{3}$" doc:"ISO 4217 code. Amounts of the order take at most its decimal places: 2 for USD, 0 for JPY, 3 for KWD."`
 	ShipTo       Address                `json:"ship_to,omitzero"`
 	Instructions string                 `json:"instructions,omitempty" maxLength:"10000"`
 	Lines        []LineCreate           `json:"lines,omitempty" maxItems:"500"`

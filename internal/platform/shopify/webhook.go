@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -25,9 +26,9 @@ const (
 	HeaderAPIVersion  = "X-Shopify-API-Version"
 )
 
-// MaxWebhookBytes bounds a webhook body; Shopify's largest payloads (orders with many lines)
-// stay well below it.
-const MaxWebhookBytes = 5 << 20
+// MaxWebhookBytes bounds a webhook body when the receiver gives no limit; Shopify's order
+// payloads can cross 1 MiB, so it is well above that.
+const MaxWebhookBytes = 10 << 20
 
 // topics maps storesync's topics to Shopify's WebhookSubscriptionTopic values and REST topic
 // names (the X-Shopify-Topic header).
@@ -120,37 +121,42 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 	return nil
 }
 
-// VerifyWebhook reads the body of a webhook delivery and checks its X-Shopify-Hmac-Sha256
-// (base64 HMAC-SHA256 of the raw body keyed with the app secret) in constant time, before
-// anything in it is parsed. It returns the verified body. A missing or wrong signature is a
-// *platform.Error of KindAuth: answer 401 and keep nothing.
-func VerifyWebhook(r *http.Request, secret string) ([]byte, error) {
-	fail := func(msg string, err error) error {
-		return &platform.Error{Platform: Platform, Store: r.Header.Get(HeaderShopDomain), Op: "verifying webhook", Kind: platform.KindAuth, Message: msg, Err: err}
+// VerifyWebhook reads the body of a webhook delivery (at most maxBytes) and checks its
+// X-Shopify-Hmac-Sha256 (base64 HMAC-SHA256 of the raw body keyed with the app secret) in constant
+// time, before anything in it is parsed. It returns the verified body. A missing or wrong
+// signature is a *platform.Error of KindAuth: answer 401 and keep nothing. A body over maxBytes
+// wraps platform.ErrWebhookTooLarge, and a missing secret platform.ErrNoWebhookSecret.
+func VerifyWebhook(r *http.Request, secret string, maxBytes int64) ([]byte, error) {
+	shop := r.Header.Get(HeaderShopDomain)
+	fail := func(kind platform.Kind, msg string, err error) error {
+		return &platform.Error{Platform: Platform, Store: shop, Op: "verifying webhook", Kind: kind, Message: msg, Err: err}
 	}
 	if secret == "" {
-		return nil, &platform.Error{Platform: Platform, Op: "verifying webhook", Kind: platform.KindInternal, Message: "no API secret configured"}
+		return nil, fail(platform.KindAuth, platform.ErrNoWebhookSecret.Error(), platform.ErrNoWebhookSecret)
 	}
 	sig := r.Header.Get(HeaderHmac)
 	if sig == "" {
-		return nil, fail("unsigned webhook (no "+HeaderHmac+")", nil)
+		return nil, fail(platform.KindAuth, "unsigned webhook (no "+HeaderHmac+")", nil)
 	}
 	want, err := base64.StdEncoding.DecodeString(sig)
 	if err != nil {
-		return nil, fail("malformed signature", err)
+		return nil, fail(platform.KindAuth, "malformed signature", err)
 	}
-	body, err := httpclient.ReadLimited(r.Body, MaxWebhookBytes)
+	if maxBytes <= 0 {
+		maxBytes = MaxWebhookBytes
+	}
+	body, err := httpclient.ReadLimited(r.Body, maxBytes)
+	var mbe *http.MaxBytesError
+	if errors.Is(err, httpclient.ErrTooLarge) || errors.As(err, &mbe) {
+		return nil, fail(platform.KindInvalidInput, fmt.Sprintf("body over %d bytes", maxBytes), platform.ErrWebhookTooLarge)
+	}
 	if err != nil {
-		e := fail("unreadable body", err)
-		if errors.Is(err, httpclient.ErrTooLarge) {
-			e.(*platform.Error).Kind = platform.KindInvalidInput
-		}
-		return nil, e
+		return nil, fail(platform.KindUnavailable, "body cut off while reading", err)
 	}
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	if !hmac.Equal(mac.Sum(nil), want) {
-		return nil, fail("signature does not match: wrong app secret or tampered body", nil)
+		return nil, fail(platform.KindAuth, "signature does not match: wrong app secret or tampered body", nil)
 	}
 	return body, nil
 }
@@ -163,32 +169,66 @@ func SignWebhook(body []byte, secret string) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// VerifyWebhook checks a delivery's signature with the client's API secret and returns the
-// verified body; see the package function VerifyWebhook.
-func (c *Client) VerifyWebhook(r *http.Request) ([]byte, error) {
-	return VerifyWebhook(r, c.cfg.APISecret)
-}
+// keptHeaders are the headers DecodeWebhook reads, kept with the body.
+var keptHeaders = []string{HeaderTopic, HeaderShopDomain, HeaderWebhookID, HeaderEventID, HeaderTriggeredAt, HeaderAPIVersion}
 
-// ReceiveWebhook verifies a delivery for this client's shop and decodes it. A delivery for
-// another shop is refused (KindNotFound), so a receiver never applies one store's data to
-// another.
-func (c *Client) ReceiveWebhook(r *http.Request) (platform.WebhookEvent, error) {
-	body, err := c.VerifyWebhook(r)
+// VerifyWebhook implements platform.WebhookVerifier: it checks the signature with the client's
+// API secret and refuses a delivery for another shop (KindNotFound), so one store's data is never
+// applied to another. It calls nothing: the receiver answers at once.
+func (c *Client) VerifyWebhook(r *http.Request, maxBytes int64) (platform.WebhookDelivery, error) {
+	body, err := VerifyWebhook(r, c.cfg.APISecret, maxBytes)
 	if err != nil {
-		return platform.WebhookEvent{}, err
+		return platform.WebhookDelivery{}, err
 	}
 	if shop := strings.ToLower(r.Header.Get(HeaderShopDomain)); shop != c.cfg.Shop {
-		return platform.WebhookEvent{}, c.newError("receiving webhook", platform.KindNotFound, "webhook for unknown shop "+shop)
+		return platform.WebhookDelivery{}, c.newError("receiving webhook", platform.KindNotFound, "webhook for unknown shop "+shop)
 	}
-	c.shop.mu.Lock()
-	cur := c.shop.currency
-	c.shop.mu.Unlock()
-	if t := topicFromREST(r.Header.Get(HeaderTopic)); cur == "" && (t == platform.TopicProductCreated || t == platform.TopicProductUpdated) {
-		if cur, err = c.currency(r.Context()); err != nil {
+	d := platform.WebhookDelivery{
+		PlatformTopic: r.Header.Get(HeaderTopic), EventID: r.Header.Get(HeaderEventID), DeliveryID: r.Header.Get(HeaderWebhookID),
+		TriggeredAt: parseTriggeredAt(r.Header.Get(HeaderTriggeredAt)), Header: map[string]string{}, Body: body,
+	}
+	d.Topic = topicFromREST(d.PlatformTopic)
+	if d.EventID == "" {
+		d.EventID = d.DeliveryID // older API versions send no event id; one delivery id per event then
+	}
+	for _, h := range keptHeaders {
+		if v := r.Header.Get(h); v != "" {
+			d.Header[h] = v
+		}
+	}
+	return d, nil
+}
+
+// DecodeWebhook implements platform.WebhookDecoder. A product payload's prices carry no currency,
+// so the shop's is read (once per client) when not yet known: this is why decoding happens in a
+// job, behind the shop's rate limiter, and never while Shopify waits for an answer.
+func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) (platform.WebhookEvent, error) {
+	h := http.Header{}
+	for k, v := range d.Header {
+		h.Set(k, v)
+	}
+	cur := ""
+	if t := topicFromREST(h.Get(HeaderTopic)); t == platform.TopicProductCreated || t == platform.TopicProductUpdated {
+		var err error
+		if cur, err = c.currency(ctx); err != nil {
 			return platform.WebhookEvent{}, err
 		}
 	}
-	return DecodeWebhook(r.Header, body, cur)
+	ev, err := DecodeWebhook(h, d.Body, cur)
+	if err == nil && ev.EventID == "" {
+		ev.EventID = d.EventID
+	}
+	return ev, err
+}
+
+// ReceiveWebhook verifies a delivery and decodes it at once, for receivers that keep nothing
+// (tests, tools); storesync's own receiver keeps the delivery and decodes it in a job.
+func (c *Client) ReceiveWebhook(r *http.Request) (platform.WebhookEvent, error) {
+	d, err := c.VerifyWebhook(r, MaxWebhookBytes)
+	if err != nil {
+		return platform.WebhookEvent{}, err
+	}
+	return c.DecodeWebhook(r.Context(), d)
 }
 
 // parseTriggeredAt reads X-Shopify-Triggered-At (RFC 3339 with fractional seconds).

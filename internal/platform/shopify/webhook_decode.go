@@ -78,7 +78,7 @@ func DecodeWebhook(h http.Header, body []byte, currency string) (platform.Webhoo
 		if r.Available != nil {
 			l.Available = *r.Available
 		}
-		ev.Inventory, ev.ResourceID, ev.UpdatedAt = &l, l.InventoryItemID, l.UpdatedAt
+		ev.Inventory, ev.ResourceID, ev.UpdatedAt = &l, platform.InventoryLevelResource(l.InventoryItemID, l.LocationID), l.UpdatedAt
 	case family == "fulfillments":
 		var r rFulfillment
 		if err := json.Unmarshal(body, &r); err != nil {

@@ -2,8 +2,10 @@ package shopify
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -184,38 +186,43 @@ func TestVerifyWebhook(t *testing.T) {
 	const secret = "hush"
 	body := []byte(`{"id":1,"inventory_item_id":2,"location_id":3,"available":4,"updated_at":"2026-11-23T10:00:00Z"}`)
 	good := SignWebhook(body, secret)
+	big := bytes.Repeat([]byte(" "), 2048)
 	tests := []struct {
 		name     string
+		secret   string
 		sig      string
 		body     []byte
 		shop     string
 		wantKind platform.Kind
+		wantErr  error
 	}{
-		{"valid", good, body, "acme.myshopify.com", ""},
-		{"unsigned", "", body, "acme.myshopify.com", platform.KindAuth},
-		{"not base64", "%%%", body, "acme.myshopify.com", platform.KindAuth},
-		{"wrong secret", SignWebhook(body, "other"), body, "acme.myshopify.com", platform.KindAuth},
-		{"tampered body", good, bytes.Replace(body, []byte(`"available":4`), []byte(`"available":9`), 1), "acme.myshopify.com", platform.KindAuth},
-		{"other shop", good, body, "evil.myshopify.com", platform.KindNotFound},
-		{"malformed but signed", SignWebhook([]byte(`{"available":`), secret), []byte(`{"available":`), "acme.myshopify.com", platform.KindInvalidInput},
-	}
-	c, err := New(Config{Shop: "acme.myshopify.com", AccessToken: "t", APISecret: secret})
-	if err != nil {
-		t.Fatal(err)
+		{"valid", secret, good, body, "acme.myshopify.com", "", nil},
+		{"unsigned", secret, "", body, "acme.myshopify.com", platform.KindAuth, nil},
+		{"not base64", secret, "%%%", body, "acme.myshopify.com", platform.KindAuth, nil},
+		{"wrong secret", secret, SignWebhook(body, "other"), body, "acme.myshopify.com", platform.KindAuth, nil},
+		{"tampered body", secret, good, bytes.Replace(body, []byte(`"available":4`), []byte(`"available":9`), 1), "acme.myshopify.com", platform.KindAuth, nil},
+		{"other shop", secret, good, body, "evil.myshopify.com", platform.KindNotFound, nil},
+		{"no secret configured", "", good, body, "acme.myshopify.com", platform.KindAuth, platform.ErrNoWebhookSecret},
+		{"too large, signed", secret, SignWebhook(big, secret), big, "acme.myshopify.com", platform.KindInvalidInput, platform.ErrWebhookTooLarge},
+		{"malformed but signed: verified, decoded later", secret, SignWebhook([]byte(`{"available":`), secret), []byte(`{"available":`), "acme.myshopify.com", "", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			c, err := New(Config{Shop: "acme.myshopify.com", AccessToken: "t", APISecret: tc.secret})
+			if err != nil {
+				t.Fatal(err)
+			}
 			r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(tc.body))
 			r.Header = webhookHeader("inventory_levels/update")
 			r.Header.Set(HeaderShopDomain, tc.shop)
 			if tc.sig != "" {
 				r.Header.Set(HeaderHmac, tc.sig)
 			}
-			ev, err := c.ReceiveWebhook(r)
+			d, err := c.VerifyWebhook(r, 1024)
 			if tc.wantKind == "" {
-				if err != nil || ev.Inventory == nil || ev.Inventory.Available != 4 || ev.EventID != "evt-1" {
-					t.Fatalf("ReceiveWebhook = %+v, %v", ev, err)
+				if err != nil || !bytes.Equal(d.Body, tc.body) || d.EventID != "evt-1" || d.Topic != platform.TopicInventoryUpdated || d.Header[HeaderTopic] != "inventory_levels/update" {
+					t.Fatalf("VerifyWebhook = %+v, %v", d, err)
 				}
 				return
 			}
@@ -223,7 +230,71 @@ func TestVerifyWebhook(t *testing.T) {
 			if !errors.As(err, &pe) || pe.Kind != tc.wantKind {
 				t.Fatalf("want %s error, got %v", tc.wantKind, err)
 			}
+			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Fatalf("want %v, got %v", tc.wantErr, err)
+			}
 		})
+	}
+}
+
+// A delivery without X-Shopify-Event-Id takes its webhook id as event id, so duplicates still
+// collapse.
+func TestVerifyWebhookWithoutEventID(t *testing.T) {
+	t.Parallel()
+	c, _ := New(Config{Shop: "acme.myshopify.com", AccessToken: "t", APISecret: "s"})
+	body := []byte(`{}`)
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
+	r.Header = webhookHeader("orders/create")
+	r.Header.Del(HeaderEventID)
+	r.Header.Set(HeaderHmac, SignWebhook(body, "s"))
+	d, err := c.VerifyWebhook(r, 0)
+	if err != nil || d.EventID != "whk-1" {
+		t.Fatalf("VerifyWebhook = %+v, %v", d, err)
+	}
+}
+
+// Receiving a product webhook makes no request to the shop, even when the shop's currency is not
+// yet known; decoding it (in the processing job) reads the currency once.
+func TestProductWebhookVerifyCallsNothingDecodeReadsCurrency(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, c call, n int) { reply(w, shopData()) })
+	c, _ := f.client(t)
+	body := []byte(`{"id":1,"admin_graphql_api_id":"gid://shopify/Product/1","title":"Mug","updated_at":"2026-11-23T10:00:00Z","variants":[{"id":2,"sku":"MUG","price":"9.90","inventory_item_id":3}]}`)
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
+	r.Header = webhookHeader("products/update")
+	r.Header.Set(HeaderHmac, SignWebhook(body, "secret"))
+	d, err := c.VerifyWebhook(r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	during := len(f.calls)
+	f.mu.Unlock()
+	if during != 0 {
+		t.Fatalf("verifying a product webhook made %d requests to the shop, want 0", during)
+	}
+	ev, err := c.DecodeWebhook(context.Background(), d)
+	if err != nil || ev.Product == nil || ev.Product.Variants[0].Price.Currency == "" {
+		t.Fatalf("DecodeWebhook = %+v, %v", ev.Product, err)
+	}
+	if n := len(f.opCalls("Shop")); n != 1 {
+		t.Fatalf("decoding read the shop %d times, want 1", n)
+	}
+}
+
+// An inventory level is one item at one location: two locations are two resources.
+func TestInventoryWebhookResourceIncludesLocation(t *testing.T) {
+	t.Parallel()
+	decode := func(loc int) string {
+		body := []byte(fmt.Sprintf(`{"inventory_item_id":2,"location_id":%d,"available":4,"updated_at":"2026-11-23T10:00:00Z"}`, loc))
+		ev, err := DecodeWebhook(webhookHeader("inventory_levels/update"), body, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.ResourceID
+	}
+	if a, b := decode(10), decode(11); a == b || !strings.Contains(a, "Location/10") {
+		t.Fatalf("resources %q and %q: want distinct, naming the location", a, b)
 	}
 }
 

@@ -1,0 +1,38 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/webhook"
+)
+
+// The hub API's operations, in one list. The back office's are in boapi/routes.go; the stores'
+// come with Stores (stores.go). Every one passes the gate, the input checks and the
+// idempotency keys (api.go), and its errors the one mapper (errors.go).
+
+func registerMe(hapi huma.API, accounts *account.Service) {
+	huma.Register(hapi, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/api/v2/me",
+		Summary: "Who am I", Description: "The account, permission and usage (hits, last use) of the API key sent.",
+		Tags: []string{"Account"}}, getMe(accounts))
+}
+
+// Webhooks adds the operations that manage an account's webhook endpoints and show deliveries.
+func Webhooks(svc *webhook.Service) func(huma.API) {
+	h := webhookHandlers{svc: svc}
+	tags := []string{"Webhooks"}
+	return func(hapi huma.API) {
+		huma.Register(hapi, huma.Operation{OperationID: "list-webhook-endpoints", Method: http.MethodGet,
+			Path: "/api/v2/webhook-endpoints", Summary: "List webhook endpoints", Tags: tags}, h.listEndpoints)
+		huma.Register(hapi, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost,
+			Path: "/api/v2/webhook-endpoints", Summary: "Create a webhook endpoint", DefaultStatus: http.StatusCreated, Tags: tags},
+			h.createEndpoint)
+		huma.Register(hapi, huma.Operation{OperationID: "disable-webhook-endpoint", Method: http.MethodPost,
+			Path: "/api/v2/webhook-endpoints/{id}/disable", Summary: "Disable a webhook endpoint",
+			DefaultStatus: http.StatusNoContent, Tags: tags}, h.disableEndpoint)
+		huma.Register(hapi, huma.Operation{OperationID: "list-webhook-deliveries", Method: http.MethodGet,
+			Path: "/api/v2/webhook-deliveries", Summary: "List recent webhook deliveries", Tags: tags}, h.listDeliveries)
+	}
+}

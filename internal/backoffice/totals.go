@@ -1,0 +1,62 @@
+package backoffice
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/money"
+)
+
+// checkTotals recomputes, with checked arithmetic, every line total and the subtotal, paid and
+// balance of an order, inside the transaction that just changed its lines or payments. A change
+// that would take any of them out of int64 minor units is refused as a ValidationError of field,
+// so the order stays readable: the databases' own sums would overflow (PostgreSQL) or turn into
+// floating point (SQLite).
+func checkTotals(ctx context.Context, tx database.Querier, ref OrderRef, field string) error {
+	f := orderFilter(ref)
+	var subtotal, paid int64
+	rows, err := tx.Query(ctx, "SELECT quantity, unit_price FROM bo_line_items"+f.where(), f.args...)
+	if err != nil {
+		return fmt.Errorf("checking totals: %w", err)
+	}
+	defer rows.Close()
+	var bad bool
+	for rows.Next() {
+		var q, p int64
+		if err := rows.Scan(&q, &p); err != nil {
+			return fmt.Errorf("checking totals: %w", err)
+		}
+		t, err := money.Mul(q, p)
+		if err == nil {
+			subtotal, err = money.Add(subtotal, t)
+		}
+		bad = bad || err != nil
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("checking totals: %w", err)
+	}
+	rows.Close()
+	prows, err := tx.Query(ctx, "SELECT amount FROM bo_payments"+f.where(), f.args...)
+	if err != nil {
+		return fmt.Errorf("checking totals: %w", err)
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var a int64
+		if err := prows.Scan(&a); err != nil {
+			return fmt.Errorf("checking totals: %w", err)
+		}
+		paid, err = money.Add(paid, a)
+		bad = bad || err != nil
+	}
+	if err := prows.Err(); err != nil {
+		return fmt.Errorf("checking totals: %w", err)
+	}
+	if _, err := money.Add(subtotal, -paid); err != nil || bad || paid == minInt64 {
+		return invalid(field, nil, "takes a line total or the order's subtotal, paid or balance out of range")
+	}
+	return nil
+}
+
+const minInt64 = -1 << 63
