@@ -62,7 +62,15 @@ func (s *Service) SetFlash(ctx context.Context, p FlashParams) error {
 // zero Flash.
 func (s *Service) TakeFlash(ctx context.Context, token string) (Flash, error) {
 	var sealed string
-	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+	// Most pages have no message: look before taking the write lock.
+	err := s.db.QueryRow(ctx, `SELECT flash FROM sessions WHERE token_hash = $1`, hashToken(token)).Scan(&sealed)
+	if errors.Is(err, database.ErrNoRows) || (err == nil && sealed == "") {
+		return Flash{}, nil
+	}
+	if err != nil {
+		return Flash{}, fmt.Errorf("reading a message: %w", err)
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		err := tx.QueryRow(ctx, `SELECT flash FROM sessions WHERE token_hash = $1`, hashToken(token)).Scan(&sealed)
 		if err != nil || sealed == "" {
 			return err

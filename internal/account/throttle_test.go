@@ -34,7 +34,7 @@ func TestLoginThrottle(t *testing.T) {
 		ctx := context.Background()
 		clock := &fakeClock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
 		svc := account.NewService(db, clock.now).WithThrottle(account.Throttle{
-			Window: 15 * time.Minute, PairFree: 3, PairMaxDelay: time.Minute, PerAddress: 20, PerEmail: 25})
+			Window: 15 * time.Minute, PairFree: 3, PairMaxDelay: time.Minute, PerAddress: 12, PerEmail: 14})
 		a, _ := svc.CreateAccount(ctx, "acme")
 		for _, email := range []string{"ops@example.com", "boss@example.com"} {
 			if _, err := svc.CreateUser(ctx, account.CreateUserParams{AccountID: a.ID, Email: email, Password: "long enough password"}); err != nil {
@@ -64,7 +64,7 @@ func TestLoginThrottle(t *testing.T) {
 				}
 			}
 			// The delay is capped: the user is never kept out for long.
-			for range 10 {
+			for range 4 {
 				clock.advance(time.Minute)
 				_ = login("ops@example.com", "wrong password", addr)
 			}
@@ -87,7 +87,7 @@ func TestLoginThrottle(t *testing.T) {
 		t.Run("one address trying many emails is stopped until the window ends", func(t *testing.T) {
 			clock.advance(time.Hour)
 			const addr = "2001:db8:1:2::10"
-			for i := range 20 {
+			for i := range 12 {
 				// a different address of the same /64 each time: counted together
 				a := fmt.Sprintf("[2001:db8:1:2::%x]:443", i+1)
 				if err := login(fmt.Sprintf("user%d@example.com", i), "wrong password", a); !errors.Is(err, account.ErrUnauthenticated) {
@@ -108,7 +108,7 @@ func TestLoginThrottle(t *testing.T) {
 
 		t.Run("many addresses spraying one email are stopped for one window at most", func(t *testing.T) {
 			clock.advance(time.Hour)
-			for i := range 25 {
+			for i := range 14 {
 				_ = login("boss@example.com", "wrong password", fmt.Sprintf("10.0.%d.1", i))
 			}
 			if got := retryAfter(login("boss@example.com", "long enough password", "192.0.2.200")); got <= 0 || got > 15*time.Minute {

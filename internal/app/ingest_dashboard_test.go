@@ -64,7 +64,7 @@ func TestDashboardShowsWebhookState(t *testing.T) {
 			t.Errorf("overview does not show the broken store:\n%s", home)
 		}
 		code, loc, _ := do("POST", fmt.Sprintf("/stores/%d/subscribe", fine.ID), nil)
-		if code != http.StatusSeeOther || loc != "/stores?done=subscribe" {
+		if code != http.StatusSeeOther || loc != "/stores" {
 			t.Fatalf("subscribe: %d %s", code, loc)
 		}
 		_, _, page := do("GET", loc, nil)
@@ -74,8 +74,11 @@ func TestDashboardShowsWebhookState(t *testing.T) {
 				t.Errorf("stores page lacks %q", want)
 			}
 		}
-		if code, loc, _ := do("POST", fmt.Sprintf("/stores/webhooks/%d/retry", failed.ID), nil); code != http.StatusSeeOther || loc != "/stores?done=retry" {
+		if code, loc, _ := do("POST", fmt.Sprintf("/stores/webhooks/%d/retry", failed.ID), nil); code != http.StatusSeeOther || loc != "/stores" {
 			t.Fatalf("retry: %d %s", code, loc)
+		}
+		if _, _, page := do("GET", "/stores", nil); !strings.Contains(page, "being processed again") {
+			t.Error("the Stores page does not say the webhook is being retried")
 		}
 		if code, _, _ := do("POST", "/stores/webhooks/999999/retry", nil); code != http.StatusNotFound {
 			t.Errorf("retrying an unknown webhook: %d, want 404", code)

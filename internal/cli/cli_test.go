@@ -102,7 +102,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("serve --help exit %d", code)
 	}
-	for _, f := range []string{"-data-dir", "-db", "-addr", "-tls-cert", "-tls-key", "-tls-self-signed", "-allow-http", "-max-body-bytes", "-workers", `(default "./data")`} {
+	for _, f := range []string{"-data-dir", "-db", "-addr", "-tls-cert", "-tls-key", "-tls-self-signed", "-allow-http", "-trust-proxy", "-max-body-bytes", "-workers", `(default "./data")`} {
 		if !strings.Contains(out, f) {
 			t.Errorf("serve --help does not list %s", f)
 		}

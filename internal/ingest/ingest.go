@@ -117,6 +117,12 @@ func NewService(db *database.DB, jobs *jobs.Client, stores *store.Service, cfg C
 // MaxBodyBytes is the largest delivery body the service accepts.
 func (s *Service) MaxBodyBytes() int64 { return s.cfg.MaxBodyBytes }
 
+// store reads one store of an account (database.ErrNotFound when gone): the one place ingest
+// reads a store by id.
+func (s *Service) store(ctx context.Context, accountID, id int64) (store.Store, error) {
+	return s.stores.Get(ctx, accountID, id)
+}
+
 // client opens the store's platform client as the small interface ingest uses.
 func (s *Service) client(st store.Store) (Platform, error) {
 	c, err := s.stores.Client(st)

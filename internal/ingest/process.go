@@ -57,7 +57,7 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 	if err != nil {
 		return fmt.Errorf("processing received webhook %d: %w", job.Args.InboundID, err)
 	}
-	st, err := s.stores.Get(ctx, k.accountID, k.storeID)
+	st, err := s.store(ctx, k.accountID, k.storeID)
 	if errors.Is(err, database.ErrNotFound) {
 		return s.completeOnly(ctx, job)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/platform"
@@ -36,6 +37,10 @@ func (s *Service) Receive(ctx context.Context, storeKey string, r *http.Request)
 	}
 	c, err := s.client(st)
 	if err != nil {
+		// Nothing can be verified until a person mends the store: say so where they look.
+		if perr := s.recordProblem(ctx, st, "cannot receive webhooks: "+err.Error()); perr != nil {
+			s.logger.ErrorContext(ctx, "recording a store problem", "store", st.String(), "error", perr)
+		}
 		return Received{Store: st}, err
 	}
 	d, err := c.VerifyWebhook(r, s.cfg.MaxBodyBytes)
@@ -56,6 +61,10 @@ func (s *Service) Receive(ctx context.Context, storeKey string, r *http.Request)
 		return Received{Store: st}, fmt.Errorf("keeping webhook headers: %w", err)
 	}
 	res := Received{Store: st, Delivery: d}
+	// Text columns take only UTF-8 without NUL (PostgreSQL refuses the rest): such bytes cannot be
+	// JSON anyway (encoding/json reads invalid UTF-8 in strings as U+FFFD), so they are replaced,
+	// and the delivery is kept rather than refused for ever.
+	body := strings.ReplaceAll(strings.ToValidUTF8(string(d.Body), "\uFFFD"), "\x00", "\uFFFD")
 	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO inbound_webhooks (account_id, store_id, topic, platform_topic, event_id,
@@ -63,7 +72,7 @@ func (s *Service) Receive(ctx context.Context, storeKey string, r *http.Request)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (store_id, event_id) DO NOTHING RETURNING id`,
 			st.AccountID, st.ID, string(d.Topic), d.PlatformTopic, d.EventID, resourceKind(d.Topic),
-			nullTime(d.TriggeredAt), string(d.Body), string(headers), s.now()).Scan(&id)
+			nullTime(d.TriggeredAt), body, string(headers), s.now()).Scan(&id)
 		if errors.Is(err, database.ErrNoRows) {
 			res.Duplicate = true
 			_, err = tx.Exec(ctx, `UPDATE inbound_webhooks SET deliveries = deliveries + 1 WHERE store_id = $1 AND event_id = $2`, st.ID, d.EventID)

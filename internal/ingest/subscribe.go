@@ -56,6 +56,11 @@ func (s *Service) SubscribeTx(ctx context.Context, tx database.Tx, st store.Stor
 }
 
 func (s *Service) subscribeTx(ctx context.Context, tx database.Tx, st store.Store, publicURL string) error {
+	// The store was just saved or verified: a problem recorded with its old credentials is
+	// cleared, and recorded again by the next delivery if it is still there.
+	if _, err := tx.Exec(ctx, `UPDATE store_webhook_state SET problem = '', problem_at = NULL WHERE store_id = $1`, st.ID); err != nil {
+		return fmt.Errorf("subscribing %s: %w", st, err)
+	}
 	if publicURL == "" {
 		return s.setSubscription(ctx, tx, st.AccountID, st.ID, SubscriptionNone, NoPublicURL, "")
 	}
@@ -80,7 +85,7 @@ type SubscribeParams struct {
 // Subscribe enqueues the subscription of an existing store's webhooks, as SubscribeTx does, in a
 // transaction of its own: the dashboard's "subscribe" and the demo use it.
 func (s *Service) Subscribe(ctx context.Context, p SubscribeParams) error {
-	st, err := s.stores.Get(ctx, p.AccountID, p.StoreID)
+	st, err := s.store(ctx, p.AccountID, p.StoreID)
 	if err != nil {
 		return err
 	}
@@ -102,7 +107,7 @@ type subscribeWorker struct {
 // credentials, invalid address) or the last attempt failed.
 func (w *subscribeWorker) Work(ctx context.Context, job *river.Job[SubscribeArgs]) error {
 	s, a := w.s, job.Args
-	st, err := s.stores.Get(ctx, a.AccountID, a.StoreID)
+	st, err := s.store(ctx, a.AccountID, a.StoreID)
 	if errors.Is(err, database.ErrNotFound) {
 		return river.JobCancel(fmt.Errorf("store %d is gone", a.StoreID))
 	}

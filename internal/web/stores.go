@@ -33,15 +33,12 @@ type storeView struct {
 	Webhooks ingest.WebhookState
 }
 
-// doneMessages are what the Stores page says after one of its forms (post, redirect, get).
-var doneMessages = map[string]string{
-	"subscribe": "Webhook subscription requested: the store's state below shows when it is done.",
-	"retry":     "The failed webhook is being processed again.",
-}
-
 // storeRoutes adds the Stores page and its forms to mux.
 func (h *dashboard) storeRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
 	mux.Handle("GET /stores", h.authed(h.stores))
+	if h.Ingest == nil {
+		return
+	}
 	mux.Handle("POST /stores/{id}/subscribe", cop.Handler(h.authed(h.subscribeStore)))
 	mux.Handle("POST /stores/webhooks/{id}/retry", cop.Handler(h.authed(h.retryWebhook)))
 }
@@ -50,14 +47,10 @@ func (h *dashboard) storeRoutes(mux *http.ServeMux, cop *http.CrossOriginProtect
 // first products. Each store is asked in parallel, with a time limit, so a slow one cannot stall
 // the page.
 func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	h.storesWith(w, r, p, http.StatusOK, map[string]any{"Done": doneMessages[r.URL.Query().Get("done")]})
-}
-
-func (h *dashboard) storesWith(w http.ResponseWriter, r *http.Request, p account.Principal, status int, data map[string]any) {
 	list, err := h.Stores.List(r.Context(), p.AccountID)
 	if err != nil {
 		h.Logger.ErrorContext(r.Context(), "listing stores", "account", p.AccountName, "error", err)
-		http.Error(w, "cannot list stores right now; try again", http.StatusServiceUnavailable)
+		h.fail(w, r, http.StatusServiceUnavailable, "Try again", "Cannot list the stores right now; try again.")
 		return
 	}
 	states := map[int64]ingest.WebhookState{}
@@ -77,7 +70,7 @@ func (h *dashboard) storesWith(w http.ResponseWriter, r *http.Request, p account
 		})
 	}
 	wg.Wait()
-	data["Account"], data["Stores"] = p.AccountName, views
+	data := map[string]any{"Account": p.AccountName, "Stores": views}
 	if h.Ingest != nil {
 		in, err := h.Ingest.List(r.Context(), p.AccountID, 20)
 		if err != nil {
@@ -89,7 +82,7 @@ func (h *dashboard) storesWith(w http.ResponseWriter, r *http.Request, p account
 		}
 		data["Inbound"], data["StoreNames"] = in, names
 	}
-	h.render(w, r, "stores", status, data)
+	h.render(w, r, "stores", http.StatusOK, data)
 }
 
 func (h *dashboard) readStore(ctx context.Context, st store.Store) storeView {
@@ -117,11 +110,11 @@ func (h *dashboard) readStore(ctx context.Context, st store.Store) storeView {
 	return v
 }
 
-// pathID reads the {id} of the path, or answers 404.
-func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+// pathID reads the {id} of the path, or shows a not-found page saying what was looked for.
+func (h *dashboard) pathID(w http.ResponseWriter, r *http.Request, what string) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		http.NotFound(w, r)
+		h.fail(w, r, http.StatusNotFound, "Not found", "There is no "+what+" "+r.PathValue("id")+" in this account.")
 		return 0, false
 	}
 	return id, true
@@ -129,37 +122,37 @@ func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 
 // subscribeStore asks the store's platform, through a durable job, to deliver its webhooks here.
 func (h *dashboard) subscribeStore(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	id, ok := pathID(w, r)
-	if !ok || h.Ingest == nil {
+	id, ok := h.pathID(w, r, "store")
+	if !ok {
 		return
 	}
 	err := h.Ingest.Subscribe(r.Context(), ingest.SubscribeParams{AccountID: p.AccountID, StoreID: id})
-	h.afterForm(w, r, p, err, "subscribe", "No such store in this account.")
+	h.afterForm(w, r, p, err, "store", "Webhook subscription requested: the store's state below shows when it is done.")
 }
 
 // retryWebhook processes a failed received webhook again.
 func (h *dashboard) retryWebhook(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	id, ok := pathID(w, r)
-	if !ok || h.Ingest == nil {
+	id, ok := h.pathID(w, r, "received webhook")
+	if !ok {
 		return
 	}
 	err := h.Ingest.Retry(r.Context(), p.AccountID, id)
 	if errors.Is(err, ingest.ErrNotFailed) {
-		h.storesWith(w, r, p, http.StatusConflict, map[string]any{"Error": "This webhook has not failed: there is nothing to retry."})
+		h.flash(w, r, "/stores", account.Flash{Kind: "err", Message: "That webhook has not failed: there is nothing to retry."})
 		return
 	}
-	h.afterForm(w, r, p, err, "retry", "No such received webhook in this account.")
+	h.afterForm(w, r, p, err, "received webhook", "The failed webhook is being processed again.")
 }
 
-// afterForm redirects to the Stores page saying what was done, or shows it with the error.
-func (h *dashboard) afterForm(w http.ResponseWriter, r *http.Request, p account.Principal, err error, done, notFound string) {
+// afterForm sends the browser back to the Stores page saying what was done, or shows the error.
+func (h *dashboard) afterForm(w http.ResponseWriter, r *http.Request, p account.Principal, err error, what, done string) {
 	switch {
 	case errors.Is(err, database.ErrNotFound):
-		h.storesWith(w, r, p, http.StatusNotFound, map[string]any{"Error": notFound})
+		h.fail(w, r, http.StatusNotFound, "Not found", "There is no "+what+" "+r.PathValue("id")+" in this account.")
 	case err != nil:
-		h.Logger.ErrorContext(r.Context(), "stores page form", "account", p.AccountName, "form", done, "error", err)
-		h.storesWith(w, r, p, http.StatusServiceUnavailable, map[string]any{"Error": "Cannot do that right now; try again."})
+		h.Logger.ErrorContext(r.Context(), "stores page form", "account", p.AccountName, "what", what, "error", err)
+		h.fail(w, r, http.StatusServiceUnavailable, "Try again", "Cannot do that right now; try again.")
 	default:
-		http.Redirect(w, r, "/stores?done="+done, http.StatusSeeOther)
+		h.flash(w, r, "/stores", account.Flash{Kind: "ok", Message: done})
 	}
 }
