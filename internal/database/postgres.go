@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -20,6 +21,8 @@ func openPostgres(ctx context.Context, raw string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database URL %s: %w", Redact(raw), redactErr(err, raw))
 	}
 	switch {
+	case opts.MaxConns > math.MaxInt32:
+		cfg.MaxConns = math.MaxInt32
 	case opts.MaxConns > 0:
 		cfg.MaxConns = int32(opts.MaxConns)
 	case !strings.Contains(raw, "pool_max_conns"):

@@ -69,7 +69,7 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 		return fmt.Errorf("%s: encoding variables: %w", o.what, err)
 	}
 	var last *platform.Error
-	for attempt := 0; attempt < c.cfg.Backoff.MaxAttempts; attempt++ {
+	for attempt := range c.cfg.Backoff.MaxAttempts {
 		if attempt > 0 {
 			delay := c.retryDelay(attempt-1, last)
 			c.log.DebugContext(ctx, "retrying", "op", o.doc, "attempt", attempt, "delay", delay, "error", last)
@@ -118,7 +118,7 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 
 // operationName finds the name of the document's operation ("query Shop {" → "Shop").
 func operationName(doc string) string {
-	for _, line := range strings.Split(doc, "\n") {
+	for line := range strings.SplitSeq(doc, "\n") {
 		for _, kw := range []string{"query ", "mutation "} {
 			if rest, ok := strings.CutPrefix(line, kw); ok {
 				return strings.TrimSpace(strings.FieldsFunc(rest, func(r rune) bool { return r == '(' || r == ' ' || r == '{' })[0])
