@@ -97,7 +97,7 @@ func NewService(db *database.DB, platforms Platforms, sealer Sealer, now func() 
 	return &Service{db: db, now: now, platforms: platforms, sealer: sealer}
 }
 
-// OnSaved adds fn to what runs in the transaction of every store created or updated. Call it
+// OnSaved adds fn to what runs in the transaction of every store created, updated or verified. Call it
 // while wiring, before the service is used.
 func (s *Service) OnSaved(fn SavedFunc) { s.onSaved = append(s.onSaved, fn) }
 
@@ -205,6 +205,13 @@ func (s *Service) Verify(ctx context.Context, p VerifyParams) (platform.ShopInfo
 	info, err := c.Shop(ctx)
 	if err != nil {
 		return platform.ShopInfo{}, fmt.Errorf("verifying store %s: %w", st, err)
+	}
+	// A verified store is saved again as far as its hooks go: a store whose webhook subscription
+	// failed (or whose server gained a public address) gets subscribed once its credentials work.
+	if len(s.onSaved) > 0 {
+		if err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error { return s.saved(ctx, tx, st) }); err != nil {
+			return platform.ShopInfo{}, fmt.Errorf("verifying store %s: %w", st, err)
+		}
 	}
 	return info, nil
 }
