@@ -152,7 +152,10 @@ func TestGate(t *testing.T) {
 
 func TestPlainHTTPRefused(t *testing.T) {
 	t.Parallel()
-	db := dbtest.New(t, database.SQLite)
+	dbtest.Each(t, testPlainHTTPRefused)
+}
+
+func testPlainHTTPRefused(t *testing.T, db *database.DB) {
 	for _, allow := range []bool{false, true} {
 		s := apitest.New(t, db, apitest.Options{PlainHTTP: true, AllowHTTP: allow})
 		key := s.CreateKey(t, s.CreateAccount(t, dbtest.Name("plain")), account.PermissionRead)

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,17 +12,21 @@ import (
 	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/api/apitest"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/connection/connectiontest"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
 type connEnv struct {
 	t      *testing.T
+	db     *database.DB
 	s      *apitest.Server
 	stores *store.Service
+	box    *secret.Box
 }
 
 func newConnEnv(t *testing.T, db *database.DB) connEnv {
@@ -32,20 +35,20 @@ func newConnEnv(t *testing.T, db *database.DB) connEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stores := store.NewService(db, nil, nil)
+	k, err := secret.ParseKey(secret.NewKeyText())
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := secret.NewBox(k)
+	stores := store.NewService(db, nil, box, nil)
 	svc := connection.NewService(db, stores, webhook.NewService(db, jc, nil, nil, nil), nil)
 	s := apitest.New(t, db, apitest.Options{Register: func(h huma.API) { api.Connections(svc)(h) }})
-	return connEnv{t: t, s: s, stores: stores}
+	return connEnv{t: t, db: db, s: s, stores: stores, box: box}
 }
 
 func (e connEnv) store(accountID int64, name string) store.Store {
 	e.t.Helper()
-	st, err := e.stores.Save(context.Background(), store.SaveParams{AccountID: accountID, Name: name, Platform: store.PlatformShopify,
-		ShopDomain: name + ".myshopify.com", AccessToken: "t"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return st
+	return connectiontest.Store(e.t, e.db, e.stores, e.box, accountID, name)
 }
 
 // call sends a request and returns the status and body (decoded, and raw).

@@ -37,7 +37,33 @@ var installMapper sync.Once
 // install makes mapError huma's error constructor. huma offers only this package-level hook; the
 // mapper itself keeps no state: the logger comes with each request's context (see withLogger).
 func install() {
-	installMapper.Do(func() { huma.NewErrorWithContext = mapError })
+	installMapper.Do(func() {
+		newError := huma.NewError
+		huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+			return newError(status, shorten(msg, maxMessage), echoDetails(errs)...)
+		}
+		huma.NewErrorWithContext = mapError
+	})
+}
+
+// maxMessage bounds the detail of any problem document, however a handler built its error: a
+// message that quotes a value sent must not repeat all of it.
+const maxMessage = 500
+
+// echoDetails shortens the values and messages the error details repeat.
+func echoDetails(errs []error) []error {
+	out := make([]error, 0, len(errs))
+	for _, e := range errs {
+		if d, ok := e.(huma.ErrorDetailer); ok && d != nil {
+			if ed := d.ErrorDetail(); ed != nil {
+				c := *ed
+				c.Value, c.Message = Echo(c.Value), shorten(c.Message, maxMessage)
+				e = &c
+			}
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // withLogger puts the API's logger into ctx for mapError.
@@ -73,16 +99,7 @@ func mapError(hctx huma.Context, status int, msg string, errs ...error) huma.Sta
 	if status == http.StatusInternalServerError && len(errs) == 1 && errs[0] != nil {
 		return mapDomain(ctx, errs[0])
 	}
-	details := make([]error, 0, len(errs))
-	for _, e := range errs {
-		if d, ok := e.(huma.ErrorDetailer); ok {
-			ed := *d.ErrorDetail()
-			ed.Value = Echo(ed.Value)
-			e = &ed
-		}
-		details = append(details, e)
-	}
-	return huma.NewError(status, msg, details...)
+	return huma.NewError(status, msg, errs...)
 }
 
 // mapDomain turns a domain error into its status: the one table of them.

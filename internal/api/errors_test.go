@@ -51,6 +51,21 @@ var failures = map[string]error{
 	"cancelled": fmt.Errorf("reading: %w", context.DeadlineExceeded),
 }
 
+// A handler may build its own HTTP error from what the client sent; the problem still repeats a
+// short part of it only.
+type longInput struct {
+	Body struct {
+		Name string `json:"name"`
+	}
+}
+
+func registerLong(hapi huma.API) {
+	huma.Register(hapi, huma.Operation{OperationID: "long", Method: http.MethodPost, Path: "/api/v2/long"},
+		func(ctx context.Context, in *longInput) (*struct{}, error) {
+			return nil, huma.Error422UnprocessableEntity("bad name "+in.Body.Name, &huma.ErrorDetail{Location: "body.name", Value: in.Body.Name})
+		})
+}
+
 type failInput struct {
 	What string `query:"what"`
 }
@@ -67,7 +82,7 @@ func TestErrorMapper(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		t.Parallel()
 		var logs syncBuffer
-		s := apitest.New(t, db, apitest.Options{Register: func(h huma.API) { registerEcho(h); registerFail(h) },
+		s := apitest.New(t, db, apitest.Options{Register: func(h huma.API) { registerEcho(h); registerFail(h); registerLong(h) },
 			Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 		auth := "Bearer " + s.CreateKey(t, s.CreateAccount(t, dbtest.Name("errs")), account.PermissionReadWrite)
 		for _, tc := range []struct {
@@ -108,6 +123,10 @@ func TestErrorMapper(t *testing.T) {
 		status, body, _ := do(t, s.Client(), "POST", s.URL()+"/api/v2/echo", auth, `{"name":"`+long+`","count":1}`)
 		if text := fmt.Sprint(body); status != 422 || len(text) > 2000 || !strings.Contains(text, "…") {
 			t.Errorf("a 100 KB value: status %d, answer of %d bytes: %.300s", status, len(text), text)
+		}
+		status, body, _ = do(t, s.Client(), "POST", s.URL()+"/api/v2/long", auth, `{"name":"`+long+`"}`)
+		if text := fmt.Sprint(body); status != 422 || len(text) > 2000 {
+			t.Errorf("a handler's own error with a 100 KB value: status %d, answer of %d bytes", status, len(text))
 		}
 	})
 }

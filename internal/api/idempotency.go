@@ -70,6 +70,13 @@ func (i *idempotency) middleware(ctx huma.Context, next func(huma.Context)) {
 	}
 	if first {
 		rec := &recorder{humaContext: ctx, headers: http.Header{}}
+		defer func() {
+			if v := recover(); v != nil { // free the key for a retry, then let the server's recovery answer
+				_, _ = i.db.Exec(context.WithoutCancel(ctx.Context()),
+					`DELETE FROM api_idempotency_keys WHERE account_id = $1 AND idem_key = $2`, acct, key)
+				panic(v)
+			}
+		}()
 		next(rec)
 		if err := i.keep(ctx.Context(), acct, key, rec); err != nil {
 			_ = mapDomain(ctx.Context(), fmt.Errorf("keeping the answer of idempotency key: %w", err)) // logs it

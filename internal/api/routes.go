@@ -30,6 +30,8 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 		huma.Register(hapi, huma.Operation{OperationID: "create-webhook-endpoint", Method: http.MethodPost,
 			Path: "/api/v2/webhook-endpoints", Summary: "Create a webhook endpoint", DefaultStatus: http.StatusCreated, Tags: tags},
 			h.createEndpoint)
+		huma.Register(hapi, huma.Operation{OperationID: "get-webhook-endpoint", Method: http.MethodGet,
+			Path: "/api/v2/webhook-endpoints/{id}", Summary: "Read a webhook endpoint", Tags: tags}, h.getEndpoint)
 		huma.Register(hapi, huma.Operation{OperationID: "disable-webhook-endpoint", Method: http.MethodPost,
 			Path: "/api/v2/webhook-endpoints/{id}/disable", Summary: "Disable a webhook endpoint",
 			DefaultStatus: http.StatusNoContent, Tags: tags}, h.disableEndpoint)

@@ -51,6 +51,17 @@ func finishSpec(hapi huma.API) {
 			if op.Responses == nil {
 				op.Responses = map[string]*huma.Response{}
 			}
+			if op.Method == http.MethodPost {
+				for code, res := range op.Responses {
+					if strings.HasPrefix(code, "2") && res != nil {
+						if res.Headers == nil {
+							res.Headers = map[string]*huma.Header{}
+						}
+						res.Headers[replayedHeader] = &huma.Header{Description: "true when this is the kept answer " +
+							"of an earlier request with the same Idempotency-Key, replayed", Schema: &huma.Schema{Type: "string", Enum: []any{"true"}}}
+					}
+				}
+			}
 			for _, c := range codes {
 				k := strconv.Itoa(c)
 				if op.Responses[k] == nil {

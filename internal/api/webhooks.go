@@ -75,7 +75,7 @@ type deliveryList struct {
 type webhookHandlers struct{ svc *webhook.Service }
 
 func (h webhookHandlers) listEndpoints(ctx context.Context, _ *struct{}) (*endpointList, error) {
-	eps, err := h.svc.ListEndpoints(ctx, AccountID(ctx))
+	eps, err := h.svc.ListEndpoints(ctx, webhook.ListEndpointsParams{AccountID: AccountID(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (h webhookHandlers) listEndpoints(ctx context.Context, _ *struct{}) (*endpo
 }
 
 func (h webhookHandlers) createEndpoint(ctx context.Context, in *createEndpointInput) (*createEndpointOutput, error) {
-	ep, secret, err := h.svc.CreateEndpoint(ctx, AccountID(ctx), in.Body.URL, in.Body.EventTypes)
+	ep, secret, err := h.svc.CreateEndpoint(ctx, webhook.CreateEndpointParams{AccountID: AccountID(ctx), URL: in.Body.URL, EventTypes: in.Body.EventTypes})
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +98,23 @@ func (h webhookHandlers) createEndpoint(ctx context.Context, in *createEndpointI
 	return out, nil
 }
 
+type endpointOutput struct {
+	Body WebhookEndpoint
+}
+
+func (h webhookHandlers) getEndpoint(ctx context.Context, in *endpointIDInput) (*endpointOutput, error) {
+	e, err := h.svc.GetEndpoint(ctx, webhook.GetEndpointParams{AccountID: AccountID(ctx), EndpointID: in.ID})
+	if errors.Is(err, database.ErrNotFound) {
+		return nil, huma.Error404NotFound(fmt.Sprintf("no webhook endpoint %d in this account", in.ID))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &endpointOutput{Body: WebhookEndpoint{ID: e.ID, URL: e.URL, EventTypes: e.EventTypes, CreatedAt: e.CreatedAt, DisabledAt: e.DisabledAt}}, nil
+}
+
 func (h webhookHandlers) disableEndpoint(ctx context.Context, in *endpointIDInput) (*struct{}, error) {
-	err := h.svc.DisableEndpoint(ctx, AccountID(ctx), in.ID)
+	err := h.svc.DisableEndpoint(ctx, webhook.DisableEndpointParams{AccountID: AccountID(ctx), EndpointID: in.ID})
 	if errors.Is(err, database.ErrNotFound) {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no webhook endpoint %d in this account", in.ID))
 	}
@@ -107,7 +122,7 @@ func (h webhookHandlers) disableEndpoint(ctx context.Context, in *endpointIDInpu
 }
 
 func (h webhookHandlers) listDeliveries(ctx context.Context, in *deliveryListInput) (*deliveryList, error) {
-	ds, err := h.svc.ListDeliveries(ctx, AccountID(ctx), in.Limit)
+	ds, err := h.svc.ListDeliveries(ctx, webhook.ListDeliveriesParams{AccountID: AccountID(ctx), Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,8 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/platform/httpclient"
+	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/webhook"
@@ -40,6 +42,9 @@ type App struct {
 	Connections *connection.Service
 	Metrics     *server.Metrics
 	Now         func() time.Time
+	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
+	// app starts itself are allowed on it by address.
+	Targets *httpclient.Guard
 
 	workers *river.Workers
 }
@@ -81,16 +86,36 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	if err != nil {
 		return nil, err
 	}
+	// Before anything is migrated: PostgreSQL without a key refuses to start.
+	key, err := secretKey(cfg, logger)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	box := secret.NewBox(key)
 	res, err := db.Migrate(ctx)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
+	// Secrets kept in plain text (before encryption existed) are sealed now; a secret sealed
+	// with another key stops the start here, naming that key.
+	if n, err := resealAll(ctx, db, box); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("encrypting the secrets in the database with key %s: %w", key.ID(), err)
+	} else if n > 0 {
+		logger.Info("encrypted secrets kept in plain text", "count", n, "key_id", key.ID())
+		if err := forgetFreedPages(ctx, db); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
 	if len(res.Applied) > 0 || len(res.RiverApplied) > 0 {
 		logger.Info("database migrated", "db", database.Redact(cfg.DB), "version", res.Version,
 			"applied", strings.Join(res.Applied, ","), "job_queue_versions", fmt.Sprint(res.RiverApplied))
 	}
-	a := &App{Config: cfg, Logger: logger, DB: db, Now: opts.Now, Metrics: server.NewMetrics()}
+	a := &App{Config: cfg, Logger: logger, DB: db, Now: opts.Now, Metrics: server.NewMetrics(),
+		Targets: &httpclient.Guard{AllowPrivate: cfg.AllowPrivateTargets}}
 	if opts.Work {
 		a.workers = river.NewWorkers()
 	}
@@ -106,13 +131,16 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		return nil, fmt.Errorf("starting the job queue: %w", err)
 	}
 	// The workers bundle is read when the queue starts, so domains add their workers now.
-	a.Webhooks = webhook.NewService(db, a.Jobs, nil, opts.Now, logger)
+	a.Webhooks = webhook.NewService(db, a.Jobs, a.Targets.Client(httpclient.ClientOptions{Timeout: 15 * time.Second}), opts.Now, logger).
+		WithSealer(box).WithTargetCheck(a.Targets.CheckURL)
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
 	a.BackOffice = backoffice.NewService(db, opts.Now)
-	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now), opts.Now)
+	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now, a.Targets), box, opts.Now)
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
+	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
+	a.Stores.OnSaved(a.Ingest.SubscribeTx)
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)

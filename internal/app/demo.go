@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/platform/shopify"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 	"github.com/storesync/storesync/internal/store"
 )
@@ -50,6 +51,8 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 		_ = srv.Shutdown(sctx)
 		_ = sim.Close()
 	}
+	// The simulator is on loopback, which stores may not reach: allow exactly its address.
+	a.Targets.Allow(ln.Addr().String())
 	base := "http://" + ln.Addr().String()
 	for _, d := range DemoShops {
 		token, secret := "shpat_"+rand.Text(), "shpss_"+rand.Text()
@@ -58,8 +61,9 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 			err = sim.SeedCatalog(d.Domain, d.Products, d.Variants)
 		}
 		if err == nil {
-			_, err = a.Stores.Save(ctx, store.SaveParams{AccountID: accountID, Name: d.Name, Platform: store.PlatformShopify,
-				ShopDomain: d.Domain, BaseURL: base + "/shops/" + d.Domain, AccessToken: token, APISecret: secret})
+			_, err = a.Stores.Save(ctx, store.SaveParams{AccountID: accountID, Name: d.Name, Platform: shopify.Platform,
+				BaseURL:     base + "/shops/" + d.Domain,
+				Credentials: shopify.Credentials{ShopDomain: d.Domain, AccessToken: token, APISecret: secret}.Marshal()})
 		}
 		if err != nil {
 			stop()
@@ -83,7 +87,7 @@ func (a *App) SubscribeDemoShops(ctx context.Context, accountID int64, baseURL s
 	if a.Config.PublicURL != "" {
 		baseURL = a.Config.PublicURL
 	}
-	stores, err := a.Stores.List(ctx, accountID)
+	stores, err := a.Stores.List(ctx, store.ListParams{AccountID: accountID})
 	if err != nil {
 		return err
 	}

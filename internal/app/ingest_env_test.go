@@ -40,7 +40,7 @@ func newIngestEnv(t *testing.T, dbURL string, mod func(*config.Config), now ...f
 	dir := t.TempDir()
 	cfg := config.Config{DataDir: dir, DB: dbURL, LogLevel: "info", LogFormat: "json",
 		Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Workers: 4, JobTimeout: time.Minute, JobRescueAfter: 2 * time.Minute,
-		ShutdownTimeout: time.Second, WebhookMaxBodyBytes: 10 << 20, Retention: 30 * 24 * time.Hour}
+		ShutdownTimeout: time.Second, WebhookMaxBodyBytes: 10 << 20, Retention: 30 * 24 * time.Hour, SecretKey: testSecretKey}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -73,6 +73,7 @@ func newIngestEnv(t *testing.T, dbURL string, mod func(*config.Config), now ...f
 		e.sim.ServeHTTP(w, r)
 	}))
 	t.Cleanup(simSrv.Close)
+	a.Targets.Allow(simSrv.Listener.Addr().String())
 	e.simURL = simSrv.URL
 	e.srv = httptest.NewTLSServer(a.Handler(app.ServeOptions{}))
 	t.Cleanup(e.srv.Close)
@@ -95,8 +96,8 @@ func (e *ingestEnv) addStore(t *testing.T, domain, secret string) store.Store {
 	if _, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: domain, AccessToken: "shpat_" + domain, APISecret: simSecret}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := e.a.Stores.Save(context.Background(), store.SaveParams{AccountID: e.account, Name: domain, Platform: store.PlatformShopify,
-		ShopDomain: domain, BaseURL: e.simURL + "/shops/" + domain, AccessToken: "shpat_" + domain, APISecret: secret})
+	st, err := e.a.Stores.Save(context.Background(), store.SaveParams{AccountID: e.account, Name: domain, Platform: shopify.Platform,
+		BaseURL: e.simURL + "/shops/" + domain, Credentials: shopify.Credentials{ShopDomain: domain, AccessToken: "shpat_" + domain, APISecret: secret}.Marshal()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func (e *ingestEnv) send(t *testing.T, st store.Store, d delivery) (int, string)
 	t.Helper()
 	req, _ := http.NewRequest("POST", e.srv.URL+"/webhooks/shopify/"+st.Key, bytes.NewReader(d.body))
 	req.Header.Set("X-Shopify-Topic", d.topic)
-	req.Header.Set("X-Shopify-Shop-Domain", st.ShopDomain)
+	req.Header.Set("X-Shopify-Shop-Domain", st.Address)
 	if !d.noIDs {
 		req.Header.Set("X-Shopify-Event-Id", d.eventID)
 		req.Header.Set("X-Shopify-Webhook-Id", d.eventID+"-delivery")

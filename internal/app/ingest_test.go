@@ -32,7 +32,7 @@ func TestInboundWebhooks(t *testing.T) {
 		if code, _ := e.send(t, st, delivery{topic: "orders/updated", eventID: "e-forged", secret: "wrong", body: orderBody(1, "2026-01-03T10:00:00Z")}); code != 401 {
 			t.Errorf("forged delivery: %d, want 401", code)
 		}
-		if code, _ := e.send(t, store.Store{Key: "store_nope", ShopDomain: st.ShopDomain}, newer); code != 404 {
+		if code, _ := e.send(t, store.Store{Key: "store_nope", Address: st.Address}, newer); code != 404 {
 			t.Errorf("unknown store key: %d, want 404", code)
 		}
 		list, _ := e.a.Ingest.List(context.Background(), e.account, 10)
@@ -267,5 +267,43 @@ func TestBodyNotUTF8IsKept(t *testing.T) {
 		}
 		e.start(t)
 		waitStatus(t, e.a, e.account, "latin1", ingest.StatusProcessed)
+	})
+}
+
+// Saving a store is enough for its webhooks to be subscribed: the subscription job is enqueued in
+// the saving transaction, with no other step; verifying the store subscribes it again.
+func TestSavingAStoreSubscribesIt(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newIngestEnv(t, dbURL, func(c *config.Config) { c.PublicURL = "https://sync.example.com" })
+		st := e.addStore(t, "acme.myshopify.com", "hush")
+		if states, _ := e.a.Ingest.States(ctx, e.account); states[st.ID].Subscription != ingest.SubscriptionPending {
+			t.Fatalf("after saving, before the jobs run: %+v, want %q", states[st.ID], ingest.SubscriptionPending)
+		}
+		e.start(t)
+		waitSubscribed := func() {
+			t.Helper()
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				states, _ := e.a.Ingest.States(ctx, e.account)
+				if s := states[st.ID]; s.Subscription == ingest.SubscriptionSubscribed {
+					if s.Address != "https://sync.example.com/webhooks/shopify/"+st.Key {
+						t.Fatalf("subscribed to %q", s.Address)
+					}
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("never subscribed: %+v", states[st.ID])
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		waitSubscribed()
+		if _, err := e.a.Stores.Verify(ctx, store.VerifyParams{AccountID: e.account, ID: st.ID}); err != nil {
+			t.Fatal(err)
+		}
+		waitSubscribed()
 	})
 }

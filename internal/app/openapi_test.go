@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,14 +14,22 @@ import (
 
 	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/config"
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/database/dbtest"
 )
 
-func testApp(t *testing.T) *app.App {
+// testApp opens the whole application on a fresh database of the given kind (SQLite when none is
+// given), for the length of t.
+func testApp(t *testing.T, dialect ...database.Dialect) *app.App {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := config.Config{DataDir: dir, DB: "sqlite:" + filepath.Join(dir, "s.db"), LogLevel: "info", LogFormat: "json",
+	d := database.SQLite
+	if len(dialect) > 0 {
+		d = dialect[0]
+	}
+	cfg := config.Config{DataDir: dir, DB: dbtest.NewURL(t, d), LogLevel: "info", LogFormat: "json",
 		Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Workers: 2, JobTimeout: time.Minute, JobRescueAfter: 2 * time.Minute,
-		ShutdownTimeout: time.Second}
+		ShutdownTimeout: time.Second, SecretKey: testSecretKey}
 	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +41,23 @@ func testApp(t *testing.T) *app.App {
 	return a
 }
 
+// eachApp runs fn with the application on SQLite and on PostgreSQL (when STORESYNC_TEST_POSTGRES
+// is set; skipped, and saying so, otherwise).
+func eachApp(t *testing.T, fn func(t *testing.T, a *app.App)) {
+	t.Helper()
+	for _, d := range dbtest.Dialects() {
+		t.Run(string(d), func(t *testing.T) { fn(t, testApp(t, d)) })
+	}
+}
+
 // The OpenAPI description the server serves is valid OpenAPI 3.1 by a real validator, and every
 // operation is documented on the offline reference page.
 func TestOpenAPIDescriptionIsValid(t *testing.T) {
 	t.Parallel()
-	a := testApp(t)
+	eachApp(t, testOpenAPIDescription)
+}
+
+func testOpenAPIDescription(t *testing.T, a *app.App) {
 	srv := httptest.NewServer(a.Handler(app.ServeOptions{}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/api/openapi.json")

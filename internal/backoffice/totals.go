@@ -12,8 +12,21 @@ import (
 // balance of an order, inside the transaction that just changed its lines or payments. A change
 // that would take any of them out of int64 minor units is refused as a ValidationError of field,
 // so the order stays readable: the databases' own sums would overflow (PostgreSQL) or turn into
-// floating point (SQLite).
-func checkTotals(ctx context.Context, tx database.Querier, ref OrderRef, field string) error {
+// floating point (SQLite). On PostgreSQL the order's row is locked first, so that two transactions
+// adding lines or payments to one order check their totals one after the other (SQLite has one
+// writer already).
+func checkTotals(ctx context.Context, tx database.Tx, ref OrderRef, field string) error {
+	if tx.Dialect() == database.Postgres {
+		table := "bo_sales_orders"
+		if ref.Kind == PurchaseOrderKind {
+			table = "bo_purchase_orders"
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, "SELECT id FROM "+table+" WHERE account_id = $1 AND id = $2 FOR UPDATE",
+			ref.AccountID, ref.OrderID).Scan(&id); err != nil {
+			return fmt.Errorf("locking order %d: %w", ref.OrderID, err)
+		}
+	}
 	f := orderFilter(ref)
 	var subtotal, paid int64
 	rows, err := tx.Query(ctx, "SELECT quantity, unit_price FROM bo_line_items"+f.where(), f.args...)

@@ -4,16 +4,16 @@ import "time"
 
 // Address is a postal address with the person at it, as printed on a sales or purchase order.
 type Address struct {
-	Name       string `json:"name,omitempty"`
-	Company    string `json:"company,omitempty"`
-	Line1      string `json:"line1,omitempty"`
-	Line2      string `json:"line2,omitempty"`
-	City       string `json:"city,omitempty"`
-	State      string `json:"state,omitempty"`
-	PostalCode string `json:"postal_code,omitempty"`
-	Country    string `json:"country,omitempty"`
-	Phone      string `json:"phone,omitempty"`
-	Email      string `json:"email,omitempty"`
+	Name       string `json:"name,omitempty" maxLength:"200"`
+	Company    string `json:"company,omitempty" maxLength:"200"`
+	Line1      string `json:"line1,omitempty" maxLength:"200"`
+	Line2      string `json:"line2,omitempty" maxLength:"200"`
+	City       string `json:"city,omitempty" maxLength:"100"`
+	State      string `json:"state,omitempty" maxLength:"100"`
+	PostalCode string `json:"postal_code,omitempty" maxLength:"20"`
+	Country    string `json:"country,omitempty" pattern:"^([A-Za-z]{2})?$" doc:"ISO 3166-1 alpha-2 code of a country (US, DE); stored upper-case."`
+	Phone      string `json:"phone,omitempty" maxLength:"50"`
+	Email      string `json:"email,omitempty" maxLength:"254" doc:"Email address (no display name); stored lower-case."`
 }
 
 // IsZero reports whether no field of a is set.

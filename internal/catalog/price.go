@@ -222,9 +222,9 @@ func roundTo(rounding, mode string, v, cost *big.Int, digits int) (*big.Int, err
 	if mode == ModeUp {
 		return above, nil
 	}
-	// nearest, halves up, but not below the cost when v was not below it.
+	// nearest, halves up, but not below the cost when v was not below it, and never below zero.
 	twice := new(big.Int).Mul(m, big.NewInt(2))
-	if twice.Cmp(step) >= 0 || (v.Cmp(cost) >= 0 && below.Cmp(cost) < 0) {
+	if twice.Cmp(step) >= 0 || (v.Cmp(cost) >= 0 && below.Cmp(cost) < 0) || below.Sign() < 0 {
 		return above, nil
 	}
 	return below, nil

@@ -61,6 +61,9 @@ func TestApply(t *testing.T) {
 		{name: "nearest below cost when the rule prices below cost", s: rule(func(r *catalog.PriceRule) {
 			r.Markup, r.Rounding, r.RoundingMode = percent("-10"), catalog.Round99, catalog.ModeNearest
 		}), price: usd(1400), want: usd(1299)}, // 12.60 → 12.99 is nearer than 11.99? 12.60-11.99=.61, 12.99-12.60=.39
+		{name: "nearest never below zero", s: rule(func(r *catalog.PriceRule) {
+			r.Markup, r.Rounding, r.RoundingMode = percent("-50.01"), catalog.Round99, catalog.ModeNearest
+		}), price: usd(1), want: usd(99)}, // 0.004999 → 0.00; -0.01 is nearer than 0.99 but negative
 		{name: "up to .95", s: rule(func(r *catalog.PriceRule) { r.Rounding = catalog.Round95 }), price: usd(1296), want: usd(1395)},
 		{name: "up to 0.05", s: rule(func(r *catalog.PriceRule) { r.Rounding = catalog.Round05 }), price: usd(1201), want: usd(1205)},
 		{name: "nearest 0.05 down above cost", s: rule(func(r *catalog.PriceRule) {

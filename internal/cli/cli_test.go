@@ -115,7 +115,7 @@ func TestAdminBesideRunningServer(t *testing.T) {
 	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, url string) {
 		dir := t.TempDir()
 		addr := freeAddr(t)
-		env := map[string]string{"STORESYNC_DB": url, "STORESYNC_DATA_DIR": dir}
+		env := map[string]string{"STORESYNC_DB": url, "STORESYNC_DATA_DIR": dir, "STORESYNC_SECRET_KEY": "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq8M="}
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errb syncBuffer
 		done := make(chan int)

@@ -44,6 +44,11 @@ type Config struct {
 	JobTimeout     time.Duration
 	JobRescueAfter time.Duration
 
+	// SecretKey (the key itself) or SecretKeyFile encrypts credentials at rest; see secretFlags.
+	SecretKey           string
+	SecretKeyFile       string
+	AllowPrivateTargets bool
+
 	// Webhooks from stores and retention.
 	PublicURL           string        // https address platforms reach; "" means stores are not subscribed
 	WebhookMaxBodyBytes int64         // largest webhook delivery accepted
@@ -56,6 +61,7 @@ func (c *Config) Common(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", "", "database URL: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default sqlite:<data-dir>/"+c.dbFile()+")")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
+	c.secretFlags(fs)
 }
 
 // Server registers the settings of the commands that run the server (serve, demo).
@@ -71,6 +77,7 @@ func (c *Config) Server(fs *flag.FlagSet, defaultAddr string) {
 	fs.IntVar(&c.Workers, "workers", 100, "durable jobs worked at once by this process")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", time.Minute, "longest a single job attempt may run")
 	fs.DurationVar(&c.JobRescueAfter, "job-rescue-after", 5*time.Minute, "a job left running by a process that died is retried after this long (at least --job-timeout)")
+	c.outboundFlags(fs)
 	c.webhookFlags(fs)
 }
 
@@ -199,7 +206,38 @@ func (c *Config) Finish() error {
 		}
 		errs = append(errs, c.validateWebhooks()...)
 	}
+	errs = append(errs, c.finishSecrets()...)
 	return errors.Join(errs...)
+}
+
+// --- secrets at rest and outgoing connections ---
+
+// secretFlags registers the key that encrypts store credentials and webhook signing secrets in
+// the database. Every command that opens the database needs it.
+func (c *Config) secretFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.SecretKeyFile, "secret-key-file", "", "file holding the key that encrypts credentials in the database (32 random bytes, base64; "+
+		"STORESYNC_SECRET_KEY_FILE). Required on PostgreSQL; on the embedded database one is made at <data-dir>/secret.key when none is given")
+	fs.StringVar(&c.SecretKey, "secret-key", "", "the key itself, base64 (prefer STORESYNC_SECRET_KEY or --secret-key-file: a command line is visible to other users)")
+}
+
+// outboundFlags registers what the server may connect to.
+func (c *Config) outboundFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", false, "let stores and webhook endpoints point at loopback, private and link-local addresses "+
+		"(refused by default, so no account can reach inside this network; for stores on your own network)")
+}
+
+// finishSecrets checks the secret key settings. (That PostgreSQL needs a key, because a key made
+// on one machine's disk would not be the key of the other processes sharing the database, is
+// checked when the database is opened, after its address is known to answer.)
+func (c *Config) finishSecrets() []error {
+	var errs []error
+	if c.SecretKey != "" && c.SecretKeyFile != "" {
+		b, err := os.ReadFile(c.SecretKeyFile)
+		if err != nil || strings.TrimSpace(string(b)) != strings.TrimSpace(c.SecretKey) {
+			errs = append(errs, errors.New("--secret-key and --secret-key-file (STORESYNC_SECRET_KEY and STORESYNC_SECRET_KEY_FILE) are both set and differ: give one"))
+		}
+	}
+	return errs
 }
 
 func (c *Config) dbFile() string {
@@ -214,13 +252,16 @@ func (c *Config) TLS() bool { return c.TLSCert != "" || c.TLSSelfSigned }
 
 // String shows the settings with secrets hidden, for logs and --print-config.
 func (c Config) String() string {
-	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t trust-proxy=%t workers=%d", c.DataDir, database.Redact(c.DB),
-		c.Addr, c.TLS(), c.AllowHTTP, c.TrustProxy, c.Workers)
+	return fmt.Sprintf("data-dir=%s db=%s addr=%s tls=%t allow-http=%t trust-proxy=%t allow-private-targets=%t workers=%d", c.DataDir,
+		database.Redact(c.DB), c.Addr, c.TLS(), c.AllowHTTP, c.TrustProxy, c.AllowPrivateTargets, c.Workers)
 }
 
 func redactValue(flagName, v string) string {
 	if flagName == "db" {
 		return database.Redact(v)
+	}
+	if flagName == "secret-key" {
+		return "xxxxx"
 	}
 	return v
 }

@@ -8,9 +8,11 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/connection/connectiontest"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/webhook"
 )
@@ -19,6 +21,7 @@ type fixture struct {
 	db     *database.DB
 	svc    *connection.Service
 	stores *store.Service
+	box    *secret.Box
 }
 
 func newFixture(t *testing.T, db *database.DB) fixture {
@@ -27,8 +30,9 @@ func newFixture(t *testing.T, db *database.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stores := store.NewService(db, nil, nil)
-	return fixture{db: db, stores: stores, svc: connection.NewService(db, stores, webhook.NewService(db, jc, nil, nil, nil), nil)}
+	box := testBox(t)
+	stores := store.NewService(db, nil, box, nil)
+	return fixture{db: db, stores: stores, box: box, svc: connection.NewService(db, stores, webhook.NewService(db, jc, nil, nil, nil), nil)}
 }
 
 func (f fixture) account(t *testing.T, name string) int64 {
@@ -42,12 +46,16 @@ func (f fixture) account(t *testing.T, name string) int64 {
 
 func (f fixture) store(t *testing.T, accountID int64, name string) store.Store {
 	t.Helper()
-	s, err := f.stores.Save(context.Background(), store.SaveParams{AccountID: accountID, Name: name, Platform: store.PlatformShopify,
-		ShopDomain: name + ".myshopify.com", AccessToken: "t"})
+	return connectiontest.Store(t, f.db, f.stores, f.box, accountID, name)
+}
+
+func testBox(t *testing.T) *secret.Box {
+	t.Helper()
+	k, err := secret.ParseKey(secret.NewKeyText())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return secret.NewBox(k)
 }
 
 func (f fixture) events(t *testing.T, accountID int64) []string {

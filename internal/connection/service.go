@@ -50,7 +50,7 @@ func (s *Service) Connect(ctx context.Context, p ConnectParams) (Connection, err
 	if key == "" {
 		return Connection{}, refuse(ErrInvalid, "source_store_key", "give the source store's key (store_...), as its owner sees it on its Stores page")
 	}
-	dest, err := s.stores.Get(ctx, p.AccountID, p.DestinationStoreID)
+	dest, err := s.stores.Get(ctx, store.GetParams{AccountID: p.AccountID, ID: p.DestinationStoreID})
 	if errors.Is(err, database.ErrNotFound) {
 		return Connection{}, refuse(ErrNotFound, "destination_store_id", fmt.Sprintf("no store %d in this account", p.DestinationStoreID))
 	}

@@ -10,12 +10,10 @@ import (
 
 // IsUniqueViolation reports whether err comes from a UNIQUE or PRIMARY KEY constraint.
 func IsUniqueViolation(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
 		return pgErr.Code == "23505"
 	}
-	var sqErr *sqlite.Error
-	if errors.As(err, &sqErr) {
+	if sqErr, ok := errors.AsType[*sqlite.Error](err); ok {
 		c := sqErr.Code()
 		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
@@ -24,12 +22,10 @@ func IsUniqueViolation(err error) bool {
 
 // IsForeignKeyViolation reports whether err comes from a FOREIGN KEY constraint.
 func IsForeignKeyViolation(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
 		return pgErr.Code == "23503"
 	}
-	var sqErr *sqlite.Error
-	if errors.As(err, &sqErr) {
+	if sqErr, ok := errors.AsType[*sqlite.Error](err); ok {
 		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 	}
 	return false
@@ -37,12 +33,10 @@ func IsForeignKeyViolation(err error) bool {
 
 // retryable reports whether a failed transaction may succeed if simply run again.
 func (db *DB) retryable(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
 		return pgErr.Code == "40001" || pgErr.Code == "40P01"
 	}
-	var sqErr *sqlite.Error
-	if errors.As(err, &sqErr) {
+	if sqErr, ok := errors.AsType[*sqlite.Error](err); ok {
 		c := sqErr.Code() & 0xff
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 	}

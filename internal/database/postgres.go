@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -20,6 +21,8 @@ func openPostgres(ctx context.Context, raw string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database URL %s: %w", Redact(raw), redactErr(err, raw))
 	}
 	switch {
+	case opts.MaxConns > math.MaxInt32:
+		cfg.MaxConns = math.MaxInt32
 	case opts.MaxConns > 0:
 		cfg.MaxConns = int32(opts.MaxConns)
 	case !strings.Contains(raw, "pool_max_conns"):
@@ -32,13 +35,13 @@ func openPostgres(ctx context.Context, raw string, opts Options) (*DB, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), err)
+		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), redactErr(err, raw))
 	}
 	pctx, cancel := context.WithTimeout(ctx, cfg.ConnConfig.ConnectTimeout)
 	defer cancel()
 	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), err)
+		return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(raw), redactErr(err, raw))
 	}
 	return &DB{dialect: Postgres, logger: opts.Logger, pool: pool}, nil
 }

@@ -60,9 +60,13 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("opening SQLite database %s: %w", path, err)
 	}
 	var mode string
-	if err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+	if err := db.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("opening SQLite database %s: journal mode is %q, want wal: %v", path, mode, err)
+		return nil, fmt.Errorf("opening SQLite database %s: reading its journal mode: %w", path, err)
+	}
+	if mode != "wal" {
+		_ = db.Close()
+		return nil, fmt.Errorf("opening SQLite database %s: journal mode is %q, want wal", path, mode)
 	}
 	return db, nil
 }
@@ -82,7 +86,7 @@ func sqlExec(ctx context.Context, c sqlConn, query string, args []any) (int64, e
 }
 
 func sqlQuery(ctx context.Context, c sqlConn, query string, args []any) (Rows, error) {
-	rows, err := c.QueryContext(ctx, query, convertArgs(args)...)
+	rows, err := c.QueryContext(ctx, query, convertArgs(args)...) //nolint:rowserrcheck // the caller iterates the returned Rows and checks its Err
 	if err != nil {
 		return nil, err
 	}

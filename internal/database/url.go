@@ -3,6 +3,7 @@ package database
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -43,24 +44,94 @@ func ParseURL(raw string) (URL, error) {
 	}
 }
 
-// Redact hides the password of a database URL so that it can be logged or printed.
+// Redact hides the password of a database address, whatever its shape, so that it can be logged
+// or printed: a URL's user info (postgres://u:p@h, even when the password holds characters that
+// make the URL unparsable), a password query parameter (?password=), and the password of a
+// key=value connection string (password=p or password='p q').
 func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	out := raw
+	if u, err := url.Parse(raw); err == nil && u.Scheme != "" {
+		changed := false
+		if u.User != nil {
+			if _, has := u.User.Password(); has {
+				u.User, changed = url.UserPassword(u.User.Username(), "xxxxx"), true
+			}
+		}
+		q := u.Query()
+		for k := range q {
+			if strings.EqualFold(k, "password") {
+				q.Set(k, "xxxxx")
+				u.RawQuery, changed = q.Encode(), true
+			}
+		}
+		if changed {
+			out = u.String()
+		}
+	} else if m := userInfoRE.FindStringSubmatchIndex(raw); m != nil {
+		out = raw[:m[2]] + "xxxxx" + raw[m[3]:]
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
+	out = queryPasswordRE.ReplaceAllString(out, "${1}xxxxx")
+	return kvPasswordRE.ReplaceAllString(out, "${1}xxxxx")
 }
 
-// redactErr keeps url.Parse's error from echoing a password.
-func redactErr(err error, raw string) error {
-	return fmt.Errorf("%s", strings.ReplaceAll(err.Error(), raw, Redact(raw)))
+var (
+	// userInfoRE finds the password of scheme://user:PASSWORD@host when url.Parse cannot (the
+	// password's last @ ends it).
+	userInfoRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:(.*)@[^@]*$`)
+	// queryPasswordRE finds ?password=... or &password=... in what url.Parse could not read.
+	queryPasswordRE      = regexp.MustCompile(`(?i)([?&]password=)[^&#\s]*`)
+	queryPasswordValueRE = regexp.MustCompile(`(?i)[?&]password=([^&#\s]*)`)
+	// kvPasswordRE finds password=value or password='quoted value' in a key=value string.
+	kvPasswordRE = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'&]+)`)
+)
+
+// password returns the password raw holds, if any, whatever its shape.
+func password(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			return p
+		}
+	}
+	if m := userInfoRE.FindStringSubmatch(raw); m != nil {
+		return m[1]
+	}
+	if m := queryPasswordValueRE.FindStringSubmatch(raw); m != nil {
+		if p, err := url.QueryUnescape(m[1]); err == nil {
+			return p
+		}
+		return m[1]
+	}
+	if m := kvPasswordRE.FindStringSubmatch(raw); m != nil {
+		return strings.Trim(m[2], "'")
+	}
+	return ""
 }
+
+// redactErr keeps an error (url.Parse's, a driver's) from echoing the address's password: the
+// address is replaced by its redacted form, and the password itself wherever else it appears.
+func redactErr(err error, raw string) error {
+	if err == nil {
+		return nil
+	}
+	return &redactedError{msg: redactText(err.Error(), raw), err: err}
+}
+
+func redactText(s, raw string) string {
+	s = strings.ReplaceAll(s, raw, Redact(raw))
+	if p := password(raw); len(p) >= 3 { // shorter ones would blank out ordinary letters
+		s = strings.ReplaceAll(s, p, "xxxxx")
+		if e := url.QueryEscape(p); e != p {
+			s = strings.ReplaceAll(s, e, "xxxxx")
+		}
+	}
+	return Redact(s)
+}
+
+// redactedError shows a redacted message but keeps the cause for errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

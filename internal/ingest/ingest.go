@@ -120,7 +120,7 @@ func (s *Service) MaxBodyBytes() int64 { return s.cfg.MaxBodyBytes }
 // store reads one store of an account (database.ErrNotFound when gone): the one place ingest
 // reads a store by id.
 func (s *Service) store(ctx context.Context, accountID, id int64) (store.Store, error) {
-	return s.stores.Get(ctx, accountID, id)
+	return s.stores.Get(ctx, store.GetParams{AccountID: accountID, ID: id})
 }
 
 // client opens the store's platform client as the small interface ingest uses.

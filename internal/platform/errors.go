@@ -79,8 +79,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // KindOf returns the Kind of the first *Error in err's chain, or "" when there is none.
 func KindOf(err error) Kind {
-	var pe *Error
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*Error](err); ok {
 		return pe.Kind
 	}
 	return ""

@@ -1,158 +1,146 @@
 // Package store holds an account's online stores: which platform each runs on, where it answers,
-// its credentials, and its public store key. It opens a platform client for a store through the
-// Platforms the wiring gives it, so it never depends on a platform package itself.
+// its credentials (a platform-defined blob, checked by the platform and encrypted at rest), and
+// its public store key. It reaches platforms only through the Platforms the wiring gives it, so it
+// never depends on a platform package itself.
 package store
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/url"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/platform"
 )
 
-// Platform names a kind of store.
+// Platform names a kind of store ("shopify", ...), as the platforms the wiring registers call it.
 type Platform string
-
-// PlatformShopify is a Shopify store (or the Shopify simulator).
-const PlatformShopify Platform = "shopify"
 
 // ErrInvalidInput means a value given by the caller is wrong; the message names it.
 var ErrInvalidInput = errors.New("invalid store")
 
-// Store is an online shop of an account. AccessToken and APISecret are credentials: they are
-// never shown by the API or the dashboard.
+// ErrUnverified means the store's platform could not be asked whether the credentials are right
+// (it is down or unreachable); nothing was saved. The wrapped *platform.Error says more.
+var ErrUnverified = errors.New("store not verified")
+
+// Store is an online shop of an account. Credentials are never shown by the API or the
+// dashboard; Address is the platform's display name for the store (Shopify: its myshopify
+// domain), shown in lists and messages.
 type Store struct {
 	ID          int64
 	AccountID   int64
 	Name        string
 	Platform    Platform
-	ShopDomain  string
+	Address     string
 	BaseURL     string
 	Key         string
-	AccessToken string `json:"-"`
-	APISecret   string `json:"-"`
+	Credentials []byte `json:"-"` // the platform's JSON, in clear in memory only
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
 
 // String names the store for logs and messages, without credentials.
-func (s Store) String() string { return fmt.Sprintf("%s (%s %s)", s.Name, s.Platform, s.ShopDomain) }
+func (s Store) String() string { return fmt.Sprintf("%s (%s %s)", s.Name, s.Platform, s.Address) }
 
-// Platforms opens a client for a store. The wiring implements it with the real platform packages.
-type Platforms interface {
-	Open(s Store) (platform.Store, error)
+// Checked is what a platform makes of a store's credentials.
+type Checked struct {
+	Credentials    []byte // normalised
+	Address        string // display-only address
+	DefaultBaseURL string // where the store answers when no base URL is given
+	// AuthField and AddressField are the fields a refusal by the platform names: wrong
+	// credentials, and a store the platform does not know.
+	AuthField, AddressField string
 }
+
+// PlatformInfo describes a platform for the API's reference.
+type PlatformInfo struct {
+	Name           Platform
+	CredentialsDoc string
+}
+
+// Platforms checks credentials and opens clients. The wiring implements it with the real
+// platform packages.
+type Platforms interface {
+	// Check validates credentials as the platform defines them; errors name the field.
+	Check(p Platform, credentials []byte) (Checked, error)
+	// Open returns a client for the store.
+	Open(s Store) (platform.Store, error)
+	// List names the platforms, for validation messages and the API's reference.
+	List() []PlatformInfo
+}
+
+// Sealer encrypts credentials at rest (internal/secret's Box).
+type Sealer interface {
+	Seal(plain []byte) (string, error)
+	Open(sealed string) ([]byte, error)
+}
+
+// SavedFunc runs inside the transaction that creates or updates a store (e.g. to enqueue its
+// webhook subscription with it); an error rolls the save back.
+type SavedFunc func(ctx context.Context, tx database.Tx, st Store) error
 
 // Service manages stores.
 type Service struct {
 	db        *database.DB
 	now       func() time.Time
 	platforms Platforms
+	sealer    Sealer
+	onSaved   []SavedFunc
 }
 
-// NewService returns a Service on db.
-func NewService(db *database.DB, platforms Platforms, now func() time.Time) *Service {
+// NewService returns a Service on db; credentials are sealed with sealer.
+func NewService(db *database.DB, platforms Platforms, sealer Sealer, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now, platforms: platforms}
+	return &Service{db: db, now: now, platforms: platforms, sealer: sealer}
 }
 
-// SaveParams are the fields of a store.
-type SaveParams struct {
-	AccountID   int64
-	Name        string
-	Platform    Platform
-	ShopDomain  string
-	BaseURL     string // empty: https://<ShopDomain>
-	AccessToken string
-	APISecret   string
+// OnSaved adds fn to what runs in the transaction of every store created, updated or verified. Call it
+// while wiring, before the service is used.
+func (s *Service) OnSaved(fn SavedFunc) { s.onSaved = append(s.onSaved, fn) }
+
+// Platforms describes the platforms stores may run on.
+func (s *Service) Platforms() []PlatformInfo {
+	if s.platforms == nil {
+		return nil
+	}
+	return s.platforms.List()
 }
 
-var shopifyDomain = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.myshopify\.com$`)
+const columns = `id, account_id, name, platform, address, base_url, store_key, credentials, created_at, updated_at`
 
-func (p *SaveParams) validate() error {
-	var errs []error
-	p.Name, p.ShopDomain = strings.TrimSpace(p.Name), strings.ToLower(strings.TrimSpace(p.ShopDomain))
-	if p.Name == "" || len(p.Name) > 200 {
-		errs = append(errs, fmt.Errorf("%w: name: give 1 to 200 characters", ErrInvalidInput))
-	}
-	if p.Platform != PlatformShopify {
-		errs = append(errs, fmt.Errorf("%w: platform %q: use %q", ErrInvalidInput, p.Platform, PlatformShopify))
-	}
-	if !shopifyDomain.MatchString(p.ShopDomain) {
-		errs = append(errs, fmt.Errorf("%w: shop_domain %q: want NAME.myshopify.com", ErrInvalidInput, p.ShopDomain))
-	}
-	if p.BaseURL == "" {
-		p.BaseURL = "https://" + p.ShopDomain
-	}
-	if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("%w: base_url %q: want an http(s) URL", ErrInvalidInput, p.BaseURL))
-	}
-	if strings.TrimSpace(p.AccessToken) == "" {
-		errs = append(errs, fmt.Errorf("%w: access_token is required", ErrInvalidInput))
-	}
-	return errors.Join(errs...)
-}
-
-func newStoreKey() string { return "store_" + strings.ToLower(rand.Text()[:20]) }
-
-// Save adds a store to an account, or, when the account already has the store (same platform and
-// shop domain), updates its name, address and credentials and keeps its key.
-func (s *Service) Save(ctx context.Context, p SaveParams) (Store, error) {
-	if err := p.validate(); err != nil {
+func (s *Service) scan(row database.Row) (Store, error) {
+	var st Store
+	var pl, sealed string
+	if err := row.Scan(&st.ID, &st.AccountID, &st.Name, &pl, &st.Address, &st.BaseURL, &st.Key, &sealed, &st.CreatedAt, &st.UpdatedAt); err != nil {
 		return Store{}, err
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	st := Store{AccountID: p.AccountID, Name: p.Name, Platform: p.Platform, ShopDomain: p.ShopDomain, BaseURL: p.BaseURL,
-		AccessToken: p.AccessToken, APISecret: p.APISecret, UpdatedAt: now}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO stores (account_id, name, platform, shop_domain, base_url, store_key,
-				access_token, api_secret, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-			ON CONFLICT (account_id, platform, shop_domain) DO UPDATE SET name = excluded.name,
-				base_url = excluded.base_url, access_token = excluded.access_token, api_secret = excluded.api_secret,
-				updated_at = excluded.updated_at
-			RETURNING id, store_key, created_at`,
-			st.AccountID, st.Name, string(st.Platform), st.ShopDomain, st.BaseURL, newStoreKey(), st.AccessToken, st.APISecret, now).
-			Scan(&st.ID, &st.Key, &st.CreatedAt)
-	})
-	if database.IsForeignKeyViolation(err) {
-		return Store{}, fmt.Errorf("%w: account %d does not exist", ErrInvalidInput, p.AccountID)
-	}
+	st.Platform = Platform(pl)
+	creds, err := s.sealer.Open(sealed)
 	if err != nil {
-		return Store{}, fmt.Errorf("saving store %s: %w", p.ShopDomain, err)
+		return Store{}, fmt.Errorf("store %d credentials: %w", st.ID, err)
 	}
+	st.Credentials = creds
 	return st, nil
 }
 
-const columns = `id, account_id, name, platform, shop_domain, base_url, store_key, access_token, api_secret, created_at, updated_at`
-
-func scan(row database.Row) (Store, error) {
-	var st Store
-	var pl string
-	err := row.Scan(&st.ID, &st.AccountID, &st.Name, &pl, &st.ShopDomain, &st.BaseURL, &st.Key, &st.AccessToken, &st.APISecret, &st.CreatedAt, &st.UpdatedAt)
-	st.Platform = Platform(pl)
-	return st, err
+// ListParams select an account's stores.
+type ListParams struct {
+	AccountID int64
 }
 
 // List returns an account's stores in the order they were added.
-func (s *Service) List(ctx context.Context, accountID int64) ([]Store, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+columns+` FROM stores WHERE account_id = $1 ORDER BY id`, accountID)
+func (s *Service) List(ctx context.Context, p ListParams) ([]Store, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+columns+` FROM stores WHERE account_id = $1 ORDER BY id`, p.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("listing stores: %w", err)
 	}
 	defer rows.Close()
 	var out []Store
 	for rows.Next() {
-		st, err := scan(rows)
+		st, err := s.scan(rows)
 		if err != nil {
 			return nil, fmt.Errorf("listing stores: %w", err)
 		}
@@ -161,14 +149,33 @@ func (s *Service) List(ctx context.Context, accountID int64) ([]Store, error) {
 	return out, rows.Err()
 }
 
+// GetParams name one store of an account.
+type GetParams struct {
+	AccountID int64
+	ID        int64
+}
+
 // Get returns one store of an account.
-func (s *Service) Get(ctx context.Context, accountID, id int64) (Store, error) {
-	st, err := scan(s.db.QueryRow(ctx, `SELECT `+columns+` FROM stores WHERE account_id = $1 AND id = $2`, accountID, id))
+func (s *Service) Get(ctx context.Context, p GetParams) (Store, error) {
+	st, err := s.scan(s.db.QueryRow(ctx, `SELECT `+columns+` FROM stores WHERE account_id = $1 AND id = $2`, p.AccountID, p.ID))
 	if errors.Is(err, database.ErrNoRows) {
-		return Store{}, fmt.Errorf("store %d: %w", id, database.ErrNotFound)
+		return Store{}, fmt.Errorf("store %d: %w", p.ID, database.ErrNotFound)
 	}
 	if err != nil {
-		return Store{}, fmt.Errorf("reading store %d: %w", id, err)
+		return Store{}, fmt.Errorf("reading store %d: %w", p.ID, err)
+	}
+	return st, nil
+}
+
+// ByKey finds a store by its public key, whatever its account: platforms address their webhooks
+// to a store's key, and the webhook's signature, checked next with the store's secret, proves it.
+func (s *Service) ByKey(ctx context.Context, key string) (Store, error) {
+	st, err := s.scan(s.db.QueryRow(ctx, `SELECT `+columns+` FROM stores WHERE store_key = $1`, key))
+	if errors.Is(err, database.ErrNoRows) {
+		return Store{}, fmt.Errorf("store key %q: %w", key, database.ErrNotFound)
+	}
+	if err != nil {
+		return Store{}, fmt.Errorf("reading store by key: %w", err)
 	}
 	return st, nil
 }
@@ -181,10 +188,13 @@ func (s *Service) Client(st Store) (platform.Store, error) {
 	return s.platforms.Open(st)
 }
 
+// VerifyParams name the store to verify.
+type VerifyParams = GetParams
+
 // Verify asks the store's platform who the store is: the "verify connection" a person runs after
 // entering credentials. Errors are *platform.Error values that say what to fix.
-func (s *Service) Verify(ctx context.Context, accountID, id int64) (platform.ShopInfo, error) {
-	st, err := s.Get(ctx, accountID, id)
+func (s *Service) Verify(ctx context.Context, p VerifyParams) (platform.ShopInfo, error) {
+	st, err := s.Get(ctx, p)
 	if err != nil {
 		return platform.ShopInfo{}, err
 	}
@@ -196,18 +206,12 @@ func (s *Service) Verify(ctx context.Context, accountID, id int64) (platform.Sho
 	if err != nil {
 		return platform.ShopInfo{}, fmt.Errorf("verifying store %s: %w", st, err)
 	}
+	// A verified store is saved again as far as its hooks go: a store whose webhook subscription
+	// failed (or whose server gained a public address) gets subscribed once its credentials work.
+	if len(s.onSaved) > 0 {
+		if err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error { return s.saved(ctx, tx, st) }); err != nil {
+			return platform.ShopInfo{}, fmt.Errorf("verifying store %s: %w", st, err)
+		}
+	}
 	return info, nil
-}
-
-// ByKey finds a store by its public key, whatever its account: platforms address their webhooks
-// to a store's key, and the webhook's signature, checked next with the store's secret, proves it.
-func (s *Service) ByKey(ctx context.Context, key string) (Store, error) {
-	st, err := scan(s.db.QueryRow(ctx, `SELECT `+columns+` FROM stores WHERE store_key = $1`, key))
-	if errors.Is(err, database.ErrNoRows) {
-		return Store{}, fmt.Errorf("store key %q: %w", key, database.ErrNotFound)
-	}
-	if err != nil {
-		return Store{}, fmt.Errorf("reading store by key: %w", err)
-	}
-	return st, nil
 }

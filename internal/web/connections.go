@@ -92,7 +92,7 @@ func (h *dashboard) connections(w http.ResponseWriter, r *http.Request, p accoun
 
 func (h *dashboard) connectionsPage(w http.ResponseWriter, r *http.Request, p account.Principal, status int, extra map[string]any) {
 	ctx := r.Context()
-	stores, err := h.Stores.List(ctx, p.AccountID)
+	stores, err := h.Stores.List(ctx, store.ListParams{AccountID: p.AccountID})
 	if err != nil {
 		h.connectionsFailed(w, r, p, err)
 		return

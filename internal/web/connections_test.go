@@ -13,8 +13,10 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/connection/connectiontest"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
+	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/web"
@@ -61,13 +63,20 @@ type connSite struct {
 	stores *store.Service
 	conns  *connection.Service
 	acc    *account.Service
+	db     *database.DB
+	box    *secret.Box
 	// reseller is the account conn reads connections as.
 	reseller int64
 }
 
 func newConnSite(t *testing.T, db *database.DB) *connSite {
 	t.Helper()
-	s := &connSite{acc: account.NewService(db, nil), stores: store.NewService(db, nil, nil)}
+	k, err := secret.ParseKey(secret.NewKeyText())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &connSite{db: db, box: secret.NewBox(k), acc: account.NewService(db, nil)}
+	s.stores = store.NewService(db, nil, s.box, nil)
 	s.conns = connection.NewService(db, s.stores, nil, nil)
 	mux := http.NewServeMux()
 	web.Register(mux, web.Deps{Accounts: s.acc, Stores: s.stores, Connections: s.conns, Problem: server.WriteProblem})
@@ -90,11 +99,7 @@ func (s *connSite) person(t *testing.T, name string, stores ...string) (browser,
 	}
 	var out []store.Store
 	for _, n := range stores {
-		st, err := s.stores.Save(ctx, store.SaveParams{AccountID: a.ID, Name: n, Platform: store.PlatformShopify, ShopDomain: n + ".myshopify.com", AccessToken: "t"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, st)
+		out = append(out, connectiontest.Store(t, s.db, s.stores, s.box, a.ID, n))
 	}
 	c := *s.srv.Client() // a client of its own: its own cookies
 	b := browser{t: t, srv: s.srv, c: &c}

@@ -47,7 +47,7 @@ func (h *dashboard) storeRoutes(mux *http.ServeMux, cop *http.CrossOriginProtect
 // first products. Each store is asked in parallel, with a time limit, so a slow one cannot stall
 // the page.
 func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	list, err := h.Stores.List(r.Context(), p.AccountID)
+	list, err := h.Stores.List(r.Context(), store.ListParams{AccountID: p.AccountID})
 	if err != nil {
 		h.Logger.ErrorContext(r.Context(), "listing stores", "account", p.AccountName, "error", err)
 		h.fail(w, r, http.StatusServiceUnavailable, "Try again", "Cannot list the stores right now; try again.")

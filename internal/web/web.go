@@ -189,7 +189,7 @@ func (h *dashboard) homeData(ctx context.Context, p account.Principal) (map[stri
 	}
 	data := map[string]any{"Account": p.AccountName, "ActiveKeys": active, "Users": users}
 	if h.Stores != nil {
-		stores, err := h.Stores.List(ctx, p.AccountID)
+		stores, err := h.Stores.List(ctx, store.ListParams{AccountID: p.AccountID})
 		if err != nil {
 			return nil, err
 		}

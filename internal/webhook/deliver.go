@@ -59,7 +59,14 @@ func (s *Service) loadMessage(ctx context.Context, a DeliveryArgs) (message, err
 		WHERE d.id = $1 AND d.account_id = $2`, a.DeliveryID, a.AccountID).
 		Scan(&m.endpointID, &m.eventID, &m.eventType, &m.createdAt, &m.payload, &m.url, &m.secret, &disabledAt, &m.status)
 	m.disabled = disabledAt != nil
-	return m, err
+	if err != nil {
+		return m, err
+	}
+	m.secret, err = s.open(m.secret)
+	if err != nil {
+		return m, fmt.Errorf("opening the signing secret of endpoint %d: %w", m.endpointID, err)
+	}
+	return m, nil
 }
 
 func (m message) body() ([]byte, error) {
@@ -96,7 +103,7 @@ func (s *Service) deliver(ctx context.Context, job *river.Job[DeliveryArgs]) err
 	}
 	if res.code == http.StatusGone {
 		// Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
-		if err := s.DisableEndpoint(ctx, a.AccountID, m.endpointID); err != nil {
+		if err := s.DisableEndpoint(ctx, DisableEndpointParams{AccountID: a.AccountID, EndpointID: m.endpointID}); err != nil {
 			return fmt.Errorf("delivering webhook %d: %w", a.DeliveryID, err)
 		}
 		s.logger.WarnContext(ctx, "webhook endpoint disabled: the receiver answered 410 Gone",

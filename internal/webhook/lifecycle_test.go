@@ -23,7 +23,7 @@ func testGoneDisablesTheEndpoint(t *testing.T, db *database.DB, svc *webhook.Ser
 		w.WriteHeader(http.StatusGone)
 	}))
 	t.Cleanup(gone.Close)
-	if _, _, err := svc.CreateEndpoint(ctx, acct, gone.URL, nil); err != nil {
+	if _, _, err := svc.CreateEndpoint(ctx, webhook.CreateEndpointParams{AccountID: acct, URL: gone.URL, EventTypes: nil}); err != nil {
 		t.Fatal(err)
 	}
 	publish(t, db, svc, acct, "order.created", nil)
@@ -31,12 +31,12 @@ func testGoneDisablesTheEndpoint(t *testing.T, db *database.DB, svc *webhook.Ser
 	if d := ds[0]; d.Status != webhook.StatusFailed || d.Attempts != 1 || d.LastStatusCode != http.StatusGone {
 		t.Fatalf("delivery = %+v; want failed after one 410", d)
 	}
-	eps, err := svc.ListEndpoints(ctx, acct)
+	eps, err := svc.ListEndpoints(ctx, webhook.ListEndpointsParams{AccountID: acct})
 	if err != nil || len(eps) != 1 || eps[0].DisabledAt == nil {
 		t.Fatalf("endpoints = %+v, %v; want the endpoint disabled", eps, err)
 	}
 	publish(t, db, svc, acct, "order.created", nil)
-	if ds, _ := svc.ListDeliveries(ctx, acct, 10); len(ds) != 1 || calls.Load() != 1 {
+	if ds, _ := svc.ListDeliveries(ctx, webhook.ListDeliveriesParams{AccountID: acct, Limit: 10}); len(ds) != 1 || calls.Load() != 1 {
 		t.Fatalf("%d deliveries, %d calls after the endpoint said 410; want 1 and 1", len(ds), calls.Load())
 	}
 }
@@ -44,7 +44,7 @@ func testGoneDisablesTheEndpoint(t *testing.T, db *database.DB, svc *webhook.Ser
 func testRolledBackPublish(t *testing.T, db *database.DB, svc *webhook.Service, jc *jobs.Client) {
 	ctx := context.Background()
 	acct := newAccount(t, db)
-	if _, _, err := svc.CreateEndpoint(ctx, acct, "https://example.com/hook", nil); err != nil {
+	if _, _, err := svc.CreateEndpoint(ctx, webhook.CreateEndpointParams{AccountID: acct, URL: "https://example.com/hook", EventTypes: nil}); err != nil {
 		t.Fatal(err)
 	}
 	total := func() (n int64) {
@@ -72,7 +72,7 @@ func testRolledBackPublish(t *testing.T, db *database.DB, svc *webhook.Service, 
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM events WHERE account_id = $1`, acct).Scan(&events); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := svc.ListDeliveries(ctx, acct, 10)
+	ds, err := svc.ListDeliveries(ctx, webhook.ListDeliveriesParams{AccountID: acct, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

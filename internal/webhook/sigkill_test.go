@@ -179,7 +179,7 @@ func seedDeliveries(t *testing.T, db *database.DB, rcv *idempotentReceiver) map[
 	acct := newAccount(t, db)
 	paths := []string{"/a", "/b"}
 	for _, p := range paths {
-		_, secret, err := svc.CreateEndpoint(ctx, acct, rcv.URL+p, nil)
+		_, secret, err := svc.CreateEndpoint(ctx, webhook.CreateEndpointParams{AccountID: acct, URL: rcv.URL + p, EventTypes: nil})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -64,15 +64,54 @@ type Delivery struct {
 
 // Service manages endpoints, publishes events and delivers them.
 type Service struct {
-	db     *database.DB
-	jobs   *jobs.Client
-	http   *http.Client
-	now    func() time.Time
-	logger *slog.Logger
+	db          *database.DB
+	jobs        *jobs.Client
+	http        *http.Client
+	now         func() time.Time
+	logger      *slog.Logger
+	sealer      Sealer
+	checkTarget func(rawURL string) error
 }
 
-// NewService returns a Service. httpClient nil means a client with the delivery timeout; jobs may
-// be an insert-only client when this process only publishes.
+// Sealer encrypts signing secrets at rest (internal/secret's Box).
+type Sealer interface {
+	Seal(plain []byte) (string, error)
+	Open(sealed string) ([]byte, error)
+}
+
+// WithSealer makes the service keep signing secrets encrypted with sealer. Without one they are
+// kept as given: the wiring always sets one.
+func (s *Service) WithSealer(sealer Sealer) *Service {
+	s.sealer = sealer
+	return s
+}
+
+// WithTargetCheck refuses, when an endpoint is created, a URL that check refuses (an address
+// inside the network), so the person learns it at once; the delivery client's own dialer is
+// what holds whatever the name resolves to later.
+func (s *Service) WithTargetCheck(check func(rawURL string) error) *Service {
+	s.checkTarget = check
+	return s
+}
+
+func (s *Service) seal(secret string) (string, error) {
+	if s.sealer == nil {
+		return secret, nil
+	}
+	return s.sealer.Seal([]byte(secret))
+}
+
+func (s *Service) open(stored string) (string, error) {
+	if s.sealer == nil {
+		return stored, nil
+	}
+	b, err := s.sealer.Open(stored)
+	return string(b), err
+}
+
+// NewService returns a Service. httpClient nil means a plain client with the delivery timeout
+// (the wiring gives one whose dialer refuses inside addresses); jobs may be an insert-only
+// client when this process only publishes.
 func NewService(db *database.DB, jobs *jobs.Client, httpClient *http.Client, now func() time.Time, logger *slog.Logger) *Service {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: deliveryTimeout}
@@ -106,6 +145,18 @@ func matches(patterns []string, t string) bool {
 	return false
 }
 
+func (s *Service) validateURL(raw string) error {
+	if err := validateURL(raw); err != nil {
+		return err
+	}
+	if s.checkTarget != nil {
+		if err := s.checkTarget(raw); err != nil {
+			return fmt.Errorf("%w: URL: %w", ErrInvalid, err)
+		}
+	}
+	return nil
+}
+
 func validateURL(raw string) error {
 	if len(raw) > 2048 {
 		return fmt.Errorf("%w: URL is longer than 2048 characters", ErrInvalid)
@@ -129,10 +180,18 @@ func newSecret() string {
 	return secretPrefix + base64.StdEncoding.EncodeToString(b)
 }
 
-// CreateEndpoint registers url to receive the account's events of eventTypes (empty means all).
-// It returns the signing secret, which is not shown again.
-func (s *Service) CreateEndpoint(ctx context.Context, accountID int64, rawURL string, eventTypes []string) (Endpoint, string, error) {
-	if err := validateURL(rawURL); err != nil {
+// CreateEndpointParams describe a new endpoint.
+type CreateEndpointParams struct {
+	AccountID  int64
+	URL        string
+	EventTypes []string // empty means all
+}
+
+// CreateEndpoint registers a URL to receive the account's events of the given types. It returns
+// the signing secret, which is not shown again.
+func (s *Service) CreateEndpoint(ctx context.Context, p CreateEndpointParams) (Endpoint, string, error) {
+	accountID, rawURL, eventTypes := p.AccountID, p.URL, p.EventTypes
+	if err := s.validateURL(rawURL); err != nil {
 		return Endpoint{}, "", err
 	}
 	if len(eventTypes) == 0 {
@@ -145,10 +204,14 @@ func (s *Service) CreateEndpoint(ctx context.Context, accountID int64, rawURL st
 	}
 	ep := Endpoint{AccountID: accountID, URL: rawURL, EventTypes: eventTypes, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	secret := newSecret()
-	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+	sealed, err := s.seal(secret)
+	if err != nil {
+		return Endpoint{}, "", fmt.Errorf("creating webhook endpoint: %w", err)
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		return tx.QueryRow(ctx, `INSERT INTO webhook_endpoints (account_id, url, secret, event_types, created_at)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			accountID, rawURL, secret, strings.Join(eventTypes, ","), ep.CreatedAt).Scan(&ep.ID)
+			accountID, rawURL, sealed, strings.Join(eventTypes, ","), ep.CreatedAt).Scan(&ep.ID)
 	})
 	if database.IsForeignKeyViolation(err) {
 		return Endpoint{}, "", fmt.Errorf("creating webhook endpoint: account %d: %w", accountID, database.ErrNotFound)
@@ -159,8 +222,14 @@ func (s *Service) CreateEndpoint(ctx context.Context, accountID int64, rawURL st
 	return ep, secret, nil
 }
 
+// ListEndpointsParams select an account's endpoints.
+type ListEndpointsParams struct {
+	AccountID int64
+}
+
 // ListEndpoints returns the account's endpoints, disabled ones included, oldest first.
-func (s *Service) ListEndpoints(ctx context.Context, accountID int64) ([]Endpoint, error) {
+func (s *Service) ListEndpoints(ctx context.Context, p ListEndpointsParams) ([]Endpoint, error) {
+	accountID := p.AccountID
 	rows, err := s.db.Query(ctx, `SELECT id, url, event_types, created_at, disabled_at
 		FROM webhook_endpoints WHERE account_id = $1 ORDER BY id`, accountID)
 	if err != nil {
@@ -183,9 +252,40 @@ func (s *Service) ListEndpoints(ctx context.Context, accountID int64) ([]Endpoin
 	return out, nil
 }
 
+// GetEndpointParams name one endpoint of an account.
+type GetEndpointParams struct {
+	AccountID  int64
+	EndpointID int64
+}
+
+// GetEndpoint returns one endpoint of the account (never its secret); another account's is
+// ErrNotFound.
+func (s *Service) GetEndpoint(ctx context.Context, p GetEndpointParams) (Endpoint, error) {
+	ep := Endpoint{AccountID: p.AccountID}
+	var types string
+	err := s.db.QueryRow(ctx, `SELECT id, url, event_types, created_at, disabled_at
+		FROM webhook_endpoints WHERE account_id = $1 AND id = $2`, p.AccountID, p.EndpointID).
+		Scan(&ep.ID, &ep.URL, &types, &ep.CreatedAt, &ep.DisabledAt)
+	if errors.Is(err, database.ErrNoRows) {
+		return Endpoint{}, fmt.Errorf("webhook endpoint %d: %w", p.EndpointID, database.ErrNotFound)
+	}
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("reading webhook endpoint %d: %w", p.EndpointID, err)
+	}
+	ep.EventTypes = strings.Split(types, ",")
+	return ep, nil
+}
+
+// DisableEndpointParams name one endpoint of an account.
+type DisableEndpointParams struct {
+	AccountID  int64
+	EndpointID int64
+}
+
 // DisableEndpoint stops new deliveries to the endpoint; pending ones are marked failed when their
 // turn comes. Disabling twice is not an error; another account's endpoint is ErrNotFound.
-func (s *Service) DisableEndpoint(ctx context.Context, accountID, endpointID int64) error {
+func (s *Service) DisableEndpoint(ctx context.Context, p DisableEndpointParams) error {
+	accountID, endpointID := p.AccountID, p.EndpointID
 	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET disabled_at = $1
 			WHERE id = $2 AND account_id = $3 AND disabled_at IS NULL`, s.now(), endpointID, accountID)
@@ -207,9 +307,16 @@ func (s *Service) DisableEndpoint(ctx context.Context, accountID, endpointID int
 	})
 }
 
-// ListDeliveries returns the account's latest deliveries, newest first; limit is clamped to
-// 1..1000 (0 means 50).
-func (s *Service) ListDeliveries(ctx context.Context, accountID int64, limit int) ([]Delivery, error) {
+// ListDeliveriesParams select an account's latest deliveries; Limit is clamped to 1..1000
+// (0 means 50).
+type ListDeliveriesParams struct {
+	AccountID int64
+	Limit     int
+}
+
+// ListDeliveries returns the account's latest deliveries, newest first.
+func (s *Service) ListDeliveries(ctx context.Context, p ListDeliveriesParams) ([]Delivery, error) {
+	accountID, limit := p.AccountID, p.Limit
 	if limit <= 0 {
 		limit = 50
 	}
@@ -238,4 +345,51 @@ func (s *Service) ListDeliveries(ctx context.Context, accountID int64, limit int
 		return nil, fmt.Errorf("listing webhook deliveries: %w", err)
 	}
 	return out, nil
+}
+
+// Resealer re-encrypts one sealed (or plain-text) value under the current key, saying whether
+// it changed (internal/secret's Box).
+type Resealer interface {
+	Reseal(s string) (string, bool, error)
+}
+
+// ResealTx re-encrypts every endpoint's signing secret with r's current key, in tx (see
+// store.ResealTx: at start for secrets kept in plain text, and by `secrets rotate`).
+func ResealTx(ctx context.Context, tx database.Tx, r Resealer) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT id, secret FROM webhook_endpoints ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("reading webhook secrets: %w", err)
+	}
+	type row struct {
+		id    int64
+		value string
+	}
+	var todo []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.value); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("reading webhook secrets: %w", err)
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("reading webhook secrets: %w", err)
+	}
+	n := 0
+	for _, row := range todo {
+		v, changed, err := r.Reseal(row.value)
+		if err != nil {
+			return n, fmt.Errorf("webhook endpoint %d secret: %w", row.id, err)
+		}
+		if !changed {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET secret = $1 WHERE id = $2`, v, row.id); err != nil {
+			return n, fmt.Errorf("sealing webhook endpoint %d secret: %w", row.id, err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -43,15 +44,33 @@ func quickJobs() jobs.Config {
 	}
 }
 
-// newService returns a service whose deliveries are being worked.
+// newService returns a service whose deliveries are being worked, keeping its signing secrets
+// encrypted.
 func newService(t *testing.T, db *database.DB) (*webhook.Service, *jobs.Client) {
+	t.Helper()
+	return newServiceWith(t, db, nil, nil)
+}
+
+func testBox(t *testing.T) *secret.Box {
+	t.Helper()
+	k, err := secret.ParseKey(secret.NewKeyText())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret.NewBox(k)
+}
+
+func newServiceWith(t *testing.T, db *database.DB, client *http.Client, check func(string) error) (*webhook.Service, *jobs.Client) {
 	t.Helper()
 	workers := river.NewWorkers()
 	jc, err := jobs.New(db, workers, quickJobs())
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := webhook.NewService(db, jc, nil, time.Now, nil)
+	svc := webhook.NewService(db, jc, client, time.Now, nil).WithSealer(testBox(t))
+	if check != nil {
+		svc.WithTargetCheck(check)
+	}
 	svc.AddWorkers(workers)
 	if err := jc.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -134,7 +153,7 @@ func waitDeliveries(t *testing.T, svc *webhook.Service, accountID int64, n int) 
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		ds, err := svc.ListDeliveries(context.Background(), accountID, 100)
+		ds, err := svc.ListDeliveries(context.Background(), webhook.ListDeliveriesParams{AccountID: accountID, Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +196,7 @@ func testDeliveryIsSignedAndMarkedDelivered(t *testing.T, db *database.DB, svc *
 	t.Parallel()
 	acct := newAccount(t, db)
 	rcv := newReceiver(t)
-	ep, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL+"/hook", []string{"order.*"})
+	ep, secret, err := svc.CreateEndpoint(context.Background(), webhook.CreateEndpointParams{AccountID: acct, URL: rcv.URL + "/hook", EventTypes: []string{"order.*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +225,7 @@ func testFailedDeliveriesRetryWithTheSameID(t *testing.T, db *database.DB, svc *
 	acct := newAccount(t, db)
 	rcv := newReceiver(t)
 	rcv.fail = func(n int) bool { return n <= 2 }
-	_, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL, nil)
+	_, secret, err := svc.CreateEndpoint(context.Background(), webhook.CreateEndpointParams{AccountID: acct, URL: rcv.URL, EventTypes: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +251,7 @@ func testDeliveryGivesUpAfterMaxAttempts(t *testing.T, db *database.DB, svc *web
 	acct := newAccount(t, db)
 	rcv := newReceiver(t)
 	rcv.fail = func(int) bool { return true }
-	_, secret, err := svc.CreateEndpoint(context.Background(), acct, rcv.URL, nil)
+	_, secret, err := svc.CreateEndpoint(context.Background(), webhook.CreateEndpointParams{AccountID: acct, URL: rcv.URL, EventTypes: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,12 +286,12 @@ func testAnotherAccountsEndpointIsNeverUsed(t *testing.T, db *database.DB, svc *
 	ctx := context.Background()
 	a, b := newAccount(t, db), newAccount(t, db)
 	rcvA, rcvB := newReceiver(t), newReceiver(t)
-	epA, secretA, err := svc.CreateEndpoint(ctx, a, rcvA.URL, nil)
+	epA, secretA, err := svc.CreateEndpoint(ctx, webhook.CreateEndpointParams{AccountID: a, URL: rcvA.URL, EventTypes: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rcvA.setSecret(secretA)
-	epB, secretB, err := svc.CreateEndpoint(ctx, b, rcvB.URL, nil)
+	epB, secretB, err := svc.CreateEndpoint(ctx, webhook.CreateEndpointParams{AccountID: b, URL: rcvB.URL, EventTypes: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,26 +303,26 @@ func testAnotherAccountsEndpointIsNeverUsed(t *testing.T, db *database.DB, svc *
 	if n := len(rcvB.got()); n != 0 {
 		t.Fatalf("account B's endpoint got %d of account A's events", n)
 	}
-	if ds, err := svc.ListDeliveries(ctx, b, 10); err != nil || len(ds) != 0 {
+	if ds, err := svc.ListDeliveries(ctx, webhook.ListDeliveriesParams{AccountID: b, Limit: 10}); err != nil || len(ds) != 0 {
 		t.Fatalf("account B sees deliveries %v, %v", ds, err)
 	}
-	if eps, err := svc.ListEndpoints(ctx, b); err != nil || len(eps) != 1 || eps[0].ID != epB.ID {
+	if eps, err := svc.ListEndpoints(ctx, webhook.ListEndpointsParams{AccountID: b}); err != nil || len(eps) != 1 || eps[0].ID != epB.ID {
 		t.Fatalf("account B's endpoints = %+v, %v; want only its own", eps, err)
 	}
-	if err := svc.DisableEndpoint(ctx, b, epA.ID); !errors.Is(err, database.ErrNotFound) {
+	if err := svc.DisableEndpoint(ctx, webhook.DisableEndpointParams{AccountID: b, EndpointID: epA.ID}); !errors.Is(err, database.ErrNotFound) {
 		t.Fatalf("B disabling A's endpoint: %v, want ErrNotFound", err)
 	}
 	// A disabled endpoint gets no new deliveries; disabling is idempotent.
 	for range 2 {
-		if err := svc.DisableEndpoint(ctx, a, epA.ID); err != nil {
+		if err := svc.DisableEndpoint(ctx, webhook.DisableEndpointParams{AccountID: a, EndpointID: epA.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	publish(t, db, svc, a, "order.created", nil)
-	if ds, _ := svc.ListDeliveries(ctx, a, 10); len(ds) != 3 {
+	if ds, _ := svc.ListDeliveries(ctx, webhook.ListDeliveriesParams{AccountID: a, Limit: 10}); len(ds) != 3 {
 		t.Fatalf("a disabled endpoint got a new delivery: %d deliveries", len(ds))
 	}
-	eps, err := svc.ListEndpoints(ctx, a)
+	eps, err := svc.ListEndpoints(ctx, webhook.ListEndpointsParams{AccountID: a})
 	if err != nil || len(eps) != 1 || eps[0].DisabledAt == nil {
 		t.Fatalf("endpoints of A = %+v, %v; want one, disabled", eps, err)
 	}
@@ -324,12 +343,12 @@ func TestCreateEndpointValidates(t *testing.T) {
 		{"example.com/hook", nil, "http:// or https://"},
 		{"https://example.com/hook", []string{"Order Created"}, "event type"},
 	} {
-		_, _, err := svc.CreateEndpoint(context.Background(), acct, tc.url, tc.types)
+		_, _, err := svc.CreateEndpoint(context.Background(), webhook.CreateEndpointParams{AccountID: acct, URL: tc.url, EventTypes: tc.types})
 		if !errors.Is(err, webhook.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("CreateEndpoint(%q, %q) = %v; want ErrInvalid saying %q", tc.url, tc.types, err, tc.want)
 		}
 	}
-	if _, _, err := svc.CreateEndpoint(context.Background(), 999999, "https://example.com", nil); !errors.Is(err, database.ErrNotFound) {
+	if _, _, err := svc.CreateEndpoint(context.Background(), webhook.CreateEndpointParams{AccountID: 999999, URL: "https://example.com", EventTypes: nil}); !errors.Is(err, database.ErrNotFound) {
 		t.Errorf("endpoint for a missing account: %v, want ErrNotFound", err)
 	}
 }

@@ -2,6 +2,9 @@ package boapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -157,5 +160,17 @@ func TestIdempotencyKeys(t *testing.T) {
 			t.Errorf("%d keys kept after the prune (%v), want 1", kept, err)
 		}
 		wantField(t, e.call(http.MethodPost, pays, e.write, pay, "Idempotency-Key", strings.Repeat("k", 256)), "header.Idempotency-Key")
+
+		// While the first request with a key still runs, the same request again is a 409 and runs
+		// nothing. (The running request is the row it claimed, answer not yet kept.)
+		raw, _ := json.Marshal(pay)
+		sum := sha256.Sum256(append([]byte("POST "+pays+"\n"), raw...))
+		if _, err := db.Exec(context.Background(), `INSERT INTO api_idempotency_keys (account_id, idem_key, request_hash, created_at)
+			VALUES ($1, 'busy', $2, $3)`, e.acme, hex.EncodeToString(sum[:]), e.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if r := e.call(http.MethodPost, pays, e.write, pay, "Idempotency-Key", "busy"); r.Status != http.StatusConflict || count() != 2 {
+			t.Errorf("a retry while the first runs: %d, %d payments: %s", r.Status, count(), r.Raw)
+		}
 	})
 }

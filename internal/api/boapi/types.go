@@ -19,7 +19,7 @@ type PostalAddress struct {
 	City       string `json:"city,omitempty" maxLength:"100"`
 	State      string `json:"state,omitempty" maxLength:"100" doc:"State or region; contacts can be searched by it."`
 	PostalCode string `json:"postal_code,omitempty" maxLength:"20"`
-	Country    string `json:"country,omitempty" pattern:"^[A-Za-z]{2}$" doc:"ISO 3166-1 alpha-2 code of a country (US, DE); stored upper-case."`
+	Country    string `json:"country,omitempty" pattern:"^([A-Za-z]{2})?$" doc:"ISO 3166-1 alpha-2 code of a country (US, DE); stored upper-case."`
 }
 
 // ContactFields are the fields of a new contact of either kind.

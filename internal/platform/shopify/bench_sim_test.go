@@ -15,7 +15,7 @@ import (
 
 // simClient starts a simulator with one standard-plan shop seeded with products × variants and
 // returns a client of it.
-func simClient(b *testing.B, products, variants int) (*shopify.Client, *shopifysim.Sim) {
+func simClient(b *testing.B, products, variants int) *shopify.Client {
 	b.Helper()
 	sim, err := shopifysim.New(shopifysim.Options{Seed: 1})
 	if err != nil {
@@ -34,14 +34,14 @@ func simClient(b *testing.B, products, variants int) (*shopify.Client, *shopifys
 	if err != nil {
 		b.Fatal(err)
 	}
-	return c, sim
+	return c
 }
 
 // BenchmarkSimSetInventory10k sets the inventory of 10,000 variants (compare-and-set on the
 // quantities a bulk export read) on a standard-plan simulated shop, and reports the calls made
 // against the minimum possible (⌈10,000/250⌉ = 40).
 func BenchmarkSimSetInventory10k(b *testing.B) {
-	c, _ := simClient(b, 2000, 5)
+	c := simClient(b, 2000, 5)
 	ctx := context.Background()
 	locs, err := c.Locations(ctx)
 	if err != nil {
@@ -81,7 +81,7 @@ func BenchmarkSimSetInventory10k(b *testing.B) {
 
 // BenchmarkSimExportCatalog100k reads a catalog of 100,000 variants with a bulk operation.
 func BenchmarkSimExportCatalog100k(b *testing.B) {
-	c, _ := simClient(b, 20000, 5)
+	c := simClient(b, 20000, 5)
 	ctx := context.Background()
 	for b.Loop() {
 		start := time.Now()
@@ -101,16 +101,14 @@ func BenchmarkSimExportCatalog100k(b *testing.B) {
 // last 20 seconds (once the initial full bucket is spent), the points spent per second against
 // the restore rate.
 func BenchmarkSimSustainedPaging(b *testing.B) {
-	c, _ := simClient(b, 500, 3)
+	c := simClient(b, 500, 3)
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		midStats := make(chan shopify.LimiterStats, 1)
 		time.AfterFunc(10*time.Second, func() { midStats <- c.Limiter().Stats() })
 		var wg sync.WaitGroup
 		for range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				cursor := ""
 				for ctx.Err() == nil {
 					page, err := c.ListProducts(ctx, platform.ListParams{Cursor: cursor})
@@ -122,7 +120,7 @@ func BenchmarkSimSustainedPaging(b *testing.B) {
 					}
 					cursor = page.NextCursor
 				}
-			}()
+			})
 		}
 		wg.Wait()
 		cancel()

@@ -132,7 +132,7 @@ func costExt(requested, available float64) map[string]any {
 // reply writes a GraphQL answer with data and a cost extension.
 func reply(w http.ResponseWriter, data any) {
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"data": data, "extensions": costExt(10, 1990)})
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": data, "extensions": costExt(10, 1990)}) //nolint:errchkjson // the test's fake server: a failed write fails the client side
 }
 
 // shopData is the answer to the Shop query.

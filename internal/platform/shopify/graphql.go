@@ -69,7 +69,7 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 		return fmt.Errorf("%s: encoding variables: %w", o.what, err)
 	}
 	var last *platform.Error
-	for attempt := 0; attempt < c.cfg.Backoff.MaxAttempts; attempt++ {
+	for attempt := range c.cfg.Backoff.MaxAttempts {
 		if attempt > 0 {
 			delay := c.retryDelay(attempt-1, last)
 			c.log.DebugContext(ctx, "retrying", "op", o.doc, "attempt", attempt, "delay", delay, "error", last)
@@ -118,7 +118,7 @@ func (c *Client) do(ctx context.Context, o op, vars map[string]any, out any) err
 
 // operationName finds the name of the document's operation ("query Shop {" → "Shop").
 func operationName(doc string) string {
-	for _, line := range strings.Split(doc, "\n") {
+	for line := range strings.SplitSeq(doc, "\n") {
 		for _, kw := range []string{"query ", "mutation "} {
 			if rest, ok := strings.CutPrefix(line, kw); ok {
 				return strings.TrimSpace(strings.FieldsFunc(rest, func(r rune) bool { return r == '(' || r == ' ' || r == '{' })[0])
@@ -162,7 +162,8 @@ func (c *Client) send(ctx context.Context, o op, body []byte) (*gqlResponse, *pl
 	res, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
 		e := c.newError(o.what, platform.KindUnavailable, "cannot reach shop")
-		e.Err, e.Retryable = err, true
+		// An address refused by the dialer stays refused: no retry.
+		e.Err, e.Retryable = err, !errors.Is(err, httpclient.ErrForbiddenTarget)
 		return nil, e
 	}
 	defer res.Body.Close()
@@ -236,7 +237,7 @@ func (c *Client) statusError(o op, res *http.Response, raw []byte) *platform.Err
 }
 
 // errorText pulls a short message out of an error body: Shopify's {"errors": "..."} or
-// {"errors": [{"message": ...}]}, or the first bytes of whatever else came back.
+// {"errors": [{"message": ...}]}, at most 200 bytes of it.
 func errorText(raw []byte) string {
 	var v struct {
 		Errors json.RawMessage `json:"errors"`
@@ -244,21 +245,16 @@ func errorText(raw []byte) string {
 	if json.Unmarshal(raw, &v) == nil && len(v.Errors) > 0 {
 		var s string
 		if json.Unmarshal(v.Errors, &s) == nil {
-			return s
+			return truncateText(s, 200)
 		}
 		var list []gqlError
 		if json.Unmarshal(v.Errors, &list) == nil && len(list) > 0 {
-			return list[0].Message
+			return truncateText(list[0].Message, 200)
 		}
 	}
-	s := strings.TrimSpace(string(raw))
-	if strings.HasPrefix(s, "<") {
-		return "" // an HTML page says nothing useful
-	}
-	if len(s) > 200 {
-		s = s[:200]
-	}
-	return s
+	// Anything else is not repeated: a store's base URL may point at a server that is not
+	// Shopify, and its answer must not reach the person (or the log) through our errors.
+	return ""
 }
 
 // graphqlErrors turns top-level GraphQL errors into a platform error: THROTTLED is rate

@@ -197,8 +197,7 @@ func (c *Client) inventorySetCall(ctx context.Context, reason, jobKey, key strin
 // input.quantities.<i>.changeFromQuantity); when none can be told, all are treated as stale.
 func staleIndexes(err error, n int) map[int]bool {
 	stale := map[int]bool{}
-	var pe *platform.Error
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*platform.Error](err); ok {
 		for _, f := range pe.Fields {
 			if f.Code != codeChangeFromStale && f.Code != codeCompareStale {
 				continue

@@ -2,6 +2,8 @@ package shopify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"sync"
 	"time"
@@ -15,6 +17,35 @@ const (
 	defaultRestoreRate      = 100 // points per second
 	defaultQueryCost        = 50  // assumed cost of an operation never seen before
 )
+
+// The bounds of what a server may report about its bucket. Shopify documents restore rates of
+// 100 (Standard), 200 (Advanced), 1,000 (Plus) and 2,000 (Commerce Components) points per second
+// and buckets holding twenty seconds of them; the floor keeps the older Standard figures (1,000
+// and 50/s). Figures outside are clamped, so an answer (from a misbehaving server, or one a
+// store's base URL points at) can neither stall the client for hours nor unleash it.
+const (
+	minMaximumAvailable = 1000
+	maxMaximumAvailable = 40000
+	minRestoreRate      = 50
+	maxRestoreRate      = 2000
+)
+
+// clampCost keeps reported bucket figures within Shopify's documented bounds.
+func clampCost(c *queryCost) {
+	ts := &c.ThrottleStatus
+	if ts.RestoreRate > 0 {
+		ts.RestoreRate = min(max(ts.RestoreRate, minRestoreRate), maxRestoreRate)
+	}
+	if ts.MaximumAvailable > 0 {
+		ts.MaximumAvailable = min(max(ts.MaximumAvailable, minMaximumAvailable), maxMaximumAvailable)
+		ts.CurrentlyAvailable = min(max(ts.CurrentlyAvailable, 0), ts.MaximumAvailable)
+	}
+	c.RequestedQueryCost = min(max(c.RequestedQueryCost, 0), MaxQueryCost)
+	if c.ActualQueryCost != nil {
+		a := min(max(*c.ActualQueryCost, 0), MaxQueryCost)
+		c.ActualQueryCost = &a
+	}
+}
 
 // Limiter is a client-side mirror of a shop's GraphQL leaky bucket. Shopify admits a query only
 // if its requested cost fits in the points currently available (otherwise THROTTLED), holds that
@@ -209,6 +240,9 @@ func (l *Limiter) settle(op string, r *reservation, c *queryCost, throttled bool
 		l.level = min(l.max, l.level+r.requested)
 		return
 	}
+	cc := *c
+	c = &cc
+	clampCost(c)
 	oc := l.costs[op]
 	if c.RequestedQueryCost > 0 {
 		oc.requested = c.RequestedQueryCost
@@ -253,8 +287,10 @@ func (l *Limiter) Stats() LimiterStats {
 	return l.stats
 }
 
-// Limiters hands out one Limiter per shop, so every client of a shop in the process draws on
-// the same budget.
+// Limiters hands out one Limiter per store, so every client of a store in the process draws on
+// the same budget, and no store draws on another's: Shopify's budget belongs to one app on one
+// shop, so the key is the address and the credentials (see LimiterKey), never the shop domain
+// alone, which any store may claim while pointing its base URL elsewhere.
 type Limiters struct {
 	mu  sync.Mutex
 	now func() time.Time
@@ -266,14 +302,21 @@ func NewLimiters(now func() time.Time) *Limiters {
 	return &Limiters{now: now, m: map[string]*Limiter{}}
 }
 
-// For returns the shop's limiter, creating it on first use.
-func (ls *Limiters) For(shop string) *Limiter {
+// LimiterKey is the key of one budget: where the shop answers, which shop, and with which
+// token (hashed, so the key holds no credential).
+func LimiterKey(baseURL, shop, accessToken string) string {
+	h := sha256.Sum256([]byte(baseURL + "\x00" + shop + "\x00" + accessToken))
+	return hex.EncodeToString(h[:])
+}
+
+// For returns the limiter of a key (LimiterKey), creating it on first use.
+func (ls *Limiters) For(key string) *Limiter {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
-	l, ok := ls.m[shop]
+	l, ok := ls.m[key]
 	if !ok {
 		l = NewLimiter(ls.now)
-		ls.m[shop] = l
+		ls.m[key] = l
 	}
 	return l
 }

@@ -223,3 +223,44 @@ func TestSustainedLoadUsesRestoreRate(t *testing.T) {
 		})
 	}
 }
+
+// TestLimiterClampsReportedFigures: whatever bucket a server reports, the limiter keeps to
+// Shopify's documented bounds, so an absurd answer can neither stall it nor unleash it.
+func TestLimiterClampsReportedFigures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name               string
+		max, avail, rate   float64
+		wantMax, wantLevel float64
+		wantRate           float64
+	}{
+		{"tiny bucket, crawling restore", 1, 0, 0.0001, minMaximumAvailable, 0, minRestoreRate},
+		{"huge bucket, huge restore", 1e15, 1e15, 1e12, maxMaximumAvailable, maxMaximumAvailable, maxRestoreRate},
+		{"negative available", 2000, -1e9, 100, 2000, 0, 100},
+		{"Shopify Plus as documented", 20000, 15000, 1000, 20000, 15000, 1000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			l := NewLimiter(func() time.Time { return now })
+			r, err := l.acquire(context.Background(), "q", httpclient.Sleep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.markSent(r)
+			actual := 1e9
+			qc := &queryCost{RequestedQueryCost: 1e9, ActualQueryCost: &actual}
+			qc.ThrottleStatus.MaximumAvailable, qc.ThrottleStatus.CurrentlyAvailable, qc.ThrottleStatus.RestoreRate = tc.max, tc.avail, tc.rate
+			l.settle("q", r, qc, false)
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.max != tc.wantMax || l.level != tc.wantLevel || l.rate != tc.wantRate {
+				t.Errorf("bucket max %v level %v rate %v, want %v %v %v", l.max, l.level, l.rate, tc.wantMax, tc.wantLevel, tc.wantRate)
+			}
+			if c := l.costs["q"]; c.requested != MaxQueryCost || c.actual != MaxQueryCost {
+				t.Errorf("learned cost %+v, want at most %d", c, MaxQueryCost)
+			}
+		})
+	}
+}

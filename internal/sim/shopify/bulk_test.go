@@ -38,7 +38,8 @@ func TestBulkQueryJSONL(t *testing.T) {
 	if cur != id {
 		t.Errorf("currentBulkOperation %v, want %v", cur, id)
 	}
-	resp, err := http.Get(get(op, "url").(string)) // a signed URL at Shopify: no token needed
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, get(op, "url").(string), nil)
+	resp, err := http.DefaultClient.Do(req) // a signed URL at Shopify: no token needed
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -189,5 +190,5 @@ func ean13(n int64) string {
 		}
 		sum += d
 	}
-	return digits + fmt.Sprint((10-sum%10)%10)
+	return digits + strconv.Itoa((10-sum%10)%10)
 }

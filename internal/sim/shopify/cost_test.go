@@ -1,8 +1,6 @@
 package shopifysim
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -102,8 +100,7 @@ func TestLeakyBucket(t *testing.T) {
 func TestThrottleStatusNumbers(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, ShopConfig{}, 0, 1)
-	body, _ := json.Marshal(map[string]any{"query": "{ shop { name } }"})
-	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+ShopPath(testDomain), bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.srv.URL+ShopPath(testDomain), strings.NewReader(`{"query": "{ shop { name } }"}`))
 	req.Header.Set("X-Shopify-Access-Token", testToken)
 	resp, err := h.srv.Client().Do(req)
 	if err != nil {
@@ -147,11 +144,12 @@ func TestAuthAndRouting(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
 		}
 	}
-	resp, err := http.Get(h.srv.URL + ShopPath(testDomain))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.srv.URL+ShopPath(testDomain), nil)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("GET: status %d", resp.StatusCode)
 	}

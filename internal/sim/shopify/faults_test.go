@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
 func (h *harness) rawStatus(client *http.Client) (int, http.Header, error) {
-	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+ShopPath(testDomain), strings.NewReader(`{"query":"{ shop { name } }"}`))
+	req, _ := http.NewRequestWithContext(h.t.Context(), http.MethodPost, h.srv.URL+ShopPath(testDomain), strings.NewReader(`{"query":"{ shop { name } }"}`))
 	req.Header.Set("X-Shopify-Access-Token", testToken)
 	resp, err := client.Do(req)
 	if err != nil {
@@ -42,7 +43,7 @@ func TestFaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !containsInt(tt.want, status) {
+			if !slices.Contains(tt.want, status) {
 				t.Errorf("status %d, want one of %v", status, tt.want)
 			}
 			if got := hdr.Get("Retry-After"); got != tt.header {
@@ -50,15 +51,6 @@ func TestFaults(t *testing.T) {
 			}
 		})
 	}
-}
-
-func containsInt(l []int, v int) bool {
-	for _, x := range l {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func TestFaultsTimeoutAndLatency(t *testing.T) {

@@ -62,7 +62,7 @@ func (s *Sim) GenerateOrders(ctx context.Context, domain string, g OrderGenerato
 	defer s.bg.Done()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stop := context.AfterFunc(s.ctx, cancel)
+	stop := context.AfterFunc(s.ctx, cancel) //nolint:contextcheck // ctx stays the parent; closing the simulator also cancels it
 	defer stop()
 	g.defaults()
 	rnd := shopRand(s.opts.Seed, domain, fmt.Sprintf("orders-%d", s.nextGenerator()))

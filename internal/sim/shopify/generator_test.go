@@ -2,6 +2,7 @@ package shopifysim
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,7 +79,10 @@ func TestGenerateOrdersRateUntilCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case <-done: // nil, or "simulator closed" if it started after Close
+	case err := <-done: // nil, or "simulator closed" if it started after Close
+		if err != nil && !strings.Contains(err.Error(), "simulator closed") {
+			t.Errorf("generator ended with %v", err)
+		}
 	case <-time.After(2 * time.Second):
 		t.Error("generator still running after Close")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -25,9 +26,9 @@ func (e *gqlError) Error() string { return e.Message }
 
 // Extensions returns extensions with the code, as graphql-go's ResolverError asks.
 func (e *gqlError) Extensions() map[string]any {
-	ext := map[string]any{}
-	for k, v := range e.Ext {
-		ext[k] = v
+	ext := maps.Clone(e.Ext)
+	if ext == nil {
+		ext = map[string]any{}
 	}
 	if e.Code != "" {
 		ext["code"] = e.Code
@@ -66,7 +67,9 @@ type reqCtx struct {
 
 type reqCtxKey struct{}
 
-func fromCtx(ctx context.Context) *reqCtx { return ctx.Value(reqCtxKey{}).(*reqCtx) }
+func fromCtx(ctx context.Context) *reqCtx {
+	return ctx.Value(reqCtxKey{}).(*reqCtx) //nolint:forcetypeassert // every resolver runs under execute, which sets it
+}
 
 // nextKey pops the @idempotent key of the next occurrence of a mutation field.
 func (rc *reqCtx) nextKey(field string) string {
@@ -86,7 +89,7 @@ func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request, sh *Shop, bod
 	}
 	resp := s.execute(r.Context(), sh, req, baseURL(r), false)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_ = json.NewEncoder(w).Encode(resp)
+	_ = json.NewEncoder(w).Encode(resp) //nolint:errchkjson // a failed write to the client has nowhere to be reported
 }
 
 func baseURL(r *http.Request) string {
@@ -105,7 +108,7 @@ func baseURL(r *http.Request) string {
 func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string, internal bool) *gqlResponse {
 	doc, errs := gqlparser.LoadQueryWithRules(s.ast, req.Query, nil)
 	if len(errs) > 0 {
-		return sh.costOnly(s, errorList(errs), nil, nil)
+		return sh.costOnly(s, errorList(errs), nil)
 	}
 	op := pickOperation(doc, req.OperationName)
 	if op == nil {
@@ -113,17 +116,17 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 		if req.OperationName != "" {
 			msg = fmt.Sprintf("No operation named %q", req.OperationName)
 		}
-		return sh.costOnly(s, []any{&gqlError{Message: msg}}, nil, nil)
+		return sh.costOnly(s, []any{&gqlError{Message: msg}}, nil)
 	}
 	vars, verr := validator.VariableValues(s.ast, op, req.Variables)
 	if verr != nil {
-		return sh.costOnly(s, []any{&gqlError{Message: verr.Error()}}, nil, nil)
+		return sh.costOnly(s, []any{&gqlError{Message: verr.Error()}}, nil)
 	}
 	if e := checkInputSizes(vars, op); e != nil {
-		return sh.costOnly(s, []any{e}, nil, nil)
+		return sh.costOnly(s, []any{e}, nil)
 	}
 	if e := checkChangeFrom(op, vars); e != nil {
-		return sh.costOnly(s, []any{e}, nil, nil)
+		return sh.costOnly(s, []any{e}, nil)
 	}
 	cw := &costWalker{schema: s.ast, vars: vars}
 	requested := cw.requested(op)
@@ -133,14 +136,14 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 			Message: fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%d).",
 				requested, maxQueryCost),
 			Ext: map[string]any{"cost": requested, "maxCost": maxQueryCost},
-		}}, &requested, nil)
+		}}, &requested)
 	}
 	rc := &reqCtx{shop: sh, keys: idempotencyKeys(op, vars), baseURL: base}
 	for field, keys := range rc.keys {
 		for _, k := range keys {
 			if k != "" && !idempotentFields[field] {
 				return sh.costOnly(s, []any{&gqlError{Code: "BAD_REQUEST",
-					Message: fmt.Sprintf("The @idempotent directive is not supported on %s.", field)}}, &requested, nil)
+					Message: fmt.Sprintf("The @idempotent directive is not supported on %s.", field)}}, &requested)
 			}
 		}
 	}
@@ -167,7 +170,7 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 	status := sh.throttleStatus()
 	events := rc.events
 	sh.mu.Unlock()
-	s.webhooks.enqueue(sh, events)
+	s.webhooks.enqueue(sh, events) //nolint:contextcheck // deliveries outlive the request, as Shopify's do; Close stops them
 	out := &gqlResponse{Data: res.Data, Extensions: costExtension(requested, &actual, status)}
 	for _, e := range res.Errors {
 		out.Errors = append(out.Errors, e)
@@ -175,7 +178,7 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 	return out
 }
 
-func (sh *Shop) costOnly(s *Sim, errs []any, requested, actual *int) *gqlResponse {
+func (sh *Shop) costOnly(s *Sim, errs []any, requested *int) *gqlResponse {
 	sh.mu.Lock()
 	sh.bucket.refill(s.now())
 	status := sh.throttleStatus()
@@ -184,7 +187,7 @@ func (sh *Shop) costOnly(s *Sim, errs []any, requested, actual *int) *gqlRespons
 	if requested != nil {
 		req = *requested
 	}
-	return &gqlResponse{Errors: errs, Extensions: costExtension(req, actual, status)}
+	return &gqlResponse{Errors: errs, Extensions: costExtension(req, nil, status)}
 }
 
 func (sh *Shop) throttleStatus() map[string]any {

@@ -81,9 +81,9 @@ func newHarness(t testing.TB, cfg ShopConfig, products, variants int) *harness {
 }
 
 type gqlResult struct {
-	Status     int
-	Data       map[string]any
-	Errors     []map[string]any
+	Status     int              `json:"-"`
+	Data       map[string]any   `json:"data"`
+	Errors     []map[string]any `json:"errors"`
 	Extensions struct {
 		Cost struct {
 			RequestedQueryCost int  `json:"requestedQueryCost"`
@@ -94,8 +94,8 @@ type gqlResult struct {
 				RestoreRate        float64 `json:"restoreRate"`
 			} `json:"throttleStatus"`
 		} `json:"cost"`
-	}
-	Header http.Header
+	} `json:"extensions"`
+	Header http.Header `json:"-"`
 }
 
 // do posts a GraphQL request with the shop's token.
@@ -106,8 +106,11 @@ func (h *harness) do(query string, vars map[string]any) *gqlResult {
 
 func (h *harness) doAs(domain, token, query string, vars map[string]any) *gqlResult {
 	h.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, h.srv.URL+ShopPath(domain), bytes.NewReader(body))
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(h.t.Context(), http.MethodPost, h.srv.URL+ShopPath(domain), bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("X-Shopify-Access-Token", token)

@@ -59,13 +59,14 @@ func TestInventorySetQuantitiesCompareAndSet(t *testing.T) {
 	}
 	for _, tt := range tests { // sequential: each step builds on the previous quantity
 		res := h.do(setQuantities, map[string]any{"input": tt.input, "key": tt.key})
-		if tt.topError {
+		switch {
+		case tt.topError:
 			if len(res.Errors) == 0 || get(res.Errors[0], "extensions", "code") != "BAD_REQUEST" {
 				t.Errorf("%s: want a top-level BAD_REQUEST error, got %v", tt.name, res.Errors)
 			}
-		} else if len(res.Errors) > 0 {
+		case len(res.Errors) > 0:
 			t.Fatalf("%s: errors %v", tt.name, res.Errors)
-		} else {
+		default:
 			ue, _ := get(res.Data, "inventorySetQuantities", "userErrors").([]any)
 			code, _ := get(ue, 0, "code").(string)
 			if code != tt.wantCode {

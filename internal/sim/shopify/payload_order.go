@@ -110,10 +110,15 @@ func (sh *Shop) orderPayload(topic string, o *order) map[string]any {
 	return p
 }
 
+// restAddress is an address as REST payloads carry it, null when there is none.
 func (sh *Shop) restAddress(topic, path string, a *address) any {
 	if a == nil {
 		return nil
 	}
+	return sh.restAddressObj(topic, path, a)
+}
+
+func (sh *Shop) restAddressObj(topic, path string, a *address) map[string]any {
 	p := sh.sim.skel.obj(topic, path)
 	p["first_name"] = a.FirstName
 	p["last_name"] = a.LastName
@@ -154,7 +159,7 @@ func (sh *Shop) restCustomer(topic string, o *order) any {
 	p["verified_email"] = true
 	if a := o.ShippingAddress; a != nil {
 		d := sh.sim.skel.obj(topic, "customer.default_address")
-		for k, v := range sh.restAddress(topic, "shipping_address", a).(map[string]any) {
+		for k, v := range sh.restAddressObj(topic, "shipping_address", a) {
 			if _, ok := d[k]; ok {
 				d[k] = v
 			}

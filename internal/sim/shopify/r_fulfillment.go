@@ -69,8 +69,8 @@ func (r *foLineR) line() (*order, *lineItem) {
 }
 
 func (r *foLineR) ID() graphql.ID           { return graphql.ID(gid("FulfillmentOrderLineItem", r.l.ID)) }
-func (r *foLineR) TotalQuantity() int32     { return int32(r.l.Total) }
-func (r *foLineR) RemainingQuantity() int32 { return int32(r.l.Remaining) }
+func (r *foLineR) TotalQuantity() int32     { return int32Of(r.l.Total) }
+func (r *foLineR) RemainingQuantity() int32 { return int32Of(r.l.Remaining) }
 func (r *foLineR) SKU() *string             { _, l := r.line(); return optString(l.SKU) }
 func (r *foLineR) LineItem() *lineItemR     { o, l := r.line(); return &lineItemR{r.sh, o, l} }
 func (r *foLineR) Variant() *variantR {
@@ -139,7 +139,7 @@ type flLineR struct {
 }
 
 func (r *flLineR) ID() graphql.ID   { return graphql.ID(gid("FulfillmentLineItem", r.l.ID)) }
-func (r *flLineR) Quantity() *int32 { n := int32(r.l.Quantity); return &n }
+func (r *flLineR) Quantity() *int32 { n := int32Of(r.l.Quantity); return &n }
 func (r *flLineR) LineItem() *lineItemR {
 	o := r.sh.data.Orders[r.f.OrderID]
 	return &lineItemR{r.sh, o, o.lineByID(r.l.LineItemID)}

@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
 )
@@ -34,22 +35,13 @@ func (rootResolver) InventoryLevel(ctx context.Context, a idArgs) (*levelR, erro
 		return nil, err
 	}
 	var itemID int64
-	if _, q, ok := cutQuery(string(a.ID)); ok {
+	if _, q, ok := strings.Cut(string(a.ID), "?"); ok {
 		_, _ = fmt.Sscanf(q, "inventory_item_id=%d", &itemID)
 	}
 	if it := sh.data.Items[itemID]; it != nil && it.Levels[locID] != nil {
 		return &levelR{sh, it.Levels[locID]}, nil
 	}
 	return nil, nil
-}
-
-func cutQuery(s string) (string, string, bool) {
-	for i := range len(s) {
-		if s[i] == '?' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 func (r *itemR) ID() graphql.ID                 { return graphql.ID(gid("InventoryItem", r.it.ID)) }
@@ -115,5 +107,5 @@ func (q *quantityR) ID() graphql.ID {
 		fmt.Sprintf("?inventory_item_id=%d&name=%s", q.l.ItemID, q.name))
 }
 func (q *quantityR) Name() string         { return q.name }
-func (q *quantityR) Quantity() int32      { return int32(q.q) }
+func (q *quantityR) Quantity() int32      { return int32Of(q.q) }
 func (q *quantityR) UpdatedAt() *dateTime { return &dateTime{q.l.UpdatedAt} }

@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -151,7 +152,7 @@ func (rootResolver) FulfillmentCreate(ctx context.Context, a fulfillmentCreateAr
 	for i, group := range in.LineItemsByFulfillmentOrder {
 		fo, err := lookup(sh.data.FulfillmentOrders, "FulfillmentOrder", group.FulfillmentOrderID)
 		if err != nil || fo == nil {
-			return fail("Fulfillment order does not exist.", "lineItemsByFulfillmentOrder", fmt.Sprint(i), "fulfillmentOrderId")
+			return fail("Fulfillment order does not exist.", "lineItemsByFulfillmentOrder", strconv.Itoa(i), "fulfillmentOrderId")
 		}
 		if fo.Status != "OPEN" && fo.Status != "IN_PROGRESS" {
 			return fail(fmt.Sprintf("Fulfillment order %s has an unfulfillable status= %s.", gid("FulfillmentOrder", fo.ID), strings.ToLower(fo.Status)))
@@ -177,7 +178,7 @@ func (rootResolver) FulfillmentCreate(ctx context.Context, a fulfillmentCreateAr
 				}
 			}
 			if err != nil || line == nil {
-				return fail("Fulfillment order line item does not exist.", "lineItemsByFulfillmentOrder", fmt.Sprint(i))
+				return fail("Fulfillment order line item does not exist.", "lineItemsByFulfillmentOrder", strconv.Itoa(i))
 			}
 			if li.Quantity < 1 || int(li.Quantity) > line.Remaining {
 				return fail(fmt.Sprintf("Invalid fulfillment order line item quantity requested: %d, remaining %d.", li.Quantity, line.Remaining))

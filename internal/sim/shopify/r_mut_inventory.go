@@ -2,7 +2,7 @@ package shopifysim
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -128,7 +128,7 @@ func (sh *Shop) setQuantities(rc *reqCtx, a inventorySetInput) inventorySetResul
 	targets := make([]target, 0, len(in.Quantities))
 	seen := map[[2]int64]bool{}
 	for i, q := range in.Quantities {
-		field := func(f string) []string { return []string{"input", "quantities", fmt.Sprint(i), f} }
+		field := func(f string) []string { return []string{"input", "quantities", strconv.Itoa(i), f} }
 		itemID, err := parseGID("InventoryItem", string(q.InventoryItemID))
 		it := sh.data.Items[itemID]
 		if err != nil || it == nil {
@@ -203,8 +203,8 @@ type changeR struct {
 }
 
 func (r *changeR) Name() string                { return r.c.Name }
-func (r *changeR) Delta() int32                { return int32(r.c.Delta) }
-func (r *changeR) QuantityAfterChange() *int32 { n := int32(r.c.After); return &n }
+func (r *changeR) Delta() int32                { return int32Of(r.c.Delta) }
+func (r *changeR) QuantityAfterChange() *int32 { n := int32Of(r.c.After); return &n }
 func (r *changeR) Item() *itemR {
 	if it := r.sh.data.Items[r.c.ItemID]; it != nil {
 		return &itemR{r.sh, it}

@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -135,7 +136,7 @@ func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
 	o.ShippingAddress = sh.addressFrom(in.ShippingAddress)
 	o.BillingAddress = sh.addressFrom(in.BillingAddress)
 	for i, li := range *in.LineItems {
-		field := []string{"order", "lineItems", fmt.Sprint(i)}
+		field := []string{"order", "lineItems", strconv.Itoa(i)}
 		if li.Quantity < 1 {
 			return fail(append(field, "quantity"), "INVALID", "Quantity must be greater than or equal to 1")
 		}
@@ -200,7 +201,7 @@ func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
 func normalizeTags(tags []string) []string {
 	out := []string{}
 	for _, t := range tags {
-		for _, part := range strings.Split(t, ",") {
+		for part := range strings.SplitSeq(t, ",") {
 			if p := strings.TrimSpace(part); p != "" {
 				out = append(out, p)
 			}
@@ -302,7 +303,7 @@ func (sh *Shop) checkInventory(o *order) []userErr {
 			available = lv.Available
 		}
 		if v.InventoryPolicy != "CONTINUE" && available < l.Quantity {
-			return []userErr{{Field: []string{"order", "lineItems", fmt.Sprint(i)}, Code: "INVENTORY_CLAIM_FAILED",
+			return []userErr{{Field: []string{"order", "lineItems", strconv.Itoa(i)}, Code: "INVENTORY_CLAIM_FAILED",
 				Message: fmt.Sprintf("Not enough inventory for %s: %d available, %d ordered", lineName(&l), available, l.Quantity)}}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -117,11 +118,11 @@ func (rootResolver) ProductSet(ctx context.Context, a productSetArgs) (*productS
 	}
 	for i, s := range specs { // checked before anything is written
 		if s.id != 0 && (p == nil || !slices.Contains(p.VariantIDs, s.id)) {
-			return fail([]string{"input", "variants", fmt.Sprint(i), "id"}, "PRODUCT_VARIANT_DOES_NOT_EXIST", "Product variant does not exist")
+			return fail([]string{"input", "variants", strconv.Itoa(i), "id"}, "PRODUCT_VARIANT_DOES_NOT_EXIST", "Product variant does not exist")
 		}
 		for loc := range s.quantities {
 			if sh.data.Locations[loc] == nil {
-				return fail([]string{"input", "variants", fmt.Sprint(i), "inventoryQuantities"}, "INVALID_INPUT", "Location does not exist")
+				return fail([]string{"input", "variants", strconv.Itoa(i), "inventoryQuantities"}, "INVALID_INPUT", "Location does not exist")
 			}
 		}
 	}
@@ -243,7 +244,7 @@ func variantSpecs(in *[]variantSetInput) ([]variantSpec, []userErr) {
 	}
 	var out []variantSpec
 	for i, v := range *in {
-		field := func(f string) []string { return []string{"input", "variants", fmt.Sprint(i), f} }
+		field := func(f string) []string { return []string{"input", "variants", strconv.Itoa(i), f} }
 		s := variantSpec{quantities: map[int64]int{}, quantityName: "available"}
 		if v.ID != nil {
 			n, err := parseGID("ProductVariant", string(*v.ID))

@@ -74,7 +74,7 @@ func resolveNode(sh *Shop, id string) *nodeR {
 		}
 	case "InventoryLevel":
 		var itemID int64
-		if _, q, ok := cutQuery(id); ok {
+		if _, q, ok := strings.Cut(id, "?"); ok {
 			_, _ = fmt.Sscanf(q, "inventory_item_id=%d", &itemID)
 		}
 		if it := d.Items[itemID]; it != nil && it.Levels[n] != nil {

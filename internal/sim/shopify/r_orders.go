@@ -89,7 +89,7 @@ func (r *orderR) money(minor int64) *moneyBagR { return &moneyBagR{minor, r.o.Cu
 func (r *orderR) ID() graphql.ID                 { return graphql.ID(gid("Order", r.o.ID)) }
 func (r *orderR) LegacyResourceID() uint64Scalar { return uint64Scalar(r.o.ID) }
 func (r *orderR) Name() string                   { return r.o.Name }
-func (r *orderR) Number() int32                  { return int32(r.o.Number) }
+func (r *orderR) Number() int32                  { return int32Of(r.o.Number) }
 func (r *orderR) ShippingLine() *shipLineR {
 	if len(r.o.ShippingLines) == 0 {
 		return nil
@@ -264,10 +264,10 @@ func (r *lineItemR) Title() string                { return r.l.Title }
 func (r *lineItemR) VariantTitle() *string        { return optString(r.l.VariantTitle) }
 func (r *lineItemR) SKU() *string                 { return optString(r.l.SKU) }
 func (r *lineItemR) Vendor() *string              { return optString(r.l.Vendor) }
-func (r *lineItemR) Quantity() int32              { return int32(r.l.Quantity) }
-func (r *lineItemR) CurrentQuantity() int32       { return int32(r.l.CurrentQuantity) }
+func (r *lineItemR) Quantity() int32              { return int32Of(r.l.Quantity) }
+func (r *lineItemR) CurrentQuantity() int32       { return int32Of(r.l.CurrentQuantity) }
 func (r *lineItemR) UnfulfilledQuantity() int32 {
-	return int32(max(0, r.l.CurrentQuantity-r.l.Fulfilled))
+	return int32Of(max(0, r.l.CurrentQuantity-r.l.Fulfilled))
 }
 func (r *lineItemR) RequiresShipping() bool             { return r.l.RequiresShipping }
 func (r *lineItemR) Taxable() bool                      { return r.l.Taxable }

@@ -162,7 +162,7 @@ func (r *productR) TotalInventory() int32 {
 	return int32(total)
 }
 
-func (r *productR) VariantsCount() *countR { return &countR{int32(len(r.p.VariantIDs))} }
+func (r *productR) VariantsCount() *countR { return &countR{int32Of(len(r.p.VariantIDs))} }
 
 func (r *productR) Variants(ctx context.Context, a struct {
 	pageArgs
@@ -204,7 +204,7 @@ func (r *variantR) Title() string                  { return r.v.Title }
 func (r *variantR) SKU() *string                   { return optString(r.v.SKU) }
 func (r *variantR) Barcode() *string               { return optString(r.v.Barcode) }
 func (r *variantR) Price() moneyScalar             { return moneyScalar{r.v.Price} }
-func (r *variantR) Position() int32                { return int32(r.v.Position) }
+func (r *variantR) Position() int32                { return int32Of(r.v.Position) }
 func (r *variantR) InventoryPolicy() string {
 	if r.v.InventoryPolicy == "" {
 		return "DENY"
@@ -214,7 +214,7 @@ func (r *variantR) InventoryPolicy() string {
 func (r *variantR) CreatedAt() dateTime { return dateTime{r.v.CreatedAt} }
 func (r *variantR) UpdatedAt() dateTime { return dateTime{r.v.UpdatedAt} }
 func (r *variantR) InventoryQuantity() *int32 {
-	n := int32(r.sh.variantAvailable(r.v))
+	n := int32Of(r.sh.variantAvailable(r.v))
 	return &n
 }
 func (r *variantR) CompareAtPrice() *moneyScalar {

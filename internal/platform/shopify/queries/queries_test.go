@@ -41,6 +41,7 @@ func TestDocumentsValidateAgainstRealSchema(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			doc, perr := parser.ParseQuery(&ast.Source{Name: name, Input: Get(name)})
 			if perr != nil {
 				t.Fatalf("parse: %v", perr)
