@@ -4,33 +4,41 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/platform/shopify"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 	"github.com/storesync/storesync/internal/store"
 )
 
-// DemoShop is a simulated shop the demo starts and adds to the demo account.
+// DemoShop is a simulated shop the demo starts and adds to a demo account.
 type DemoShop struct {
 	Name, Domain       string
 	Products, Variants int
+	Source             bool // the supplier's shop, which the reseller's follows
 }
 
 // DemoShops are the demo's supplier (source) and reseller (destination) shops.
 var DemoShops = []DemoShop{
-	{Name: "Northwind Supply (source)", Domain: "northwind-supply.myshopify.com", Products: 40, Variants: 3},
+	{Name: "Northwind Supply (source)", Domain: "northwind-supply.myshopify.com", Products: 40, Variants: 3, Source: true},
 	{Name: "Harbor Outfitters (destination)", Domain: "harbor-outfitters.myshopify.com", Products: 12, Variants: 2},
 }
 
 // StartDemoShops starts an in-process Shopify simulator on a loopback port with the demo's shops
-// and their catalogs, and saves them as stores of the account, so the demo's stores answer over
-// real HTTP like real ones. The returned function stops the simulator.
-func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(), err error) {
+// and their catalogs, and saves them as stores: the source shop in the supplier's account (the
+// reseller's when supplierID is 0), the other in the reseller's, which is connected to the source
+// by its store key as a reseller would. So the demo's stores answer over real HTTP like real ones.
+// The returned function stops the simulator.
+func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) (stop func(), err error) {
+	if supplierID == 0 {
+		supplierID = resellerID
+	}
 	// The simulated shops deliver their webhooks to this demo's own loopback server, whose
 	// certificate is self-signed.
 	hooks := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
@@ -54,20 +62,39 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 	// The simulator is on loopback, which stores may not reach: allow exactly its address.
 	a.Targets.Allow(ln.Addr().String())
 	base := "http://" + ln.Addr().String()
+	var source store.Store
+	var destinations []store.Store
 	for _, d := range DemoShops {
 		token, secret := "shpat_"+rand.Text(), "shpss_"+rand.Text()
+		owner := resellerID
+		if d.Source {
+			owner = supplierID
+		}
+		var st store.Store
 		_, err := sim.AddShop(shopifysim.ShopConfig{Domain: d.Domain, Name: d.Name, AccessToken: token, APISecret: secret})
 		if err == nil {
 			err = sim.SeedCatalog(d.Domain, d.Products, d.Variants)
 		}
 		if err == nil {
-			_, err = a.Stores.Save(ctx, store.SaveParams{AccountID: accountID, Name: d.Name, Platform: shopify.Platform,
+			st, err = a.Stores.Save(ctx, store.SaveParams{AccountID: owner, Name: d.Name, Platform: shopify.Platform,
 				BaseURL:     base + "/shops/" + d.Domain,
 				Credentials: shopify.Credentials{ShopDomain: d.Domain, AccessToken: token, APISecret: secret}.Marshal()})
 		}
 		if err != nil {
 			stop()
 			return nil, fmt.Errorf("preparing demo shop %s: %w", d.Domain, err)
+		}
+		if d.Source {
+			source = st
+		} else {
+			destinations = append(destinations, st)
+		}
+	}
+	for _, d := range destinations { // already connected on a restart: that is a 409, and fine
+		_, err := a.Connections.Connect(ctx, connection.ConnectParams{AccountID: resellerID, DestinationStoreID: d.ID, SourceStoreKey: source.Key})
+		if err != nil && !errors.Is(err, connection.ErrConflict) {
+			stop()
+			return nil, fmt.Errorf("connecting demo shop %s to %s: %w", d, source, err)
 		}
 	}
 	// A few orders on the destination shop, as its customers would have placed them.

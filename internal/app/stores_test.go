@@ -65,7 +65,7 @@ func TestStoresThroughTheAPI(t *testing.T) {
 	a := testApp(t)
 	acc, _ := a.Accounts.CreateAccount(ctx, "demo")
 	other, _ := a.Accounts.CreateAccount(ctx, "other")
-	stop, err := a.StartDemoShops(ctx, acc.ID)
+	stop, err := a.StartDemoShops(ctx, acc.ID, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

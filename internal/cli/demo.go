@@ -11,11 +11,16 @@ import (
 	"github.com/storesync/storesync/internal/config"
 )
 
-// The demo's login, printed at start.
+// The demo's logins, printed at start: the reseller's account (demo), whose destination store
+// follows the source store of the supplier's account.
 const (
 	DemoAccount  = "demo"
 	DemoEmail    = "demo@storesync.example"
 	DemoPassword = "demo-password"
+
+	DemoSupplierAccount  = "supplier"
+	DemoSupplierEmail    = "supplier@storesync.example"
+	DemoSupplierPassword = "supplier-password"
 )
 
 func runDemo(ctx context.Context, env Env, args []string) error {
@@ -39,7 +44,11 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("preparing the demo account: %w", err)
 	}
-	stopShops, err := a.StartDemoShops(ctx, acc.ID)
+	supplier, err := ensureDemoUser(ctx, a, DemoSupplierAccount, DemoSupplierEmail, "Demo Supplier", DemoSupplierPassword)
+	if err != nil {
+		return fmt.Errorf("preparing the demo supplier account: %w", err)
+	}
+	stopShops, err := a.StartDemoShops(ctx, acc.ID, supplier.ID)
 	if err != nil {
 		return err
 	}
@@ -47,11 +56,14 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	return a.Serve(ctx, app.ServeOptions{
 		AllowHTTPFrom: app.IsLoopback,
 		Ready: func(url string) {
-			if err := a.SubscribeDemoShops(ctx, acc.ID, url); err != nil {
-				a.Logger.Error("subscribing the demo shops' webhooks", "error", err)
+			for _, id := range []int64{acc.ID, supplier.ID} {
+				if err := a.SubscribeDemoShops(ctx, id, url); err != nil {
+					a.Logger.Error("subscribing the demo shops' webhooks", "error", err)
+				}
 			}
 			fmt.Fprintf(env.Stdout, "\nstoresync demo is running at %s (self-signed certificate: curl -k)\n", url)
-			fmt.Fprintf(env.Stdout, "  dashboard login: %s / %s\n", DemoEmail, DemoPassword)
+			fmt.Fprintf(env.Stdout, "  dashboard login: %s / %s (the reseller)\n", DemoEmail, DemoPassword)
+			fmt.Fprintf(env.Stdout, "  supplier login:  %s / %s (its source store; see Connections)\n", DemoSupplierEmail, DemoSupplierPassword)
 			fmt.Fprintf(env.Stdout, "  API reference:   %s/api/docs\n", url)
 			fmt.Fprintf(env.Stdout, "  read key:        %s\n  write key:       %s\n", keys.Read, keys.Write)
 			fmt.Fprintf(env.Stdout, "  (the keys are kept in %s and stay the same across restarts)\n", demoKeysPath(cfg.DataDir))
@@ -64,12 +76,8 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 // directory while they still work, else new ones (older demo keys are then revoked, so the
 // printed ones are the only live ones).
 func seedDemo(ctx context.Context, a *app.App) (acc account.Account, keys demoKeys, err error) {
-	acc, err = a.Accounts.EnsureAccount(ctx, DemoAccount)
+	acc, err = ensureDemoUser(ctx, a, DemoAccount, DemoEmail, "Demo User", DemoPassword)
 	if err != nil {
-		return acc, keys, err
-	}
-	_, err = a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: acc.ID, Email: DemoEmail, Name: "Demo User", Password: DemoPassword})
-	if err != nil && !errors.Is(err, account.ErrExists) {
 		return acc, keys, err
 	}
 	keys, err = ensureDemoKeys(ctx, a.Accounts, acc.ID, a.Config.DataDir)
@@ -77,4 +85,17 @@ func seedDemo(ctx context.Context, a *app.App) (acc account.Account, keys demoKe
 		return acc, keys, err
 	}
 	return acc, keys, a.SeedDemo(ctx, acc.ID)
+}
+
+// ensureDemoUser makes a demo account and its one user, once.
+func ensureDemoUser(ctx context.Context, a *app.App, name, email, person, password string) (account.Account, error) {
+	acc, err := a.Accounts.EnsureAccount(ctx, name)
+	if err != nil {
+		return acc, err
+	}
+	_, err = a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: acc.ID, Email: email, Name: person, Password: password})
+	if err != nil && !errors.Is(err, account.ErrExists) {
+		return acc, err
+	}
+	return acc, nil
 }

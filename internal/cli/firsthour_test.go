@@ -117,6 +117,13 @@ func TestDemoKeysSurviveARestart(t *testing.T) {
 		for _, k := range keys {
 			get(t, client, url+"/api/v2/me", k, 200)
 		}
+		// The reseller's store follows the supplier's, whose account has its own login.
+		if !strings.Contains(out.String(), "supplier login:  "+cli.DemoSupplierEmail+" / "+cli.DemoSupplierPassword) {
+			t.Errorf("the demo does not print the supplier's login: %s", out.String())
+		}
+		if conns := get(t, client, url+"/api/v2/connections?role=destination&state=connected", keys["read"], 200); !strings.Contains(conns, `"total":1`) {
+			t.Errorf("the demo's connections: %s", conns)
+		}
 		cancel()
 		select {
 		case <-done:

@@ -1,0 +1,38 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/storesync/storesync/internal/app"
+	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/store"
+)
+
+// The demo's source shop belongs to the supplier's account and the reseller's shop follows it,
+// connected by its store key; starting again (a restart) keeps the one connection.
+func TestDemoResellerFollowsTheSupplier(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := testApp(t)
+	reseller, _ := a.Accounts.CreateAccount(ctx, "demo")
+	supplier, _ := a.Accounts.CreateAccount(ctx, "supplier")
+	for range 2 {
+		stop, err := a.StartDemoShops(ctx, reseller.ID, supplier.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop()
+	}
+	own, _ := a.Stores.List(ctx, store.ListParams{AccountID: supplier.ID})
+	if len(own) != 1 || own[0].Name != app.DemoShops[0].Name {
+		t.Fatalf("the supplier's stores: %v", own)
+	}
+	page, err := a.Connections.List(ctx, connection.ListParams{AccountID: reseller.ID, Role: connection.RoleDestination})
+	if err != nil || page.Total != 1 || page.Items[0].State != connection.StateConnected || page.Items[0].Source.Key != own[0].Key {
+		t.Fatalf("the reseller's connections: %+v %v", page, err)
+	}
+	if page, _ := a.Connections.List(ctx, connection.ListParams{AccountID: supplier.ID, Role: connection.RoleSource}); page.Total != 1 {
+		t.Errorf("the supplier sees %d destinations", page.Total)
+	}
+}
