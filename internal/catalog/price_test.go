@@ -41,7 +41,7 @@ func TestApply(t *testing.T) {
 		wantCmp   *platform.Money
 		wantErr   error
 	}{
-		{name: "default mirrors the source", s: catalog.Default(), price: usd(1999), compareAt: ptr(usd(2499)), want: usd(1999), wantCmp: ptr(usd(2499))},
+		{name: "default mirrors the source", s: catalog.Default(), price: usd(1999), compareAt: new(usd(2499)), want: usd(1999), wantCmp: new(usd(2499))},
 		{name: "25 percent", s: rule(func(r *catalog.PriceRule) { r.Markup = percent("25") }), price: usd(1000), want: usd(1250)},
 		{name: "percent rounds half up", s: rule(func(r *catalog.PriceRule) { r.Markup = percent("12.5") }), price: usd(1), want: usd(1)},       // 1.125 cents → 1
 		{name: "percent half cent goes up", s: rule(func(r *catalog.PriceRule) { r.Markup = percent("50") }), price: usd(1), want: usd(2)},      // 1.5 → 2
@@ -82,12 +82,12 @@ func TestApply(t *testing.T) {
 		{name: "out of range", s: rule(func(r *catalog.PriceRule) { r.Markup = percent("100") }), price: usd(math.MaxInt64/2 + 1), wantErr: money.ErrOutOfRange},
 		{name: "rounding past the top", s: rule(func(r *catalog.PriceRule) { r.Rounding = catalog.RoundWhole }), price: usd(math.MaxInt64), wantErr: money.ErrOutOfRange},
 		{name: "compare-at follows the rule", s: rule(func(r *catalog.PriceRule) { r.Markup, r.Rounding = percent("20"), catalog.Round99 }),
-			price: usd(1000), compareAt: ptr(usd(1500)), want: usd(1299), wantCmp: ptr(usd(1899))},
-		{name: "compare-at none", s: rule(func(r *catalog.PriceRule) { r.CompareAt.Rule = catalog.CompareNone }), price: usd(1000), compareAt: ptr(usd(1500)), want: usd(1000)},
+			price: usd(1000), compareAt: new(usd(1500)), want: usd(1299), wantCmp: new(usd(1899))},
+		{name: "compare-at none", s: rule(func(r *catalog.PriceRule) { r.CompareAt.Rule = catalog.CompareNone }), price: usd(1000), compareAt: new(usd(1500)), want: usd(1000)},
 		{name: "compare-at factor", s: rule(func(r *catalog.PriceRule) {
 			r.CompareAt, r.Markup, r.Rounding = catalog.CompareAtRule{Rule: catalog.CompareFactor, Factor: "1.5"}, percent("20"), catalog.Round99
-		}), price: usd(1000), want: usd(1299), wantCmp: ptr(usd(1999))}, // 12.99 × 1.5 = 19.485 → 19.49 → 19.99
-		{name: "compare-at not above price is dropped", s: catalog.Default(), price: usd(1000), compareAt: ptr(usd(900)), want: usd(1000)},
+		}), price: usd(1000), want: usd(1299), wantCmp: new(usd(1999))}, // 12.99 × 1.5 = 19.485 → 19.49 → 19.99
+		{name: "compare-at not above price is dropped", s: catalog.Default(), price: usd(1000), compareAt: new(usd(900)), want: usd(1000)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,8 +116,6 @@ func TestApply(t *testing.T) {
 		})
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // genRule draws a valid percent or fixed rule with any rounding, mode and exchange rate.
 func genRule(t *rapid.T, nonNegative bool) catalog.Settings {

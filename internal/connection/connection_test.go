@@ -3,6 +3,7 @@ package connection_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/storesync/storesync/internal/account"
@@ -218,6 +219,14 @@ func TestStateMachineAcrossAccounts(t *testing.T) {
 		}
 		if got := f.events(t, b); !equal(got, wantA[:len(wantA)-1]) {
 			t.Errorf("B's events %v, want %v", got, wantA[:len(wantA)-1])
+		}
+		// The source's events name the destination by name and key only, without its settings.
+		var payload string
+		if err := db.QueryRow(ctx, `SELECT payload FROM events WHERE account_id = $1 AND type = 'connection.disconnected'`, b).Scan(&payload); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(payload, `"destination":{"name":"harbor","store_key":"`+dest.Key+`"}`) || strings.Contains(payload, "disconnect") && strings.Contains(payload, `"products"`) {
+			t.Errorf("B's event payload %s", payload)
 		}
 		if got := f.events(t, x); len(got) != 0 {
 			t.Errorf("stranger's events %v", got)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,15 +45,10 @@ var connectionFuncs = template.FuncMap{
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
 		}
 		return m
-	},
-	"other": func(c connection.Connection, accountID int64) connection.StoreRef {
-		if c.RoleOf(accountID) == connection.RoleSource {
-			return c.Destination
-		}
-		return c.Source
 	},
 	"isDest": func(c connection.Connection, accountID int64) bool {
 		r := c.RoleOf(accountID)
@@ -127,9 +123,7 @@ func (h *dashboard) connectionsPage(w http.ResponseWriter, r *http.Request, p ac
 		}
 		data[name], data[name+"More"] = items, more
 	}
-	for k, v := range extra {
-		data[k] = v
-	}
+	maps.Copy(data, extra)
 	h.render(w, r, "connections", status, data)
 }
 
@@ -143,8 +137,7 @@ func (h *dashboard) addConnection(w http.ResponseWriter, r *http.Request, p acco
 	destID, _ := strconv.ParseInt(r.PostFormValue("destination_store_id"), 10, 64)
 	key := r.PostFormValue("source_store_key")
 	c, err := h.Connections.Connect(r.Context(), connection.ConnectParams{AccountID: p.AccountID, DestinationStoreID: destID, SourceStoreKey: key})
-	var ce *connection.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*connection.Error](err); ok {
 		h.connectionsPage(w, r, p, refusedStatus(ce), map[string]any{"AddError": ce.Message, "AddField": ce.Field, "Key": key, "DestID": destID})
 		return
 	}
