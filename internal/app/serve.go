@@ -60,6 +60,7 @@ func (a *App) apiModules() []func(huma.API) {
 	return []func(huma.API){
 		api.Webhooks(a.Webhooks),
 		api.Stores(a.Stores),
+		api.ReceivedWebhooks(a.Ingest),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
