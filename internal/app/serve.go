@@ -82,7 +82,7 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.Listen(a.Config.Addr, a.HTTPHandler(opts), cert, a.Config.ShutdownTimeout, a.Logger)
+	srv, err := server.Listen(ctx, a.Config.Addr, a.HTTPHandler(opts), cert, a.Config.ShutdownTimeout, a.Logger)
 	if err != nil {
 		return err
 	}

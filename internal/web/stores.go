@@ -62,8 +62,8 @@ func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Pri
 	views := make([]storeView, len(list))
 	var wg sync.WaitGroup
 	for i, st := range list {
+		ctx, cancel := context.WithTimeout(r.Context(), 8*time.Second)
 		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(r.Context(), 8*time.Second)
 			defer cancel()
 			views[i] = h.readStore(ctx, st)
 			views[i].Webhooks = states[st.ID]
