@@ -45,8 +45,8 @@ func parseDecimal(s string) (*big.Rat, error) {
 //  2. exchange: × rate into the destination currency (none: the same currency);
 //  3. to the destination currency's minor units, half up (0.005 → 0.01);
 //  4. the rounding rule in minor units: up to the next target, or to the nearest (halves up) but
-//     never below the cost (the source price in the destination currency, rounded as in 3) when
-//     the price before rounding was at or above it.
+//     never below zero, nor below the cost (the source price in the destination currency,
+//     rounded as in 3) when the markup does not lower the price (a markup of 0 or more).
 //
 // The compare-at price follows CompareAt: "follow" runs the source's compare-at through the same
 // steps (none if the source has none), "factor" is the destination price × factor then step 4,
@@ -86,7 +86,7 @@ func Apply(s Settings, price platform.Money, compareAt *platform.Money) (platfor
 		}
 		digits, _ := money.Digits(dst) // known: applyOne read it
 		v := roundHalfUp(new(big.Rat).Mul(new(big.Rat).SetInt64(out.Amount), f))
-		c, err := finish(r, v, v, digits, dst)
+		c, err := finish(r, v, v, true, digits, dst)
 		if err != nil {
 			return platform.Money{}, nil, fmt.Errorf("compare-at price: %w", err)
 		}
@@ -125,7 +125,9 @@ func applyOne(r PriceRule, price platform.Money, dst string) (platform.Money, er
 	scale := new(big.Rat).SetFrac(pow10(dstDigits), big.NewInt(1))
 	y := roundHalfUp(new(big.Rat).Mul(new(big.Rat).Mul(marked, rate), scale))
 	cost := roundHalfUp(new(big.Rat).Mul(new(big.Rat).Mul(x, rate), scale))
-	return finish(r, y, cost, dstDigits, dst)
+	// The cost guard holds when the rule itself does not lower the price, decided exactly: on
+	// rounded amounts a tiny negative markup could switch it on and off from one price to the next.
+	return finish(r, y, cost, marked.Cmp(x) >= 0, dstDigits, dst)
 }
 
 // markup is step 1.
@@ -173,9 +175,10 @@ func tierOf(tiers []Tier, x *big.Rat) (Tier, bool) {
 	return Tier{}, false
 }
 
-// finish is step 4 and the range checks: v and cost are in destination minor units.
-func finish(r PriceRule, v, cost *big.Int, digits int, dst string) (platform.Money, error) {
-	out, err := roundTo(r.Rounding, r.RoundingMode, v, cost, digits)
+// finish is step 4 and the range checks: v and cost are in destination minor units; guard says
+// whether rounding must keep the price at or above the cost.
+func finish(r PriceRule, v, cost *big.Int, guard bool, digits int, dst string) (platform.Money, error) {
+	out, err := roundTo(r.Rounding, r.RoundingMode, v, cost, guard, digits)
 	if err != nil {
 		return platform.Money{}, err
 	}
@@ -189,7 +192,7 @@ func finish(r PriceRule, v, cost *big.Int, digits int, dst string) (platform.Mon
 }
 
 // roundTo moves v (minor units) onto the rounding rule's grid: amounts step×k + offset.
-func roundTo(rounding, mode string, v, cost *big.Int, digits int) (*big.Int, error) {
+func roundTo(rounding, mode string, v, cost *big.Int, guard bool, digits int) (*big.Int, error) {
 	if rounding == RoundNone || rounding == "" {
 		return v, nil
 	}
@@ -222,9 +225,9 @@ func roundTo(rounding, mode string, v, cost *big.Int, digits int) (*big.Int, err
 	if mode == ModeUp {
 		return above, nil
 	}
-	// nearest, halves up, but not below the cost when v was not below it, and never below zero.
+	// nearest, halves up, but not below the cost when guarded, and never below zero.
 	twice := new(big.Int).Mul(m, big.NewInt(2))
-	if twice.Cmp(step) >= 0 || (v.Cmp(cost) >= 0 && below.Cmp(cost) < 0) || below.Sign() < 0 {
+	if twice.Cmp(step) >= 0 || (guard && below.Cmp(cost) < 0) || below.Sign() < 0 {
 		return above, nil
 	}
 	return below, nil

@@ -64,6 +64,10 @@ func TestApply(t *testing.T) {
 		{name: "nearest never below zero", s: rule(func(r *catalog.PriceRule) {
 			r.Markup, r.Rounding, r.RoundingMode = percent("-50.01"), catalog.Round99, catalog.ModeNearest
 		}), price: usd(1), want: usd(99)}, // 0.004999 → 0.00; -0.01 is nearer than 0.99 but negative
+		{name: "a tiny discount is not guarded", s: rule(func(r *catalog.PriceRule) {
+			r.Markup, r.Rounding, r.RoundingMode = percent("-0.01"), catalog.RoundWhole, catalog.ModeNearest
+			r.Exchange = &catalog.Exchange{From: "USD", To: "EUR", Rate: "0.000004"}
+		}), price: usd(1220697), want: platform.Money{Amount: 0, Currency: "EUR"}}, // 0.0488 → 0.05, cost 0.05: nearest whole is 0
 		{name: "up to .95", s: rule(func(r *catalog.PriceRule) { r.Rounding = catalog.Round95 }), price: usd(1296), want: usd(1395)},
 		{name: "up to 0.05", s: rule(func(r *catalog.PriceRule) { r.Rounding = catalog.Round05 }), price: usd(1201), want: usd(1205)},
 		{name: "nearest 0.05 down above cost", s: rule(func(r *catalog.PriceRule) {
