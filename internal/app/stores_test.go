@@ -76,7 +76,7 @@ func TestStoresThroughTheAPI(t *testing.T) {
 	defer srv.Close()
 
 	call := func(method, path, key, body string) (int, map[string]any, http.Header) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req, _ := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+key)
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
@@ -192,9 +192,9 @@ func TestStoresDoNotShareRateLimits(t *testing.T) {
 	a := testApp(t)
 	acc, _ := a.Accounts.CreateAccount(ctx, "a")
 	evil, _ := a.Accounts.CreateAccount(ctx, "evil")
-	real := simStore(t, a, acc.ID, "shared.myshopify.com", "tok-a", "s")
+	own := simStore(t, a, acc.ID, "shared.myshopify.com", "tok-a", "s")
 	fake := simStore(t, a, evil.ID, "shared.myshopify.com", "tok-a", "s")
-	if real.BaseURL == fake.BaseURL {
+	if own.BaseURL == fake.BaseURL {
 		t.Fatal("the two stores share an address")
 	}
 	limiter := func(st store.Store) *shopify.Limiter {
@@ -204,11 +204,11 @@ func TestStoresDoNotShareRateLimits(t *testing.T) {
 		}
 		return c.(interface{ Limiter() *shopify.Limiter }).Limiter()
 	}
-	if limiter(real) == limiter(fake) {
+	if limiter(own) == limiter(fake) {
 		t.Error("stores with the same shop domain and different base URLs share a limiter")
 	}
-	again := limiter(real)
-	if again != limiter(real) {
+	again := limiter(own)
+	if again != limiter(own) {
 		t.Error("one store's clients do not share its limiter")
 	}
 }

@@ -28,7 +28,7 @@ func TestOneRuleForPlainHTTPOnBothSurfaces(t *testing.T) {
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		for _, proto := range []string{"", "https"} {
 			want := map[bool]int{false: 403, true: 200}[trust && proto == "https"]
-			req, _ := http.NewRequest("GET", srv.URL+"/api/v2/me", nil)
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/api/v2/me", nil)
 			req.Header.Set("Authorization", "Bearer "+key)
 			if proto != "" {
 				req.Header.Set("X-Forwarded-Proto", proto)
@@ -42,7 +42,7 @@ func TestOneRuleForPlainHTTPOnBothSurfaces(t *testing.T) {
 				t.Errorf("trust-proxy=%t X-Forwarded-Proto=%q: API %d, want %d", trust, proto, resp.StatusCode, want)
 			}
 			form := url.Values{"email": {"ops@acme.example"}, "password": {"long enough password"}}
-			req, _ = http.NewRequest("POST", srv.URL+"/login", strings.NewReader(form.Encode()))
+			req, _ = http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/login", strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			if proto != "" {
 				req.Header.Set("X-Forwarded-Proto", proto)
