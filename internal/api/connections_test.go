@@ -55,7 +55,10 @@ func (e connEnv) store(accountID int64, name string) store.Store {
 func (e connEnv) call(method, path, auth, body string) (int, map[string]any, string) {
 	e.t.Helper()
 	status, m, _ := do(e.t, e.s.Client(), method, e.s.URL()+path, auth, body)
-	raw, _ := json.Marshal(m)
+	raw, err := json.Marshal(m)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	return status, m, string(raw)
 }
 

@@ -14,8 +14,9 @@ func TestDefaultIsValidAndMirrorsTheSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := d.Attributes
-	if d.Identifier != catalog.IdentifierSKU || d.Buffer != 0 || !(a.Title && a.Description && a.Images && a.Vendor &&
-		a.ProductType && a.Tags && a.Price && a.CompareAtPrice && a.Weight && a.Options && a.Variants) {
+	all := a.Title && a.Description && a.Images && a.Vendor && a.ProductType && a.Tags && a.Price && a.CompareAtPrice &&
+		a.Weight && a.Options && a.Variants
+	if d.Identifier != catalog.IdentifierSKU || d.Buffer != 0 || !all {
 		t.Errorf("default = %+v", d)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func (b browser) do(method, path string, form url.Values) answer {
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, _ := http.NewRequest(method, b.srv.URL+path, body)
+	req, _ := http.NewRequestWithContext(context.Background(), method, b.srv.URL+path, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -128,14 +129,14 @@ func TestConnectionPages(t *testing.T) {
 			t.Fatalf("connections page: %d", a.status)
 		}
 		// A wrong key is shown on the form, with what was typed, and adds nothing.
-		a := ra.do("POST", "/connections", url.Values{"destination_store_id": {fmt.Sprint(rs[0].ID)}, "source_store_key": {"store_nope"}})
+		a := ra.do("POST", "/connections", url.Values{"destination_store_id": {strconv.FormatInt(rs[0].ID, 10)}, "source_store_key": {"store_nope"}})
 		if a.status != 404 || !strings.Contains(a.body, `id="add-error"`) || !strings.Contains(a.body, `value="store_nope"`) {
 			t.Errorf("unknown key: %d %.300s", a.status, a.body)
 		}
-		if a := ra.do("POST", "/connections", url.Values{"destination_store_id": {fmt.Sprint(rs[0].ID)}, "source_store_key": {rs[0].Key}}); a.status != 409 {
+		if a := ra.do("POST", "/connections", url.Values{"destination_store_id": {strconv.FormatInt(rs[0].ID, 10)}, "source_store_key": {rs[0].Key}}); a.status != 409 {
 			t.Errorf("connect to itself: %d %s", a.status, a.body)
 		}
-		post, page := ra.follow("/connections", url.Values{"destination_store_id": {fmt.Sprint(rs[0].ID)}, "source_store_key": {ss[0].Key}})
+		post, page := ra.follow("/connections", url.Values{"destination_store_id": {strconv.FormatInt(rs[0].ID, 10)}, "source_store_key": {ss[0].Key}})
 		if post.status != 303 || !strings.Contains(page.body, "now follows northwind") || !strings.Contains(page.body, "Product sync settings") {
 			t.Fatalf("connect: %d → %d %.300s", post.status, page.status, page.body)
 		}
