@@ -95,6 +95,11 @@ type Connection struct {
 	UpdatedAt      time.Time
 }
 
+// Syncs reports whether the connection may move anything (products, stock, orders). The sync,
+// inventory and order push jobs ask it of the connection read in their own transaction before
+// any effect: a blocked or disconnected connection does nothing, and keeps its history.
+func (c Connection) Syncs() bool { return c.State == StateConnected }
+
 // RoleOf says which side accountID is on, or "" if neither.
 func (c Connection) RoleOf(accountID int64) Role {
 	d, s := c.Destination.AccountID == accountID, c.Source.AccountID == accountID
