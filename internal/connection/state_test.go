@@ -57,7 +57,7 @@ func TestTransitionTable(t *testing.T) {
 	}
 	for f, want := range map[flags]State{c: StateConnected, d: StateDisconnected, b: StateBlocked, bd: StateBlocked} {
 		if (Connection{State: f.state()}).Syncs() != (f == c) {
-			t.Errorf("%+v: Syncs() = %v", f, !(f == c))
+			t.Errorf("%+v: Syncs() = %v", f, f != c)
 		}
 		if f.state() != want {
 			t.Errorf("%+v is %s, want %s", f, f.state(), want)
