@@ -18,6 +18,7 @@ func TestOneRuleForPlainHTTPOnBothSurfaces(t *testing.T) {
 	t.Parallel()
 	for _, trust := range []bool{false, true} {
 		t.Run(fmt.Sprintf("trust-proxy=%v", trust), func(t *testing.T) {
+			t.Parallel()
 			eachApp(t, func(t *testing.T, a *app.App) {
 				a.Config.TrustProxy = trust
 				ctx := context.Background()
