@@ -233,6 +233,16 @@ func (s *Sim) runBulk(sh *Shop, b *bulkOperation, query, url string) {
 		}
 		page := asObject(asObject(data[root.Alias])["bulkPageInfo"])
 		if next, _ := page["hasNextPage"].(bool); !next {
+			if d := sh.faults.BulkDuration; d > 0 {
+				sh.mu.Unlock()
+				t := time.NewTimer(d - s.now().Sub(b.CreatedAt))
+				select {
+				case <-t.C:
+				case <-s.ctx.Done():
+				}
+				t.Stop()
+				sh.mu.Lock()
+			}
 			now := s.now()
 			sh.bulk[b.ID] = out.Bytes()
 			b.FileSize, b.URL, b.Status, b.CompletedAt = int64(out.Len()), url, "COMPLETED", &now
@@ -316,7 +326,7 @@ func writeBulkNode(enc *json.Encoder, schema *ast.Schema, conn *ast.Field, node 
 	return n
 }
 
-func (s *Sim) serveBulkResult(w http.ResponseWriter, _ *http.Request, sh *Shop, name string) {
+func (s *Sim) serveBulkResult(w http.ResponseWriter, r *http.Request, sh *Shop, name string) {
 	id, err := strconv.ParseInt(strings.TrimSuffix(name, ".jsonl"), 10, 64)
 	sh.mu.Lock()
 	body, ok := sh.bulk[id]
@@ -327,5 +337,27 @@ func (s *Sim) serveBulkResult(w http.ResponseWriter, _ *http.Request, sh *Shop, 
 	}
 	w.Header().Set("Content-Type", "application/jsonl")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
+	f := sh.currentFaults()
+	if f.DownloadChunkBytes <= 0 {
+		_, _ = w.Write(body)
+		return
+	}
+	flusher, _ := w.(http.Flusher)
+	for len(body) > 0 {
+		t := time.NewTimer(f.DownloadChunkDelay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+		n := min(f.DownloadChunkBytes, len(body))
+		if _, err := w.Write(body[:n]); err != nil {
+			return
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		body = body[n:]
+	}
 }

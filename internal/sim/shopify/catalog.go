@@ -66,8 +66,11 @@ func (sh *Shop) replaceVariants(rc *reqCtx, p *product, specs []variantSpec, now
 		if s.policy != "" {
 			v.InventoryPolicy = s.policy
 		}
-		if s.compareAt != nil {
+		if s.compareAtSet {
 			v.CompareAtPrice = s.compareAt
+		}
+		if s.weight != nil {
+			sh.data.Items[v.InventoryItemID].Weight = s.weight
 		}
 		v.UpdatedAt = now
 		for j, val := range s.values {
