@@ -72,6 +72,14 @@ func TestCatalogExportDrivenByJob(t *testing.T) {
 		err = exportAttempt(ctx, fresh, args, func(p platform.Product) error {
 			products++
 			variants += len(p.Variants)
+			if len(p.Images) != 2 || p.Images[1].Position != 2 || !strings.HasPrefix(p.Images[0].URL, "https://cdn.shopify.com/") {
+				return fmt.Errorf("product %s images %+v", p.ID, p.Images)
+			}
+			for _, v := range p.Variants {
+				if v.Weight == nil || v.Weight.Unit != platform.Grams || v.Weight.Micros < 100_000_000 {
+					return fmt.Errorf("variant %s weight %v", v.ID, v.Weight)
+				}
+			}
 			read = append(read, p.ID)
 			return nil
 		})
@@ -126,7 +134,8 @@ func TestStartCatalogExportAdoptsRunning(t *testing.T) {
 			t.Fatal(err)
 		}
 		if st.Done() {
-			if st.Status != platform.ExportCompleted || st.Objects != 30 || st.Bytes <= 0 {
+			// 10 products, 20 variants, 20 images.
+			if st.Status != platform.ExportCompleted || st.Objects != 50 || st.Bytes <= 0 {
 				t.Fatalf("final state %+v", st)
 			}
 			break
