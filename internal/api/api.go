@@ -118,7 +118,7 @@ func (g *gate) unmatched(w http.ResponseWriter, r *http.Request) {
 		_ = huma.WriteErr(g.api, ctx, http.StatusNotFound, "no API operation at "+r.Method+" "+r.URL.Path+"; see /api/docs")
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/v1/") || strings.HasPrefix(r.URL.Path, "/api/v2/") {
-		g.middleware(ctx, answer)
+		g.middleware(ctx, answer) //nolint:contextcheck // ctx is the huma.Context wrapping r: its Context() is r.Context()
 		return
 	}
 	answer(ctx)

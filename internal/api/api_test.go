@@ -44,7 +44,7 @@ func registerEcho(hapi huma.API) {
 
 func do(t *testing.T, c *http.Client, method, url, auth, body string) (int, map[string]any, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestGate(t *testing.T) {
 		}
 		// The wrong type is named by its field.
 		_, body, _ := do(t, c, "POST", u+"/api/v2/echo", "Bearer "+writeKey, `{"name":"x","count":"many"}`)
-		if !strings.Contains(toJSON(body["errors"]), "body.count") {
+		if !strings.Contains(toJSON(t, body["errors"]), "body.count") {
 			t.Errorf("422 does not name body.count: %v", body)
 		}
 		// Each account sees itself only.
@@ -171,4 +171,11 @@ func testPlainHTTPRefused(t *testing.T, db *database.DB) {
 
 func b64(s string) string { return stdb64.StdEncoding.EncodeToString([]byte(s)) }
 
-func toJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+func toJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -23,11 +23,15 @@ func TestDocsRenderMarkdownSafely(t *testing.T) {
 			OperationID: "get-thing", Method: http.MethodGet, Path: "/api/v2/thing", Summary: "A thing", Tags: []string{"Things"},
 			Description: "Send `Authorization: Bearer` and **mind** the [guide](https://example.com/guide).\n\n" +
 				"<script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)>",
-		}, func(context.Context, *struct{}) (*struct{}, error) { return nil, nil })
+		}, func(context.Context, *struct{}) (*struct{}, error) { return &struct{}{}, nil })
 	}}})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/api/docs")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/api/docs", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

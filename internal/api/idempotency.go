@@ -115,8 +115,11 @@ func (i *idempotency) keep(ctx context.Context, acct int64, key string, rec *rec
 			kept[h] = v
 		}
 	}
-	hj, _ := json.Marshal(kept)
-	_, err := i.db.Exec(ctx, `UPDATE api_idempotency_keys SET status = $3, headers = $4, body = $5
+	hj, err := json.Marshal(kept)
+	if err != nil {
+		return fmt.Errorf("encoding the kept headers: %w", err)
+	}
+	_, err = i.db.Exec(ctx, `UPDATE api_idempotency_keys SET status = $3, headers = $4, body = $5
 		WHERE account_id = $1 AND idem_key = $2`, acct, key, rec.status, string(hj), rec.body.String())
 	return err
 }

@@ -77,8 +77,7 @@ func (g *gate) checkInput(ctx huma.Context, next func(huma.Context)) {
 			fmt.Sprintf("the request body is too large: the limit is %d bytes", min(limit, maxBytes(tooBig, limit))))
 		return
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		_ = huma.WriteErr(g.api, ctx, http.StatusBadRequest, "cannot read the request body")
 		return
 	}

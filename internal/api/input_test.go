@@ -27,7 +27,7 @@ func TestHubInputChecks(t *testing.T) {
 			{"null URL", `{"url":null}`, "body.url"},
 		} {
 			status, body, _ := do(t, s.Client(), "POST", s.URL()+"/api/v2/webhook-endpoints", auth, tc.body)
-			if status != 422 || !strings.Contains(toJSON(body["errors"]), `"location":"`+tc.location+`"`) {
+			if status != 422 || !strings.Contains(toJSON(t, body["errors"]), `"location":"`+tc.location+`"`) {
 				t.Errorf("%s: %d %v; want 422 naming %s", tc.name, status, body, tc.location)
 			}
 		}

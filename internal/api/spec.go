@@ -94,10 +94,8 @@ func addIdempotencyKey(op *huma.Operation) {
 			"(status and body) is kept for 24 hours, per account, and replayed to a retry with the same key, marked " +
 			"`Idempotent-Replayed: true`; the same key with a different body is a 422, and a retry while the first is " +
 			"still running a 409.",
-		Schema: &huma.Schema{Type: "string", MinLength: ptr(1), MaxLength: ptr(255)}})
+		Schema: &huma.Schema{Type: "string", MinLength: new(1), MaxLength: new(255)}})
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // allowedMethods returns the methods the API serves at path, for a 405's Allow header.
 func allowedMethods(hapi huma.API, path string) []string {

@@ -48,9 +48,14 @@ type storeBody struct {
 	Credentials map[string]any `json:"credentials" writeOnly:"true" doc:"the platform's credentials (see the operation's description); verified with the platform before the store is saved, encrypted at rest, never shown again"`
 }
 
-func (b storeBody) credentials() []byte {
-	raw, _ := json.Marshal(b.Credentials) // decoded from JSON: cannot fail
-	return raw
+// credentials re-encodes the credentials the body was decoded with, for the platform to parse.
+func (b storeBody) credentials() ([]byte, error) {
+	raw, err := json.Marshal(b.Credentials)
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
+			Location: "body.credentials", Message: "cannot be encoded as JSON: " + err.Error()})
+	}
+	return raw, nil
 }
 
 type saveStoreInput struct {
@@ -166,8 +171,12 @@ func Stores(svc *store.Service) func(huma.API) {
 			Summary:     "Add a store (or update the one with the same platform and address)",
 			Description: creds, DefaultStatus: http.StatusCreated, Tags: tags, Errors: []int{422, 502}},
 			func(ctx context.Context, in *saveStoreInput) (*saveStoreOutput, error) {
+				raw, err := in.Body.credentials()
+				if err != nil {
+					return nil, err
+				}
 				s, err := svc.Save(ctx, store.SaveParams{AccountID: AccountID(ctx), Name: in.Body.Name, Platform: store.Platform(in.Body.Platform),
-					BaseURL: in.Body.BaseURL, Credentials: in.Body.credentials()})
+					BaseURL: in.Body.BaseURL, Credentials: raw})
 				if err != nil {
 					return nil, storeError(err, 0)
 				}
@@ -191,8 +200,12 @@ func Stores(svc *store.Service) func(huma.API) {
 				"its platform cannot change.\n\n" + creds,
 			Tags: tags, Errors: []int{404, 422, 502}},
 			func(ctx context.Context, in *updateStoreInput) (*storeOutput, error) {
+				raw, err := in.Body.credentials()
+				if err != nil {
+					return nil, err
+				}
 				s, err := svc.Update(ctx, store.UpdateParams{AccountID: AccountID(ctx), ID: in.ID, Name: in.Body.Name,
-					Platform: store.Platform(in.Body.Platform), BaseURL: in.Body.BaseURL, Credentials: in.Body.credentials()})
+					Platform: store.Platform(in.Body.Platform), BaseURL: in.Body.BaseURL, Credentials: raw})
 				if err != nil {
 					return nil, storeError(err, in.ID)
 				}

@@ -83,7 +83,7 @@ func TestDashboardShowsWebhookState(t *testing.T) {
 		if code, _, _ := do("POST", "/stores/webhooks/999999/retry", nil); code != http.StatusNotFound {
 			t.Errorf("retrying an unknown webhook: %d, want 404", code)
 		}
-		list, _ := e.a.Ingest.List(ctx, e.account, 10)
+		list, _ := e.a.Ingest.List(ctx, ingest.ListParams{AccountID: e.account, Limit: 10})
 		for _, in := range list {
 			if in.ID == failed.ID && in.Retries != 1 {
 				t.Errorf("retried %d times, want 1", in.Retries)

@@ -161,7 +161,7 @@ func waitStatus(t *testing.T, a *app.App, accountID int64, eventID, want string)
 	deadline := time.Now().Add(15 * time.Second)
 	var last []ingest.Inbound
 	for time.Now().Before(deadline) {
-		list, err := a.Ingest.List(context.Background(), accountID, 50)
+		list, err := a.Ingest.List(context.Background(), ingest.ListParams{AccountID: accountID, Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -116,7 +116,7 @@ func TestPruneReceivedWebhooks(t *testing.T) {
 		if err != nil || n != ingest.PruneBatch+1 {
 			t.Fatalf("Prune = %d, %v; want %d", n, err, ingest.PruneBatch+1)
 		}
-		list, _ := e.a.Ingest.List(ctx, e.account, 10)
+		list, _ := e.a.Ingest.List(ctx, ingest.ListParams{AccountID: e.account, Limit: 10})
 		kept := map[string]bool{}
 		for _, in := range list {
 			kept[in.EventID] = true

@@ -35,7 +35,7 @@ func TestInboundWebhooks(t *testing.T) {
 		if code, _ := e.send(t, store.Store{Key: "store_nope", Address: st.Address}, newer); code != 404 {
 			t.Errorf("unknown store key: %d, want 404", code)
 		}
-		list, _ := e.a.Ingest.List(context.Background(), e.account, 10)
+		list, _ := e.a.Ingest.List(context.Background(), ingest.ListParams{AccountID: e.account, Limit: 10})
 		if len(list) != 1 || list[0].Deliveries != 2 || list[0].EventID != "e-newer" {
 			t.Fatalf("kept %+v; want one event delivered twice, nothing forged", list)
 		}
@@ -66,7 +66,7 @@ func TestLargeWebhooks(t *testing.T) {
 		if code != 413 || strings.Contains(body, "signature") {
 			t.Fatalf("4 MiB delivery: %d %s, want 413 not about the signature", code, body)
 		}
-		list, _ := e.a.Ingest.List(context.Background(), e.account, 10)
+		list, _ := e.a.Ingest.List(context.Background(), ingest.ListParams{AccountID: e.account, Limit: 10})
 		if len(list) != 1 || list[0].EventID != "big" {
 			t.Fatalf("kept %+v, want the 2 MiB delivery only", list)
 		}
@@ -99,7 +99,7 @@ func TestUndecodableWebhookIsKeptAsFailed(t *testing.T) {
 		}
 		deadline := time.Now().Add(15 * time.Second)
 		for {
-			list, _ := e.a.Ingest.List(ctx, e.account, 10)
+			list, _ := e.a.Ingest.List(ctx, ingest.ListParams{AccountID: e.account, Limit: 10})
 			if len(list) == 1 && list[0].Retries == 1 && list[0].Status == ingest.StatusFailed {
 				break
 			}
@@ -183,7 +183,7 @@ func TestDeliveryWithoutEventID(t *testing.T) {
 				t.Fatalf("delivery %d without ids: %d %s", i, code, body)
 			}
 		}
-		list, _ := e.a.Ingest.List(context.Background(), e.account, 10)
+		list, _ := e.a.Ingest.List(context.Background(), ingest.ListParams{AccountID: e.account, Limit: 10})
 		if len(list) != 1 || !strings.HasPrefix(list[0].EventID, "sha256:") || list[0].Deliveries != 2 {
 			t.Fatalf("kept %+v, want one event under a derived id, delivered twice", list)
 		}

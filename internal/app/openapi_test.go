@@ -30,6 +30,9 @@ func testApp(t *testing.T, dialect ...database.Dialect) *app.App {
 	cfg := config.Config{DataDir: dir, DB: dbtest.NewURL(t, d), LogLevel: "info", LogFormat: "json",
 		Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Workers: 2, JobTimeout: time.Minute, JobRescueAfter: 2 * time.Minute,
 		ShutdownTimeout: time.Second}
+	if d == database.Postgres {
+		cfg.SecretKey = testSecretKey // PostgreSQL needs a key; SQLite makes one in the data directory
+	}
 	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}

@@ -60,6 +60,7 @@ func (a *App) apiModules() []func(huma.API) {
 	return []func(huma.API){
 		api.Webhooks(a.Webhooks),
 		api.Stores(a.Stores),
+		api.ReceivedWebhooks(a.Ingest),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
@@ -81,7 +82,7 @@ func (a *App) Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.Listen(a.Config.Addr, a.HTTPHandler(opts), cert, a.Config.ShutdownTimeout, a.Logger)
+	srv, err := server.Listen(ctx, a.Config.Addr, a.HTTPHandler(opts), cert, a.Config.ShutdownTimeout, a.Logger)
 	if err != nil {
 		return err
 	}

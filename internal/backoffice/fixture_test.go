@@ -31,14 +31,15 @@ type fixture struct {
 	svc     *backoffice.Service
 	clock   *clock
 	account int64
+	name    string // the account's name, which its users' e-mail addresses are made from
 	contact backoffice.Contact
 }
 
 // newFixture makes an account with two users, the usual list entries and one contact.
 func newFixture(t *testing.T, db *database.DB, name string) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	f := &fixture{db: db, clock: &clock{t: start}}
+	ctx := t.Context()
+	f := &fixture{db: db, clock: &clock{t: start}, name: name}
 	f.svc = backoffice.NewService(db, f.clock.Now)
 	err := db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id`, name, start).Scan(&f.account); err != nil {
@@ -71,13 +72,7 @@ func newFixture(t *testing.T, db *database.DB, name string) *fixture {
 	return f
 }
 
-func (f *fixture) rep() string { return "rep@" + f.accountName() + ".test" }
-
-func (f *fixture) accountName() string {
-	var name string
-	_ = f.db.QueryRow(context.Background(), `SELECT name FROM accounts WHERE id = $1`, f.account).Scan(&name)
-	return name
-}
+func (f *fixture) rep() string { return "rep@" + f.name + ".test" }
 
 func (f *fixture) newContact(t *testing.T, kind backoffice.Kind, name, group string) backoffice.Contact {
 	t.Helper()
@@ -86,16 +81,16 @@ func (f *fixture) newContact(t *testing.T, kind backoffice.Kind, name, group str
 	if kind == backoffice.KindStore {
 		in.StoreID = "S-1"
 	}
-	c, err := f.svc.CreateContact(context.Background(), backoffice.CreateContactParams{AccountID: f.account, Kind: kind, Input: in})
+	c, err := f.svc.CreateContact(t.Context(), backoffice.CreateContactParams{AccountID: f.account, Kind: kind, Input: in})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func (f *fixture) newJob(t *testing.T, desc string) backoffice.Job {
+func (f *fixture) newJob(ctx context.Context, t *testing.T, desc string) backoffice.Job {
 	t.Helper()
-	j, err := f.svc.CreateJob(context.Background(), backoffice.CreateJobParams{AccountID: f.account, Kind: backoffice.KindDropship,
+	j, err := f.svc.CreateJob(ctx, backoffice.CreateJobParams{AccountID: f.account, Kind: backoffice.KindDropship,
 		Input: backoffice.JobInput{Description: desc, ContactID: f.contact.ID, PrimaryRep: f.rep()}})
 	if err != nil {
 		t.Fatal(err)

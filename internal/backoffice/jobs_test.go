@@ -17,8 +17,8 @@ func TestJobs(t *testing.T) {
 		b := newFixture(t, db, "globex")
 
 		t.Run("numbers are unique and increasing per account", func(t *testing.T) {
-			j1, j2 := a.newJob(t, "one"), a.newJob(t, "two")
-			k1 := b.newJob(t, "other")
+			j1, j2 := a.newJob(ctx, t, "one"), a.newJob(ctx, t, "two")
+			k1 := b.newJob(ctx, t, "other")
 			if j1.Number != 1 || j2.Number != 2 || k1.Number != 1 {
 				t.Fatalf("numbers %d, %d, %d; want 1, 2 and 1 in the other account", j1.Number, j2.Number, k1.Number)
 			}
@@ -51,7 +51,7 @@ func TestJobs(t *testing.T) {
 		})
 
 		t.Run("update checks transitions, kind and version", func(t *testing.T) {
-			j := a.newJob(t, "to update")
+			j := a.newJob(ctx, t, "to update")
 			setStatus := func(s backoffice.JobStatus) func(*backoffice.JobInput) {
 				return func(in *backoffice.JobInput) { in.Status = s }
 			}

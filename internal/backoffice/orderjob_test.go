@@ -50,7 +50,7 @@ func TestCreateOrderJob(t *testing.T) {
 			t.Fatalf("%d jobs and %d sales orders after refused pushes; want 1 and 1", jobs, orders)
 		}
 		// The refused pushes took no job number.
-		next := f.newJob(t, "next")
+		next := f.newJob(ctx, t, "next")
 		if next.Number != 2 {
 			t.Fatalf("next job number %d, want 2", next.Number)
 		}

@@ -110,9 +110,13 @@ func (s *Service) createSalesOrder(ctx context.Context, tx database.Tx, p Create
 			City: c.Address.City, State: c.Address.State, PostalCode: c.Address.PostalCode,
 			Country: c.Address.Country, Phone: c.Phone, Email: c.Email}
 	}
+	addrs, err := addressesJSON(in.SoldTo, in.BillTo, in.ShipTo)
+	if err != nil {
+		return SalesOrder{}, err
+	}
 	var id int64
 	if err := tx.QueryRow(ctx, sqlInsertSalesOrder, p.AccountID, p.JobID, in.Status, in.Currency,
-		addressJSON(in.SoldTo), addressJSON(in.BillTo), addressJSON(in.ShipTo), in.CustomerInstructions,
+		addrs[0], addrs[1], addrs[2], in.CustomerInstructions,
 		in.CSRInstructions, created).Scan(&id); err != nil {
 		return SalesOrder{}, fmt.Errorf("inserting sales order: %w", err)
 	}
@@ -147,8 +151,12 @@ func (s *Service) UpdateSalesOrder(ctx context.Context, p UpdateSalesOrderParams
 		if err := errors.Join(checkAddress("sold_to", &in.SoldTo), checkAddress("bill_to", &in.BillTo), checkAddress("ship_to", &in.ShipTo)); err != nil {
 			return firstError(err)
 		}
-		n, err := tx.Exec(ctx, sqlUpdateSalesOrder, p.AccountID, p.JobID, p.ID, in.Status, addressJSON(in.SoldTo),
-			addressJSON(in.BillTo), addressJSON(in.ShipTo), in.CustomerInstructions, in.CSRInstructions, s.now(), cur.Version)
+		addrs, err := addressesJSON(in.SoldTo, in.BillTo, in.ShipTo)
+		if err != nil {
+			return err
+		}
+		n, err := tx.Exec(ctx, sqlUpdateSalesOrder, p.AccountID, p.JobID, p.ID, in.Status, addrs[0],
+			addrs[1], addrs[2], in.CustomerInstructions, in.CSRInstructions, s.now(), cur.Version)
 		if err != nil {
 			return fmt.Errorf("updating sales order %d: %w", p.ID, err)
 		}
@@ -219,9 +227,13 @@ func (s *Service) createPurchaseOrder(ctx context.Context, tx database.Tx, p Cre
 	if err := checkListCode(ctx, tx, p.AccountID, ListSuppliers, "supplier", in.Supplier); err != nil {
 		return PurchaseOrder{}, err
 	}
+	addrs, err := addressesJSON(in.ShipTo)
+	if err != nil {
+		return PurchaseOrder{}, err
+	}
 	var id int64
 	if err := tx.QueryRow(ctx, sqlInsertPurchaseOrder, p.AccountID, p.JobID, in.Supplier, in.Status, in.Currency,
-		addressJSON(in.ShipTo), in.Instructions, created).Scan(&id); err != nil {
+		addrs[0], in.Instructions, created).Scan(&id); err != nil {
 		return PurchaseOrder{}, fmt.Errorf("inserting purchase order: %w", err)
 	}
 	ref := OrderRef{AccountID: p.AccountID, JobID: p.JobID, Kind: PurchaseOrderKind, OrderID: id}
@@ -261,8 +273,12 @@ func (s *Service) UpdatePurchaseOrder(ctx context.Context, p UpdatePurchaseOrder
 		if in.Supplier == "" {
 			return invalid("supplier", in.Supplier, "is required")
 		}
+		addrs, err := addressesJSON(in.ShipTo)
+		if err != nil {
+			return err
+		}
 		n, err := tx.Exec(ctx, sqlUpdatePurchaseOrder, p.AccountID, p.JobID, p.ID, in.Supplier, in.Status,
-			addressJSON(in.ShipTo), in.Instructions, s.now(), cur.Version)
+			addrs[0], in.Instructions, s.now(), cur.Version)
 		if err != nil {
 			return fmt.Errorf("updating purchase order %d: %w", p.ID, err)
 		}

@@ -17,7 +17,7 @@ func TestOrders(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db, "acme")
 		other := newFixture(t, db, "globex")
-		job := f.newJob(t, "order job")
+		job := f.newJob(ctx, t, "order job")
 		tee := backoffice.LineInput{Description: "Tee", Quantity: 12, UnitPrice: 895,
 			Decoration: backoffice.Decoration{DesignName: "Crest", Location: "Left chest", Method: "Embroidery", Supplier: "Stitch"}}
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
@@ -168,7 +169,7 @@ func (d demoJob) seedOrders(ctx context.Context, tx database.Tx, s *Service, acc
 		PostalCode: c.Address.PostalCode, Country: c.Address.Country, Phone: c.Phone}
 	so := CreateSalesOrderParams{AccountID: accountID, JobID: job.ID, Lines: lines, CreatedAt: d.created.Add(time.Hour),
 		Input: SalesOrderInput{Currency: "USD", Status: SOConfirmed, BillTo: ship, ShipTo: ship,
-			CustomerInstructions: "Order link: https://shop.example.com/orders/" + fmt.Sprint(1000+d.n*7),
+			CustomerInstructions: "Order link: https://shop.example.com/orders/" + strconv.Itoa(1000+d.n*7),
 			CSRInstructions:      "Awaiting payment: invoice on net terms."}}
 	if d.age > 14*24*time.Hour || d.n%3 != 0 {
 		so.Input.CSRInstructions = fmt.Sprintf("Paid by %s: %s. Gift card: 0.00.", card.name, FormatAmount(subtotal, "USD"))

@@ -61,9 +61,17 @@ func collectPage[T any](ctx context.Context, q database.Querier, out Page[T], co
 	return out, rows.Err()
 }
 
-func addressJSON(a Address) string {
-	b, _ := json.Marshal(a) // an Address of strings always marshals
-	return string(b)
+// addressesJSON encodes addresses for their JSON columns, in the order given.
+func addressesJSON(as ...Address) ([]string, error) {
+	out := make([]string, len(as))
+	for i, a := range as {
+		b, err := json.Marshal(a)
+		if err != nil {
+			return nil, fmt.Errorf("encoding an address: %w", err)
+		}
+		out[i] = string(b)
+	}
+	return out, nil
 }
 
 func parseAddress(s string, a *Address) error {

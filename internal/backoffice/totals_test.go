@@ -18,7 +18,7 @@ func TestTotalsStayInRange(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		f := newFixture(t, db, "acme")
-		job := f.newJob(t, "big job")
+		job := f.newJob(ctx, t, "big job")
 		so, err := f.svc.CreateSalesOrder(ctx, backoffice.CreateSalesOrderParams{AccountID: f.account, JobID: job.ID,
 			Input: backoffice.SalesOrderInput{Currency: "USD"}})
 		if err != nil {

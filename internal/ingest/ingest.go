@@ -149,14 +149,26 @@ func resourceKind(t platform.Topic) string {
 	return kind
 }
 
-// List returns an account's latest received webhooks, newest first (limit 1..500, 0 means 50).
-func (s *Service) List(ctx context.Context, accountID int64, limit int) ([]Inbound, error) {
+// ListParams choose an account's received webhooks: all, or one store's, or one status.
+type ListParams struct {
+	AccountID int64
+	StoreID   int64  // 0: every store of the account
+	Status    string // "": every status
+	BeforeID  int64  // 0: the newest; otherwise those with a smaller id (the next page)
+	Limit     int    // 1..500; 0 means 50
+}
+
+// List returns an account's latest received webhooks, newest first.
+func (s *Service) List(ctx context.Context, p ListParams) ([]Inbound, error) {
+	limit := p.Limit
 	if limit <= 0 {
 		limit = 50
 	}
 	rows, err := s.db.Query(ctx, `SELECT id, store_id, topic, platform_topic, event_id, resource_kind, resource_id,
 			resource_updated_at, status, error, deliveries, retries, received_at, processed_at
-		FROM inbound_webhooks WHERE account_id = $1 ORDER BY id DESC LIMIT $2`, accountID, min(limit, 500))
+		FROM inbound_webhooks WHERE account_id = $1 AND ($2 = 0 OR store_id = $2) AND ($3 = '' OR status = $3)
+			AND ($4 = 0 OR id < $4)
+		ORDER BY id DESC LIMIT $5`, p.AccountID, p.StoreID, p.Status, p.BeforeID, min(limit, 500))
 	if err != nil {
 		return nil, fmt.Errorf("listing received webhooks: %w", err)
 	}

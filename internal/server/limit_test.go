@@ -33,7 +33,7 @@ func TestRouteBodyLimits(t *testing.T) {
 		{"/webhooks/shopify/k", 5000, 413},
 	} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("POST", tc.path, strings.NewReader(strings.Repeat("x", tc.size))))
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodPost, tc.path, strings.NewReader(strings.Repeat("x", tc.size))))
 		if rec.Code != tc.want {
 			t.Errorf("%s with %d bytes: %d, want %d", tc.path, tc.size, rec.Code, tc.want)
 		}

@@ -21,8 +21,9 @@ type Server struct {
 
 // Listen binds addr now, so that a port in use is reported at start, and serves HTTPS when cert is
 // not nil.
-func Listen(addr string, h http.Handler, cert *tls.Certificate, shutdownTimeout time.Duration, logger *slog.Logger) (*Server, error) {
-	ln, err := net.Listen("tcp", addr)
+func Listen(ctx context.Context, addr string, h http.Handler, cert *tls.Certificate, shutdownTimeout time.Duration, logger *slog.Logger) (*Server, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", addr, err)
 	}

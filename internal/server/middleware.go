@@ -6,12 +6,13 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -54,21 +55,29 @@ func Wrap(h http.Handler, logger *slog.Logger, m *Metrics, maxBody int64, routes
 			id = rand.Text()[:20]
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				logger.ErrorContext(r.Context(), "panic serving request", "request_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				WriteProblem(w, http.StatusInternalServerError, "internal error; the request ID is "+id)
-			}
-		}()
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		r = r.WithContext(ctx)
+		defer recoverPanic(ctx, w, logger, id)
 		if limit := bodyLimit(r, maxBody, routes); r.Body != nil && limit > 0 {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		observed.ServeHTTP(w, r)
 	})
+}
+
+// recoverPanic, deferred by Wrap, turns a handler's panic into a logged 500 that names the request
+// ID. http.ErrAbortHandler is re-raised: it is net/http's way to abort a response on purpose.
+// recover works here because recoverPanic itself is the deferred call.
+func recoverPanic(ctx context.Context, w http.ResponseWriter, logger *slog.Logger, id string) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+		panic(v)
+	}
+	logger.ErrorContext(ctx, "panic serving request", "request_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	WriteProblem(w, http.StatusInternalServerError, "internal error; the request ID is "+id)
 }
 
 func observe(h http.Handler, logger *slog.Logger, m *Metrics) http.Handler {
@@ -116,9 +125,23 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// WriteProblem answers with an RFC 9457 problem document.
+// problem is an RFC 9457 problem document.
+type problem struct {
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+}
+
+// WriteProblem answers with an RFC 9457 problem document. encoding/json escapes the detail for
+// JSON (and <, > and & for HTML), so whatever text it carries stays one string.
 func WriteProblem(w http.ResponseWriter, status int, detail string) {
+	b, err := json.Marshal(problem{Title: http.StatusText(status), Status: status, Detail: detail})
+	if err != nil { // strings and an int: encoding cannot fail
+		http.Error(w, detail, status)
+		return
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = fmt.Fprintf(w, `{"title":%s,"status":%d,"detail":%s}`, strconv.Quote(http.StatusText(status)), status, strconv.Quote(detail))
+	_, _ = w.Write(b)
 }

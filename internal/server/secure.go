@@ -107,7 +107,7 @@ func forwardedFor(h http.Header) string {
 func lastForwarded(h http.Header, param string) string {
 	elems := strings.Split(strings.Join(h.Values("Forwarded"), ","), ",")
 	last := strings.TrimSpace(elems[len(elems)-1])
-	for _, pair := range strings.Split(last, ";") {
+	for pair := range strings.SplitSeq(last, ";") {
 		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
 		if ok && strings.EqualFold(k, param) {
 			return strings.Trim(strings.TrimSpace(v), `"`)

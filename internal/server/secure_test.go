@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"crypto/tls"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -42,16 +43,14 @@ func TestPolicy(t *testing.T) {
 			false, "10.0.0.2:555", http.Header{"X-Forwarded-For": {"not-an-ip"}}, false, false, "10.0.0.2:555"},
 	}
 	for _, tc := range cases {
-		r := httptest.NewRequest("POST", "/login", nil)
+		r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/login", nil)
 		r.RemoteAddr = tc.remote
 		if tc.tls {
 			r.TLS = &tls.ConnectionState{}
 		} else {
 			r.TLS = nil
 		}
-		for k, v := range tc.header {
-			r.Header[k] = v
-		}
+		maps.Copy(r.Header, tc.header)
 		if got := tc.policy.Secure(r); got != tc.secure {
 			t.Errorf("%s: Secure = %t, want %t", tc.name, got, tc.secure)
 		}

@@ -22,7 +22,7 @@ func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
 		_, _ = io.WriteString(w, "finished")
 	})
 	logger := slog.New(slog.DiscardHandler)
-	srv, err := server.Listen("127.0.0.1:0", server.Wrap(h, logger, server.NewMetrics(), 1024), nil, 5*time.Second, logger)
+	srv, err := server.Listen(t.Context(), "127.0.0.1:0", server.Wrap(h, logger, server.NewMetrics(), 1024), nil, 5*time.Second, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
 	url := "http://" + srv.Addr().String()
 	got := make(chan string, 1)
 	go func() {
-		resp, err := http.Get(url)
+		resp, err := send(t, http.MethodGet, url, nil)
 		if err != nil {
 			got <- err.Error()
 			return
@@ -49,7 +49,8 @@ func TestGracefulShutdownFinishesRequestsInFlight(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
-	if _, err := http.Get(url); err == nil {
+	if resp, err := send(t, http.MethodGet, url, nil); err == nil {
+		resp.Body.Close()
 		t.Fatal("server still accepts connections after shutdown")
 	}
 }
@@ -66,30 +67,28 @@ func TestWrapLimitsBodiesAndRecovers(t *testing.T) {
 		_, _ = io.WriteString(w, "ok")
 	})
 	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
-	srv, err := server.Listen("127.0.0.1:0", server.Wrap(mux, logger, server.NewMetrics(), 1024), nil, time.Second, logger)
+	srv, err := server.Listen(t.Context(), "127.0.0.1:0", server.Wrap(mux, logger, server.NewMetrics(), 1024), nil, time.Second, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = srv.Serve(ctx) }()
+	go func() { _ = srv.Serve(t.Context()) }()
 	url := "http://" + srv.Addr().String()
 
-	resp, err := http.Post(url+"/read", "text/plain", strings.NewReader(strings.Repeat("x", 2048)))
+	resp, err := send(t, http.MethodPost, url+"/read", strings.NewReader(strings.Repeat("x", 2048)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 413 || resp.Header.Get("X-Request-Id") == "" {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || resp.Header.Get("X-Request-Id") == "" {
 		t.Errorf("oversized body: %d, request id %q; want 413 with an ID", resp.StatusCode, resp.Header.Get("X-Request-Id"))
 	}
-	resp, err = http.Get(url + "/panic")
+	resp, err = send(t, http.MethodGet, url+"/panic", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 500 || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(b), resp.Header.Get("X-Request-Id")) {
+	if resp.StatusCode != http.StatusInternalServerError || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(b), resp.Header.Get("X-Request-Id")) {
 		t.Errorf("panic: %d %s %s; want a 500 problem naming the request ID", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
 }
@@ -119,4 +118,14 @@ func TestSelfSignedIsKeptAcrossStarts(t *testing.T) {
 	if err := c.Leaf.VerifyHostname("localhost"); err != nil {
 		t.Errorf("certificate does not name localhost: %v", err)
 	}
+}
+
+// send makes one request with the test's context, so that it ends with the test.
+func send(t *testing.T, method, url string, body io.Reader) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return http.DefaultClient.Do(req)
 }

@@ -61,7 +61,7 @@ func SelfSigned(dir string, now time.Time) (tls.Certificate, error) {
 	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return tls.Certificate{}, fmt.Errorf("saving the TLS key: %w", err)
 	}
-	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		return tls.Certificate{}, fmt.Errorf("saving the TLS certificate: %w", err)
 	}
 	return tls.LoadX509KeyPair(certPath, keyPath)

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -23,9 +24,7 @@ func (h *dashboard) keysPage(w http.ResponseWriter, r *http.Request, p account.P
 		return
 	}
 	data := map[string]any{"Account": p.AccountName, "Keys": keys}
-	for k, v := range extra {
-		data[k] = v
-	}
+	maps.Copy(data, extra)
 	h.render(w, r, "keys", status, data)
 }
 

@@ -52,8 +52,7 @@ func (h *dashboard) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, "login", http.StatusServiceUnavailable, map[string]any{"Error": "Cannot log in right now; try again.", "Email": email})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: h.Transport.Secure(r),
-		SameSite: http.SameSiteLaxMode, MaxAge: int(account.SessionTTL / time.Second)})
+	http.SetCookie(w, h.sessionCookie(r, token, int(account.SessionTTL/time.Second)))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -63,6 +62,15 @@ func (h *dashboard) logout(w http.ResponseWriter, r *http.Request) {
 			h.Logger.ErrorContext(r.Context(), "logging out", "error", err)
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.Transport.Secure(r)})
+	http.SetCookie(w, h.sessionCookie(r, "", -1))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// sessionCookie is the session cookie with value, or its removal when maxAge is -1: HttpOnly and
+// SameSite=Lax always, Secure whenever the request came over HTTPS (every request but the plain
+// HTTP ones the server's transport policy lets through).
+func (h *dashboard) sessionCookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	//nolint:gosec // G124: Secure is decided per request; a plain HTTP request the transport policy allows would never send a Secure cookie back
+	return &http.Cookie{Name: SessionCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: h.Transport.Secure(r), SameSite: http.SameSiteLaxMode}
 }

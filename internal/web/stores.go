@@ -62,8 +62,8 @@ func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Pri
 	views := make([]storeView, len(list))
 	var wg sync.WaitGroup
 	for i, st := range list {
+		ctx, cancel := context.WithTimeout(r.Context(), 8*time.Second)
 		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(r.Context(), 8*time.Second)
 			defer cancel()
 			views[i] = h.readStore(ctx, st)
 			views[i].Webhooks = states[st.ID]
@@ -72,7 +72,7 @@ func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Pri
 	wg.Wait()
 	data := map[string]any{"Account": p.AccountName, "Stores": views}
 	if h.Ingest != nil {
-		in, err := h.Ingest.List(r.Context(), p.AccountID, 20)
+		in, err := h.Ingest.List(r.Context(), ingest.ListParams{AccountID: p.AccountID, Limit: 20})
 		if err != nil {
 			h.Logger.ErrorContext(r.Context(), "listing received webhooks", "account", p.AccountName, "error", err)
 		}

@@ -154,7 +154,7 @@ func (h *dashboard) authed(next principalHandler) http.Handler {
 		}
 		p, err := h.Accounts.Session(r.Context(), c.Value)
 		if errors.Is(err, account.ErrUnauthenticated) {
-			http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+			http.SetCookie(w, h.sessionCookie(r, "", -1))
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return
 		}

@@ -80,7 +80,7 @@ func (e *env) do(method, path string, form url.Values, header map[string]string)
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, _ := http.NewRequest(method, e.srv.URL+path, body)
+	req, _ := http.NewRequestWithContext(e.t.Context(), method, e.srv.URL+path, body)
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}

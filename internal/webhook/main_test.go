@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -67,12 +68,12 @@ func exitWithParent() {
 	}
 }
 
-func work(ctx context.Context, dbURL string, logger *slog.Logger) error {
+func work(ctx context.Context, dbURL string, logger *slog.Logger) (err error) {
 	db, err := database.Open(context.Background(), database.Options{URL: dbURL, Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { err = errors.Join(err, db.Close()) }()
 	workers := river.NewWorkers()
 	jc, err := jobs.New(db, workers, workerJobsConfig(logger))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -85,10 +86,7 @@ func (r *idempotentReceiver) waitForRequests(t *testing.T, n int) {
 func (r *idempotentReceiver) snapshot() (applied map[string]int, failures, badSigs int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	applied = make(map[string]int, len(r.applied))
-	for k, v := range r.applied {
-		applied[k] = v
-	}
+	applied = maps.Clone(r.applied)
 	return applied, r.failures, r.badSigs
 }
 
@@ -120,7 +118,7 @@ func TestSIGKILLLosesNoDelivery(t *testing.T) {
 			_ = cmd.Wait()
 			expireLeaderLease(t, db)
 			t.Logf("kill %d at %s: %d requests received, %d of %d deliveries recorded", i+1,
-				time.Since(start).Round(time.Millisecond), rcv.requestCount(), countDeliveries(t, db, webhook.StatusDelivered), len(want))
+				time.Since(start).Round(time.Millisecond), rcv.requestCount(), countDelivered(t, db), len(want))
 		}
 		// River's rescuer runs when a process becomes leader, then every 30 s; let the jobs of the
 		// last kill pass RescueStuckJobsAfter so that the final worker rescues them when it starts.
@@ -138,7 +136,7 @@ func TestSIGKILLLosesNoDelivery(t *testing.T) {
 			t.Fatalf("final worker did not stop cleanly: %v", err)
 		}
 
-		if n := countDeliveries(t, db, webhook.StatusDelivered); n != len(want) {
+		if n := countDelivered(t, db); n != len(want) {
 			t.Fatalf("%d deliveries delivered, want %d", n, len(want))
 		}
 		states := jobStates(t, queue)
@@ -225,7 +223,7 @@ func startWorker(t *testing.T, dbURL, name string) *exec.Cmd {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), workerEnv+"="+dbURL)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
@@ -250,10 +248,11 @@ func tail(b []byte, n int) []byte {
 	return b
 }
 
-func countDeliveries(t *testing.T, db *database.DB, status string) int {
+// countDelivered counts the deliveries the receiver has acknowledged.
+func countDelivered(t *testing.T, db *database.DB) int {
 	t.Helper()
 	var n int
-	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM webhook_deliveries WHERE status = $1`, status).Scan(&n); err != nil {
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM webhook_deliveries WHERE status = $1`, webhook.StatusDelivered).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -279,14 +278,14 @@ func waitAllDelivered(t *testing.T, db *database.DB, queue *jobs.Client, n int, 
 	deadline := time.Now().Add(timeout)
 	for polls := 0; ; {
 		states := jobStates(t, queue)
-		if countDeliveries(t, db, webhook.StatusDelivered) == n && len(states) == 1 && states["completed"] == int64(n) {
+		if countDelivered(t, db) == n && len(states) == 1 && states["completed"] == int64(n) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal(errors.New("timed out"), "deliveries delivered:", countDeliveries(t, db, webhook.StatusDelivered), "jobs:", states)
+			t.Fatal(errors.New("timed out"), "deliveries delivered:", countDelivered(t, db), "jobs:", states)
 		}
 		if polls++; polls%10 == 0 {
-			t.Logf("waiting: %d delivered, jobs %v", countDeliveries(t, db, webhook.StatusDelivered), states)
+			t.Logf("waiting: %d delivered, jobs %v", countDelivered(t, db), states)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -68,7 +68,7 @@ func Verify(secret string, h http.Header, body []byte, now time.Time, tolerance 
 		return fmt.Errorf("%w: timestamp %s is %s from now", ErrBadSignature, ts, d)
 	}
 	want := mac(key, id, unix, body)
-	for _, sig := range strings.Fields(h.Get(HeaderSignature)) {
+	for sig := range strings.FieldsSeq(h.Get(HeaderSignature)) {
 		v, b64, ok := strings.Cut(sig, ",")
 		if !ok || v != "v1" {
 			continue

@@ -77,7 +77,7 @@ func benchJobs(b *testing.B, request func(e *benchEnv) (method, path string, bod
 			b.RunParallel(func(pb *testing.PB) {
 				var mine []time.Duration
 				for pb.Next() {
-					req, _ := http.NewRequest(method, e.srv.URL()+path, bytes.NewReader(body))
+					req, _ := http.NewRequestWithContext(b.Context(), method, e.srv.URL()+path, bytes.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+e.key)
 					req.Header.Set("Content-Type", "application/json")
 					t0 := time.Now()

@@ -103,7 +103,7 @@ func (e *env) call(method, path, key string, body any, headers ...string) resp {
 		}
 		r = bytes.NewReader(buf)
 	}
-	req, err := http.NewRequest(method, e.srv.URL()+path, r)
+	req, err := http.NewRequestWithContext(e.t.Context(), method, e.srv.URL()+path, r)
 	if err != nil {
 		e.t.Fatal(err)
 	}

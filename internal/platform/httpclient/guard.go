@@ -170,10 +170,17 @@ func (g *Guard) Client(o ClientOptions) *http.Client {
 		o.Timeout = 60 * time.Second
 	}
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: g.control}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = nil
-	t.DialContext = d.DialContext
-	t.DialTLSContext = nil
+	// net/http's default transport settings, spelled out rather than cloned from
+	// http.DefaultTransport, which a program may have replaced or given its own dialer, proxy or
+	// TLS settings: nothing here may bypass the guard.
+	t := &http.Transport{
+		DialContext:           d.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
 	return &http.Client{Timeout: o.Timeout, Transport: t, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) > o.MaxRedirects {
 			if o.MaxRedirects == 0 {

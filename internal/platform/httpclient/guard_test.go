@@ -44,7 +44,7 @@ func TestGuardRefusesInsideAddresses(t *testing.T) {
 			g := &httpclient.Guard{}
 			g.Allow(front.Listener.Addr().String())
 			c := g.Client(httpclient.ClientOptions{Timeout: 5 * time.Second, MaxRedirects: 3})
-			resp, err := c.Get(tc.url)
+			resp, err := get(t, c, tc.url)
 			if err == nil {
 				resp.Body.Close()
 				t.Fatalf("GET %s answered %d; want refused", tc.url, resp.StatusCode)
@@ -66,12 +66,12 @@ func TestGuardRefusesInsideAddresses(t *testing.T) {
 		g := &httpclient.Guard{AllowPrivate: true}
 		c := g.Client(httpclient.ClientOptions{Timeout: 5 * time.Second, MaxRedirects: 3})
 		for _, u := range []string{inside.URL, "http://[::ffff:127.0.0.1]:" + port, front.URL} {
-			resp, err := c.Get(u)
+			resp, err := get(t, c, u)
 			if err != nil {
 				t.Fatalf("GET %s with AllowPrivate: %v", u, err)
 			}
 			resp.Body.Close()
-			if resp.StatusCode != 200 {
+			if resp.StatusCode != http.StatusOK {
 				t.Errorf("GET %s: %d", u, resp.StatusCode)
 			}
 		}
@@ -80,7 +80,7 @@ func TestGuardRefusesInsideAddresses(t *testing.T) {
 		t.Parallel()
 		g := &httpclient.Guard{}
 		g.Allow(front.Listener.Addr().String())
-		resp, err := g.Client(httpclient.ClientOptions{Timeout: 5 * time.Second}).Get(front.URL)
+		resp, err := get(t, g.Client(httpclient.ClientOptions{Timeout: 5 * time.Second}), front.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,4 +104,14 @@ func TestClassifyPublic(t *testing.T) {
 			t.Errorf("public %s refused: %v", a, err)
 		}
 	}
+}
+
+// get is c.Get with the test's context.
+func get(t *testing.T, c *http.Client, url string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Do(req)
 }

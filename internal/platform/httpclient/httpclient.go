@@ -17,7 +17,7 @@ import (
 
 // Doer sends one HTTP request; *http.Client satisfies it, and tests substitute their own.
 type Doer interface {
-	Do(*http.Request) (*http.Response, error)
+	Do(req *http.Request) (*http.Response, error)
 }
 
 // SleepFunc waits for d or until ctx is done. Tests inject one that records or advances a fake

@@ -275,7 +275,6 @@ func (l *Limiter) settle(op string, r *reservation, c *queryCost, throttled bool
 	held := 0.0
 	for _, o := range l.inflight {
 		held += o.requested
-
 	}
 	l.level = ts.CurrentlyAvailable - held
 }

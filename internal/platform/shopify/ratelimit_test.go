@@ -153,8 +153,13 @@ func (s *leakyShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp["extensions"] = map[string]any{"cost": cost}
 	s.mu.Unlock()
 	time.Sleep(s.latency / 2)
+	b, err := json.Marshal(resp)
+	if err != nil { // a bug of this test: the client sees a 500 and the test fails
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
+	_, _ = w.Write(b) // the client may have left: the test's deadline cancels its last calls
 	s.mu.Lock()
 	s.lastDone = time.Now()
 	s.mu.Unlock()
@@ -165,6 +170,16 @@ func (s *leakyShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // test is short; the bucket holds one second of it (Shopify's holds twenty), enough that a busy
 // CI machine stalling a goroutine does not waste points. Utilisation is the points spent beyond
 // the initial full bucket over what the restore rate allowed in the time taken.
+//
+// Throttled answers are bounded by an absolute count, one per caller, not by a share of the
+// requests. The limiter's estimate can only be caught out while requests are in flight on it: when
+// the bucket runs dry, each of the workers may have one request out that the server then answers
+// THROTTLED, and every answer resynchronises the limiter with the server's bucket. A busy machine
+// can make that happen in a run of only ~150 requests, where a 2% share allowed 3 throttles with
+// 8 callers in flight. A limiter that ignored the bucket or the restore rate is throttled on
+// every request beyond what the bucket holds, hundreds in a run, so the bound still fails it.
+// (Real time rather than a fake clock: the point is the limiter, the HTTP client and the server's
+// bucket agreeing under real scheduling.)
 func TestSustainedLoadUsesRestoreRate(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -195,30 +210,27 @@ func TestSustainedLoadUsesRestoreRate(t *testing.T) {
 			defer cancel()
 			var wg sync.WaitGroup
 			for range tc.workers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
+				wg.Go(func() {
 					for ctx.Err() == nil {
 						if _, err := c.Shop(ctx); err != nil && ctx.Err() == nil {
 							t.Errorf("call failed: %v", err)
 							return
 						}
 					}
-				}()
+				})
 			}
 			wg.Wait()
 			shop.mu.Lock()
 			defer shop.mu.Unlock()
 			elapsed := shop.lastDone.Sub(shop.first).Seconds()
 			util := (shop.spent - shop.max) / (shop.rate * elapsed)
-			throttledShare := float64(shop.throttled) / float64(shop.requests)
-			t.Logf("%s: %d requests in %.2fs, utilisation %.1f%% of restore rate, %d throttled (%.2f%%), client waits %d",
-				tc.name, shop.requests, elapsed, util*100, shop.throttled, throttledShare*100, c.Limiter().Stats().Waits)
+			t.Logf("%s: %d requests in %.2fs, utilisation %.1f%% of restore rate, %d throttled, client waits %d",
+				tc.name, shop.requests, elapsed, util*100, shop.throttled, c.Limiter().Stats().Waits)
 			if util < 0.9 {
 				t.Errorf("utilisation %.1f%% < 90%%", util*100)
 			}
-			if throttledShare > 0.02 {
-				t.Errorf("%.2f%% of requests throttled", throttledShare*100)
+			if maxThrottled := tc.workers; shop.throttled > maxThrottled {
+				t.Errorf("%d of %d requests throttled; at most %d (one per caller) may be", shop.throttled, shop.requests, maxThrottled)
 			}
 		})
 	}

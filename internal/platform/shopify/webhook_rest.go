@@ -177,7 +177,7 @@ func (r *rOrder) order() (platform.Order, error) {
 
 func splitTags(s string) []string {
 	var out []string
-	for _, t := range strings.Split(s, ",") {
+	for t := range strings.SplitSeq(s, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			out = append(out, t)
 		}

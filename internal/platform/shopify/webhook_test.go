@@ -213,7 +213,7 @@ func TestVerifyWebhook(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(tc.body))
+			r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/shopify", bytes.NewReader(tc.body))
 			r.Header = webhookHeader("inventory_levels/update")
 			r.Header.Set(HeaderShopDomain, tc.shop)
 			if tc.sig != "" {
@@ -243,7 +243,7 @@ func TestVerifyWebhookWithoutEventID(t *testing.T) {
 	t.Parallel()
 	c, _ := New(Config{Shop: "acme.myshopify.com", AccessToken: "t", APISecret: "s"})
 	body := []byte(`{}`)
-	r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
 	r.Header = webhookHeader("orders/create")
 	r.Header.Del(HeaderEventID)
 	r.Header.Set(HeaderHmac, SignWebhook(body, "s"))
@@ -260,7 +260,7 @@ func TestProductWebhookVerifyCallsNothingDecodeReadsCurrency(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, c call, n int) { reply(w, shopData()) })
 	c, _ := f.client(t)
 	body := []byte(`{"id":1,"admin_graphql_api_id":"gid://shopify/Product/1","title":"Mug","updated_at":"2026-11-23T10:00:00Z","variants":[{"id":2,"sku":"MUG","price":"9.90","inventory_item_id":3}]}`)
-	r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
 	r.Header = webhookHeader("products/update")
 	r.Header.Set(HeaderHmac, SignWebhook(body, "secret"))
 	d, err := c.VerifyWebhook(r, 0)
@@ -308,7 +308,7 @@ func TestReceiveProductWebhookWithKnownCurrency(t *testing.T) {
 	})
 	c, _ := f.client(t, func(cfg *Config) { cfg.Currency = "eur" })
 	body := []byte(`{"id":1,"admin_graphql_api_id":"gid://shopify/Product/1","title":"Mug","updated_at":"2026-11-23T10:00:00Z","variants":[{"id":2,"sku":"MUG","price":"9.90","inventory_item_id":3}]}`)
-	r := httptest.NewRequest(http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/webhooks/shopify", bytes.NewReader(body))
 	r.Header = webhookHeader("products/update")
 	r.Header.Set(HeaderHmac, SignWebhook(body, "secret"))
 	ev, err := c.ReceiveWebhook(r)
