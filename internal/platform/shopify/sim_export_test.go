@@ -45,8 +45,10 @@ func exportAttempt(ctx context.Context, s platform.CatalogExportStarter, args *e
 	case platform.ExportFailed:
 		args.Handle = nil // the next attempt starts a new export
 		return fmt.Errorf("export failed: %s", st.Reason)
+	case platform.ExportCompleted:
+		return s.ReadExport(ctx, *args.Handle, fn)
 	}
-	return s.ReadExport(ctx, *args.Handle, fn)
+	return fmt.Errorf("export in unknown state %q", st.Status)
 }
 
 // TestCatalogExportDrivenByJob drives an export that runs for a while the way a job does: one
