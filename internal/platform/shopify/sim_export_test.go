@@ -58,7 +58,7 @@ func TestCatalogExportDrivenByJob(t *testing.T) {
 	t.Parallel()
 	var cfg shopify.Config
 	sim, c := simShopClient(t, 120, 3, func(c *shopify.Config) { cfg = *c })
-	sim.SetFaults(simShop, shopifysim.Faults{BulkDuration: 300 * time.Millisecond})
+	sim.SetFaults(simShop, shopifysim.Faults{BulkDuration: 500 * time.Millisecond})
 	ctx := context.Background()
 	args := &exportJobArgs{}
 	products, variants, snoozes := 0, 0, 0
@@ -115,7 +115,7 @@ func TestCatalogExportDrivenByJob(t *testing.T) {
 func TestStartCatalogExportAdoptsRunning(t *testing.T) {
 	t.Parallel()
 	sim, c := simShopClient(t, 10, 2, nil)
-	sim.SetFaults(simShop, shopifysim.Faults{BulkDuration: 500 * time.Millisecond})
+	sim.SetFaults(simShop, shopifysim.Faults{BulkDuration: time.Second})
 	ctx := context.Background()
 	first, err := c.StartCatalogExport(ctx)
 	if err != nil || first.ID == "" || first.Adopted {
