@@ -153,7 +153,8 @@ type gProductSet struct {
 				Nodes []gVariant `json:"nodes"`
 			} `json:"variants"`
 			Media struct {
-				Nodes []gMedia `json:"nodes"`
+				Nodes    []gMedia  `json:"nodes"`
+				PageInfo gPageInfo `json:"pageInfo"`
 			} `json:"media"`
 		} `json:"product"`
 		UserErrors []userError `json:"userErrors"`
@@ -180,7 +181,7 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		ident = map[string]any{"handle": in.Handle}
 	}
 	vars := map[string]any{"identifier": ident, "input": input, "synchronous": true,
-		"variantsFirst": max(1, min(len(in.Variants), MaxInputArray)), "mediaFirst": max(1, min(len(in.Images), MaxInputArray))}
+		"variantsFirst": max(1, min(len(in.Variants), MaxInputArray)), "mediaFirst": max(1, min(len(in.Images), mediaPerPage))}
 	var out gProductSet
 	// productSet is a set: sending the same input twice leaves the same product.
 	if err := c.do(ctx, op{doc: "productSet", what: what, retrySafe: in.ID != "" || in.Handle != ""}, vars, &out); err != nil {
@@ -194,19 +195,25 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		return platform.Product{}, c.newError(what, platform.KindInternal, "productSet returned no product")
 	}
 	res := platform.Product{ID: p.ID, Handle: p.Handle, Title: in.Title, Status: in.Status, UpdatedAt: p.UpdatedAt, Options: in.Options}
-	for _, v := range p.Variants.Nodes {
+	for i, v := range p.Variants.Nodes {
 		pv := platform.Variant{ID: v.ID, ProductID: p.ID, SKU: v.SKU, Barcode: v.Barcode, InventoryItemID: v.InventoryItem.ID}
-		if m := v.InventoryItem.Measurement; m != nil {
-			if pv.Weight, err = m.Weight.weight(); err != nil {
-				return platform.Product{}, c.decodeError(what, err)
-			}
+		if i < len(in.Variants) && in.Variants[i].Weight != nil {
+			// The weight written (variants come back in the order given); not read back, which
+			// would make the answer's cost grow past what one call may request.
+			w := *in.Variants[i].Weight
+			pv.Weight = &w
 		}
 		res.Variants = append(res.Variants, pv)
 	}
 	if in.Images != nil {
-		// Only the images this call set: the ids of those it created are what a later call
-		// names to keep them.
-		res.Images = images(p.Media.Nodes)
+		// Only when this call set them: the ids of the images it created are what a later
+		// call names to keep them.
+		gp := &gProduct{ID: p.ID}
+		gp.Media.Nodes, gp.Media.PageInfo = p.Media.Nodes, p.Media.PageInfo
+		if err := c.completeMedia(ctx, gp); err != nil {
+			return platform.Product{}, err
+		}
+		res.Images = images(gp.Media.Nodes)
 	}
 	return res, nil
 }

@@ -69,7 +69,8 @@ func TestClientDocumentsRun(t *testing.T) {
 			}},
 	})
 	itemID := get(set, "productSet", "product", "variants", "nodes", 0, "inventoryItem", "id")
-	if w := get(set, "productSet", "product", "variants", "nodes", 0, "inventoryItem", "measurement", "weight"); get(w, "unit") != "GRAMS" || get(w, "value") != 250.5 {
+	setProduct := run("product", map[string]any{"id": get(set, "productSet", "product", "id"), "variantsFirst": 2, "variantsAfter": nil, "mediaFirst": 5})
+	if w := get(setProduct, "product", "variants", "nodes", 0, "inventoryItem", "measurement", "weight"); get(w, "unit") != "GRAMS" || get(w, "value") != 250.5 {
 		t.Fatalf("weight %v", w)
 	}
 	if img := get(set, "productSet", "product", "media", "nodes", 0); get(img, "alt") != "Tee" || !strings.HasSuffix(strings.Split(get(img, "image", "url").(string), "?")[0], "/tee.jpg") {
