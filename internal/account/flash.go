@@ -34,7 +34,7 @@ type FlashParams struct {
 // hash), so a new API key never lies readable in the database, and every process sharing the
 // database can show it.
 func (s *Service) SetFlash(ctx context.Context, p FlashParams) error {
-	plain, err := json.Marshal(p.Flash)
+	plain, err := json.Marshal(p.Flash) //nolint:gosec // G117: the secret is shown once to its session, so it is kept, but only sealed below with the session's key
 	if err != nil {
 		return fmt.Errorf("keeping a message: %w", err)
 	}

@@ -23,7 +23,11 @@ func TestMigrationNamesUnnamedKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer db.Close()
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Error(err)
+			}
+		})
 		dir := filepath.Join("..", "database", "migrations", string(d))
 		entries, err := os.ReadDir(dir)
 		if err != nil {

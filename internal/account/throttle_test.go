@@ -20,8 +20,7 @@ func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // retryAfter returns how long a throttled login must wait, or 0 if it was not throttled.
 func retryAfter(err error) time.Duration {
-	var te *account.ThrottledError
-	if errors.As(err, &te) {
+	if te, ok := errors.AsType[*account.ThrottledError](err); ok {
 		return te.RetryAfter
 	}
 	return 0

@@ -47,6 +47,9 @@ const (
 	argonTime    = 2
 	argonThreads = 1
 	argonKeyLen  = 32
+	// maxHashLen bounds the key length a stored hash may ask for: far above argonKeyLen, so older
+	// hashes still check, and small enough that a damaged one cannot ask for a huge key.
+	maxHashLen = 1024
 )
 
 // CreateUser adds a user to an account. Emails are unique across storesync and stored lower-case.
@@ -212,6 +215,10 @@ func checkPassword(encoded, password string) bool {
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	n := len(want)
+	if n <= 0 || n > maxHashLen {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(n))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -33,12 +32,15 @@ var DemoShops = []DemoShop{
 func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(), err error) {
 	// The simulated shops deliver their webhooks to this demo's own loopback server, whose
 	// certificate is self-signed.
-	hooks := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	hooks, err := a.trustingClient()
+	if err != nil {
+		return nil, err
+	}
 	sim, err := shopifysim.New(shopifysim.Options{Now: a.Now, Logger: a.Logger.With("component", "shopify simulator"), Seed: 42, HTTPClient: hooks})
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		_ = sim.Close()
 		return nil, fmt.Errorf("starting the demo's Shopify simulator: %w", err)
@@ -46,7 +48,7 @@ func (a *App) StartDemoShops(ctx context.Context, accountID int64) (stop func(),
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	stop = func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 		_ = sim.Close()

@@ -44,7 +44,7 @@ func TestDashboardShowsWebhookState(t *testing.T) {
 		c.Jar, _ = cookiejar.New(nil)
 		do := func(method, path string, form url.Values) (int, string, string) {
 			t.Helper()
-			req, _ := http.NewRequest(method, e.srv.URL+path, strings.NewReader(form.Encode()))
+			req, _ := http.NewRequestWithContext(t.Context(), method, e.srv.URL+path, strings.NewReader(form.Encode()))
 			if method == "POST" {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			}

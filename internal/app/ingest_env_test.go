@@ -115,7 +115,7 @@ type delivery struct {
 // send posts d to the store's receiving URL and returns the status and body of the answer.
 func (e *ingestEnv) send(t *testing.T, st store.Store, d delivery) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", e.srv.URL+"/webhooks/shopify/"+st.Key, bytes.NewReader(d.body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.srv.URL+"/webhooks/shopify/"+st.Key, bytes.NewReader(d.body))
 	req.Header.Set("X-Shopify-Topic", d.topic)
 	req.Header.Set("X-Shopify-Shop-Domain", st.Address)
 	if !d.noIDs {

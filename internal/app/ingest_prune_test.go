@@ -96,9 +96,16 @@ func TestPruneReceivedWebhooks(t *testing.T) {
 		// Old rows in every status, more done ones than one batch.
 		if err := e.a.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 			for i := range ingest.PruneBatch + 3 {
-				status := []string{ingest.StatusProcessed, ingest.StatusStale}[i%2]
-				if i < 2 {
-					status = []string{ingest.StatusReceived, ingest.StatusFailed}[i]
+				var status string
+				switch {
+				case i == 0:
+					status = ingest.StatusReceived
+				case i == 1:
+					status = ingest.StatusFailed
+				case i%2 == 0:
+					status = ingest.StatusProcessed
+				default:
+					status = ingest.StatusStale
 				}
 				if _, err := tx.Exec(ctx, `INSERT INTO inbound_webhooks (account_id, store_id, topic, platform_topic, event_id, body, status, received_at)
 					VALUES ($1, $2, 'order.updated', 'orders/updated', $3, '{}', $4, $5)`,

@@ -83,7 +83,11 @@ func TestStoresMigrateToSealedCredentials(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer a.Close()
+			defer func() {
+				if err := a.Close(); err != nil {
+					t.Error(err)
+				}
+			}()
 			var raw string
 			var hooks int
 			if err := a.DB.QueryRow(ctx, `SELECT credentials FROM stores WHERE id = $1`, storeID).Scan(&raw); err != nil {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -188,7 +189,7 @@ func value(rt *rapid.T, name string, s *openapi3.Schema, depth int) any {
 		}
 		return obj
 	case "array":
-		n := rapid.IntRange(int(s.MinItems), min(int(s.MinItems)+2, maxOr(s.MaxItems, 2))).Draw(rt, name+"#")
+		n := rapid.IntRange(smallInt(s.MinItems), min(smallInt(s.MinItems)+2, maxOr(s.MaxItems, 2))).Draw(rt, name+"#")
 		out := make([]any, 0, n)
 		for range n {
 			out = append(out, value(rt, name, schemaOf(s.Items), depth+1))
@@ -219,7 +220,7 @@ func value(rt *rapid.T, name string, s *openapi3.Schema, depth int) any {
 		case "uri":
 			return "https://hooks.example.com/in"
 		}
-		lo := int(s.MinLength)
+		lo := smallInt(s.MinLength)
 		hi := maxOr(s.MaxLength, 24)
 		hi = max(lo, min(hi, lo+24))
 		return rapid.StringOfN(rapid.RuneFrom([]rune("abcdefghijklmnopqrstuvwxyz ABC-0123456789é")), lo, hi, -1).Draw(rt, name)
@@ -231,7 +232,16 @@ func maxOr(p *uint64, def int) int {
 	if p == nil {
 		return def
 	}
-	return int(min(*p, uint64(def)))
+	return min(smallInt(*p), def)
+}
+
+// smallInt is a schema's size bound as an int: the description's bounds are small, and a larger
+// one is as good as unbounded for the values drawn here.
+func smallInt(u uint64) int {
+	if u > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int(u)
 }
 
 // breakParam draws a parameter value that its schema forbids.

@@ -49,7 +49,10 @@ func testApp(t *testing.T, dialect ...database.Dialect) *app.App {
 func eachApp(t *testing.T, fn func(t *testing.T, a *app.App)) {
 	t.Helper()
 	for _, d := range dbtest.Dialects() {
-		t.Run(string(d), func(t *testing.T) { fn(t, testApp(t, d)) })
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel() // each dialect has its own application and database
+			fn(t, testApp(t, d))
+		})
 	}
 }
 
@@ -63,7 +66,7 @@ func TestOpenAPIDescriptionIsValid(t *testing.T) {
 func testOpenAPIDescription(t *testing.T, a *app.App) {
 	srv := httptest.NewServer(a.Handler(app.ServeOptions{}))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/api/openapi.json")
+	resp, err := httpGet(t, srv.Client(), srv.URL+"/api/openapi.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +83,7 @@ func testOpenAPIDescription(t *testing.T, a *app.App) {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("the OpenAPI description is invalid: %v", err)
 	}
-	resp, err = http.Get(srv.URL + "/api/docs")
+	resp, err = httpGet(t, srv.Client(), srv.URL+"/api/docs")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,4 +107,14 @@ func testOpenAPIDescription(t *testing.T, a *app.App) {
 	if n < 5 {
 		t.Errorf("only %d operations described", n)
 	}
+}
+
+// httpGet sends a GET that ends with the test.
+func httpGet(t *testing.T, c *http.Client, url string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(req)
 }

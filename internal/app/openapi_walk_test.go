@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -143,13 +144,11 @@ func newWalk(t *testing.T, a *app.App) *walk {
 
 func (w *walk) do(method, path string, h http.Header, body []byte) (int, []byte) {
 	w.t.Helper()
-	r, err := http.NewRequest(method, w.srv.URL+path, bytes.NewReader(body))
+	r, err := http.NewRequestWithContext(w.t.Context(), method, w.srv.URL+path, bytes.NewReader(body))
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	for k, v := range h {
-		r.Header[k] = v
-	}
+	maps.Copy(r.Header, h)
 	r.Header.Set("Authorization", "Bearer "+w.key)
 	if body != nil {
 		r.Header.Set("Content-Type", "application/json")
@@ -205,7 +204,10 @@ func (w *walk) send(t *testing.T, route *routers.Route, r req, invalid bool) {
 	t.Helper()
 	var body []byte
 	if r.hasBody {
-		body, _ = json.Marshal(r.body)
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			t.Fatalf("encoding a generated body: %v", err)
+		}
 	}
 	target := r.path
 	if len(r.query) > 0 {
@@ -225,7 +227,7 @@ func (w *walk) send(t *testing.T, route *routers.Route, r req, invalid bool) {
 	if route.Operation.Responses.Value(strconv.Itoa(status)) == nil {
 		t.Errorf("%s: status %d is not declared: %s", what, status, truncate(string(raw), 300))
 	}
-	hr, _ := http.NewRequest(r.method, w.srv.URL+target, bytes.NewReader(body))
+	hr, _ := http.NewRequestWithContext(t.Context(), r.method, w.srv.URL+target, bytes.NewReader(body))
 	hr.Header.Set("Content-Type", "application/json")
 	hdr := http.Header{"Content-Type": {contentType(status, raw)}}
 	err := openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{

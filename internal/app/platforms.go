@@ -48,16 +48,15 @@ func (p *platforms) List() []store.PlatformInfo {
 
 // Check implements store.Platforms.
 func (p *platforms) Check(pl store.Platform, credentials []byte) (store.Checked, error) {
-	switch pl {
-	case shopify.Platform:
-		c, err := shopify.ParseCredentials(credentials)
-		if err != nil {
-			return store.Checked{}, err
-		}
-		return store.Checked{Credentials: c.Marshal(), Address: c.ShopDomain, DefaultBaseURL: c.DefaultBaseURL(),
-			AuthField: shopify.FieldAccessToken, AddressField: shopify.FieldShopDomain}, nil
+	if pl != shopify.Platform {
+		return store.Checked{}, fmt.Errorf("platform %q is not supported", pl)
 	}
-	return store.Checked{}, fmt.Errorf("platform %q is not supported", pl)
+	c, err := shopify.ParseCredentials(credentials)
+	if err != nil {
+		return store.Checked{}, err
+	}
+	return store.Checked{Credentials: c.Marshal(), Address: c.ShopDomain, DefaultBaseURL: c.DefaultBaseURL(),
+		AuthField: shopify.FieldAccessToken, AddressField: shopify.FieldShopDomain}, nil
 }
 
 // Open implements store.Platforms. A store not saved yet (ID 0, being verified) gets a client of
@@ -79,22 +78,21 @@ func (p *platforms) Open(s store.Store) (platform.Store, error) {
 }
 
 func (p *platforms) open(s store.Store) (platform.Store, error) {
-	switch s.Platform {
-	case shopify.Platform:
-		c, err := shopify.ParseCredentials(s.Credentials)
-		if err != nil {
-			return nil, fmt.Errorf("store %s: %w", s, err)
-		}
-		cfg := shopify.Config{
-			Shop: c.ShopDomain, AccessToken: c.AccessToken, APISecret: c.APISecret, BaseURL: s.BaseURL,
-			HTTPClient: p.http, Logger: p.logger.With("store", s.Name, "shop", c.ShopDomain), Now: p.now,
-			Limiter: p.limiters.For(shopify.LimiterKey(s.BaseURL, c.ShopDomain, c.AccessToken)),
-		}
-		if s.ID == 0 {
-			// Verifying a store being saved: a person waits, so one retry at most.
-			cfg.Backoff = httpclient.Backoff{MaxAttempts: 2, Max: 2 * time.Second}
-		}
-		return shopify.New(cfg)
+	if s.Platform != shopify.Platform {
+		return nil, fmt.Errorf("store %s: platform %q is not supported", s, s.Platform)
 	}
-	return nil, fmt.Errorf("store %s: platform %q is not supported", s, s.Platform)
+	c, err := shopify.ParseCredentials(s.Credentials)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", s, err)
+	}
+	cfg := shopify.Config{
+		Shop: c.ShopDomain, AccessToken: c.AccessToken, APISecret: c.APISecret, BaseURL: s.BaseURL,
+		HTTPClient: p.http, Logger: p.logger.With("store", s.Name, "shop", c.ShopDomain), Now: p.now,
+		Limiter: p.limiters.For(shopify.LimiterKey(s.BaseURL, c.ShopDomain, c.AccessToken)),
+	}
+	if s.ID == 0 {
+		// Verifying a store being saved: a person waits, so one retry at most.
+		cfg.Backoff = httpclient.Backoff{MaxAttempts: 2, Max: 2 * time.Second}
+	}
+	return shopify.New(cfg)
 }

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -19,7 +22,7 @@ import (
 // readable and a matching pair, the data directory (and the embedded database's) writable, the
 // address free. serve and demo run it before opening the database, so that a wrong setting
 // fails with every problem named and leaves nothing behind.
-func Preflight(cfg config.Config) error {
+func Preflight(ctx context.Context, cfg config.Config) error {
 	var errs []error
 	if cfg.TLSCert != "" {
 		if _, err := server.LoadCertificate(cfg.TLSCert, cfg.TLSKey); err != nil {
@@ -37,7 +40,7 @@ func Preflight(cfg config.Config) error {
 		}
 	}
 	if cfg.Addr != "" {
-		ln, err := net.Listen("tcp", cfg.Addr)
+		ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--addr %s: %w", cfg.Addr, err))
 		} else {
@@ -94,5 +97,24 @@ func certificate(cfg config.Config, now time.Time) (*tls.Certificate, error) {
 		}
 		return &c, nil
 	}
-	return nil, nil
+	return nil, nil //nolint:nilnil // no certificate is the documented "plain HTTP", which server.Listen takes as nil
+}
+
+// trustingClient is an HTTP client that trusts the system's roots and the certificate this server
+// serves (the kept self-signed one, or the operator's), so that the demo's simulated shops post
+// their webhooks to this server's own address with the certificate verified, as a real shop would.
+func (a *App) trustingClient() (*http.Client, error) {
+	roots, err := x509.SystemCertPool()
+	if err != nil {
+		roots = x509.NewCertPool() // no system roots here: the server's own certificate is enough
+	}
+	cert, err := certificate(a.Config, a.Now())
+	if err != nil {
+		return nil, err
+	}
+	if cert != nil && cert.Leaf != nil {
+		roots.AddCert(cert.Leaf)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
+	return &http.Client{Timeout: 10 * time.Second, Transport: tr}, nil
 }

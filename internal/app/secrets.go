@@ -109,7 +109,7 @@ type RotateResult struct {
 // current key is the embedded database's own <data-dir>/secret.key, that file then receives the
 // new key and the old one is kept as secret.key.<old-id>.retired; otherwise the operator points
 // --secret-key-file (or STORESYNC_SECRET_KEY) at the new key before the next start.
-func RotateSecrets(ctx context.Context, cfg config.Config, logger *slog.Logger, p RotateParams) (RotateResult, error) {
+func RotateSecrets(ctx context.Context, cfg config.Config, logger *slog.Logger, p RotateParams) (res RotateResult, err error) {
 	if p.NewKeyFile == "" {
 		return RotateResult{}, errors.New("--new-key-file is required")
 	}
@@ -121,7 +121,7 @@ func RotateSecrets(ctx context.Context, cfg config.Config, logger *slog.Logger, 
 	if err != nil {
 		return RotateResult{}, fmt.Errorf("--new-key-file: %w", err)
 	}
-	res := RotateResult{OldKeyID: oldKey.ID(), NewKeyID: newKey.ID()}
+	res = RotateResult{OldKeyID: oldKey.ID(), NewKeyID: newKey.ID()}
 	if newKey.ID() == oldKey.ID() {
 		return res, errors.New("--new-key-file holds the current key: give a new one (or a path where one will be made)")
 	}
@@ -129,7 +129,11 @@ func RotateSecrets(ctx context.Context, cfg config.Config, logger *slog.Logger, 
 	if err != nil {
 		return res, err
 	}
-	defer db.Close()
+	defer func() {
+		if cerr := db.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("closing the database: %w", cerr))
+		}
+	}()
 	if _, err := db.Migrate(ctx); err != nil {
 		return res, err
 	}

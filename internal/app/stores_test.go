@@ -61,156 +61,158 @@ func simStore(t *testing.T, a *app.App, accountID int64, domain, token, apiSecre
 // with the platform-neutral body, and every Location answers.
 func TestStoresThroughTheAPI(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	a := testApp(t)
-	acc, _ := a.Accounts.CreateAccount(ctx, "demo")
-	other, _ := a.Accounts.CreateAccount(ctx, "other")
-	stop, err := a.StartDemoShops(ctx, acc.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	_, key, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: "test", Permission: account.PermissionReadWrite})
-	_, otherKey, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: other.ID, Name: "test", Permission: account.PermissionReadWrite})
-	srv := httptest.NewTLSServer(a.Handler(app.ServeOptions{}))
-	defer srv.Close()
-
-	call := func(method, path, key, body string) (int, map[string]any, http.Header) {
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+key)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := srv.Client().Do(req)
+	eachApp(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		acc, _ := a.Accounts.CreateAccount(ctx, "demo")
+		other, _ := a.Accounts.CreateAccount(ctx, "other")
+		stop, err := a.StartDemoShops(ctx, acc.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		_ = json.Unmarshal(raw, &m)
-		if strings.Contains(string(raw), "shpat_") || strings.Contains(string(raw), "tok-") {
-			t.Errorf("%s %s shows an access token: %s", method, path, raw)
+		defer stop()
+		_, key, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: acc.ID, Name: "test", Permission: account.PermissionReadWrite})
+		_, otherKey, _ := a.Accounts.CreateKey(ctx, account.CreateKeyParams{AccountID: other.ID, Name: "test", Permission: account.PermissionReadWrite})
+		srv := httptest.NewTLSServer(a.Handler(app.ServeOptions{}))
+		defer srv.Close()
+
+		call := func(method, path, key, body string) (int, map[string]any, http.Header) {
+			req, _ := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+key)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			var m map[string]any
+			_ = json.Unmarshal(raw, &m)
+			if strings.Contains(string(raw), "shpat_") || strings.Contains(string(raw), "tok-") {
+				t.Errorf("%s %s shows an access token: %s", method, path, raw)
+			}
+			return resp.StatusCode, m, resp.Header
 		}
-		return resp.StatusCode, m, resp.Header
-	}
-	status, list, _ := call("GET", "/api/v2/stores", key, "")
-	stores, _ := list["data"].([]any)
-	if status != 200 || len(stores) != len(app.DemoShops) {
-		t.Fatalf("list stores: %d %v", status, list)
-	}
-	first := stores[0].(map[string]any)
-	id := int64(first["id"].(float64))
-	if first["address"] != app.DemoShops[0].Domain {
-		t.Errorf("listed %v; want the address %s", first, app.DemoShops[0].Domain)
-	}
-	status, info, _ := call("POST", fmt.Sprintf("/api/v2/stores/%d/verify", id), key, "")
-	if status != 200 || info["name"] != app.DemoShops[0].Name || info["currency"] != "USD" {
-		t.Errorf("verify: %d %v", status, info)
-	}
-	if status, _, _ := call("POST", fmt.Sprintf("/api/v2/stores/%d/verify", id), otherKey, ""); status != 404 {
-		t.Errorf("another account verified the store: %d", status)
-	}
-	if status, l, _ := call("GET", "/api/v2/stores", otherKey, ""); status != 200 || len(l["data"].([]any)) != 0 {
-		t.Errorf("another account lists stores: %v", l)
-	}
+		status, list, _ := call("GET", "/api/v2/stores", key, "")
+		stores, _ := list["data"].([]any)
+		if status != 200 || len(stores) != len(app.DemoShops) {
+			t.Fatalf("list stores: %d %v", status, list)
+		}
+		first := stores[0].(map[string]any)
+		id := int64(first["id"].(float64))
+		if first["address"] != app.DemoShops[0].Domain {
+			t.Errorf("listed %v; want the address %s", first, app.DemoShops[0].Domain)
+		}
+		status, info, _ := call("POST", fmt.Sprintf("/api/v2/stores/%d/verify", id), key, "")
+		if status != 200 || info["name"] != app.DemoShops[0].Name || info["currency"] != "USD" {
+			t.Errorf("verify: %d %v", status, info)
+		}
+		if status, _, _ := call("POST", fmt.Sprintf("/api/v2/stores/%d/verify", id), otherKey, ""); status != 404 {
+			t.Errorf("another account verified the store: %d", status)
+		}
+		if status, l, _ := call("GET", "/api/v2/stores", otherKey, ""); status != 200 || len(l["data"].([]any)) != 0 {
+			t.Errorf("another account lists stores: %v", l)
+		}
 
-	// A new store on another simulated shop, in the new body shape.
-	sim, base := testSim(t, a)
-	if _, err := sim.AddShop(shopifysim.ShopConfig{Domain: "new-shop.myshopify.com", Name: "New", AccessToken: "tok-new", APISecret: "sec"}); err != nil {
-		t.Fatal(err)
-	}
-	body := func(name, token string) string {
-		return fmt.Sprintf(`{"name":%q,"platform":"shopify","base_url":%q,"credentials":{"shop_domain":"new-shop.myshopify.com","access_token":%q,"api_secret":"sec"}}`,
-			name, base+"/shops/new-shop.myshopify.com", token)
-	}
-	if status, p, _ := call("POST", "/api/v2/stores", key, body("New", "wrong")); status != 422 || !strings.Contains(fmt.Sprint(p), "credentials.access_token") {
-		t.Errorf("wrong token: %d %v; want 422 naming credentials.access_token", status, p)
-	}
-	if _, l, _ := call("GET", "/api/v2/stores", key, ""); len(l["data"].([]any)) != len(app.DemoShops) {
-		t.Errorf("a refused store was saved")
-	}
-	status, created, hdr := call("POST", "/api/v2/stores", key, body("New", "tok-new"))
-	if status != 201 || hdr.Get("Location") == "" || created["location"] != hdr.Get("Location") {
-		t.Fatalf("create: %d %v %v", status, created, hdr)
-	}
-	newID := int64(created["id"].(float64))
-	status, got, _ := call("GET", hdr.Get("Location"), key, "")
-	if status != 200 || got["name"] != "New" || got["address"] != "new-shop.myshopify.com" {
-		t.Errorf("GET Location %s: %d %v", hdr.Get("Location"), status, got)
-	}
-	if status, _, _ := call("GET", hdr.Get("Location"), otherKey, ""); status != 404 {
-		t.Errorf("another account read the store: %d", status)
-	}
-	path := fmt.Sprintf("/api/v2/stores/%d", newID)
-	if status, p, _ := call("PUT", path, key, body("Renamed", "tok-new")); status != 200 || p["name"] != "Renamed" || p["store_key"] != got["store_key"] {
-		t.Errorf("update: %d %v", status, p)
-	}
-	if status, _, _ := call("PUT", path, otherKey, body("Stolen", "tok-new")); status != 404 {
-		t.Errorf("another account replaced the store: %d", status)
-	}
-	if status, _, _ := call("DELETE", path, otherKey, ""); status != 404 {
-		t.Errorf("another account deleted the store: %d", status)
-	}
-	if status, p, _ := call("DELETE", path, key, ""); status != 200 || p["received_webhooks_deleted"] != 0.0 {
-		t.Errorf("delete: %d %v", status, p)
-	}
-	if status, _, _ := call("GET", path, key, ""); status != 404 {
-		t.Errorf("deleted store still answers: %d", status)
-	}
+		// A new store on another simulated shop, in the new body shape.
+		sim, base := testSim(t, a)
+		if _, err := sim.AddShop(shopifysim.ShopConfig{Domain: "new-shop.myshopify.com", Name: "New", AccessToken: "tok-new", APISecret: "sec"}); err != nil {
+			t.Fatal(err)
+		}
+		body := func(name, token string) string {
+			return fmt.Sprintf(`{"name":%q,"platform":"shopify","base_url":%q,"credentials":{"shop_domain":"new-shop.myshopify.com","access_token":%q,"api_secret":"sec"}}`,
+				name, base+"/shops/new-shop.myshopify.com", token)
+		}
+		if status, p, _ := call("POST", "/api/v2/stores", key, body("New", "wrong")); status != 422 || !strings.Contains(fmt.Sprint(p), "credentials.access_token") {
+			t.Errorf("wrong token: %d %v; want 422 naming credentials.access_token", status, p)
+		}
+		if _, l, _ := call("GET", "/api/v2/stores", key, ""); len(l["data"].([]any)) != len(app.DemoShops) {
+			t.Errorf("a refused store was saved")
+		}
+		status, created, hdr := call("POST", "/api/v2/stores", key, body("New", "tok-new"))
+		if status != 201 || hdr.Get("Location") == "" || created["location"] != hdr.Get("Location") {
+			t.Fatalf("create: %d %v %v", status, created, hdr)
+		}
+		newID := int64(created["id"].(float64))
+		status, got, _ := call("GET", hdr.Get("Location"), key, "")
+		if status != 200 || got["name"] != "New" || got["address"] != "new-shop.myshopify.com" {
+			t.Errorf("GET Location %s: %d %v", hdr.Get("Location"), status, got)
+		}
+		if status, _, _ := call("GET", hdr.Get("Location"), otherKey, ""); status != 404 {
+			t.Errorf("another account read the store: %d", status)
+		}
+		path := fmt.Sprintf("/api/v2/stores/%d", newID)
+		if status, p, _ := call("PUT", path, key, body("Renamed", "tok-new")); status != 200 || p["name"] != "Renamed" || p["store_key"] != got["store_key"] {
+			t.Errorf("update: %d %v", status, p)
+		}
+		if status, _, _ := call("PUT", path, otherKey, body("Stolen", "tok-new")); status != 404 {
+			t.Errorf("another account replaced the store: %d", status)
+		}
+		if status, _, _ := call("DELETE", path, otherKey, ""); status != 404 {
+			t.Errorf("another account deleted the store: %d", status)
+		}
+		if status, p, _ := call("DELETE", path, key, ""); status != 200 || p["received_webhooks_deleted"] != 0.0 {
+			t.Errorf("delete: %d %v", status, p)
+		}
+		if status, _, _ := call("GET", path, key, ""); status != 404 {
+			t.Errorf("deleted store still answers: %d", status)
+		}
 
-	// Every Location the hub API answers resolves, in its own account only.
-	status, ep, hdr := call("POST", "/api/v2/webhook-endpoints", key, `{"url":"https://example.com/hook"}`)
-	if status != 201 || hdr.Get("Location") == "" {
-		t.Fatalf("create webhook endpoint: %d %v", status, ep)
-	}
-	if status, got, _ := call("GET", hdr.Get("Location"), key, ""); status != 200 || got["url"] != "https://example.com/hook" || got["secret"] != nil {
-		t.Errorf("GET Location %s: %d %v", hdr.Get("Location"), status, got)
-	}
-	if status, _, _ := call("GET", hdr.Get("Location"), otherKey, ""); status != 404 {
-		t.Errorf("another account read the endpoint: %d", status)
-	}
-	if status, p, _ := call("POST", "/api/v2/webhook-endpoints", key, `{"url":"http://169.254.169.254/latest"}`); status != 422 || !strings.Contains(fmt.Sprint(p), "link-local") {
-		t.Errorf("metadata endpoint: %d %v", status, p)
-	}
+		// Every Location the hub API answers resolves, in its own account only.
+		status, ep, hdr := call("POST", "/api/v2/webhook-endpoints", key, `{"url":"https://example.com/hook"}`)
+		if status != 201 || hdr.Get("Location") == "" {
+			t.Fatalf("create webhook endpoint: %d %v", status, ep)
+		}
+		if status, got, _ := call("GET", hdr.Get("Location"), key, ""); status != 200 || got["url"] != "https://example.com/hook" || got["secret"] != nil {
+			t.Errorf("GET Location %s: %d %v", hdr.Get("Location"), status, got)
+		}
+		if status, _, _ := call("GET", hdr.Get("Location"), otherKey, ""); status != 404 {
+			t.Errorf("another account read the endpoint: %d", status)
+		}
+		if status, p, _ := call("POST", "/api/v2/webhook-endpoints", key, `{"url":"http://169.254.169.254/latest"}`); status != 422 || !strings.Contains(fmt.Sprint(p), "link-local") {
+			t.Errorf("metadata endpoint: %d %v", status, p)
+		}
 
-	if status, p, _ := call("POST", "/api/v2/stores", key, `{"name":"x","platform":"shopify","credentials":{"shop_domain":"bad domain","access_token":"t"}}`); status != 422 ||
-		!strings.Contains(fmt.Sprint(p), "credentials.shop_domain") {
-		t.Errorf("bad shop domain: %d %v", status, p)
-	}
-	if status, p, _ := call("POST", "/api/v2/stores", key, `{"name":"x","platform":"shopify","base_url":"http://169.254.169.254","credentials":{"shop_domain":"meta.myshopify.com","access_token":"t"}}`); status != 422 ||
-		!strings.Contains(fmt.Sprint(p), "base_url") {
-		t.Errorf("metadata base URL: %d %v", status, p)
-	}
+		if status, p, _ := call("POST", "/api/v2/stores", key, `{"name":"x","platform":"shopify","credentials":{"shop_domain":"bad domain","access_token":"t"}}`); status != 422 ||
+			!strings.Contains(fmt.Sprint(p), "credentials.shop_domain") {
+			t.Errorf("bad shop domain: %d %v", status, p)
+		}
+		if status, p, _ := call("POST", "/api/v2/stores", key, `{"name":"x","platform":"shopify","base_url":"http://169.254.169.254","credentials":{"shop_domain":"meta.myshopify.com","access_token":"t"}}`); status != 422 ||
+			!strings.Contains(fmt.Sprint(p), "base_url") {
+			t.Errorf("metadata base URL: %d %v", status, p)
+		}
+	})
 }
 
 // Two stores claiming the same shop domain at different addresses do not share a rate-limit
 // budget: one tenant's server cannot stall another's real shop.
 func TestStoresDoNotShareRateLimits(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	a := testApp(t)
-	acc, _ := a.Accounts.CreateAccount(ctx, "a")
-	evil, _ := a.Accounts.CreateAccount(ctx, "evil")
-	real := simStore(t, a, acc.ID, "shared.myshopify.com", "tok-a", "s")
-	fake := simStore(t, a, evil.ID, "shared.myshopify.com", "tok-a", "s")
-	if real.BaseURL == fake.BaseURL {
-		t.Fatal("the two stores share an address")
-	}
-	limiter := func(st store.Store) *shopify.Limiter {
-		c, err := a.Stores.Client(st)
-		if err != nil {
-			t.Fatal(err)
+	eachApp(t, func(t *testing.T, a *app.App) {
+		ctx := context.Background()
+		acc, _ := a.Accounts.CreateAccount(ctx, "a")
+		evil, _ := a.Accounts.CreateAccount(ctx, "evil")
+		own := simStore(t, a, acc.ID, "shared.myshopify.com", "tok-a", "s")
+		fake := simStore(t, a, evil.ID, "shared.myshopify.com", "tok-a", "s")
+		if own.BaseURL == fake.BaseURL {
+			t.Fatal("the two stores share an address")
 		}
-		return c.(interface{ Limiter() *shopify.Limiter }).Limiter()
-	}
-	if limiter(real) == limiter(fake) {
-		t.Error("stores with the same shop domain and different base URLs share a limiter")
-	}
-	again := limiter(real)
-	if again != limiter(real) {
-		t.Error("one store's clients do not share its limiter")
-	}
+		limiter := func(st store.Store) *shopify.Limiter {
+			c, err := a.Stores.Client(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.(interface{ Limiter() *shopify.Limiter }).Limiter()
+		}
+		if limiter(own) == limiter(fake) {
+			t.Error("stores with the same shop domain and different base URLs share a limiter")
+		}
+		again := limiter(own)
+		if again != limiter(own) {
+			t.Error("one store's clients do not share its limiter")
+		}
+	})
 }
 
 // Credentials are never in the SQLite database file or its WAL in clear, and a restart with the

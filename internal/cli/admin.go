@@ -30,10 +30,10 @@ func missing(pairs ...string) error {
 // (extra adds the command's own), checks them with check before touching the database, opens it,
 // finds the account and calls fn.
 func accountCommand(ctx context.Context, env Env, name string, args []string, extra func(fs *flag.FlagSet), check func() error,
-	fn func(a *app.App, acc account.Account) error) error {
+	fn func(a *app.App, acc account.Account) error) (err error) {
 	var cfg config.Config
 	var acct string
-	if _, err := parse(env, name, "", args, &cfg, func(fs *flag.FlagSet) {
+	if err := parse(env, name, args, &cfg, func(fs *flag.FlagSet) {
 		fs.StringVar(&acct, "account", "", "the account's name")
 		extra(fs)
 	}); err != nil {
@@ -46,7 +46,7 @@ func accountCommand(ctx context.Context, env Env, name string, args []string, ex
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer func() { err = errors.Join(err, a.Close()) }()
 	acc, err := a.Accounts.AccountByName(ctx, acct)
 	if errors.Is(err, database.ErrNotFound) {
 		return fmt.Errorf("%w in the database at %s", err, database.Redact(cfg.DB))
@@ -57,10 +57,10 @@ func accountCommand(ctx context.Context, env Env, name string, args []string, ex
 	return fn(a, acc)
 }
 
-func runAccountCreate(ctx context.Context, env Env, args []string) error {
+func runAccountCreate(ctx context.Context, env Env, args []string) (err error) {
 	var cfg config.Config
 	var name string
-	if _, err := parse(env, "account create", "", args, &cfg, func(fs *flag.FlagSet) {
+	if err := parse(env, "account create", args, &cfg, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "the account's name (lower-case letters, digits, '.', '_', '-')")
 	}); err != nil {
 		return err
@@ -75,7 +75,7 @@ func runAccountCreate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer func() { err = errors.Join(err, a.Close()) }()
 	acc, err := a.Accounts.CreateAccount(ctx, name)
 	if err != nil {
 		return err

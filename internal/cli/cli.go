@@ -127,7 +127,7 @@ func usage(w io.Writer) {
 }
 
 // parse builds a flag set for a command, reads args and the environment, and finishes the config.
-func parse(env Env, name, argsUsage string, args []string, cfg *config.Config, extra func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
+func parse(env Env, name string, args []string, cfg *config.Config, extra func(fs *flag.FlagSet)) error {
 	fs := flag.NewFlagSet("storesync "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	cfg.Common(fs)
@@ -135,29 +135,26 @@ func parse(env Env, name, argsUsage string, args []string, cfg *config.Config, e
 		extra(fs)
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: storesync %s [flags] %s\n\nFlags (each also read from the STORESYNC_ variable of its name, e.g. --data-dir from STORESYNC_DATA_DIR):\n", name, argsUsage)
+		fmt.Fprintf(fs.Output(), "Usage: storesync %s [flags]\n\nFlags (each also read from the STORESYNC_ variable of its name, e.g. --data-dir from STORESYNC_DATA_DIR):\n", name)
 		fs.PrintDefaults()
 	}
 	for _, a := range args {
 		if a == "-h" || a == "-help" || a == "--help" {
 			fs.SetOutput(env.Stdout)
 			fs.Usage()
-			return nil, flag.ErrHelp
+			return flag.ErrHelp
 		}
 	}
 	if err := config.Parse(fs, args, env.Getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+			return err
 		}
 		if !strings.Contains(err.Error(), "STORESYNC_") {
-			return nil, errUsage // the flag package has printed the error and the usage
+			return errUsage // the flag package has printed the error and the usage
 		}
-		return nil, err
+		return err
 	}
-	if err := cfg.Finish(); err != nil {
-		return nil, err
-	}
-	return fs, nil
+	return cfg.Finish()
 }
 
 // open opens the database, creating and migrating it if need be: for serve, demo and migrate.
@@ -167,32 +164,32 @@ func open(ctx context.Context, env Env, cfg config.Config, work bool) (*app.App,
 	return app.Open(ctx, cfg, logger, app.Options{Work: work})
 }
 
-func runServe(ctx context.Context, env Env, args []string) error {
+func runServe(ctx context.Context, env Env, args []string) (err error) {
 	var cfg config.Config
-	if _, err := parse(env, "serve", "", args, &cfg, func(fs *flag.FlagSet) { cfg.Server(fs, ":8080") }); err != nil {
+	if err := parse(env, "serve", args, &cfg, func(fs *flag.FlagSet) { cfg.Server(fs, ":8080") }); err != nil {
 		return err
 	}
-	if err := app.Preflight(cfg); err != nil {
+	if err := app.Preflight(ctx, cfg); err != nil {
 		return err
 	}
 	a, err := open(ctx, env, cfg, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer func() { err = errors.Join(err, a.Close()) }()
 	return a.Serve(ctx, app.ServeOptions{})
 }
 
-func runMigrate(ctx context.Context, env Env, args []string) error {
+func runMigrate(ctx context.Context, env Env, args []string) (err error) {
 	var cfg config.Config
-	if _, err := parse(env, "migrate", "", args, &cfg, nil); err != nil {
+	if err := parse(env, "migrate", args, &cfg, nil); err != nil {
 		return err
 	}
 	a, err := open(ctx, env, cfg, false)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer func() { err = errors.Join(err, a.Close()) }()
 	fmt.Fprintln(env.Stdout, "database is up to date")
 	return nil
 }

@@ -165,7 +165,7 @@ func TestAdminBesideRunningServer(t *testing.T) {
 
 func get(t *testing.T, c *http.Client, url, key string, want int) string {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err := c.Do(req)
 	if err != nil {
@@ -183,9 +183,13 @@ func waitReady(t *testing.T, c *http.Client, url string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := c.Get(url); err == nil {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, err := c.Do(req); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == http.StatusOK {
 				return
 			}
 		}
@@ -196,10 +200,13 @@ func waitReady(t *testing.T, c *http.Client, url string) {
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr())
+	addr := fmt.Sprint(ln.Addr())
+	if err := ln.Close(); err != nil {
+		t.Fatal(err) // the address would not be free for the caller
+	}
+	return addr
 }

@@ -18,23 +18,23 @@ const (
 	DemoPassword = "demo-password"
 )
 
-func runDemo(ctx context.Context, env Env, args []string) error {
+func runDemo(ctx context.Context, env Env, args []string) (err error) {
 	cfg := config.Config{DBFile: "demo.db"}
-	if _, err := parse(env, "demo", "", args, &cfg, func(fs *flag.FlagSet) { cfg.Server(fs, "127.0.0.1:8443") }); err != nil {
+	if err := parse(env, "demo", args, &cfg, func(fs *flag.FlagSet) { cfg.Server(fs, "127.0.0.1:8443") }); err != nil {
 		return err
 	}
 	if cfg.TLSCert == "" {
 		cfg.TLSSelfSigned = true
 	}
 	cfg.AllowHTTP = true // narrowed to loopback clients below
-	if err := app.Preflight(cfg); err != nil {
+	if err := app.Preflight(ctx, cfg); err != nil {
 		return err
 	}
 	a, err := open(ctx, env, cfg, true)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer func() { err = errors.Join(err, a.Close()) }()
 	acc, keys, err := seedDemo(ctx, a)
 	if err != nil {
 		return fmt.Errorf("preparing the demo account: %w", err)

@@ -88,7 +88,10 @@ func ensureDemoKeys(ctx context.Context, accounts *account.Service, accountID in
 // saveDemoKeys writes the keys readable by their owner only (os.CreateTemp makes the file 0600),
 // replacing the file in one step.
 func saveDemoKeys(path string, keys demoKeys) error {
-	b, _ := json.Marshal(keys)
+	b, err := json.Marshal(keys)
+	if err != nil {
+		return fmt.Errorf("keeping the demo keys: %w", err)
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("keeping the demo keys: %w", err)
@@ -97,7 +100,9 @@ func saveDemoKeys(path string, keys demoKeys) error {
 	if err != nil {
 		return fmt.Errorf("keeping the demo keys: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	// Once renamed, the temporary file is gone and Remove fails harmlessly; before, it is cleanup
+	// of a file nobody reads, whose failure leaves only a stray hidden file behind.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	_, err = tmp.Write(b)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -23,7 +23,7 @@ func openExisting(ctx context.Context, env Env, cfg config.Config) (*app.App, er
 	return open(ctx, env, cfg, false)
 }
 
-func checkExists(ctx context.Context, rawURL string) error {
+func checkExists(ctx context.Context, rawURL string) (err error) {
 	shown := database.Redact(rawURL)
 	noDB := func(why string) error {
 		return fmt.Errorf("no storesync database at %s (%s); run `storesync migrate` or pass --db", shown, why)
@@ -48,7 +48,7 @@ func checkExists(ctx context.Context, rawURL string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { err = errors.Join(err, db.Close()) }()
 	var n int64
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
 		return noDB("it has no storesync tables")

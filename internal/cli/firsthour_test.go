@@ -88,8 +88,8 @@ func TestDemoKeysSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
 	keyRe := regexp.MustCompile(`(read|write) key:\s+(ssk_\S+)`)
 	urlRe := regexp.MustCompile(`running at (https://\S+)`)
-	start := func() (url string, keys map[string]string) {
-		ctx, cancel := context.WithCancel(context.Background())
+	start := func() (keys map[string]string) {
+		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		var out, errb syncBuffer
 		done := make(chan int, 1)
@@ -112,7 +112,7 @@ func TestDemoKeysSurviveARestart(t *testing.T) {
 		for _, m := range keyRe.FindAllStringSubmatch(out.String(), -1) {
 			keys[m[1]] = m[2]
 		}
-		url = urlRe.FindStringSubmatch(out.String())[1]
+		url := urlRe.FindStringSubmatch(out.String())[1]
 		client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 		for _, k := range keys {
 			get(t, client, url+"/api/v2/me", k, 200)
@@ -123,9 +123,9 @@ func TestDemoKeysSurviveARestart(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("demo did not stop")
 		}
-		return url, keys
+		return keys
 	}
-	_, first := start()
+	first := start()
 	if len(first) != 2 {
 		t.Fatalf("demo printed keys %v", first)
 	}
@@ -133,7 +133,7 @@ func TestDemoKeysSurviveARestart(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("demo keys file: %v, mode %v; want 0600", err, st)
 	}
-	_, second := start()
+	second := start()
 	if second["read"] != first["read"] || second["write"] != first["write"] {
 		t.Errorf("keys changed across a restart: %v, then %v", first, second)
 	}

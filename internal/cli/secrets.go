@@ -34,7 +34,7 @@ func runSecretsRotate(ctx context.Context, env Env, args []string) error {
 	}
 	var cfg config.Config
 	var newKeyFile string
-	if _, err := parse(env, "secrets rotate", "", args, &cfg, func(fs *flag.FlagSet) {
+	if err := parse(env, "secrets rotate", args, &cfg, func(fs *flag.FlagSet) {
 		fs.StringVar(&newKeyFile, "new-key-file", "", "file holding the new key (base64 of 32 random bytes); made, with a new key, when it does not exist")
 	}); err != nil {
 		return err

@@ -17,7 +17,7 @@ import (
 
 // runSimShopify runs the Shopify simulator as a standalone server, for trying storesync against
 // shops that behave like Shopify's (rate limits, signed webhooks, faults) without an account there.
-func runSimShopify(ctx context.Context, env Env, args []string) error {
+func runSimShopify(ctx context.Context, env Env, args []string) (err error) {
 	fs := flag.NewFlagSet("storesync sim shopify", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	addr := fs.String("addr", "127.0.0.1:9090", "address to listen on, HOST:PORT")
@@ -46,13 +46,14 @@ func runSimShopify(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer sim.Close()
-	ln, err := net.Listen("tcp", *addr)
+	// Close saves the shops to --state-file: a failure there loses them, so it is reported.
+	defer func() { err = errors.Join(err, sim.Close()) }()
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	for _, d := range strings.Split(*shops, ",") {
+	for d := range strings.SplitSeq(*shops, ",") {
 		d = strings.TrimSpace(d)
 		if _, err := sim.Shop(d); err == nil {
 			fmt.Fprintf(env.Stdout, "shop %s (kept from %s): base URL %s/shops/%s\n", d, *stateFile, base, d)
@@ -73,7 +74,8 @@ func runSimShopify(ctx context.Context, env Env, args []string) error {
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
-		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+		// ctx is done by now: the shutdown gets its own deadline, keeping ctx's values.
+		sctx, c := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer c()
 		_ = srv.Shutdown(sctx)
 	}()

@@ -21,7 +21,7 @@ import (
 const EnvPrefix = "STORESYNC_"
 
 // Config holds every setting. Zero values are filled by the flag defaults.
-type Config struct {
+type Config struct { //nolint:recvcheck // String takes a value so that a Config printed by value (%v, slog) is still redacted; the setters must take a pointer
 	// DBFile is the embedded database's file under DataDir when DB is not given: storesync.db
 	// when empty; the demo keeps its own, demo.db. Set it before Common, which shows it.
 	DBFile string
@@ -102,7 +102,7 @@ func (c *Config) validateWebhooks() []error {
 		u, err := url.Parse(c.PublicURL)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("--public-url %q: %v", c.PublicURL, err))
+			errs = append(errs, fmt.Errorf("--public-url %q: %w", c.PublicURL, err))
 		case u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
 			errs = append(errs, fmt.Errorf("--public-url %q: want an https address with a host and no user, query or fragment, e.g. https://sync.example.com", c.PublicURL))
 		default:
@@ -181,7 +181,7 @@ func (c *Config) Finish() error {
 	}
 	if c.Addr != "" {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-			errs = append(errs, fmt.Errorf("--addr %q: want HOST:PORT (%v)", c.Addr, err))
+			errs = append(errs, fmt.Errorf("--addr %q: want HOST:PORT (%w)", c.Addr, err))
 		}
 		if (c.TLSCert == "") != (c.TLSKey == "") {
 			errs = append(errs, errors.New("--tls-cert and --tls-key go together: give both or neither"))

@@ -195,3 +195,62 @@ func TestSQLiteJournalSizeIsLimited(t *testing.T) {
 		t.Fatalf("journal_size_limit on the read pool = %d, want a positive cap of at most 256 MiB", limit)
 	}
 }
+
+// RewriteColumn rewrites each row's value once, counts only the rows that changed, and leaves
+// everything as it was when the rewrite fails (the caller's transaction rolls back).
+func TestRewriteColumn(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := context.Background()
+		for _, name := range []string{"a", "keep", "b"} {
+			if _, err := db.Exec(ctx, `INSERT INTO accounts (name, created_at) VALUES ($1, $2)`, name, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		upper := func(v string) (string, bool, error) {
+			if v == "keep" {
+				return v, false, nil
+			}
+			return strings.ToUpper(v), true, nil
+		}
+		var n int
+		err := db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+			var err error
+			n, err = database.RewriteColumn(ctx, tx, database.RewriteParams{Table: "accounts", Column: "name", Rewrite: upper})
+			return err
+		})
+		if err != nil || n != 2 {
+			t.Fatalf("rewrote %d rows, %v; want 2", n, err)
+		}
+		boom := errors.New("boom")
+		err = db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+			_, err := database.RewriteColumn(ctx, tx, database.RewriteParams{Table: "accounts", Column: "name",
+				Rewrite: func(v string) (string, bool, error) {
+					if v == "B" {
+						return "", false, boom
+					}
+					return v + "!", true, nil
+				}})
+			return err
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("failing rewrite: %v", err)
+		}
+		rows, err := db.Query(ctx, `SELECT name FROM accounts ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+		}
+		if strings.Join(got, ",") != "A,keep,B" {
+			t.Fatalf("names = %v, want A,keep,B", got)
+		}
+	})
+}

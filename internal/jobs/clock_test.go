@@ -79,7 +79,7 @@ func (s *syncBuffer) lines() []map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []map[string]any
-	for _, l := range bytes.Split(s.b.Bytes(), []byte("\n")) {
+	for l := range bytes.SplitSeq(s.b.Bytes(), []byte("\n")) {
 		var m map[string]any
 		if json.Unmarshal(l, &m) == nil {
 			out = append(out, m)

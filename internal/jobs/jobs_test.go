@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -53,9 +54,7 @@ func (w *counter) snapshot() map[int]int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	out := make(map[int]int, len(w.runs))
-	for k, v := range w.runs {
-		out[k] = v
-	}
+	maps.Copy(out, w.runs)
 	return out
 }
 

@@ -130,9 +130,13 @@ func Format(minor int64, code string) (string, error) {
 // FormatDigits renders minor units with the given number of decimal places.
 func FormatDigits(minor int64, digits int) string {
 	sign := ""
-	u := uint64(minor)
+	var u uint64
 	if minor < 0 {
-		sign, u = "-", uint64(-(minor+1))+1 // also right for math.MinInt64
+		// -(minor+1) is at most math.MaxInt64, and adding 1 after the conversion gives |minor|
+		// even for math.MinInt64, whose negation does not fit an int64.
+		sign, u = "-", uint64(-(minor+1))+1 //nolint:gosec // G115: -(minor+1) is never negative; the linter does not follow the sign test
+	} else {
+		u = uint64(minor)
 	}
 	s := strconv.FormatUint(u, 10)
 	if digits <= 0 {

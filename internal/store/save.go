@@ -241,40 +241,5 @@ type Resealer interface {
 // encrypt what was kept in plain text before encryption existed; by `secrets rotate`, to move
 // every value to a new key in the one transaction that also moves the other secrets.
 func ResealTx(ctx context.Context, tx database.Tx, r Resealer) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT id, credentials FROM stores ORDER BY id`)
-	if err != nil {
-		return 0, fmt.Errorf("reading store credentials: %w", err)
-	}
-	type row struct {
-		id    int64
-		value string
-	}
-	var todo []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.value); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("reading store credentials: %w", err)
-		}
-		todo = append(todo, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("reading store credentials: %w", err)
-	}
-	n := 0
-	for _, row := range todo {
-		v, changed, err := r.Reseal(row.value)
-		if err != nil {
-			return n, fmt.Errorf("store %d credentials: %w", row.id, err)
-		}
-		if !changed {
-			continue
-		}
-		if _, err := tx.Exec(ctx, `UPDATE stores SET credentials = $1 WHERE id = $2`, v, row.id); err != nil {
-			return n, fmt.Errorf("sealing store %d credentials: %w", row.id, err)
-		}
-		n++
-	}
-	return n, nil
+	return database.RewriteColumn(ctx, tx, database.RewriteParams{Table: "stores", Column: "credentials", Rewrite: r.Reseal})
 }

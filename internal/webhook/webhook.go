@@ -356,40 +356,5 @@ type Resealer interface {
 // ResealTx re-encrypts every endpoint's signing secret with r's current key, in tx (see
 // store.ResealTx: at start for secrets kept in plain text, and by `secrets rotate`).
 func ResealTx(ctx context.Context, tx database.Tx, r Resealer) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT id, secret FROM webhook_endpoints ORDER BY id`)
-	if err != nil {
-		return 0, fmt.Errorf("reading webhook secrets: %w", err)
-	}
-	type row struct {
-		id    int64
-		value string
-	}
-	var todo []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.value); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("reading webhook secrets: %w", err)
-		}
-		todo = append(todo, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("reading webhook secrets: %w", err)
-	}
-	n := 0
-	for _, row := range todo {
-		v, changed, err := r.Reseal(row.value)
-		if err != nil {
-			return n, fmt.Errorf("webhook endpoint %d secret: %w", row.id, err)
-		}
-		if !changed {
-			continue
-		}
-		if _, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET secret = $1 WHERE id = $2`, v, row.id); err != nil {
-			return n, fmt.Errorf("sealing webhook endpoint %d secret: %w", row.id, err)
-		}
-		n++
-	}
-	return n, nil
+	return database.RewriteColumn(ctx, tx, database.RewriteParams{Table: "webhook_endpoints", Column: "secret", Rewrite: r.Reseal})
 }
