@@ -24,6 +24,8 @@ type CatalogReader interface {
 
 // CatalogExporter streams a whole catalog, one product at a time, in memory that does not grow
 // with the catalog (Shopify bulk operations; paging elsewhere). fn returning an error stops it.
+// It waits for the export inside the call: fine for a small catalog or a command line; a job
+// reading a large one drives a CatalogExportStarter instead.
 type CatalogExporter interface {
 	ExportCatalog(ctx context.Context, fn func(Product) error) error
 }
@@ -98,6 +100,7 @@ type Store interface {
 	ShopReader
 	CatalogReader
 	CatalogExporter
+	CatalogExportStarter
 	CatalogWriter
 	InventoryReader
 	InventoryWriter

@@ -69,6 +69,7 @@ type Product struct {
 	DescriptionHTML string
 	Options         []string // option names in order ("Size", "Color")
 	Variants        []Variant
+	Images          []Image // in display order
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -88,11 +89,25 @@ type Variant struct {
 	Quantity        *int64   // total available across locations, when the platform reports it
 	Tracked         bool     // inventory is tracked
 	AllowBackorder  bool     // sell when out of stock
+	Weight          *Weight  // shipping weight, nil when the platform has none for the variant
 	UpdatedAt       time.Time
+}
+
+// Image is one image of a product. ID is the platform's id of it, which a later ProductInput
+// names to keep the image instead of uploading it again.
+type Image struct {
+	ID       string
+	URL      string
+	AltText  string
+	Position int // 1-based display order
 }
 
 // ProductInput creates or updates one product with all its variants (a "set": the variants given
 // are the product's variants afterwards). ID empty creates; Handle may identify it instead.
+//
+// On an update, an empty Title, Vendor, ProductType, DescriptionHTML or Status, nil Tags and nil
+// Images leave the product's value as it is; a variant's nil Weight leaves its weight. A nil
+// CompareAtPrice is no compare-at price (a sale that ended is followed).
 type ProductInput struct {
 	ID              string
 	Handle          string
@@ -104,6 +119,17 @@ type ProductInput struct {
 	DescriptionHTML string
 	Options         []string
 	Variants        []VariantInput
+	// Images, when not nil, are the product's images afterwards, in this order: one with an ID
+	// already on the product is kept (its alt text updated), one without is fetched from URL by
+	// the platform, and images not listed are removed. Empty but not nil removes all.
+	Images []ImageInput
+}
+
+// ImageInput is one image of a ProductInput.
+type ImageInput struct {
+	ID      string // an image already on this product (Image.ID); empty for a new one
+	URL     string // a public http(s) URL the platform fetches a new image from
+	AltText string
 }
 
 // VariantInput is one variant of a ProductInput.
@@ -116,6 +142,7 @@ type VariantInput struct {
 	Options        []string // values in the order of ProductInput.Options
 	Tracked        bool
 	AllowBackorder bool
+	Weight         *Weight // nil leaves the variant's weight as it is
 }
 
 // InventoryLevel is the quantity of one item at one location.

@@ -13,9 +13,11 @@ import (
 // Page sizes chosen so a page stays well under MaxQueryCost: a connection costs about
 // first × (cost of one node), and each product node carries a page of variants.
 const (
-	productsPerPage        = 10
+	productsPerPage        = 8
 	variantsPerProductPage = 20
 	variantsPerPage        = 100
+	mediaPerProductPage    = 5
+	mediaPerPage           = 100
 )
 
 // updatedSinceQuery is Shopify search syntax for "changed at or after t". At-or-after, not
@@ -48,7 +50,7 @@ func (c *Client) ListProducts(ctx context.Context, p platform.ListParams) (platf
 	}
 	vars := map[string]any{
 		"first": first, "after": nullable(p.Cursor), "query": nullable(updatedSinceQuery(p.UpdatedSince)),
-		"variantsFirst": variantsPerProductPage,
+		"variantsFirst": variantsPerProductPage, "mediaFirst": mediaPerProductPage,
 	}
 	var out gProducts
 	if err := c.do(ctx, op{doc: "products", what: "listing products", retrySafe: true}, vars, &out); err != nil {
@@ -83,7 +85,7 @@ func (c *Client) Product(ctx context.Context, id string) (platform.Product, erro
 		return platform.Product{}, err
 	}
 	var out gProductByID
-	vars := map[string]any{"id": id, "variantsFirst": variantsPerPage, "variantsAfter": nil}
+	vars := map[string]any{"id": id, "variantsFirst": variantsPerPage, "variantsAfter": nil, "mediaFirst": mediaPerProductPage}
 	if err := c.do(ctx, op{doc: "product", what: "reading product", retrySafe: true}, vars, &out); err != nil {
 		return platform.Product{}, err
 	}
@@ -104,7 +106,7 @@ func (c *Client) Product(ctx context.Context, id string) (platform.Product, erro
 func (c *Client) completeVariants(ctx context.Context, gp *gProduct) error {
 	for gp.Variants.PageInfo.HasNextPage {
 		var out gProductByID
-		vars := map[string]any{"id": gp.ID, "variantsFirst": variantsPerPage, "variantsAfter": gp.Variants.PageInfo.EndCursor}
+		vars := map[string]any{"id": gp.ID, "variantsFirst": variantsPerPage, "variantsAfter": gp.Variants.PageInfo.EndCursor, "mediaFirst": 1}
 		if err := c.do(ctx, op{doc: "product", what: "reading product variants", retrySafe: true}, vars, &out); err != nil {
 			return err
 		}
@@ -113,6 +115,24 @@ func (c *Client) completeVariants(ctx context.Context, gp *gProduct) error {
 		}
 		gp.Variants.Nodes = append(gp.Variants.Nodes, out.Product.Variants.Nodes...)
 		gp.Variants.PageInfo = out.Product.Variants.PageInfo
+	}
+	return c.completeMedia(ctx, gp)
+}
+
+// completeMedia fetches the remaining pages of a product's media: a product written back with
+// part of its images would lose the rest.
+func (c *Client) completeMedia(ctx context.Context, gp *gProduct) error {
+	for gp.Media.PageInfo.HasNextPage {
+		var out gProductByID
+		vars := map[string]any{"id": gp.ID, "first": mediaPerPage, "after": gp.Media.PageInfo.EndCursor}
+		if err := c.do(ctx, op{doc: "productMedia", what: "reading product images", retrySafe: true}, vars, &out); err != nil {
+			return err
+		}
+		if out.Product == nil {
+			return c.newError("reading product images", platform.KindNotFound, "product "+gp.ID+" disappeared")
+		}
+		gp.Media.Nodes = append(gp.Media.Nodes, out.Product.Media.Nodes...)
+		gp.Media.PageInfo = out.Product.Media.PageInfo
 	}
 	return nil
 }
@@ -132,6 +152,10 @@ type gProductSet struct {
 			Variants  struct {
 				Nodes []gVariant `json:"nodes"`
 			} `json:"variants"`
+			Media struct {
+				Nodes    []gMedia  `json:"nodes"`
+				PageInfo gPageInfo `json:"pageInfo"`
+			} `json:"media"`
 		} `json:"product"`
 		UserErrors []userError `json:"userErrors"`
 	} `json:"productSet"`
@@ -156,7 +180,8 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 	case in.Handle != "":
 		ident = map[string]any{"handle": in.Handle}
 	}
-	vars := map[string]any{"identifier": ident, "input": input, "synchronous": true, "variantsFirst": max(1, min(len(in.Variants), MaxInputArray))}
+	vars := map[string]any{"identifier": ident, "input": input, "synchronous": true,
+		"variantsFirst": max(1, min(len(in.Variants), MaxInputArray)), "mediaFirst": max(1, min(len(in.Images), mediaPerPage))}
 	var out gProductSet
 	// productSet is a set: sending the same input twice leaves the same product.
 	if err := c.do(ctx, op{doc: "productSet", what: what, retrySafe: in.ID != "" || in.Handle != ""}, vars, &out); err != nil {
@@ -170,8 +195,25 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		return platform.Product{}, c.newError(what, platform.KindInternal, "productSet returned no product")
 	}
 	res := platform.Product{ID: p.ID, Handle: p.Handle, Title: in.Title, Status: in.Status, UpdatedAt: p.UpdatedAt, Options: in.Options}
-	for _, v := range p.Variants.Nodes {
-		res.Variants = append(res.Variants, platform.Variant{ID: v.ID, ProductID: p.ID, SKU: v.SKU, Barcode: v.Barcode, InventoryItemID: v.InventoryItem.ID})
+	for i, v := range p.Variants.Nodes {
+		pv := platform.Variant{ID: v.ID, ProductID: p.ID, SKU: v.SKU, Barcode: v.Barcode, InventoryItemID: v.InventoryItem.ID}
+		if i < len(in.Variants) && in.Variants[i].Weight != nil {
+			// The weight written (variants come back in the order given); not read back, which
+			// would make the answer's cost grow past what one call may request.
+			w := *in.Variants[i].Weight
+			pv.Weight = &w
+		}
+		res.Variants = append(res.Variants, pv)
+	}
+	if in.Images != nil {
+		// Only when this call set them: the ids of the images it created are what a later
+		// call names to keep them.
+		gp := &gProduct{ID: p.ID}
+		gp.Media.Nodes, gp.Media.PageInfo = p.Media.Nodes, p.Media.PageInfo
+		if err := c.completeMedia(ctx, gp); err != nil {
+			return platform.Product{}, err
+		}
+		res.Images = images(gp.Media.Nodes)
 	}
 	return res, nil
 }
@@ -215,8 +257,18 @@ func productSetInput(in platform.ProductInput) (map[string]any, error) {
 		if v.ID != "" {
 			vm["id"] = v.ID
 		}
+		// null, not left out: productSet keeps a field left out, and a compare-at price the
+		// input no longer has must go.
+		vm["compareAtPrice"] = nil
 		if v.CompareAtPrice != nil {
 			vm["compareAtPrice"] = v.CompareAtPrice.Decimal()
+		}
+		if v.Weight != nil {
+			w, err := weightInput(*v.Weight)
+			if err != nil {
+				return nil, fmt.Errorf("variant %d (%s): %w", i, v.SKU, err)
+			}
+			vm["inventoryItem"] = map[string]any{"tracked": v.Tracked, "measurement": map[string]any{"weight": w}}
 		}
 		variants = append(variants, vm)
 	}
@@ -228,8 +280,15 @@ func productSetInput(in platform.ProductInput) (map[string]any, error) {
 		}
 		productOptions = append(productOptions, map[string]any{"name": name, "position": i + 1, "values": vs})
 	}
-	input := map[string]any{"title": in.Title, "productOptions": productOptions, "variants": variants}
-	for k, v := range map[string]string{"handle": in.Handle, "vendor": in.Vendor, "productType": in.ProductType, "descriptionHtml": in.DescriptionHTML} {
+	input := map[string]any{"productOptions": productOptions, "variants": variants}
+	if in.Images != nil {
+		files, err := filesInput(in.Images)
+		if err != nil {
+			return nil, err
+		}
+		input["files"] = files
+	}
+	for k, v := range map[string]string{"title": in.Title, "handle": in.Handle, "vendor": in.Vendor, "productType": in.ProductType, "descriptionHtml": in.DescriptionHTML} {
 		if v != "" {
 			input[k] = v
 		}
@@ -241,4 +300,26 @@ func productSetInput(in platform.ProductInput) (map[string]any, error) {
 		input["tags"] = in.Tags
 	}
 	return input, nil
+}
+
+// filesInput is productSet's files for a product's images: an existing image by its id (so it is
+// not uploaded again), a new one by the URL Shopify fetches it from.
+func filesInput(imgs []platform.ImageInput) ([]map[string]any, error) {
+	if len(imgs) > MaxInputArray {
+		return nil, fmt.Errorf("%d images: at most %d per call", len(imgs), MaxInputArray)
+	}
+	files := make([]map[string]any, 0, len(imgs))
+	for i, img := range imgs {
+		f := map[string]any{"alt": img.AltText}
+		switch {
+		case img.ID != "":
+			f["id"] = img.ID
+		case strings.HasPrefix(img.URL, "https://") || strings.HasPrefix(img.URL, "http://"):
+			f["originalSource"], f["contentType"] = img.URL, "IMAGE"
+		default:
+			return nil, fmt.Errorf("image %d: an id or an http(s) URL is required, got %q", i, img.URL)
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }

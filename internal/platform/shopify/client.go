@@ -52,8 +52,17 @@ type Config struct {
 	Limiter *Limiter
 	// MaxResponseBytes bounds a GraphQL response body; default 32 MiB.
 	MaxResponseBytes int64
-	// BulkPollInterval is how often a running bulk operation is polled; default 2s.
+	// BulkPollInterval is how often ExportCatalog polls a running bulk operation; default 2s.
 	BulkPollInterval time.Duration
+	// BulkMaxWait bounds how long ExportCatalog waits for its bulk operation; default 15 min.
+	// A job reading a large catalog polls with ExportStatus between snoozes instead.
+	BulkMaxWait time.Duration
+	// DownloadClient fetches bulk result files, which for a large shop take longer than any
+	// API call: it must have no total timeout. Default: HTTPClient's transport (so its dial
+	// guard) without the timeout.
+	DownloadClient httpclient.Doer
+	// DownloadIdleTimeout fails a download that receives no byte for this long; default 60s.
+	DownloadIdleTimeout time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -83,6 +92,20 @@ func (c *Config) setDefaults() {
 	}
 	if c.BulkPollInterval <= 0 {
 		c.BulkPollInterval = 2 * time.Second
+	}
+	if c.BulkMaxWait <= 0 {
+		c.BulkMaxWait = 15 * time.Minute
+	}
+	if c.DownloadClient == nil {
+		c.DownloadClient = c.HTTPClient
+		if hc, ok := c.HTTPClient.(*http.Client); ok {
+			dl := *hc
+			dl.Timeout = 0
+			c.DownloadClient = &dl
+		}
+	}
+	if c.DownloadIdleTimeout <= 0 {
+		c.DownloadIdleTimeout = 60 * time.Second
 	}
 }
 

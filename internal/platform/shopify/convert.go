@@ -1,6 +1,7 @@
 package shopify
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -79,10 +80,87 @@ type gVariant struct {
 		Value string `json:"value"`
 	} `json:"selectedOptions"`
 	InventoryItem struct {
-		ID      string `json:"id"`
-		Tracked bool   `json:"tracked"`
+		ID          string `json:"id"`
+		Tracked     bool   `json:"tracked"`
+		Measurement *struct {
+			Weight *gWeight `json:"weight"`
+		} `json:"measurement"`
 	} `json:"inventoryItem"`
 	ParentID string `json:"__parentId"` // bulk JSONL only
+}
+
+// gWeight is Shopify's Weight. Its value is a GraphQL Float: decoded as json.Number, it keeps the
+// digits Shopify sent and never passes through float64.
+type gWeight struct {
+	Unit  string      `json:"unit"`
+	Value json.Number `json:"value"`
+}
+
+var weightUnits = map[string]platform.WeightUnit{
+	"GRAMS": platform.Grams, "KILOGRAMS": platform.Kilograms, "POUNDS": platform.Pounds, "OUNCES": platform.Ounces,
+}
+
+func (w *gWeight) weight() (*platform.Weight, error) {
+	if w == nil || w.Value == "" {
+		return nil, nil //nolint:nilnil // no weight is a valid answer, and Variant.Weight is a pointer for it
+	}
+	unit, ok := weightUnits[w.Unit]
+	if !ok {
+		return nil, fmt.Errorf("unknown weight unit %q", w.Unit)
+	}
+	out, err := platform.ParseWeight(w.Value.String(), unit)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// weightInput is the WeightInput of a platform weight: the value as a JSON number literal of its
+// exact decimal digits.
+func weightInput(w platform.Weight) (map[string]any, error) {
+	for name, u := range weightUnits {
+		if u == w.Unit {
+			return map[string]any{"unit": name, "value": json.Number(w.Decimal())}, nil
+		}
+	}
+	return nil, fmt.Errorf("weight unit %q: Shopify takes g, kg, lb or oz", w.Unit)
+}
+
+// gMedia is one node of Product.media as ProductImageFields selects it: a MediaImage has an id,
+// other media arrive empty (or, in bulk JSONL, with their __typename only).
+type gMedia struct {
+	TypeName string `json:"__typename"`
+	ID       string `json:"id"`
+	Alt      string `json:"alt"`
+	Image    *struct {
+		URL     string `json:"url"`
+		AltText string `json:"altText"`
+	} `json:"image"`
+}
+
+func (m *gMedia) isImage() bool {
+	return m.ID != "" && (m.TypeName == "" || m.TypeName == "MediaImage")
+}
+
+// images turns media nodes into a product's images, in their order. An image still being
+// processed has no URL yet; it is kept with its id so a write that names it keeps it.
+func images(media []gMedia) []platform.Image {
+	var out []platform.Image
+	for i := range media {
+		m := &media[i]
+		if !m.isImage() {
+			continue
+		}
+		img := platform.Image{ID: m.ID, AltText: m.Alt, Position: len(out) + 1}
+		if m.Image != nil {
+			img.URL = m.Image.URL
+			if img.AltText == "" {
+				img.AltText = m.Image.AltText
+			}
+		}
+		out = append(out, img)
+	}
+	return out
 }
 
 type gProduct struct {
@@ -96,7 +174,11 @@ type gProduct struct {
 	DescriptionHTML string    `json:"descriptionHtml"`
 	CreatedAt       time.Time `json:"createdAt"`
 	UpdatedAt       time.Time `json:"updatedAt"`
-	Variants        struct {
+	Media           struct {
+		Nodes    []gMedia  `json:"nodes"`
+		PageInfo gPageInfo `json:"pageInfo"`
+	} `json:"media"`
+	Variants struct {
 		Nodes    []gVariant `json:"nodes"`
 		PageInfo gPageInfo  `json:"pageInfo"`
 	} `json:"variants"`
@@ -106,7 +188,7 @@ func (p *gProduct) product(currency string) (platform.Product, error) {
 	out := platform.Product{
 		ID: p.ID, Title: p.Title, Handle: p.Handle, Status: platform.ProductStatus(strings.ToLower(p.Status)),
 		Vendor: p.Vendor, ProductType: p.ProductType, Tags: p.Tags, DescriptionHTML: p.DescriptionHTML,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Images: images(p.Media.Nodes),
 	}
 	for _, gv := range p.Variants.Nodes {
 		v, err := gv.variant(p.ID, currency)
@@ -149,6 +231,11 @@ func (v *gVariant) variant(productID, currency string) (platform.Variant, error)
 	}
 	for _, o := range v.SelectedOptions {
 		out.Options = append(out.Options, o.Value)
+	}
+	if m := v.InventoryItem.Measurement; m != nil {
+		if out.Weight, err = m.Weight.weight(); err != nil {
+			return platform.Variant{}, fmt.Errorf("variant %s weight: %w", v.ID, err)
+		}
 	}
 	return out, nil
 }

@@ -309,7 +309,9 @@ func TestAgainstSimulatorWithFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sim.Close() })
-	if _, err := sim.AddShop(shopifysim.ShopConfig{Domain: simShop, AccessToken: simToken, APISecret: simSecret}); err != nil {
+	// Advanced plan: the sleeps below are fake, so the bucket never refills; twenty pages of
+	// products with their images and weights need more than a standard bucket holds.
+	if _, err := sim.AddShop(shopifysim.ShopConfig{Domain: simShop, AccessToken: simToken, APISecret: simSecret, Plan: shopifysim.PlanAdvanced}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sim.SeedCatalog(simShop, 5, 2); err != nil {

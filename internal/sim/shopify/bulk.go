@@ -1,11 +1,16 @@
 package shopifysim
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,8 +217,21 @@ func (s *Sim) runBulk(sh *Shop, b *bulkOperation, query, url string) {
 		return
 	}
 	root := collectFields(doc.Operations[0].SelectionSet)[0]
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
+	path := filepath.Join(s.bulkDir, fmt.Sprintf("%d-%d.jsonl", shopNumber(sh.cfg.Domain), b.ID))
+	f, err := os.Create(path)
+	if err != nil {
+		sh.mu.Lock()
+		fail(err.Error())
+		sh.mu.Unlock()
+		return
+	}
+	out := &countingWriter{w: bufio.NewWriterSize(f, 1<<20)}
+	enc := json.NewEncoder(out)
+	abandon := func(msg string) {
+		_ = f.Close()
+		_ = os.Remove(path)
+		fail(msg)
+	}
 	var after any
 	for {
 		sh.mu.Lock()
@@ -221,7 +239,7 @@ func (s *Sim) runBulk(sh *Shop, b *bulkOperation, query, url string) {
 		rc := &reqCtx{shop: sh, lim: limits{unbounded: true}}
 		res := s.schema.Exec(context.WithValue(s.ctx, reqCtxKey{}, rc), query, "", map[string]any{"bulkAfter": after})
 		if len(res.Errors) > 0 {
-			fail(res.Errors[0].Message)
+			abandon(res.Errors[0].Message)
 			sh.mu.Unlock()
 			return
 		}
@@ -233,9 +251,24 @@ func (s *Sim) runBulk(sh *Shop, b *bulkOperation, query, url string) {
 		}
 		page := asObject(asObject(data[root.Alias])["bulkPageInfo"])
 		if next, _ := page["hasNextPage"].(bool); !next {
+			if d := sh.faults.BulkDuration; d > 0 {
+				sh.mu.Unlock()
+				t := time.NewTimer(d - s.now().Sub(b.CreatedAt))
+				select {
+				case <-t.C:
+				case <-s.ctx.Done():
+				}
+				t.Stop()
+				sh.mu.Lock()
+			}
+			if err := errors.Join(out.w.Flush(), f.Close()); err != nil {
+				abandon(err.Error())
+				sh.mu.Unlock()
+				return
+			}
 			now := s.now()
-			sh.bulk[b.ID] = out.Bytes()
-			b.FileSize, b.URL, b.Status, b.CompletedAt = int64(out.Len()), url, "COMPLETED", &now
+			sh.bulk[b.ID] = path
+			b.FileSize, b.URL, b.Status, b.CompletedAt = out.n, url, "COMPLETED", &now
 			sh.mu.Unlock()
 			return
 		}
@@ -305,7 +338,7 @@ func writeBulkNode(enc *json.Encoder, schema *ast.Schema, conn *ast.Field, node 
 	if parent != "" {
 		line["__parentId"] = parent
 	}
-	_ = enc.Encode(line) //nolint:errchkjson // values decoded from JSON, into a bytes.Buffer: it cannot fail
+	_ = enc.Encode(line) //nolint:errchkjson // values decoded from JSON encode; a write error sticks in the bufio.Writer and its Flush reports it
 	n := int64(1)
 	id, _ := node["id"].(string)
 	for _, c := range children {
@@ -316,16 +349,66 @@ func writeBulkNode(enc *json.Encoder, schema *ast.Schema, conn *ast.Field, node 
 	return n
 }
 
-func (s *Sim) serveBulkResult(w http.ResponseWriter, _ *http.Request, sh *Shop, name string) {
+func (s *Sim) serveBulkResult(w http.ResponseWriter, r *http.Request, sh *Shop, name string) {
 	id, err := strconv.ParseInt(strings.TrimSuffix(name, ".jsonl"), 10, 64)
 	sh.mu.Lock()
-	body, ok := sh.bulk[id]
+	path, ok := sh.bulk[id]
 	sh.mu.Unlock()
 	if err != nil || !ok {
 		writeJSONError(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	file, err := os.Open(path)
+	if err != nil {
+		writeJSONError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	defer func() { _ = file.Close() }() // read only
+	st, err := file.Stat()
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
 	w.Header().Set("Content-Type", "application/jsonl")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
+	w.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
+	f := sh.currentFaults()
+	if f.DownloadChunkBytes <= 0 {
+		_, _ = io.Copy(w, file)
+		return
+	}
+	flusher, _ := w.(http.Flusher)
+	buf := make([]byte, f.DownloadChunkBytes)
+	for {
+		t := time.NewTimer(f.DownloadChunkDelay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+		n, rerr := io.ReadFull(file, buf)
+		if n > 0 {
+			if _, err := w.Write(buf[:n]); err != nil {
+				return
+			}
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		if rerr != nil {
+			return // io.EOF or io.ErrUnexpectedEOF: the whole file is sent
+		}
+	}
+}
+
+// countingWriter counts the bytes of a bulk result as they are written.
+type countingWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err //nolint:wrapcheck // a writer passes its destination's errors through
 }

@@ -3,7 +3,10 @@ package shopifysim
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 )
@@ -77,5 +80,15 @@ func TestBulkQueryJSONL(t *testing.T) {
 	bad := h.ok(`mutation { bulkOperationRunQuery(query: "{ shop { name } }") { userErrors { code message } } }`, nil)
 	if get(bad, "bulkOperationRunQuery", "userErrors", 0, "code") != "INVALID" {
 		t.Errorf("bulk query without a connection: %v", bad)
+	}
+	// The result is a file, not memory, and Close removes it.
+	if files, err := os.ReadDir(h.sim.bulkDir); err != nil || len(files) != 1 {
+		t.Fatalf("bulk results folder: %v, %v", files, err)
+	}
+	if err := h.sim.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(h.sim.bulkDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("bulk results folder left after Close: %v", err)
 	}
 }

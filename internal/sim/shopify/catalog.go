@@ -66,8 +66,11 @@ func (sh *Shop) replaceVariants(rc *reqCtx, p *product, specs []variantSpec, now
 		if s.policy != "" {
 			v.InventoryPolicy = s.policy
 		}
-		if s.compareAt != nil {
+		if s.compareAtSet {
 			v.CompareAtPrice = s.compareAt
+		}
+		if s.weight != nil {
+			sh.data.Items[v.InventoryItemID].Weight = s.weight
 		}
 		v.UpdatedAt = now
 		for j, val := range s.values {
@@ -132,8 +135,8 @@ var (
 	seedSizes      = []string{"XS", "S", "M", "L", "XL", "XXL"}
 )
 
-// SeedCatalog adds products with realistic titles, unique SKUs and EAN-13 barcodes, prices and
-// stock at the shop's first location. It emits no webhooks: it sets a shop up, it is not a change
+// SeedCatalog adds products with realistic titles, unique SKUs and EAN-13 barcodes, prices,
+// weights, two images each and stock at the shop's first location. It emits no webhooks: it sets a shop up, it is not a change
 // a client should see.
 func (s *Sim) SeedCatalog(domain string, products, variantsPerProduct int) error {
 	sh, err := s.Shop(domain)
@@ -173,6 +176,17 @@ func (s *Sim) SeedCatalog(domain string, products, variantsPerProduct int) error
 		}
 		if err := sh.replaceVariants(nil, p, specs, now); err != nil {
 			return fmt.Errorf("seeding %s: %w", domain, err)
+		}
+		// Two images and a weight per variant, derived from ids rather than drawn, so the
+		// random values above stay what they were before images and weights were seeded.
+		for _, view := range []string{"front", "back"} {
+			id := sh.data.newID()
+			src := fmt.Sprintf("https://images.example/%s-%s.jpg", p.Handle, view)
+			p.Images = append(p.Images, image{ID: id, URL: sh.cdnURL(src, id), Alt: title + " " + view, CreatedAt: now, UpdatedAt: now})
+		}
+		for _, vid := range p.VariantIDs {
+			v := sh.data.Variants[vid]
+			sh.data.Items[v.InventoryItemID].Weight = &weight{Value: strconv.FormatInt(100+v.ID%900, 10), Unit: "GRAMS"}
 		}
 	}
 	sh.changed()

@@ -47,25 +47,35 @@ func TestClientDocumentsRun(t *testing.T) {
 	run("shop", nil)
 	locs := run("locations", map[string]any{"first": 10})
 	locID := get(locs, "locations", "nodes", 0, "id")
-	prods := run("products", map[string]any{"first": 10, "query": "updated_at:>='" + since + "'", "variantsFirst": 10})
+	prods := run("products", map[string]any{"first": 10, "query": "updated_at:>='" + since + "'", "variantsFirst": 10, "mediaFirst": 5})
 	if n := len(get(prods, "products", "nodes").([]any)); n != 5 {
 		t.Fatalf("products since %s: %d, want 5", since, n)
 	}
 	productID := get(prods, "products", "nodes", 0, "id")
 	variant := get(prods, "products", "nodes", 0, "variants", "nodes", 0)
-	run("product", map[string]any{"id": productID, "variantsFirst": 2, "variantsAfter": nil})
+	run("product", map[string]any{"id": productID, "variantsFirst": 2, "variantsAfter": nil, "mediaFirst": 5})
 	set := run("productSet", map[string]any{
-		"identifier": nil, "synchronous": true, "variantsFirst": 10,
-		"input": map[string]any{"title": "Sim Tee", "vendor": "Sim", "productOptions": []any{
-			map[string]any{"name": "Size", "position": 1, "values": []any{map[string]any{"name": "S"}, map[string]any{"name": "M"}}}},
+		"identifier": nil, "synchronous": true, "variantsFirst": 10, "mediaFirst": 10,
+		"input": map[string]any{"title": "Sim Tee", "vendor": "Sim",
+			"files": []any{map[string]any{"originalSource": "https://images.example/tee.jpg", "alt": "Tee", "contentType": "IMAGE"}},
+			"productOptions": []any{
+				map[string]any{"name": "Size", "position": 1, "values": []any{map[string]any{"name": "S"}, map[string]any{"name": "M"}}}},
 			"variants": []any{
-				map[string]any{"sku": "SIM-S", "price": "12.50", "inventoryPolicy": "DENY", "inventoryItem": map[string]any{"tracked": true},
-					"optionValues": []any{map[string]any{"optionName": "Size", "name": "S"}}},
+				map[string]any{"sku": "SIM-S", "price": "12.50", "inventoryPolicy": "DENY", "compareAtPrice": nil,
+					"inventoryItem": map[string]any{"tracked": true, "measurement": map[string]any{"weight": map[string]any{"unit": "GRAMS", "value": 250.5}}},
+					"optionValues":  []any{map[string]any{"optionName": "Size", "name": "S"}}},
 				map[string]any{"sku": "SIM-M", "price": "12.50", "inventoryPolicy": "DENY", "inventoryItem": map[string]any{"tracked": true},
 					"optionValues": []any{map[string]any{"optionName": "Size", "name": "M"}}},
 			}},
 	})
 	itemID := get(set, "productSet", "product", "variants", "nodes", 0, "inventoryItem", "id")
+	setProduct := run("product", map[string]any{"id": get(set, "productSet", "product", "id"), "variantsFirst": 2, "variantsAfter": nil, "mediaFirst": 5})
+	if w := get(setProduct, "product", "variants", "nodes", 0, "inventoryItem", "measurement", "weight"); get(w, "unit") != "GRAMS" || get(w, "value") != 250.5 {
+		t.Fatalf("weight %v", w)
+	}
+	if img := get(set, "productSet", "product", "media", "nodes", 0); get(img, "alt") != "Tee" || !strings.HasSuffix(strings.Split(get(img, "image", "url").(string), "?")[0], "/tee.jpg") {
+		t.Fatalf("image %v", img)
+	}
 	run("inventoryLevels", map[string]any{"ids": []any{itemID, get(variant, "inventoryItem", "id")}, "locationId": locID})
 	run("inventorySetQuantities", map[string]any{"idempotencyKey": "job-1", "input": map[string]any{
 		"name": "available", "reason": "correction", "referenceDocumentUri": "gid://storesync/SyncJob/1",

@@ -36,12 +36,23 @@
 //     HMAC-SHA256 of the raw body with the shop's API secret, retries on non-2xx, and
 //     WebhookFaults to duplicate, reorder, delay and drop.
 //   - Faults: latency, 502/503, 429 with Retry-After "N.0", held requests answered 504, drawn
-//     from a random source seeded by Options.Seed and the shop domain.
+//     from a random source seeded by Options.Seed and the shop domain; bulk queries that stay
+//     RUNNING for a while and result files served slowly or stalled.
+//   - Bulk queries: up to five at once per shop (OPERATION_IN_PROGRESS beyond), listed by
+//     bulkOperations (newest first; status, operation_type, id, created_at filters).
+//   - Images and weights: productSet files keep an image named by id and add one from an
+//     originalSource URL, rehosted under https://cdn.shopify.com/ as Shopify does, so a URL
+//     read from one shop is never the one written to another; inventoryItem.measurement.weight
+//     keeps the value and unit written (0 kg until one is). A compareAtPrice sent as null
+//     clears it; one left out keeps it.
 //
 // # Known differences
 //
-// Search syntax is a subset (field:value, comparators, negation, AND, prefix*). Taxes, discounts,
-// refunds, multiple locations per order and draft orders are not simulated. Bulk queries run at
-// once under the shop's lock and their files are not kept in the state file. Webhook filter is
-// stored but not applied; includeFields is applied to top-level fields.
+// Search syntax is a subset (field:value, comparators, negation, AND, prefix*). Products carry
+// images only (no video or 3D media), READY at once: Shopify fetches and processes an image
+// asynchronously, leaving image null until it is ready; the simulator fetches nothing. Taxes,
+// discounts, refunds, multiple locations per order and draft orders are not simulated. Bulk
+// queries run a page of 100 products at a time under the shop's lock; their result files live
+// in a temporary folder that Close removes, and are not kept in the state file. Webhook filter
+// is stored but not applied; includeFields is applied to top-level fields.
 package shopifysim

@@ -14,6 +14,19 @@ type Faults struct {
 	RetryAfter    time.Duration // Retry-After of a 429, default 1s (sent in whole seconds, at least 1)
 	TimeoutShare  float64       // held until the client gives up (or Timeout passes), then 504
 	Timeout       time.Duration // how long a timed-out request is held, default 60s
+	// BulkDuration keeps every bulk query RUNNING at least this long after it was created, as a
+	// large shop's export would be (tests of polling and of adopting a running operation).
+	BulkDuration time.Duration
+	// DownloadChunkBytes and DownloadChunkDelay serve a bulk result slowly: that many bytes at a
+	// time, flushed, with the delay before each chunk (a large file over a slow link).
+	DownloadChunkBytes int
+	DownloadChunkDelay time.Duration
+}
+
+func (sh *Shop) currentFaults() Faults {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.faults
 }
 
 // SetFaults sets the request faults of a shop (zero value: none).

@@ -74,9 +74,26 @@ type product struct {
 	Tags        []string   `json:"tags"`
 	Options     []option   `json:"options"`
 	VariantIDs  []int64    `json:"variant_ids"`
+	Images      []image    `json:"images"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	PublishedAt *time.Time `json:"published_at"`
+}
+
+// image is a product's MediaImage; Shopify fetches it from the source URL and serves it from its
+// CDN, which the simulator imitates by rewriting the URL (see cdnURL) without fetching anything.
+type image struct {
+	ID        int64     `json:"id"`
+	URL       string    `json:"url"`
+	Alt       string    `json:"alt"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// weight is an inventory item's weight as Shopify keeps it: a decimal value with its unit.
+type weight struct {
+	Value string `json:"value"` // decimal, as the client's Float was written ("1.5")
+	Unit  string `json:"unit"`  // WeightUnit
 }
 
 type option struct {
@@ -105,6 +122,7 @@ type inventoryItem struct {
 	VariantID int64                     `json:"variant_id"`
 	Tracked   bool                      `json:"tracked"`
 	Cost      *int64                    `json:"cost"`
+	Weight    *weight                   `json:"weight"`
 	Levels    map[int64]*inventoryLevel `json:"levels"`
 	CreatedAt time.Time                 `json:"created_at"`
 	UpdatedAt time.Time                 `json:"updated_at"`

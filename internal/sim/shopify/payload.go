@@ -4,6 +4,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -99,20 +101,40 @@ func (sh *Shop) productEvent(topic string, pr *product) *event {
 	p["published_at"] = restTimeOrNil(pr.PublishedAt)
 	p["published_scope"] = "global"
 	p["template_suffix"] = nil
-	// Every simulated product has one image, as most real ones do.
-	img := sk.obj(topic, "images[]")
-	img["id"] = pr.ID + 1
-	img["admin_graphql_api_id"] = gid("ProductImage", pr.ID+1)
-	img["product_id"] = pr.ID
-	img["position"] = 1
-	img["alt"] = pr.Title
-	img["width"], img["height"] = 800, 800
-	img["src"] = "https://cdn.shopify.com/s/files/1/sim/products/" + pr.Handle + ".jpg"
-	img["created_at"] = restTime(pr.CreatedAt)
-	img["updated_at"] = restTime(pr.UpdatedAt)
-	img["variant_ids"] = []any{}
-	p["image"] = img
-	p["images"] = []any{img}
+	images := []any{}
+	for i, pi := range pr.Images {
+		img := sk.obj(topic, "images[]")
+		img["id"] = pi.ID
+		img["admin_graphql_api_id"] = gid("ProductImage", pi.ID)
+		img["product_id"] = pr.ID
+		img["position"] = i + 1
+		img["alt"] = nilIfEmpty(pi.Alt)
+		img["width"], img["height"] = 1024, 1024
+		img["src"] = pi.URL
+		img["created_at"] = restTime(pi.CreatedAt)
+		img["updated_at"] = restTime(pi.UpdatedAt)
+		img["variant_ids"] = []any{}
+		images = append(images, img)
+	}
+	// Shopify's published schema has image as an object, never null: a product without images
+	// gets a placeholder one (its images list stays empty).
+	if len(images) > 0 {
+		p["image"] = images[0]
+	} else {
+		img := sk.obj(topic, "images[]")
+		img["id"] = pr.ID + 1
+		img["admin_graphql_api_id"] = gid("ProductImage", pr.ID+1)
+		img["product_id"] = pr.ID
+		img["position"] = 1
+		img["alt"] = pr.Title
+		img["width"], img["height"] = 800, 800
+		img["src"] = "https://cdn.shopify.com/s/files/1/sim/products/" + pr.Handle + ".jpg"
+		img["created_at"] = restTime(pr.CreatedAt)
+		img["updated_at"] = restTime(pr.UpdatedAt)
+		img["variant_ids"] = []any{}
+		p["image"] = img
+	}
+	p["images"] = images
 	p["media"] = []any{}
 	p["category"] = nil
 	var options, variants, gids []any
@@ -147,6 +169,11 @@ func (sh *Shop) productEvent(topic string, pr *product) *event {
 		vp["inventory_management"] = "shopify"
 		vp["requires_shipping"] = true
 		vp["taxable"] = true
+		w := weight{Value: "0", Unit: "KILOGRAMS"}
+		if it := sh.data.Items[v.InventoryItemID]; it != nil && it.Weight != nil {
+			w = *it.Weight
+		}
+		vp["weight"], vp["weight_unit"], vp["grams"] = restWeight(w)
 		vp["created_at"] = restTime(v.CreatedAt)
 		vp["updated_at"] = restTime(v.UpdatedAt)
 		for i := range 3 {
@@ -224,4 +251,13 @@ func (sh *Shop) Uninstall() {
 	sh.mu.Lock()
 	sh.cfg.AccessToken = "revoked-" + newUUID()
 	sh.mu.Unlock()
+}
+
+// restWeight renders a weight as the REST payloads carry it: the value as a number, the unit's
+// abbreviation, and the weight in whole grams.
+func restWeight(w weight) (value float64, unit string, grams int64) {
+	value, _ = strconv.ParseFloat(w.Value, 64) // stored from a float64: it parses
+	perGram := map[string]float64{"GRAMS": 1, "KILOGRAMS": 1000, "POUNDS": 453.59237, "OUNCES": 28.349523125}[w.Unit]
+	unit = map[string]string{"GRAMS": "g", "KILOGRAMS": "kg", "POUNDS": "lb", "OUNCES": "oz"}[w.Unit]
+	return value, unit, int64(math.Round(value * perGram))
 }

@@ -17,6 +17,7 @@ type productSetArgs struct {
 	}
 	Input struct {
 		DescriptionHTML *string
+		Files           *[]fileSetInput
 		Handle          *string
 		ProductType     *string
 		Status          *string
@@ -39,10 +40,16 @@ type productSetArgs struct {
 
 type variantSetInput struct {
 	Barcode        *string
-	CompareAtPrice *moneyScalar
+	CompareAtPrice nullMoney
 	ID             *graphql.ID
 	InventoryItem  *struct {
-		Cost    *decimalScalar
+		Cost        *decimalScalar
+		Measurement *struct {
+			Weight *struct {
+				Unit  string
+				Value float64
+			}
+		}
 		SKU     *string
 		Tracked *bool
 	}
@@ -126,6 +133,17 @@ func (rootResolver) ProductSet(ctx context.Context, a productSetArgs) (*productS
 			}
 		}
 	}
+	var imgs []image
+	if in.Files != nil {
+		var current []image
+		if p != nil {
+			current = p.Images
+		}
+		var errs []userErr
+		if imgs, errs = sh.planImages(current, *in.Files); len(errs) > 0 {
+			return &productSetPayloadR{errors: errs}, nil
+		}
+	}
 	now := sh.sim.now()
 	if creating {
 		handle := *in.Title
@@ -143,6 +161,9 @@ func (rootResolver) ProductSet(ctx context.Context, a productSetArgs) (*productS
 	setIf(&p.Status, in.Status)
 	if in.Tags != nil {
 		p.Tags = append([]string(nil), *in.Tags...)
+	}
+	if in.Files != nil {
+		p.Images = imgs
 	}
 	if in.ProductOptions != nil {
 		p.Options = nil
@@ -231,6 +252,8 @@ type variantSpec struct {
 	sku, barcode  string
 	price         int64
 	compareAt     *int64
+	compareAtSet  bool
+	weight        *weight
 	hasPrice      bool
 	quantities    map[int64]int // location id -> available
 	quantityName  string
@@ -276,9 +299,15 @@ func variantSpecs(in *[]variantSetInput) ([]variantSpec, []userErr) {
 		if v.Price != nil {
 			s.price, s.hasPrice = v.Price.minor, true
 		}
-		if v.CompareAtPrice != nil {
-			c := v.CompareAtPrice.minor
-			s.compareAt = &c
+		if v.CompareAtPrice.Set {
+			s.compareAt, s.compareAtSet = v.CompareAtPrice.Value, true
+		}
+		if it := v.InventoryItem; it != nil && it.Measurement != nil && it.Measurement.Weight != nil {
+			w := it.Measurement.Weight
+			if w.Value < 0 {
+				return nil, []userErr{{Field: field("inventoryItem"), Code: "INVALID_INPUT", Message: "Weight must be greater than or equal to 0"}}
+			}
+			s.weight = &weight{Value: strconv.FormatFloat(w.Value, 'f', -1, 64), Unit: w.Unit}
 		}
 		if v.InventoryQuantities != nil {
 			for _, q := range *v.InventoryQuantities {

@@ -24,6 +24,11 @@ func (n *nodeR) ToOrder() (*orderR, bool)             { r, ok := n.v.(*orderR); 
 func (n *nodeR) ToCustomer() (*customerR, bool)       { r, ok := n.v.(*customerR); return r, ok }
 func (n *nodeR) ToFulfillmentOrder() (*foR, bool)     { r, ok := n.v.(*foR); return r, ok }
 func (n *nodeR) ToFulfillment() (*fulfillmentR, bool) { r, ok := n.v.(*fulfillmentR); return r, ok }
+func (n *nodeR) ToMediaImage() (*mediaR, bool)        { r, ok := n.v.(*mediaR); return r, ok }
+func (n *nodeR) ToInventoryItemMeasurement() (*measurementR, bool) {
+	r, ok := n.v.(*measurementR)
+	return r, ok
+}
 func (n *nodeR) ToProductSetOperation() (*productSetOpR, bool) {
 	r, ok := n.v.(*productSetOpR)
 	return r, ok

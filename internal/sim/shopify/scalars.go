@@ -73,6 +73,28 @@ func (m *moneyScalar) UnmarshalGraphQL(input any) error {
 
 func (m moneyScalar) MarshalJSON() ([]byte, error) { return json.Marshal(formatMoney(m.minor)) }
 
+// nullMoney is a Money input that tells an explicit null (clear the value) from a field left out
+// (keep it), as Shopify's productSet does for compareAtPrice.
+type nullMoney struct {
+	Value *int64
+	Set   bool
+}
+
+func (nullMoney) ImplementsGraphQLType(name string) bool { return name == "Money" }
+
+func (m *nullMoney) UnmarshalGraphQL(input any) error {
+	m.Set = true
+	if input == nil {
+		return nil
+	}
+	v, err := scalarAmount(input)
+	m.Value = &v
+	return err
+}
+
+// Nullable marks nullMoney as a type graphql-go hands null to.
+func (m *nullMoney) Nullable() {}
+
 // decimalScalar is Shopify's Decimal scalar.
 type decimalScalar struct{ minor int64 }
 

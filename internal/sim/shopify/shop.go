@@ -85,7 +85,7 @@ type Shop struct {
 	faults    Faults
 	faultRand *rand.Rand
 	catRand   *rand.Rand
-	bulk      map[int64][]byte // bulk operation results by operation id
+	bulk      map[int64]string // bulk operation result files by operation id
 	sortMu    sync.Mutex
 	sorted    map[string]any // sorted lists, dropped on every catalog or order change
 }
@@ -125,7 +125,7 @@ func (s *Sim) newShop(cfg ShopConfig, data *shopData) *Shop {
 		sim: s, cfg: cfg, data: data,
 		faultRand: shopRand(s.opts.Seed, cfg.Domain, "faults"),
 		catRand:   shopRand(s.opts.Seed, cfg.Domain, "catalog"),
-		bulk:      map[int64][]byte{},
+		bulk:      map[int64]string{},
 	}
 	size, rate := planLimits(cfg.Plan)
 	if cfg.BucketSize > 0 {

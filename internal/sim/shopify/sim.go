@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,8 @@ type Sim struct {
 	shops      map[string]*Shop
 	generators int
 
+	bulkDir string // bulk results, one file each: a large shop's would not fit in memory
+
 	bg     sync.WaitGroup
 	ctx    context.Context //nolint:containedctx // the simulator's lifetime: Close cancels it to stop background work
 	cancel context.CancelFunc
@@ -80,15 +83,20 @@ func New(opts Options) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
+	bulkDir, err := os.MkdirTemp("", "shopifysim-bulk-")
+	if err != nil {
+		return nil, fmt.Errorf("creating the bulk results folder: %w", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Sim{
 		opts: opts, now: opts.Now, log: opts.Logger, schema: schema, ast: astSchema, skel: skel,
-		shops: map[string]*Shop{}, ctx: ctx, cancel: cancel,
+		shops: map[string]*Shop{}, ctx: ctx, cancel: cancel, bulkDir: bulkDir,
 	}
 	s.webhooks = newDispatcher(s)
 	if opts.StateFile != "" {
 		if err := s.load(opts.StateFile); err != nil {
 			cancel()
+			_ = os.RemoveAll(bulkDir) // empty: nothing has run
 			return nil, err
 		}
 	}
@@ -108,6 +116,9 @@ func (s *Sim) Close() error {
 	s.cancel() // stops webhook posts under way and bulk queries
 	s.webhooks.close()
 	s.bg.Wait()
+	if err := os.RemoveAll(s.bulkDir); err != nil {
+		s.log.Warn("removing bulk results", "dir", s.bulkDir, "err", err)
+	}
 	if s.opts.StateFile != "" {
 		return s.save(s.opts.StateFile)
 	}
