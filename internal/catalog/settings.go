@@ -1,7 +1,9 @@
 // Package catalog holds what a connection decides about products: which identifier matches a
 // destination variant to a source variant, which attributes follow the source, how much stock is
-// held back, and how the destination's prices follow the source's (price rules). It is pure: no
-// database, no platform calls; the connection stores its Settings and the sync work applies them.
+// held back, how the destination's prices follow the source's (price rules), and which variants
+// are linked. Settings and Apply are pure: no database, no
+// platform calls; the connection stores its Settings and the sync work applies them. links.go
+// keeps the product links (which destination variant follows which source variant).
 package catalog
 
 import (

@@ -1,0 +1,174 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/platform"
+)
+
+// Link is one destination variant following one source variant of a connection: both sides'
+// platform ids, the identifier value they were matched on ("" when a person paired them or the
+// hub created the destination by import without one), and the last quantities and prices the
+// sync read at the source and wrote at the destination.
+type Link struct {
+	ID                         int64
+	ConnectionID               int64
+	SourceStoreID              int64
+	SourceProductID            string
+	SourceVariantID            string
+	SourceInventoryItemID      string
+	DestinationStoreID         int64
+	DestinationProductID       string
+	DestinationVariantID       string
+	DestinationInventoryItemID string
+	Identifier                 string
+	SourceQuantity             *int64          // last source available read; nil until read
+	DestinationQuantity        *int64          // last destination quantity written; nil until written
+	SourcePrice                *platform.Money // last source price read
+	DestinationPrice           *platform.Money // last destination price written
+	SyncedAt                   *time.Time
+	CreatedAt                  time.Time
+}
+
+// LinkStore keeps product links. The import and map work writes them; the inventory sync reads
+// them by source inventory item and records what it moved.
+type LinkStore struct {
+	db *database.DB
+}
+
+// NewLinkStore returns a LinkStore on db.
+func NewLinkStore(db *database.DB) *LinkStore { return &LinkStore{db: db} }
+
+// linkColumns is what scanLink reads, in order.
+const linkColumns = `l.id, l.connection_id, l.source_store_id, l.source_product_id, l.source_variant_id,
+	l.source_inventory_item_id, l.destination_store_id, l.destination_product_id, l.destination_variant_id,
+	l.destination_inventory_item_id, l.identifier, l.source_quantity, l.destination_quantity,
+	l.source_price_amount, l.source_price_currency, l.destination_price_amount, l.destination_price_currency,
+	l.synced_at, l.created_at`
+
+func scanLink(row database.Row) (Link, error) {
+	var (
+		l          Link
+		sq, dq     sql.Null[int64]
+		sa, da     int64
+		scur, dcur string
+	)
+	err := row.Scan(&l.ID, &l.ConnectionID, &l.SourceStoreID, &l.SourceProductID, &l.SourceVariantID,
+		&l.SourceInventoryItemID, &l.DestinationStoreID, &l.DestinationProductID, &l.DestinationVariantID,
+		&l.DestinationInventoryItemID, &l.Identifier, &sq, &dq, &sa, &scur, &da, &dcur, &l.SyncedAt, &l.CreatedAt)
+	if err != nil {
+		return Link{}, err
+	}
+	if sq.Valid {
+		l.SourceQuantity = &sq.V
+	}
+	if dq.Valid {
+		l.DestinationQuantity = &dq.V
+	}
+	if scur != "" {
+		l.SourcePrice = &platform.Money{Amount: sa, Currency: scur}
+	}
+	if dcur != "" {
+		l.DestinationPrice = &platform.Money{Amount: da, Currency: dcur}
+	}
+	return l, nil
+}
+
+func collectLinks(rows database.Rows, err error) ([]Link, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Link
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// maxIDsPerQuery bounds the ids of one IN list, well within both databases' limits on
+// parameters; longer lists are read in several queries.
+const maxIDsPerQuery = 500
+
+// SourceItemsParams name source inventory items of one source store.
+type SourceItemsParams struct {
+	SourceStoreID    int64
+	InventoryItemIDs []string
+}
+
+// LinksForSourceItems returns the links of the given source inventory items, of connections in
+// state connected only (a blocked or disconnected connection moves nothing): the fan-out of a
+// source quantity change. Ordered by connection, then link id.
+func (s *LinkStore) LinksForSourceItems(ctx context.Context, p SourceItemsParams) ([]Link, error) {
+	var out []Link
+	for ids := range chunks(p.InventoryItemIDs, maxIDsPerQuery) {
+		args := []any{p.SourceStoreID}
+		in := placeholders(&args, ids)
+		links, err := collectLinks(s.db.Query(ctx, `SELECT `+linkColumns+` FROM product_links l
+			JOIN connections c ON c.id = l.connection_id
+			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.source_inventory_item_id IN (`+in+`)
+			ORDER BY l.connection_id, l.id`, args...))
+		if err != nil {
+			return nil, fmt.Errorf("reading the links of source store %d's items: %w", p.SourceStoreID, err)
+		}
+		out = append(out, links...)
+	}
+	return out, nil
+}
+
+// RecordSyncedParams are what a sync read and wrote for one link.
+type RecordSyncedParams struct {
+	LinkID              int64
+	SourceQuantity      int64
+	DestinationQuantity int64
+	At                  time.Time
+}
+
+// RecordSynced records, in the transaction that completes the sync step, the quantities read at
+// the source and written at the destination. A link removed meanwhile is database.ErrNotFound.
+func (s *LinkStore) RecordSynced(ctx context.Context, tx database.Tx, p RecordSyncedParams) error {
+	n, err := tx.Exec(ctx, `UPDATE product_links SET source_quantity = $1, destination_quantity = $2, synced_at = $3 WHERE id = $4`,
+		p.SourceQuantity, p.DestinationQuantity, p.At.UTC(), p.LinkID)
+	if err != nil {
+		return fmt.Errorf("recording the sync of link %d: %w", p.LinkID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("link %d: %w", p.LinkID, database.ErrNotFound)
+	}
+	return nil
+}
+
+// chunks yields s in pieces of at most n.
+func chunks(s []string, n int) func(func([]string) bool) {
+	return func(yield func([]string) bool) {
+		for len(s) > 0 {
+			k := min(n, len(s))
+			if !yield(s[:k]) {
+				return
+			}
+			s = s[k:]
+		}
+	}
+}
+
+// placeholders appends vals to args and returns their placeholders, comma separated.
+func placeholders(args *[]any, vals []string) string {
+	var b strings.Builder
+	for i, v := range vals {
+		*args = append(*args, v)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", len(*args))
+	}
+	return b.String()
+}
