@@ -21,6 +21,7 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform/httpclient"
 	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
@@ -40,6 +41,7 @@ type App struct {
 	Stores      *store.Service
 	Ingest      *ingest.Service
 	Connections *connection.Service
+	Linking     *linking.Service
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -137,6 +139,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.BackOffice = backoffice.NewService(db, opts.Now)
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now, a.Targets), box, opts.Now)
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
+	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
@@ -144,6 +147,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
+		a.Linking.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))

@@ -62,6 +62,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.Stores(a.Stores),
 		api.ReceivedWebhooks(a.Ingest),
 		api.Connections(a.Connections),
+		api.Linking(a.Linking),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
