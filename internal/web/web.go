@@ -16,6 +16,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -47,7 +48,9 @@ type Deps struct {
 	Ingest   *ingest.Service
 	// Connections, when set, adds the Connections pages.
 	Connections *connection.Service
-	Logger      *slog.Logger
+	// Linking, when set with Connections, adds the pages of a connection's products.
+	Linking *linking.Service
+	Logger  *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -80,6 +83,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.Handle("GET /{$}", h.authed(h.home))
 	h.storeRoutes(mux, cop)
 	h.connectionRoutes(mux, cop)
+	h.linkingRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
