@@ -325,3 +325,36 @@ func TestImportThroughTheAPI(t *testing.T) {
 		}
 	})
 }
+
+// An import of all of a catalog larger than one step runs as a chain of steps, each a job, and
+// ends with every product imported once and every variant linked.
+func TestImportAllRunsInSteps(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, u string) {
+		t.Parallel()
+		e := newLinkEnv(t, u)
+		src, _ := e.shop(t, e.supplier, "supplier.myshopify.com")
+		dst, dstC := e.shop(t, e.account, "reseller.myshopify.com")
+		if err := e.sim.SeedCatalog("supplier.myshopify.com", 60, 2); err != nil {
+			t.Fatal(err)
+		}
+		conn := e.connect(t, dst, src)
+		r := e.run(t, conn, "imports", map[string]any{"all": true})
+		if r.State != "completed" || r.Requested != 60 || r.Done != 60 || r.Failed != 0 {
+			t.Fatalf("import of 60 products: %+v", r)
+		}
+		if got := catalogOf(t, dstC); len(got) != 60 {
+			t.Errorf("destination has %d products; want 60", len(got))
+		}
+		if n := len(e.links(t, conn)); n != 120 {
+			t.Errorf("%d links; want 120", n)
+		}
+		var steps int
+		if err := e.a.DB.QueryRow(t.Context(), `SELECT COUNT(*) FROM river_job WHERE kind = 'linking.import'`).Scan(&steps); err != nil {
+			t.Fatal(err)
+		}
+		if steps < 3 {
+			t.Errorf("%d import jobs; want one per step of 25 products (3 or more)", steps)
+		}
+	})
+}

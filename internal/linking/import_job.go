@@ -28,6 +28,10 @@ type importWorker struct {
 // completes this one. A step run again (a crash, a retry) skips the products already counted,
 // and a product linked already is updated, not created again.
 func (w *importWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
+	return w.s.lastAttempt(ctx, job.Args.RunID, job.Attempt >= job.MaxAttempts, w.work(ctx, job))
+}
+
+func (w *importWorker) work(ctx context.Context, job *river.Job[ImportArgs]) error {
 	s := w.s
 	run, c, stop, err := s.loadRun(ctx, job.Args.RunID, job.Args.AccountID)
 	if err != nil || stop {
@@ -112,6 +116,18 @@ func advance(ctx context.Context, tx database.Tx, run Run, i int64, done bool) e
 }
 
 var errStale = errors.New("stale")
+
+// lastAttempt ends the run, failed with err, when the job's last attempt fails: the queue will
+// not run it again, and the run must not show running for ever.
+func (s *Service) lastAttempt(ctx context.Context, runID int64, last bool, err error) error {
+	if err == nil || !last {
+		return err
+	}
+	ferr := s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context, tx database.Tx) error {
+		return finishRun(ctx, tx, runID, RunFailed, s.now(), &RunError{Message: err.Error()})
+	})
+	return errors.Join(err, ferr)
+}
 
 // loadRun reads the run and its connection for a step; stop is true when there is nothing to do
 // (the run ended, or its connection no longer syncs: then the run ends, failed, saying why).

@@ -63,6 +63,10 @@ func (w *mapWorker) Timeout(*river.Job[MapArgs]) time.Duration { return mapTimeo
 // and completes the run and the job in one transaction: a map run again reads both catalogs
 // again and finds the same links and conflicts (conflicts already skipped stay skipped).
 func (w *mapWorker) Work(ctx context.Context, job *river.Job[MapArgs]) error {
+	return w.s.lastAttempt(ctx, job.Args.RunID, job.Attempt >= job.MaxAttempts, w.work(ctx, job))
+}
+
+func (w *mapWorker) work(ctx context.Context, job *river.Job[MapArgs]) error {
 	s := w.s
 	run, c, stop, err := s.loadRun(ctx, job.Args.RunID, job.Args.AccountID)
 	if err != nil || stop {
