@@ -358,3 +358,22 @@ func TestImportAllRunsInSteps(t *testing.T) {
 		}
 	})
 }
+
+// An import whose store refuses the credentials ends failed at once, saying why, instead of
+// retrying for days.
+func TestImportFailsWhenTheStoreRefuses(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, u string) {
+		t.Parallel()
+		e := newLinkEnv(t, u)
+		src, srcC := e.shop(t, e.supplier, "supplier.myshopify.com")
+		dst, _ := e.shop(t, e.account, "reseller.myshopify.com")
+		product(t, srcC, "Mug", variant("MUG", 1000, "One"))
+		conn := e.connect(t, dst, src)
+		e.simRefuses.Store(true)
+		r := e.run(t, conn, "imports", map[string]any{"all": true})
+		if r.State != "failed" || len(r.Errors) != 1 || r.Errors[0].Message == "" {
+			t.Fatalf("import against a store refusing its token: %+v; want failed with the reason", r)
+		}
+	})
+}

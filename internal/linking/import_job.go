@@ -117,16 +117,25 @@ func advance(ctx context.Context, tx database.Tx, run Run, i int64, done bool) e
 
 var errStale = errors.New("stale")
 
-// lastAttempt ends the run, failed with err, when the job's last attempt fails: the queue will
-// not run it again, and the run must not show running for ever.
+// lastAttempt ends the run, failed with err, when the job's last attempt fails (the queue will
+// not run it again, and the run must not show running for ever) or when a store refused in a way
+// that waiting does not fix (credentials revoked, a scope missing): the job is then cancelled.
 func (s *Service) lastAttempt(ctx context.Context, runID int64, last bool, err error) error {
-	if err == nil || !last {
+	var pe *platform.Error
+	permanent := errors.As(err, &pe) && !pe.Retryable
+	if err == nil || !last && !permanent {
 		return err
 	}
 	ferr := s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context, tx database.Tx) error {
 		return finishRun(ctx, tx, runID, RunFailed, s.now(), &RunError{Message: err.Error()})
 	})
-	return errors.Join(err, ferr)
+	if ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	if permanent {
+		return river.JobCancel(err)
+	}
+	return err
 }
 
 // loadRun reads the run and its connection for a step; stop is true when there is nothing to do
