@@ -35,6 +35,12 @@ type CatalogWriter interface {
 	SetProduct(ctx context.Context, in ProductInput) (Product, error)
 }
 
+// CatalogDeleter removes a product with its variants from the store. A product the store no
+// longer has is not an error: deleting it is done already, so a job run twice deletes nothing more.
+type CatalogDeleter interface {
+	DeleteProduct(ctx context.Context, id string) error
+}
+
 // InventoryReader reads current quantities of items at a location.
 type InventoryReader interface {
 	InventoryLevels(ctx context.Context, locationID string, inventoryItemIDs []string) ([]InventoryLevel, error)
@@ -102,6 +108,7 @@ type Store interface {
 	CatalogExporter
 	CatalogExportStarter
 	CatalogWriter
+	CatalogDeleter
 	InventoryReader
 	InventoryWriter
 	OrderReader
