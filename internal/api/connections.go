@@ -28,8 +28,12 @@ type ConnectionStore struct {
 type DisconnectAction struct {
 	Products    string    `json:"products" enum:"keep,delete"`
 	ZeroStock   bool      `json:"zero_stock"`
-	Status      string    `json:"status" enum:"pending,done,cancelled"`
+	Status      string    `json:"status" enum:"pending,done,cancelled" doc:"done when every step was carried out or failed; cancelled by a reconnect before then"`
 	RequestedAt time.Time `json:"requested_at"`
+	Total       int64     `json:"total" doc:"destination products whose links the disconnect ended: its steps"`
+	Done        int64     `json:"done" doc:"steps carried out (a product already deleted, a stock already 0, count as done)"`
+	Failed      int64     `json:"failed" doc:"steps that failed; error says the last reason"`
+	Error       string    `json:"error,omitempty" doc:"the last failure, if any"`
 }
 
 // ConnectionCounts are what the connection carries.
@@ -68,7 +72,8 @@ func connectionOut(c connection.Connection, accountID int64) Connection {
 		s := c.Settings
 		out.Settings = &s
 		if d := c.Disconnect; d != nil {
-			out.DisconnectAction = &DisconnectAction{Products: string(d.Products), ZeroStock: d.ZeroStock, Status: d.Status, RequestedAt: d.RequestedAt}
+			out.DisconnectAction = &DisconnectAction{Products: string(d.Products), ZeroStock: d.ZeroStock, Status: d.Status, RequestedAt: d.RequestedAt,
+				Total: d.Total, Done: d.Done, Failed: d.Failed, Error: d.Error}
 		}
 	}
 	if role == connection.RoleSource || role == connection.RoleBoth {
@@ -156,10 +161,17 @@ func (h connectionHandlers) register(hapi huma.API) {
 		0, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity), h.putSettings)
 	huma.Register(hapi, op(http.MethodPost, "/api/v2/connections/{id}/disconnect", "disconnect-connection", "Disconnect from the source",
 		"The destination's account only (403 for the source's). The connection stops syncing and pushing at once and keeps its history; "+
-			"the products choice is recorded as the connection's pending disconnect action (disconnect_action), which a durable job carries out.",
+			"every product link ends at once (kept as history, with ended_at and ended_reason) and the choice is recorded as the connection's pending "+
+			"disconnect action (disconnect_action), which a durable job carries out, with its progress (total, done, failed): "+
+			"keep leaves the products on the destination store (zero_stock sets their stock to 0), delete removes them from it. "+
+			"When the last step is done the action is done. Run again, the job changes nothing more.",
 		0), h.disconnect)
 	huma.Register(hapi, op(http.MethodPost, "/api/v2/connections/{id}/reconnect", "reconnect-connection", "Reconnect to the source",
-		"The destination's account only. A connection the source blocked cannot be reconnected (409) until the source unblocks it.", 0), h.action(h.svc.Reconnect))
+		"The destination's account only. A connection the source blocked cannot be reconnected (409) until the source unblocks it. "+
+			"A disconnect action still pending is cancelled: its job stops before its next product (what it did stays done). "+
+			"After a keep disconnect, a durable job reads each destination product again and restores, by identifier, the links it finds as they were; "+
+			"a product or variant gone, or an identifier changed, is listed as a conflict (GET .../conflicts) to resolve or skip. "+
+			"After a delete disconnect there is nothing to restore: import or map the products again.", 0), h.action(h.svc.Reconnect))
 	huma.Register(hapi, op(http.MethodPost, "/api/v2/connections/{id}/block", "block-connection", "Block a destination",
 		"The source's account only (403 for the destination's). The destination syncs nothing until unblocked and cannot undo it.", 0), h.action(h.svc.Block))
 	huma.Register(hapi, op(http.MethodPost, "/api/v2/connections/{id}/unblock", "unblock-connection", "Unblock a destination",

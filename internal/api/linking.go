@@ -324,6 +324,8 @@ type ProductLink struct {
 	DestinationQuantity *int64     `json:"destination_quantity" doc:"last destination quantity written; null until written"`
 	SyncedAt            *time.Time `json:"synced_at"`
 	CreatedAt           time.Time  `json:"created_at"`
+	EndedAt             *time.Time `json:"ended_at" doc:"when the link ended (a disconnect); null while it is a link. Ended links are the connection's history and sync nothing"`
+	EndedReason         string     `json:"ended_reason,omitempty" doc:"why the link ended"`
 }
 
 // LinkSide is one side's ids of a link, with the last price read or written there.
@@ -338,7 +340,8 @@ func linkOut(l catalog.Link) ProductLink {
 	return ProductLink{ID: l.ID, Identifier: l.Identifier,
 		Source:         LinkSide{ProductID: l.SourceProductID, VariantID: l.SourceVariantID, InventoryItemID: l.SourceInventoryItemID, Price: moneyPtr(l.SourcePrice)},
 		Destination:    LinkSide{ProductID: l.DestinationProductID, VariantID: l.DestinationVariantID, InventoryItemID: l.DestinationInventoryItemID, Price: moneyPtr(l.DestinationPrice)},
-		SourceQuantity: l.SourceQuantity, DestinationQuantity: l.DestinationQuantity, SyncedAt: l.SyncedAt, CreatedAt: l.CreatedAt}
+		SourceQuantity: l.SourceQuantity, DestinationQuantity: l.DestinationQuantity, SyncedAt: l.SyncedAt, CreatedAt: l.CreatedAt,
+		EndedAt: l.EndedAt, EndedReason: l.EndedReason}
 }
 
 type linksInput struct {

@@ -33,6 +33,11 @@ type Link struct {
 	DestinationPrice           *platform.Money // last destination price written
 	SyncedAt                   *time.Time
 	CreatedAt                  time.Time
+	// EndedAt is when the link ended (a disconnect), nil while it is a link: an ended link is
+	// kept as the connection's history and read as a link by nothing (readers filter
+	// ended_at IS NULL). EndedReason says why, in words.
+	EndedAt     *time.Time
+	EndedReason string
 }
 
 // LinkStore keeps product links. The import and map work writes them; the inventory sync reads
@@ -49,7 +54,7 @@ const linkColumns = `l.id, l.connection_id, l.source_store_id, l.source_product_
 	l.source_inventory_item_id, l.destination_store_id, l.destination_product_id, l.destination_variant_id,
 	l.destination_inventory_item_id, l.identifier, l.source_quantity, l.destination_quantity,
 	l.source_price_amount, l.source_price_currency, l.destination_price_amount, l.destination_price_currency,
-	l.synced_at, l.created_at`
+	l.synced_at, l.created_at, l.ended_at, l.ended_reason`
 
 func scanLink(row database.Row) (Link, error) {
 	var (
@@ -60,7 +65,7 @@ func scanLink(row database.Row) (Link, error) {
 	)
 	err := row.Scan(&l.ID, &l.ConnectionID, &l.SourceStoreID, &l.SourceProductID, &l.SourceVariantID,
 		&l.SourceInventoryItemID, &l.DestinationStoreID, &l.DestinationProductID, &l.DestinationVariantID,
-		&l.DestinationInventoryItemID, &l.Identifier, &sq, &dq, &sa, &scur, &da, &dcur, &l.SyncedAt, &l.CreatedAt)
+		&l.DestinationInventoryItemID, &l.Identifier, &sq, &dq, &sa, &scur, &da, &dcur, &l.SyncedAt, &l.CreatedAt, &l.EndedAt, &l.EndedReason)
 	if err != nil {
 		return Link{}, err
 	}
@@ -106,8 +111,8 @@ type SourceItemsParams struct {
 }
 
 // LinksForSourceItems returns the links of the given source inventory items, of connections in
-// state connected only (a blocked or disconnected connection moves nothing): the fan-out of a
-// source quantity change. Ordered by connection, then link id.
+// state connected only (a blocked or disconnected connection moves nothing), not ended: the
+// fan-out of a source quantity change. Ordered by connection, then link id.
 func (s *LinkStore) LinksForSourceItems(ctx context.Context, p SourceItemsParams) ([]Link, error) {
 	var out []Link
 	for ids := range chunks(p.InventoryItemIDs, maxIDsPerQuery) {
@@ -115,7 +120,7 @@ func (s *LinkStore) LinksForSourceItems(ctx context.Context, p SourceItemsParams
 		in := placeholders(&args, ids)
 		links, err := collectLinks(s.db.Query(ctx, `SELECT `+linkColumns+` FROM product_links l
 			JOIN connections c ON c.id = l.connection_id
-			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.source_inventory_item_id IN (`+in+`)
+			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.ended_at IS NULL AND l.source_inventory_item_id IN (`+in+`)
 			ORDER BY l.connection_id, l.id`, args...))
 		if err != nil {
 			return nil, fmt.Errorf("reading the links of source store %d's items: %w", p.SourceStoreID, err)
@@ -134,9 +139,10 @@ type RecordSyncedParams struct {
 }
 
 // RecordSynced records, in the transaction that completes the sync step, the quantities read at
-// the source and written at the destination. A link removed meanwhile is database.ErrNotFound.
+// the source and written at the destination. A link removed or ended meanwhile is
+// database.ErrNotFound.
 func (s *LinkStore) RecordSynced(ctx context.Context, tx database.Tx, p RecordSyncedParams) error {
-	n, err := tx.Exec(ctx, `UPDATE product_links SET source_quantity = $1, destination_quantity = $2, synced_at = $3 WHERE id = $4`,
+	n, err := tx.Exec(ctx, `UPDATE product_links SET source_quantity = $1, destination_quantity = $2, synced_at = $3 WHERE id = $4 AND ended_at IS NULL`,
 		p.SourceQuantity, p.DestinationQuantity, p.At.UTC(), p.LinkID)
 	if err != nil {
 		return fmt.Errorf("recording the sync of link %d: %w", p.LinkID, err)

@@ -37,7 +37,8 @@ type SaveLinksParams struct {
 }
 
 // SaveLinks creates the links, or updates the one of the same source variant (an import run
-// again follows the same destination variant), then recounts the connection's linked products.
+// again follows the same destination variant; an ended link is a link again), then recounts the
+// connection's linked products.
 // A destination variant already following another source variant of the connection is a unique
 // violation (database.IsUniqueViolation): the caller decides what it means.
 func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksParams) error {
@@ -48,6 +49,12 @@ func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksPa
 		}
 	}
 	for _, l := range p.Links {
+		// an ended link (history) of this destination variant under another source variant gives
+		// way to the new link: a variant follows one source variant of a connection
+		if _, err := tx.Exec(ctx, `DELETE FROM product_links WHERE connection_id = $1 AND destination_variant_id = $2
+			AND source_variant_id <> $3 AND ended_at IS NOT NULL`, p.ConnectionID, l.DestinationVariantID, l.SourceVariantID); err != nil {
+			return fmt.Errorf("replacing the ended link of destination variant %s: %w", l.DestinationVariantID, err)
+		}
 		sa, scur := moneyCols(l.SourcePrice)
 		da, dcur := moneyCols(l.DestinationPrice)
 		_, err := tx.Exec(ctx, `INSERT INTO product_links (connection_id, source_store_id, source_product_id, source_variant_id,
@@ -63,7 +70,7 @@ func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksPa
 				destination_quantity = COALESCE(excluded.destination_quantity, product_links.destination_quantity),
 				source_price_amount = excluded.source_price_amount, source_price_currency = excluded.source_price_currency,
 				destination_price_amount = excluded.destination_price_amount, destination_price_currency = excluded.destination_price_currency,
-				synced_at = excluded.synced_at`,
+				synced_at = excluded.synced_at, ended_at = NULL, ended_reason = ''`,
 			p.ConnectionID, l.SourceStoreID, l.SourceProductID, l.SourceVariantID, l.SourceInventoryItemID,
 			l.DestinationStoreID, l.DestinationProductID, l.DestinationVariantID, l.DestinationInventoryItemID,
 			l.Identifier, l.SourceQuantity, l.DestinationQuantity, sa, scur, da, dcur, at)
@@ -71,7 +78,7 @@ func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksPa
 			return fmt.Errorf("linking source variant %s to destination variant %s: %w", l.SourceVariantID, l.DestinationVariantID, err)
 		}
 	}
-	return recount(ctx, tx, p.ConnectionID)
+	return Recount(ctx, tx, p.ConnectionID)
 }
 
 // endOthers removes the links of p's source products whose source variant p does not list.
@@ -91,10 +98,11 @@ func endOthers(ctx context.Context, tx database.Tx, p SaveLinksParams) error {
 	return nil
 }
 
-// recount keeps the connection's linked_products: its distinct linked destination products.
-func recount(ctx context.Context, tx database.Tx, connectionID int64) error {
+// Recount keeps the connection's linked_products: its distinct linked destination products
+// (ended links are history, not links).
+func Recount(ctx context.Context, tx database.Tx, connectionID int64) error {
 	_, err := tx.Exec(ctx, `UPDATE connections SET linked_products =
-		(SELECT COUNT(DISTINCT destination_product_id) FROM product_links WHERE connection_id = $1) WHERE id = $1`, connectionID)
+		(SELECT COUNT(DISTINCT destination_product_id) FROM product_links WHERE connection_id = $1 AND ended_at IS NULL) WHERE id = $1`, connectionID)
 	if err != nil {
 		return fmt.Errorf("counting the linked products of connection %d: %w", connectionID, err)
 	}
@@ -116,7 +124,8 @@ type LinksOfProductsParams struct {
 	ProductIDs []string
 }
 
-// LinksOfProducts returns the links of the given products of a connection, whatever its state.
+// LinksOfProducts returns the links (not ended) of the given products of a connection, whatever
+// its state.
 func (s *LinkStore) LinksOfProducts(ctx context.Context, q database.Querier, p LinksOfProductsParams) ([]Link, error) {
 	col := "source_product_id"
 	if p.Side == "destination" {
@@ -127,7 +136,7 @@ func (s *LinkStore) LinksOfProducts(ctx context.Context, q database.Querier, p L
 		args := []any{p.ConnectionID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l
-			WHERE l.connection_id = $1 AND l.`+col+` IN (`+in+`) ORDER BY l.id`, args...))
+			WHERE l.connection_id = $1 AND l.ended_at IS NULL AND l.`+col+` IN (`+in+`) ORDER BY l.id`, args...))
 		if err != nil {
 			return nil, fmt.Errorf("reading the links of connection %d: %w", p.ConnectionID, err)
 		}
@@ -143,7 +152,8 @@ type ListLinksParams struct {
 	Offset       int
 }
 
-// ListLinks returns a page of the connection's links and how many it has in all.
+// ListLinks returns a page of the connection's links and how many it has in all, ended ones
+// included: they are its history (EndedAt says which).
 func (s *LinkStore) ListLinks(ctx context.Context, p ListLinksParams) ([]Link, int64, error) {
 	var total int64
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM product_links WHERE connection_id = $1`, p.ConnectionID).Scan(&total); err != nil {

@@ -53,7 +53,8 @@ const (
 	ProductsDelete Products = "delete" // the linked products are removed from the destination
 )
 
-// Disconnect statuses: the product work a disconnect implies is done by a job of a later part.
+// Disconnect statuses: the product work a disconnect implies is done by the disconnect job
+// (internal/linking), which marks the action done in the transaction of its last step.
 const (
 	DisconnectPending   = "pending"
 	DisconnectDone      = "done"
@@ -75,6 +76,12 @@ type DisconnectAction struct {
 	ZeroStock   bool
 	Status      string
 	RequestedAt time.Time
+	// Seq numbers the connection's disconnects (1, 2, ...): the job of an earlier one stops.
+	Seq int64
+	// Progress of the job, in destination products: Total its steps, Done and Failed those
+	// carried out, Error the last failure ("" if none). Written by the job, not by update.
+	Total, Done, Failed int64
+	Error               string
 }
 
 // Connection is a destination store following a source store.

@@ -17,7 +17,8 @@ import (
 
 const selectColumns = `SELECT c.id, d.id, d.account_id, d.name, d.store_key, s.id, s.account_id, s.name, s.store_key,
 	c.state, c.blocked_at, c.disconnected_at, c.settings, c.disconnect_products, c.disconnect_zero_stock,
-	c.disconnect_status, c.disconnect_requested_at, c.linked_products, c.pushed_orders, c.version, c.created_at, c.updated_at
+	c.disconnect_status, c.disconnect_requested_at, c.disconnect_seq, c.disconnect_total, c.disconnect_done,
+	c.disconnect_failed, c.disconnect_error, c.linked_products, c.pushed_orders, c.version, c.created_at, c.updated_at
 	FROM connections c
 	JOIN stores d ON d.id = c.destination_store_id
 	JOIN stores s ON s.id = c.source_store_id`
@@ -31,11 +32,12 @@ func scan(row database.Row) (Connection, error) {
 		zero      bool
 		status    string
 		requested sql.Null[time.Time]
+		d         DisconnectAction
 	)
 	err := row.Scan(&c.ID, &c.Destination.ID, &c.Destination.AccountID, &c.Destination.Name, &c.Destination.Key,
 		&c.Source.ID, &c.Source.AccountID, &c.Source.Name, &c.Source.Key,
 		&state, &c.BlockedAt, &c.DisconnectedAt, &settings, &products, &zero, &status, &requested,
-		&c.LinkedProducts, &c.PushedOrders, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+		&d.Seq, &d.Total, &d.Done, &d.Failed, &d.Error, &c.LinkedProducts, &c.PushedOrders, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return Connection{}, err
 	}
@@ -44,7 +46,8 @@ func scan(row database.Row) (Connection, error) {
 		return Connection{}, fmt.Errorf("connection %d: reading its settings: %w", c.ID, err)
 	}
 	if status != "" {
-		c.Disconnect = &DisconnectAction{Products: Products(products), ZeroStock: zero, Status: status, RequestedAt: requested.V}
+		d.Products, d.ZeroStock, d.Status, d.RequestedAt = Products(products), zero, status, requested.V
+		c.Disconnect = &d
 	}
 	return c, nil
 }
@@ -139,14 +142,16 @@ func update(ctx context.Context, tx database.Tx, c Connection, now time.Time) (b
 	var products, status string
 	var zero bool
 	var requested *time.Time
+	var seq int64
 	if d := c.Disconnect; d != nil {
-		products, zero, status, requested = string(d.Products), d.ZeroStock, d.Status, &d.RequestedAt
+		products, zero, status, requested, seq = string(d.Products), d.ZeroStock, d.Status, &d.RequestedAt, d.Seq
 	}
+	// the progress columns are the disconnect job's: left as they are (a new disconnect resets them)
 	n, err := tx.Exec(ctx, `UPDATE connections SET state = $1, blocked_at = $2, disconnected_at = $3, settings = $4,
 		disconnect_products = $5, disconnect_zero_stock = $6, disconnect_status = $7, disconnect_requested_at = $8,
-		version = version + 1, updated_at = $9
-		WHERE id = $10 AND version = $11`,
-		string(c.State), c.BlockedAt, c.DisconnectedAt, string(settings), products, zero, status, requested, now, c.ID, c.Version)
+		disconnect_seq = $9, version = version + 1, updated_at = $10
+		WHERE id = $11 AND version = $12`,
+		string(c.State), c.BlockedAt, c.DisconnectedAt, string(settings), products, zero, status, requested, seq, now, c.ID, c.Version)
 	if err != nil {
 		return false, fmt.Errorf("updating connection %d: %w", c.ID, err)
 	}

@@ -25,7 +25,17 @@ type Service struct {
 	stores *store.Service
 	events Publisher
 	now    func() time.Time
+	hooks  []TransitHook
 }
+
+// TransitHook runs in the transaction of a state change, after the connection is written: the
+// disconnect work (internal/linking) records its steps and enqueues its job there, so a change
+// and the work it implies commit together or not at all. An error undoes the change.
+type TransitHook func(ctx context.Context, tx database.Tx, c Connection, a Action) error
+
+// OnTransit adds a hook run on every state change (disconnect, reconnect, block, unblock). Call
+// it while wiring, before serving.
+func (s *Service) OnTransit(h TransitHook) { s.hooks = append(s.hooks, h) }
 
 // NewService returns a Service. events nil publishes nothing (tests of other domains).
 func NewService(db *database.DB, stores *store.Service, events Publisher, now func() time.Time) *Service {
@@ -160,7 +170,7 @@ func (s *Service) UpdateSettings(ctx context.Context, p SettingsParams) (Connect
 	if err := p.Settings.Validate(); err != nil {
 		return Connection{}, err
 	}
-	return s.change(ctx, p.AccountID, p.ID, "connection.settings_updated", func(c *Connection, role Role) error {
+	return s.change(ctx, p.AccountID, p.ID, "connection.settings_updated", nil, func(c *Connection, role Role) error {
 		if role != RoleDestination && role != RoleBoth {
 			return refuse(ErrForbidden, "", "only the destination store's account sets a connection's product sync settings")
 		}
@@ -178,8 +188,9 @@ type DisconnectParams struct {
 }
 
 // Disconnect stops the connection syncing and records the destination's choice as its pending
-// disconnect action; the product work it implies is done by the disconnect job of a later part,
-// which follows the connection.disconnected event and marks the action done.
+// disconnect action, numbered after the last one; the product work it implies is decided and
+// enqueued by the transit hooks in the same transaction (internal/linking's disconnect job),
+// which mark the action done.
 func (s *Service) Disconnect(ctx context.Context, p DisconnectParams) (Connection, error) {
 	switch {
 	case p.Products != ProductsKeep && p.Products != ProductsDelete:
@@ -188,7 +199,11 @@ func (s *Service) Disconnect(ctx context.Context, p DisconnectParams) (Connectio
 		return Connection{}, refuse(ErrInvalid, "zero_stock", "deleted products have no stock to set to 0: zero_stock goes with products keep")
 	}
 	return s.transit(ctx, p.AccountID, p.ID, ActDisconnect, func(c *Connection) {
-		c.Disconnect = &DisconnectAction{Products: p.Products, ZeroStock: p.ZeroStock, Status: DisconnectPending, RequestedAt: *c.DisconnectedAt}
+		var seq int64
+		if c.Disconnect != nil {
+			seq = c.Disconnect.Seq
+		}
+		c.Disconnect = &DisconnectAction{Products: p.Products, ZeroStock: p.ZeroStock, Status: DisconnectPending, RequestedAt: *c.DisconnectedAt, Seq: seq + 1}
 	})
 }
 
@@ -215,7 +230,15 @@ func (s *Service) Unblock(ctx context.Context, p GetParams) (Connection, error) 
 
 // transit applies a state action, then after (if any) to the changed connection.
 func (s *Service) transit(ctx context.Context, accountID, id int64, a Action, after func(c *Connection)) (Connection, error) {
-	return s.change(ctx, accountID, id, "connection."+eventVerb[a], func(c *Connection, role Role) error {
+	hooks := func(ctx context.Context, tx database.Tx, c Connection) error {
+		for _, h := range s.hooks {
+			if err := h(ctx, tx, c, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return s.change(ctx, accountID, id, "connection."+eventVerb[a], hooks, func(c *Connection, role Role) error {
 		f, err := transition(flags{blocked: c.BlockedAt != nil, disconnected: c.DisconnectedAt != nil}, role, a)
 		if err != nil {
 			return err
@@ -243,8 +266,10 @@ func keepOrSet(t *time.Time, on bool, now time.Time) *time.Time {
 }
 
 // change reads the connection in a transaction, lets fn decide and modify it, writes it if no one
-// changed it meanwhile, and publishes eventType to both sides' accounts, all in that transaction.
-func (s *Service) change(ctx context.Context, accountID, id int64, eventType string, fn func(c *Connection, role Role) error) (Connection, error) {
+// changed it meanwhile, runs after (if any) on what was written, and publishes eventType to both
+// sides' accounts, all in that transaction.
+func (s *Service) change(ctx context.Context, accountID, id int64, eventType string, after func(context.Context, database.Tx, Connection) error,
+	fn func(c *Connection, role Role) error) (Connection, error) {
 	var out Connection
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		c, err := getScoped(ctx, tx, accountID, id)
@@ -264,6 +289,15 @@ func (s *Service) change(ctx context.Context, accountID, id int64, eventType str
 		}
 		c.Version++
 		c.UpdatedAt = now
+		if after != nil {
+			if err := after(ctx, tx, c); err != nil {
+				return err
+			}
+			// the hooks may have written the row (the disconnect's progress): read it as it is now
+			if c, err = getScoped(ctx, tx, accountID, id); err != nil {
+				return err
+			}
+		}
 		out = c
 		return s.publish(ctx, tx, c, eventType)
 	})

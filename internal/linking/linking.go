@@ -67,10 +67,12 @@ func NewService(c Config) *Service {
 	return &Service{db: c.DB, conns: c.Connections, stores: c.Stores, links: catalog.NewLinkStore(c.DB), jobs: c.Jobs, now: c.Now, logger: c.Logger}
 }
 
-// AddWorkers registers the import and map workers.
+// AddWorkers registers the import, map, disconnect and restore workers.
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &importWorker{s: s})
 	river.AddWorker(w, &mapWorker{s: s})
+	river.AddWorker(w, &disconnectWorker{s: s})
+	river.AddWorker(w, &restoreWorker{s: s})
 }
 
 // Links is the link storage, for the inventory sync's wiring.

@@ -122,7 +122,7 @@ func (w *mapWorker) work(ctx context.Context, job *river.Job[MapArgs]) error {
 
 // linkedProducts are the products of the connection already linked, on each side.
 func (s *Service) linkedProducts(ctx context.Context, connectionID int64) (map[string]bool, map[string]bool, error) {
-	rows, err := s.db.Query(ctx, `SELECT DISTINCT source_product_id, destination_product_id FROM product_links WHERE connection_id = $1`, connectionID)
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT source_product_id, destination_product_id FROM product_links WHERE connection_id = $1 AND ended_at IS NULL`, connectionID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the links of connection %d: %w", connectionID, err)
 	}
