@@ -10,6 +10,7 @@ import (
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform"
+	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 )
 
 type apiDisconnect struct {
@@ -245,6 +246,47 @@ func TestDisconnectKeepReconnectDelete(t *testing.T) {
 		}
 		if active, ended := e.linksState(t, conn); active != 0 || ended != 10 {
 			t.Fatalf("links after delete: %d active, %d ended; want 0 and 10 (history)", active, ended)
+		}
+	})
+}
+
+// A reconnect while a delete disconnect is still running cancels the steps left: the job stops
+// before its next product, the action is cancelled, and what it did is counted exactly (the
+// products deleted are the steps done; the rest stay on the destination).
+func TestReconnectCancelsARunningDisconnect(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, u string) {
+		t.Parallel()
+		e := newLinkEnv(t, u)
+		src, srcC := e.shop(t, e.supplier, "supplier.myshopify.com")
+		dst, dstC := e.shop(t, e.account, "reseller.myshopify.com")
+		var ids []string
+		for i := range 6 {
+			ids = append(ids, product(t, srcC, fmt.Sprintf("Product %d", i), variant(fmt.Sprintf("SKU-%d", i), 1000, "A")).ID)
+		}
+		conn := e.connect(t, dst, src)
+		if r := e.run(t, conn, "imports", map[string]any{"source_product_ids": ids}); r.State != "completed" || r.Done != 6 {
+			t.Fatalf("import: %+v", r)
+		}
+		e.sim.SetFaults("reseller.myshopify.com", shopifysim.Faults{Latency: 250 * time.Millisecond})
+		if code := e.call(t, e.key, "POST", fmt.Sprintf("/api/v2/connections/%d/disconnect", conn), map[string]any{"products": "delete"}, nil); code != 200 {
+			t.Fatalf("disconnect delete: %d", code)
+		}
+		time.Sleep(600 * time.Millisecond)
+		if code := e.call(t, e.key, "POST", fmt.Sprintf("/api/v2/connections/%d/reconnect", conn), nil, nil); code != 200 {
+			t.Fatalf("reconnect: %d", code)
+		}
+		c := e.awaitAction(t, conn)
+		time.Sleep(time.Second) // the job stops at its next product; give it time to (wrongly) go on
+		e.sim.SetFaults("reseller.myshopify.com", shopifysim.Faults{})
+		left := len(catalogOf(t, dstC))
+		e.call(t, e.key, "GET", fmt.Sprintf("/api/v2/connections/%d", conn), nil, &c)
+		a := c.DisconnectAction
+		if a.Status != "cancelled" || c.State != "connected" || a.Total != 6 || a.Done >= 6 || a.Failed != 0 {
+			t.Fatalf("after the reconnect: %s %+v", c.State, a)
+		}
+		if int64(left) != 6-a.Done {
+			t.Fatalf("destination has %d products with %d steps done; want %d", left, a.Done, 6-a.Done)
 		}
 	})
 }
