@@ -202,7 +202,8 @@ func TestConnectionPages(t *testing.T) {
 		// Disconnect keeping the products with their stock at 0, then reconnect.
 		_, page = ra.follow(path+"/disconnect", url.Values{"products": {"keep"}, "zero_stock": {"on"}})
 		c = site.conn(t, path)
-		if !strings.Contains(page.body, "Disconnected:") || c.State != connection.StateDisconnected || c.Disconnect == nil || !c.Disconnect.ZeroStock {
+		if !strings.Contains(page.body, "Disconnected:") || c.State != connection.StateDisconnected || c.Disconnect == nil || !c.Disconnect.ZeroStock ||
+			!strings.Contains(page.body, "pending</strong>: 0 of 0 products done") {
 			t.Errorf("disconnect: %+v %.300s", c, page.body)
 		}
 		_, page = ra.follow(path+"/reconnect", url.Values{})
