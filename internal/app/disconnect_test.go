@@ -62,11 +62,12 @@ func (e *linkEnv) linksState(t *testing.T, conn int64) (active, ended int) {
 			break
 		}
 		for _, l := range pg.Data {
-			if l.EndedAt == nil {
+			switch {
+			case l.EndedAt == nil:
 				active++
-			} else if l.EndedReason == "" {
+			case l.EndedReason == "":
 				t.Errorf("an ended link without its reason")
-			} else {
+			default:
 				ended++
 			}
 		}

@@ -58,7 +58,7 @@ type RestoreLinksParams struct {
 	LinkIDs      []int64
 }
 
-// RestoreLinks makes the given ended links links again, in the caller's transaction, and
+// RestoreLinks makes the given ended links active again, in the caller's transaction, and
 // recounts the connection's linked products.
 func (s *LinkStore) RestoreLinks(ctx context.Context, tx database.Tx, p RestoreLinksParams) error {
 	for from := 0; from < len(p.LinkIDs); from += maxIDsPerQuery {

@@ -16,7 +16,7 @@ import (
 // in disconnect_items, and enqueues the disconnect job, which carries the choice out on the
 // destination store: keep (nothing, or the stock set to 0) or delete (the products removed).
 // The reconnect's transaction cancels the steps still pending and, after a keep, enqueues the
-// restore job, which makes the ended links links again where it finds their products as they were.
+// restore job, which makes the ended links active again where it finds their products as they were.
 
 // Disconnect item states.
 const (
@@ -50,6 +50,8 @@ func (s *Service) OnTransit(ctx context.Context, tx database.Tx, c connection.Co
 		return s.startDisconnect(ctx, tx, c)
 	case connection.ActReconnect:
 		return s.startReconnect(ctx, tx, c)
+	case connection.ActBlock, connection.ActUnblock:
+		// a blocked connection moves nothing (Syncs), and its links stay for when it is unblocked
 	}
 	return nil
 }

@@ -167,8 +167,14 @@ func restorable(id catalog.Identifier, p *platform.Product, ls []catalog.Link) s
 // looked at the whole catalog.
 func addConflicts(ctx context.Context, tx database.Tx, connectionID int64, found []newConflict, at time.Time) error {
 	for _, c := range found {
-		sids, _ := json.Marshal(nonNil(c.sourceIDs))
-		dids, _ := json.Marshal(nonNil(c.destIDs))
+		sids, err := json.Marshal(nonNil(c.sourceIDs))
+		if err != nil {
+			return fmt.Errorf("recording a conflict of connection %d: %w", connectionID, err)
+		}
+		dids, err := json.Marshal(nonNil(c.destIDs))
+		if err != nil {
+			return fmt.Errorf("recording a conflict of connection %d: %w", connectionID, err)
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO conflicts (connection_id, kind, reason, source_product_ids, destination_product_ids,
 			identifier, fingerprint, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8)
 			ON CONFLICT (connection_id, fingerprint) DO NOTHING`, connectionID, c.kind, c.reason, string(sids), string(dids), c.identifier,
