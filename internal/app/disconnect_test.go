@@ -291,3 +291,29 @@ func TestReconnectCancelsARunningDisconnect(t *testing.T) {
 		}
 	})
 }
+
+// A delete disconnect whose destination store refuses the credentials ends at once, done with
+// every product failed and the reason, instead of pending while the job retries for days.
+func TestDisconnectEndsWhenTheStoreRefuses(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, u string) {
+		t.Parallel()
+		e := newLinkEnv(t, u)
+		src, srcC := e.shop(t, e.supplier, "supplier.myshopify.com")
+		dst, _ := e.shop(t, e.account, "reseller.myshopify.com")
+		mug := product(t, srcC, "Mug", variant("MUG", 1000, "One"))
+		cap := product(t, srcC, "Cap", variant("CAP", 1000, "One"))
+		conn := e.connect(t, dst, src)
+		if r := e.run(t, conn, "imports", map[string]any{"source_product_ids": []string{mug.ID, cap.ID}}); r.State != "completed" || r.Done != 2 {
+			t.Fatalf("import: %+v", r)
+		}
+		e.simRefuses.Store(true)
+		if code := e.call(t, e.key, "POST", fmt.Sprintf("/api/v2/connections/%d/disconnect", conn), map[string]any{"products": "delete"}, nil); code != 200 {
+			t.Fatalf("disconnect delete: %d", code)
+		}
+		a := e.awaitAction(t, conn).DisconnectAction
+		if a.Status != "done" || a.Total != 2 || a.Done != 0 || a.Failed != 2 || a.Error == "" {
+			t.Fatalf("disconnect against a store refusing its token: %+v; want done with 2 failed and the reason", a)
+		}
+	})
+}

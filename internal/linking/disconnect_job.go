@@ -41,17 +41,17 @@ func (w *disconnectWorker) Work(ctx context.Context, job *river.Job[DisconnectAr
 	}
 	// the queue will not run it again, or waiting does not help: every product left fails with
 	// the reason, and the action is done (with failures), not pending for ever
-	a := job.Args
+	a, why := job.Args, truncate(err.Error(), 500)
 	ferr := w.s.db.InTx(context.WithoutCancel(ctx), func(ctx context.Context, tx database.Tx) error {
-		left, err := pendingItems(ctx, tx, a.ConnectionID, a.Seq, 1_000_000)
-		if err != nil {
-			return err
+		left, lerr := pendingItems(ctx, tx, a.ConnectionID, a.Seq, 1_000_000)
+		if lerr != nil {
+			return lerr
 		}
-		if err := markItems(ctx, tx, a.ConnectionID, a.Seq, left, ItemFailed, truncate(err.Error(), 500)); err != nil {
-			return err
+		if lerr := markItems(ctx, tx, a.ConnectionID, a.Seq, left, ItemFailed, why); lerr != nil {
+			return lerr
 		}
-		_, err = connection.FinishDisconnect(ctx, tx, a.ConnectionID, a.Seq, w.s.now())
-		return err
+		_, lerr = connection.FinishDisconnect(ctx, tx, a.ConnectionID, a.Seq, w.s.now())
+		return lerr
 	})
 	if ferr != nil {
 		return errors.Join(err, ferr)
