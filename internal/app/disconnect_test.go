@@ -302,9 +302,9 @@ func TestDisconnectEndsWhenTheStoreRefuses(t *testing.T) {
 		src, srcC := e.shop(t, e.supplier, "supplier.myshopify.com")
 		dst, _ := e.shop(t, e.account, "reseller.myshopify.com")
 		mug := product(t, srcC, "Mug", variant("MUG", 1000, "One"))
-		cap := product(t, srcC, "Cap", variant("CAP", 1000, "One"))
+		hat := product(t, srcC, "Cap", variant("CAP", 1000, "One"))
 		conn := e.connect(t, dst, src)
-		if r := e.run(t, conn, "imports", map[string]any{"source_product_ids": []string{mug.ID, cap.ID}}); r.State != "completed" || r.Done != 2 {
+		if r := e.run(t, conn, "imports", map[string]any{"source_product_ids": []string{mug.ID, hat.ID}}); r.State != "completed" || r.Done != 2 {
 			t.Fatalf("import: %+v", r)
 		}
 		e.simRefuses.Store(true)
