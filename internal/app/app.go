@@ -42,6 +42,7 @@ type App struct {
 	Ingest      *ingest.Service
 	Connections *connection.Service
 	Linking     *linking.Service
+	Follow      *linking.Follower // source product changes carried to destinations
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -140,6 +141,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now, a.Targets), box, opts.Now)
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
+	a.Follow = linking.NewFollower(a.Linking, linking.FollowConfig{})
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
@@ -148,6 +150,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
 		a.Linking.AddWorkers(a.workers)
+		a.Follow.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
