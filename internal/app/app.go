@@ -16,10 +16,12 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/backoffice"
+	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform/httpclient"
@@ -43,6 +45,8 @@ type App struct {
 	Connections *connection.Service
 	Linking     *linking.Service
 	Follow      *linking.Follower // source product changes carried to destinations
+	Links       *catalog.LinkStore
+	Inventory   *inventory.Service
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -146,11 +150,20 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
 	a.Stores.OnSaved(a.Ingest.SubscribeTx)
+	a.Links = catalog.NewLinkStore(db)
+	a.Inventory = inventory.NewService(db, a.Jobs, a.Stores, a.Connections, a.Links,
+		inventory.Config{Now: opts.Now, Logger: logger})
+	// A processed webhook reaches the domains in the transaction that marks it processed.
+	a.Ingest.OnEvent(a.Inventory.OnEvent)
+	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
+		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
 		a.Linking.AddWorkers(a.workers)
 		a.Follow.AddWorkers(a.workers)
+		a.Inventory.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/linking"
@@ -288,6 +289,62 @@ func TestChangesFollow(t *testing.T) {
 		e.settle(t)
 		if d := delta(e.productSets(t), before); d != [2]int64{0, 0} {
 			t.Errorf("productSet calls for an archived product told again: %v; want none", d)
+		}
+	})
+}
+
+// Changes follow from the source's own webhooks: the simulator delivers products/update to the
+// app, ingest hands each processed one to the follow, and ten quick title edits reach the
+// destination as one productSet.
+func TestChangesFollowWebhooks(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, u string) {
+		t.Parallel()
+		e := newSyncEnv(t, u)
+		ctx := context.Background()
+		src, _ := e.shop(t, "wsource", 1)
+		dst, _ := e.shop(t, "wdest", 0)
+		e.waitSubscribed(t, src)
+		c, err := e.a.Connections.Connect(ctx, connection.ConnectParams{AccountID: dst.AccountID, DestinationStoreID: dst.ID, SourceStoreKey: src.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := e.a.Linking.StartImport(ctx, linking.ImportParams{AccountID: dst.AccountID, ConnectionID: c.ID, All: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); run.State != linking.RunCompleted; time.Sleep(50 * time.Millisecond) {
+			if run, err = e.a.Linking.GetRun(ctx, linking.RunParams{AccountID: dst.AccountID, ConnectionID: c.ID, ID: run.ID}); err != nil || run.State == linking.RunFailed || time.Now().After(deadline) {
+				t.Fatalf("import: %+v %v", run, err)
+			}
+		}
+		srcC, dstC := e.client(t, src), e.client(t, dst)
+		sp := catalogOf(t, srcC)[0]
+		dsh, _ := e.sim.Shop("wdest.myshopify.com")
+		before := dsh.ProductSets()
+		for i := range 10 {
+			in := platform.ProductInput{ID: sp.ID, Title: fmt.Sprint("Edit ", i), Options: sp.Options}
+			for _, v := range sp.Variants {
+				in.Variants = append(in.Variants, platform.VariantInput{ID: v.ID, SKU: v.SKU, Barcode: v.Barcode, Price: v.Price,
+					CompareAtPrice: v.CompareAtPrice, Options: v.Options, Tracked: v.Tracked, AllowBackorder: v.AllowBackorder})
+			}
+			if _, err := srcC.SetProduct(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var title string
+		for deadline := time.Now().Add(30 * time.Second); title != "Edit 9" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			title = catalogOf(t, dstC)[0].Title
+		}
+		if title != "Edit 9" {
+			t.Fatalf("destination title %q; want the source's last, \"Edit 9\"", title)
+		}
+		if err := e.sim.WebhooksIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Second) // any follow job a late webhook made has run
+		if n := dsh.ProductSets() - before; n != 1 {
+			t.Errorf("productSet calls on the destination for ten quick edits: %d; want 1", n)
 		}
 	})
 }
