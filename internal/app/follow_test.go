@@ -1,8 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -11,6 +15,7 @@ import (
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform"
+	"github.com/storesync/storesync/internal/platform/shopify"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -345,6 +350,87 @@ func TestChangesFollowWebhooks(t *testing.T) {
 		time.Sleep(3 * time.Second) // any follow job a late webhook made has run
 		if n := dsh.ProductSets() - before; n != 1 {
 			t.Errorf("productSet calls on the destination for ten quick edits: %d; want 1", n)
+		}
+	})
+}
+
+// deleteProduct deletes a product of the source shop through the simulator's productDelete.
+func (e *followEnv) deleteProduct(t *testing.T, id string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": `mutation($id: ID!) { productDelete(input: {id: $id}) { deletedProductId userErrors { message } } }`,
+		"variables": map[string]any{"id": id}})
+	req, _ := http.NewRequestWithContext(context.Background(), "POST", e.simURL+"/shops/supplier.myshopify.com/admin/api/"+shopify.APIVersion+"/graphql.json", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Shopify-Access-Token", "shpat_supplier.myshopify.com")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Contains(raw, []byte(`"deletedProductId":"`+id+`"`)) {
+		t.Fatalf("deleting %s: %d %s", id, resp.StatusCode, raw)
+	}
+}
+
+// A source product deleted: every destination product linked to it becomes a draft with no
+// stock, its links say why, and being told again writes nothing more.
+func TestDeletedSourceFollows(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, u string) {
+		t.Parallel()
+		e := newFollowEnv(t, u)
+		ctx := context.Background()
+		cap := product(t, e.srcC, "Cap", variant("CAP-1", 2000, "One"), variant("CAP-2", 2100, "Two"))
+		for i := range 2 {
+			e.settings(t, i, true, "0", "none")
+			e.importAll(t, i)
+			dsh, _ := e.sim.Shop(e.domains[i])
+			var changes []platform.InventoryChange
+			for _, v := range e.destProduct(t, i).Variants {
+				changes = append(changes, platform.InventoryChange{InventoryItemID: v.InventoryItemID, LocationID: dsh.LocationID(), Quantity: 4})
+			}
+			if _, err := e.dstC[i].SetInventory(ctx, platform.SetInventoryParams{IdempotencyKey: "stock", Changes: changes}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.deleteProduct(t, cap.ID)
+		before := e.productSets(t)
+		e.changed(t, cap.ID)
+		e.settle(t)
+		if d := delta(e.productSets(t), before); d != [2]int64{1, 1} {
+			t.Errorf("productSet calls after the delete: %v; want one per destination (the draft)", d)
+		}
+		for i := range 2 {
+			if p := e.destProduct(t, i); p.Status != platform.ProductDraft {
+				t.Errorf("destination %d after the source product was deleted: %s; want draft", i, p.Status)
+			}
+			dsh, _ := e.sim.Shop(e.domains[i])
+			for _, sku := range []string{"CAP-1", "CAP-2"} {
+				if n, ok := dsh.Available(sku); !ok || n != 0 {
+					t.Errorf("destination %d stock of %s: %d (%v); want 0", i, sku, n, ok)
+				}
+			}
+			var links struct {
+				Data []struct {
+					FollowReason        string `json:"follow_reason"`
+					DestinationQuantity *int64 `json:"destination_quantity"`
+				} `json:"data"`
+			}
+			if code := e.call(t, e.keys[i], "GET", fmt.Sprintf("/api/v2/connections/%d/product-links", e.conn[i]), nil, &links); code != 200 || len(links.Data) != 2 {
+				t.Fatalf("links of destination %d: %d, %d links", i, code, len(links.Data))
+			}
+			for _, l := range links.Data {
+				if l.FollowReason != linking.ReasonSourceDeleted || l.DestinationQuantity == nil || *l.DestinationQuantity != 0 {
+					t.Errorf("a link of destination %d: follow_reason %q, destination_quantity %v; want the delete's reason and 0", i, l.FollowReason, l.DestinationQuantity)
+				}
+			}
+		}
+		before = e.productSets(t)
+		e.changed(t, cap.ID)
+		e.settle(t)
+		if d := delta(e.productSets(t), before); d != [2]int64{0, 0} {
+			t.Errorf("productSet calls when told of the delete again: %v; want none", d)
 		}
 	})
 }
