@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,12 +94,12 @@ func TestDashboardImportsAndConflicts(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			_, _, page = do("GET", conflicts, nil)
 		}
-		i := strings.Index(page, `action="/connections/`+fmt.Sprint(conn)+`/conflicts/`)
+		i := strings.Index(page, `action="/connections/`+strconv.FormatInt(conn, 10)+`/conflicts/`)
 		if i < 0 {
 			t.Fatalf("no conflict form:\n%s", page)
 		}
 		action := page[i+len(`action="`):]
-		action = action[:strings.Index(action, `"`)]
+		action, _, _ = strings.Cut(action, `"`)
 		skip := strings.TrimSuffix(action, "/resolve") + "/skip"
 		if code, loc, _ := do("POST", skip, nil); code != http.StatusSeeOther || loc != conflicts {
 			t.Fatalf("skip: %d %s", code, loc)

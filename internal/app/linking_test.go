@@ -78,7 +78,10 @@ func (e *linkEnv) call(t *testing.T, key, method, path string, body any, out any
 	t.Helper()
 	var r io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequestWithContext(context.Background(), method, e.srv.URL+path, r)
@@ -219,7 +222,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 		src, srcC := e.shop(t, e.supplier, "supplier.myshopify.com")
 		dst, dstC := e.shop(t, e.account, "reseller.myshopify.com")
 		mug := product(t, srcC, "Mug", variant("MUG-S", 1000, "S"), variant("MUG-L", 799, "L"))
-		cap := product(t, srcC, "Cap", variant("CAP", 2000, "One"))
+		capProduct := product(t, srcC, "Cap", variant("CAP", 2000, "One"))
 		conn := e.connect(t, dst, src)
 		settings := map[string]any{"identifier": "sku", "buffer": 0,
 			"attributes": map[string]bool{"title": true, "description": true, "images": true, "vendor": true, "product_type": true, "tags": true,
@@ -291,7 +294,7 @@ func TestImportThroughTheAPI(t *testing.T) {
 		if e.call(t, e.key, "GET", fmt.Sprintf("/api/v2/connections/%d/source-products", conn), nil, &browse); len(browse.Data) != 2 || !browse.Data[0].Linked || !browse.Data[1].Linked {
 			t.Errorf("browse after importing all: %+v; want both linked", browse.Data)
 		}
-		_ = cap
+		_ = capProduct
 
 		for _, tc := range []struct {
 			name, key string

@@ -55,8 +55,14 @@ func scanConflict(row database.Row) (Conflict, error) {
 func saveConflicts(ctx context.Context, tx database.Tx, connectionID int64, found []newConflict, at time.Time) error {
 	seen := make([]string, 0, len(found))
 	for _, c := range found {
-		s, _ := json.Marshal(nonNil(c.sourceIDs))
-		d, _ := json.Marshal(nonNil(c.destIDs))
+		s, err := json.Marshal(nonNil(c.sourceIDs))
+		if err != nil {
+			return fmt.Errorf("recording a conflict of connection %d: %w", connectionID, err)
+		}
+		d, err := json.Marshal(nonNil(c.destIDs))
+		if err != nil {
+			return fmt.Errorf("recording a conflict of connection %d: %w", connectionID, err)
+		}
 		fp := c.fingerprint()
 		seen = append(seen, fp)
 		if _, err := tx.Exec(ctx, `INSERT INTO conflicts (connection_id, kind, reason, source_product_ids, destination_product_ids,

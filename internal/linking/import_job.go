@@ -76,7 +76,7 @@ func (w *importWorker) work(ctx context.Context, job *river.Job[ImportArgs]) err
 		}
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		last := false
+		var last bool
 		if run.All {
 			if _, err := tx.Exec(ctx, `UPDATE imports SET requested = requested + $1, page_cursor = $2, page_done = 0 WHERE id = $3`,
 				run.pageDone+int64(len(products)), next, run.ID); err != nil {

@@ -37,8 +37,7 @@ func (h *dashboard) linkingRoutes(mux *http.ServeMux, cop *http.CrossOriginProte
 
 // linkingRefused shows what a refused request says, on the connection's page or the one given.
 func (h *dashboard) linkingRefused(w http.ResponseWriter, r *http.Request, p account.Principal, to string, err error) {
-	var ce *connection.Error
-	if errors.As(err, &ce) {
+	if ce, ok := errors.AsType[*connection.Error](err); ok {
 		if errors.Is(ce, connection.ErrNotFound) && strings.HasPrefix(ce.Message, "no connection") {
 			h.fail(w, r, http.StatusNotFound, "Not found", "There is no connection "+r.PathValue("id")+" in this account.")
 			return

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
@@ -141,7 +142,10 @@ func (h *dashboard) flash(w http.ResponseWriter, r *http.Request, to string, f a
 	if err := h.Accounts.SetFlash(r.Context(), account.FlashParams{Token: token, Flash: f}); err != nil {
 		h.Logger.ErrorContext(r.Context(), "keeping the session's message", "error", err)
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.HasPrefix(to, "/\\") {
+		to = "/" // only this site's own pages: never a redirect elsewhere
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther) //nolint:gosec // G710: to is checked just above to be a path of this site
 }
 
 type principalHandler func(w http.ResponseWriter, r *http.Request, p account.Principal)
