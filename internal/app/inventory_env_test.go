@@ -38,7 +38,7 @@ type syncEnv struct {
 
 	mu        sync.Mutex
 	sets      map[string]int // shop domain → inventorySetQuantities calls
-	throttled atomic.Int64   // 429 answers, or THROTTLED errors
+	throttled atomic.Int64   // 429 answers or THROTTLED errors to inventorySetQuantities
 }
 
 func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
@@ -77,7 +77,8 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 	simSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if bytes.Contains(body, []byte("inventorySetQuantities")) {
+		isSet := bytes.Contains(body, []byte("inventorySetQuantities"))
+		if isSet {
 			rest, _ := strings.CutPrefix(r.URL.Path, "/shops/")
 			domain, _, _ := strings.Cut(rest, "/")
 			e.mu.Lock()
@@ -86,7 +87,7 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 		}
 		rec := &statusRecorder{ResponseWriter: w}
 		e.sim.ServeHTTP(rec, r)
-		if rec.status == http.StatusTooManyRequests || bytes.Contains(rec.body.Bytes(), []byte(`"THROTTLED"`)) {
+		if isSet && rec.status == http.StatusTooManyRequests || isSet && bytes.Contains(rec.body.Bytes(), []byte(`"THROTTLED"`)) {
 			e.throttled.Add(1)
 		}
 	}))
@@ -247,11 +248,17 @@ func (e *syncEnv) waitLevels(t testing.TB, st store.Store, want map[string]int64
 	}
 	var got map[string]int64
 	for time.Since(start) < within {
+		// The store's own records first: reading the shop in a tight loop would spend the rate
+		// limit the writer needs.
+		if !e.written(t, st, want) {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
 		got = e.levels(t, st, items)
 		if equalLevels(got, want) {
 			return time.Since(start)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 	}
 	targets, _ := e.a.Inventory.Targets(context.Background(), inventory.TargetsParams{StoreID: st.ID})
 	byItem := map[string]inventory.Target{}
@@ -342,7 +349,8 @@ func (e *syncEnv) variantItems(t testing.TB, domain, token string) []string {
 			t.Fatal(err)
 		}
 		var out struct {
-			Data struct {
+			Errors []json.RawMessage `json:"errors"`
+			Data   struct {
 				ProductVariants struct {
 					Nodes []struct {
 						InventoryItem struct{ ID string } `json:"inventoryItem"`
@@ -359,6 +367,10 @@ func (e *syncEnv) variantItems(t testing.TB, domain, token string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(out.Errors) > 0 { // throttled: the bucket refills in a second or two
+			time.Sleep(time.Second)
+			continue
+		}
 		for _, n := range out.Data.ProductVariants.Nodes {
 			items = append(items, n.InventoryItem.ID)
 		}
@@ -367,4 +379,20 @@ func (e *syncEnv) variantItems(t testing.TB, domain, token string) []string {
 		}
 		after = out.Data.ProductVariants.PageInfo.EndCursor
 	}
+}
+
+// written reports whether storesync recorded writing the wanted quantities to the store.
+func (e *syncEnv) written(t testing.TB, st store.Store, want map[string]int64) bool {
+	t.Helper()
+	targets, err := e.a.Inventory.Targets(context.Background(), inventory.TargetsParams{StoreID: st.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	for _, tg := range targets {
+		if w, ok := want[tg.InventoryItemID]; ok && !tg.Pending && tg.Written != nil && *tg.Written == w {
+			done++
+		}
+	}
+	return done == len(want)
 }

@@ -118,12 +118,10 @@ func (s *Service) write(ctx context.Context, job *river.Job[WriteArgs], st store
 		return err
 	}
 	changes := make([]platform.InventoryChange, len(targets))
-	h := sha256.New()
 	for i, t := range targets {
 		changes[i] = platform.InventoryChange{InventoryItemID: t.itemID, LocationID: loc, Quantity: t.desired, Expected: t.written}
-		fmt.Fprintf(h, "%s\x00%d\x00", t.itemID, t.desired)
 	}
-	key := "inventory-" + strconv.FormatInt(job.ID, 10) + "-" + fmt.Sprintf("%x", h.Sum(nil)[:8])
+	key := idempotencyKey(job.ID, changes)
 	res, err := c.SetInventory(ctx, platform.SetInventoryParams{IdempotencyKey: key, Reason: "correction",
 		Changes: changes, RereadOnConflict: true})
 	if err != nil {
@@ -133,6 +131,22 @@ func (s *Service) write(ctx context.Context, job *river.Job[WriteArgs], st store
 		return fmt.Errorf("setting inventory: %d items were not applied", len(res.Skipped))
 	}
 	return nil
+}
+
+// idempotencyKey is the job's id and a digest of what it sets: a run of the same job that
+// crashed before recording its write sends the same key for the same changes (the platform
+// applies them once), while targets decided since make a different set, hence a new key (a
+// platform refuses a key reused with other input).
+func idempotencyKey(jobID int64, changes []platform.InventoryChange) string {
+	h := sha256.New()
+	for _, ch := range changes {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00", ch.InventoryItemID, ch.LocationID, ch.Quantity)
+		if ch.Expected != nil {
+			fmt.Fprintf(h, "%d", *ch.Expected)
+		}
+		h.Write([]byte{0})
+	}
+	return "inventory-" + strconv.FormatInt(jobID, 10) + "-" + fmt.Sprintf("%x", h.Sum(nil)[:8])
 }
 
 // location is the destination store's first active location, read once per process.
