@@ -357,9 +357,12 @@ func TestChangesFollowWebhooks(t *testing.T) {
 // deleteProduct deletes a product of the source shop through the simulator's productDelete.
 func (e *followEnv) deleteProduct(t *testing.T, id string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": `mutation($id: ID!) { productDelete(input: {id: $id}) { deletedProductId userErrors { message } } }`,
+	body, err := json.Marshal(map[string]any{"query": `mutation($id: ID!) { productDelete(input: {id: $id}) { deletedProductId userErrors { message } } }`,
 		"variables": map[string]any{"id": id}})
-	req, _ := http.NewRequestWithContext(context.Background(), "POST", e.simURL+"/shops/supplier.myshopify.com/admin/api/"+shopify.APIVersion+"/graphql.json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, e.simURL+"/shops/supplier.myshopify.com/admin/api/"+shopify.APIVersion+"/graphql.json", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Shopify-Access-Token", "shpat_supplier.myshopify.com")
 	resp, err := http.DefaultClient.Do(req)
@@ -368,7 +371,7 @@ func (e *followEnv) deleteProduct(t *testing.T, id string) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !bytes.Contains(raw, []byte(`"deletedProductId":"`+id+`"`)) {
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(raw, []byte(`"deletedProductId":"`+id+`"`)) {
 		t.Fatalf("deleting %s: %d %s", id, resp.StatusCode, raw)
 	}
 }
@@ -381,7 +384,7 @@ func TestDeletedSourceFollows(t *testing.T) {
 		t.Parallel()
 		e := newFollowEnv(t, u)
 		ctx := context.Background()
-		cap := product(t, e.srcC, "Cap", variant("CAP-1", 2000, "One"), variant("CAP-2", 2100, "Two"))
+		capProduct := product(t, e.srcC, "Cap", variant("CAP-1", 2000, "One"), variant("CAP-2", 2100, "Two"))
 		for i := range 2 {
 			e.settings(t, i, true, "0", "none")
 			e.importAll(t, i)
@@ -394,9 +397,9 @@ func TestDeletedSourceFollows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		e.deleteProduct(t, cap.ID)
+		e.deleteProduct(t, capProduct.ID)
 		before := e.productSets(t)
-		e.changed(t, cap.ID)
+		e.changed(t, capProduct.ID)
 		e.settle(t)
 		if d := delta(e.productSets(t), before); d != [2]int64{1, 1} {
 			t.Errorf("productSet calls after the delete: %v; want one per destination (the draft)", d)
@@ -427,7 +430,7 @@ func TestDeletedSourceFollows(t *testing.T) {
 			}
 		}
 		before = e.productSets(t)
-		e.changed(t, cap.ID)
+		e.changed(t, capProduct.ID)
 		e.settle(t)
 		if d := delta(e.productSets(t), before); d != [2]int64{0, 0} {
 			t.Errorf("productSet calls when told of the delete again: %v; want none", d)
