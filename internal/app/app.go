@@ -23,6 +23,7 @@ import (
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
+	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform/httpclient"
 	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
@@ -42,6 +43,7 @@ type App struct {
 	Stores      *store.Service
 	Ingest      *ingest.Service
 	Connections *connection.Service
+	Linking     *linking.Service
 	Links       *catalog.LinkStore
 	Inventory   *inventory.Service
 	Metrics     *server.Metrics
@@ -141,11 +143,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.BackOffice = backoffice.NewService(db, opts.Now)
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now, a.Targets), box, opts.Now)
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
+	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
 	a.Stores.OnSaved(a.Ingest.SubscribeTx)
-	a.Links = catalog.NewLinkStore(db)
+	a.Links = a.Linking.Links()
 	a.Inventory = inventory.NewService(db, a.Jobs, a.Stores, a.Connections, a.Links,
 		inventory.Config{Now: opts.Now, Logger: logger})
 	// A processed webhook reaches the domains in the transaction that marks it processed.
@@ -153,6 +156,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
+		a.Linking.AddWorkers(a.workers)
 		a.Inventory.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}

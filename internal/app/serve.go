@@ -62,6 +62,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.Stores(a.Stores),
 		api.ReceivedWebhooks(a.Ingest),
 		api.Connections(a.Connections),
+		api.Linking(a.Linking),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
@@ -132,6 +133,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Logger: a.Logger,
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Logger: a.Logger,
 		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }

@@ -50,6 +50,9 @@ func (s *Service) CreateLine(ctx context.Context, p CreateLineParams) (LineItem,
 		if err != nil {
 			return err
 		}
+		if err := lockOrder(ctx, tx, p.Order); err != nil {
+			return err
+		}
 		ids, err := insertLines(ctx, tx, p.Order, []LineInput{p.Input}, s.now(), false)
 		if err != nil {
 			return err
@@ -86,6 +89,9 @@ func (s *Service) UpdateLine(ctx context.Context, p UpdateLineParams) (LineItem,
 			p.Change(&in)
 		}
 		if err := validateLine(&in, ""); err != nil {
+			return err
+		}
+		if err := lockOrder(ctx, tx, p.Order); err != nil {
 			return err
 		}
 		d := in.Decoration

@@ -24,6 +24,9 @@ func (s *Service) CreatePayment(ctx context.Context, p CreatePaymentParams) (Pay
 		if err != nil {
 			return err
 		}
+		if err := lockOrder(ctx, tx, p.Order); err != nil {
+			return err
+		}
 		ids, err := insertPayments(ctx, tx, p.Order, []PaymentInput{p.Input}, s.now(), false)
 		if err != nil {
 			return err

@@ -16,16 +16,8 @@ import (
 // adding lines or payments to one order check their totals one after the other (SQLite has one
 // writer already).
 func checkTotals(ctx context.Context, tx database.Tx, ref OrderRef, field string) error {
-	if tx.Dialect() == database.Postgres {
-		table := "bo_sales_orders"
-		if ref.Kind == PurchaseOrderKind {
-			table = "bo_purchase_orders"
-		}
-		var id int64
-		if err := tx.QueryRow(ctx, "SELECT id FROM "+table+" WHERE account_id = $1 AND id = $2 FOR UPDATE",
-			ref.AccountID, ref.OrderID).Scan(&id); err != nil {
-			return fmt.Errorf("locking order %d: %w", ref.OrderID, err)
-		}
+	if err := lockOrder(ctx, tx, ref); err != nil {
+		return err
 	}
 	f := orderFilter(ref)
 	var subtotal, paid int64
@@ -73,3 +65,22 @@ func checkTotals(ctx context.Context, tx database.Tx, ref OrderRef, field string
 }
 
 const minInt64 = -1 << 63
+
+// lockOrder takes the order's row lock on PostgreSQL (SQLite has one writer already). Changes
+// to an order's lines or payments take it first, before they write: a line insert takes a key-share
+// lock on its order through the foreign key, so two of them locking the order only after
+// inserting would each wait for the other.
+func lockOrder(ctx context.Context, tx database.Tx, ref OrderRef) error {
+	if tx.Dialect() == database.Postgres {
+		table := "bo_sales_orders"
+		if ref.Kind == PurchaseOrderKind {
+			table = "bo_purchase_orders"
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, "SELECT id FROM "+table+" WHERE account_id = $1 AND id = $2 FOR UPDATE",
+			ref.AccountID, ref.OrderID).Scan(&id); err != nil {
+			return fmt.Errorf("locking order %d: %w", ref.OrderID, err)
+		}
+	}
+	return nil
+}

@@ -73,8 +73,9 @@ func (f linkFixture) save(t *testing.T, c connection.Connection, dst store.Store
 	}
 }
 
-func link(sp, sv, si, dp, dv string) catalog.LinkInput {
-	return catalog.LinkInput{SourceProductID: sp, SourceVariantID: sv, SourceInventoryItemID: si,
+// link is a variant of the source product P1 linked to a destination variant.
+func link(sv, si, dp, dv string) catalog.LinkInput {
+	return catalog.LinkInput{SourceProductID: "P1", SourceVariantID: sv, SourceInventoryItemID: si,
 		DestinationProductID: dp, DestinationVariantID: dv, DestinationInventoryItemID: "i" + dv, Identifier: "SKU-" + sv}
 }
 
@@ -83,10 +84,10 @@ func TestLinksFanOutOnlyToConnectedConnections(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 		f := newLinkFixture(t, db)
-		f.save(t, f.c1, f.dst1, link("P1", "V1", "I1", "D1", "W1"), link("P1", "V2", "I2", "D1", "W2"))
-		f.save(t, f.c2, f.dst2, link("P1", "V1", "I1", "E1", "X1"))
+		f.save(t, f.c1, f.dst1, link("V1", "I1", "D1", "W1"), link("V2", "I2", "D1", "W2"))
+		f.save(t, f.c2, f.dst2, link("V1", "I1", "E1", "X1"))
 		// Saving the same source variant again updates its link: no second row.
-		f.save(t, f.c1, f.dst1, link("P1", "V1", "I1", "D1", "W1"))
+		f.save(t, f.c1, f.dst1, link("V1", "I1", "D1", "W1"))
 
 		got, err := f.links.LinksForSourceItems(ctx, catalog.SourceItemsParams{SourceStoreID: f.src.ID, InventoryItemIDs: []string{"I1"}})
 		if err != nil {

@@ -31,6 +31,9 @@ type SaveLinksParams struct {
 	ConnectionID int64
 	Links        []LinkInput
 	At           time.Time
+	// Whole, when set, says Links are all the links of their source products: the other links of
+	// those products (variants the source removed) end.
+	Whole bool
 }
 
 // SaveLinks creates the links, or updates the one of the same source variant (an import run
@@ -39,6 +42,11 @@ type SaveLinksParams struct {
 // violation (database.IsUniqueViolation): the caller decides what it means.
 func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksParams) error {
 	at := p.At.UTC()
+	if p.Whole {
+		if err := endOthers(ctx, tx, p); err != nil {
+			return err
+		}
+	}
 	for _, l := range p.Links {
 		sa, scur := moneyCols(l.SourcePrice)
 		da, dcur := moneyCols(l.DestinationPrice)
@@ -64,6 +72,23 @@ func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksPa
 		}
 	}
 	return recount(ctx, tx, p.ConnectionID)
+}
+
+// endOthers removes the links of p's source products whose source variant p does not list.
+func endOthers(ctx context.Context, tx database.Tx, p SaveLinksParams) error {
+	keep := map[string][]string{}
+	for _, l := range p.Links {
+		keep[l.SourceProductID] = append(keep[l.SourceProductID], l.SourceVariantID)
+	}
+	for product, variants := range keep {
+		args := []any{p.ConnectionID, product}
+		in := placeholders(&args, variants)
+		if _, err := tx.Exec(ctx, `DELETE FROM product_links WHERE connection_id = $1 AND source_product_id = $2
+			AND source_variant_id NOT IN (`+in+`)`, args...); err != nil {
+			return fmt.Errorf("ending the links of removed variants of source product %s: %w", product, err)
+		}
+	}
+	return nil
 }
 
 // recount keeps the connection's linked_products: its distinct linked destination products.

@@ -11,11 +11,13 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -47,7 +49,9 @@ type Deps struct {
 	Ingest   *ingest.Service
 	// Connections, when set, adds the Connections pages.
 	Connections *connection.Service
-	Logger      *slog.Logger
+	// Linking, when set with Connections, adds the pages of a connection's products.
+	Linking *linking.Service
+	Logger  *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -80,6 +84,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	mux.Handle("GET /{$}", h.authed(h.home))
 	h.storeRoutes(mux, cop)
 	h.connectionRoutes(mux, cop)
+	h.linkingRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
@@ -137,7 +142,10 @@ func (h *dashboard) flash(w http.ResponseWriter, r *http.Request, to string, f a
 	if err := h.Accounts.SetFlash(r.Context(), account.FlashParams{Token: token, Flash: f}); err != nil {
 		h.Logger.ErrorContext(r.Context(), "keeping the session's message", "error", err)
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	if !strings.HasPrefix(to, "/") || strings.HasPrefix(to, "//") || strings.HasPrefix(to, "/\\") {
+		to = "/" // only this site's own pages: never a redirect elsewhere
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther) //nolint:gosec // G710: to is checked just above to be a path of this site
 }
 
 type principalHandler func(w http.ResponseWriter, r *http.Request, p account.Principal)

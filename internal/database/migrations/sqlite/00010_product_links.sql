@@ -39,7 +39,10 @@ CREATE INDEX product_links_destination_product_idx ON product_links (connection_
 -- updates) destination products from the source products named in product_ids (JSON array; all
 -- = every source product); kind map matches both catalogs by identifier. requested is known
 -- when the run starts (import of named products) or grows as the source catalog is read.
--- errors is a JSON array of {"source_product_id","message"}, bounded by the job.
+-- errors is a JSON array of {"source_product_id","message"}, bounded by the job. page_cursor and
+-- page_done are where the next step resumes: the source page being read (all) and how many of
+-- its products (or of product_ids) are done, so a step run again skips what its last attempt
+-- committed.
 CREATE TABLE imports (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     connection_id   INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
@@ -51,6 +54,8 @@ CREATE TABLE imports (
     failed          BIGINT NOT NULL DEFAULT 0 CHECK (failed >= 0),
     state           TEXT NOT NULL CHECK (state IN ('queued', 'running', 'completed', 'failed')),
     errors          TEXT NOT NULL DEFAULT '[]',
+    page_cursor     TEXT NOT NULL DEFAULT '',
+    page_done       BIGINT NOT NULL DEFAULT 0 CHECK (page_done >= 0),
     created_at      TIMESTAMP NOT NULL,
     finished_at     TIMESTAMP
 );
