@@ -150,7 +150,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
 	a.Stores.OnSaved(a.Ingest.SubscribeTx)
-	a.Links = catalog.NewLinkStore(db)
+	a.Links = a.Linking.Links()
 	a.Inventory = inventory.NewService(db, a.Jobs, a.Stores, a.Connections, a.Links,
 		inventory.Config{Now: opts.Now, Logger: logger})
 	// A processed webhook reaches the domains in the transaction that marks it processed.
