@@ -295,7 +295,7 @@ func waitIdle(t testing.TB, e *syncEnv, _ ...store.Store) {
 	if err := e.sim.WebhooksIdle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		counts, err := e.a.Jobs.CountByState(ctx)
 		if err != nil {
