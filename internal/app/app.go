@@ -16,10 +16,12 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/backoffice"
+	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform/httpclient"
@@ -42,6 +44,9 @@ type App struct {
 	Ingest      *ingest.Service
 	Connections *connection.Service
 	Linking     *linking.Service
+	Follow      *linking.Follower // source product changes carried to destinations
+	Links       *catalog.LinkStore
+	Inventory   *inventory.Service
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -141,14 +146,25 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
 	a.Connections.OnTransit(a.Linking.OnTransit) // a disconnect's product work, decided in its transaction
+	a.Follow = linking.NewFollower(a.Linking, linking.FollowConfig{})
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
 	a.Stores.OnSaved(a.Ingest.SubscribeTx)
+	a.Links = a.Linking.Links()
+	a.Inventory = inventory.NewService(db, a.Jobs, a.Stores, a.Connections, a.Links,
+		inventory.Config{Now: opts.Now, Logger: logger})
+	// A processed webhook reaches the domains in the transaction that marks it processed.
+	a.Ingest.OnEvent(a.Inventory.OnEvent)
+	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
+		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
 		a.Linking.AddWorkers(a.workers)
+		a.Follow.AddWorkers(a.workers)
+		a.Inventory.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))

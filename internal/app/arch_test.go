@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"internal/ingest":     {"internal/database", "internal/jobs", "internal/platform", "internal/store"},
 	"internal/store":      {"internal/database", "internal/jobs", "internal/platform"},
 	"internal/connection": {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/catalog"},
+	"internal/inventory":  {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/connection", "internal/catalog", "internal/ingest"},
 	"internal/catalog":    {"internal/database", "internal/jobs", "internal/platform"},
 	"internal/linking":    {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/connection", "internal/catalog"},
 	"internal/account":    {"internal/database"},

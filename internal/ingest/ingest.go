@@ -95,6 +95,8 @@ type Service struct {
 	cfg    Config
 	now    func() time.Time
 	logger *slog.Logger
+	// onEvent are the domains' functions called for each processed event (OnEvent).
+	onEvent []EventFunc
 }
 
 // NewService returns a Service.

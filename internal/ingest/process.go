@@ -12,6 +12,7 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/platform"
+	"github.com/storesync/storesync/internal/store"
 )
 
 // ProcessArgs processes one received webhook. Retry is how many times a person asked to retry
@@ -69,7 +70,7 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 		var ev platform.WebhookEvent
 		ev, err = c.DecodeWebhook(ctx, k.delivery)
 		if err == nil {
-			return s.apply(ctx, job, k, ev)
+			return s.apply(ctx, job, k, st, ev)
 		}
 	}
 	var perr *platform.Error
@@ -151,8 +152,9 @@ func (rs resourceState) stale(stamp time.Time, deletes bool) bool {
 }
 
 // apply records a decoded event under its resource's lock, in the transaction that completes the
-// job: processed, or stale when older than what was applied. Domains act on processed events here.
-func (s *Service) apply(ctx context.Context, job *river.Job[ProcessArgs], k kept, ev platform.WebhookEvent) error {
+// job: processed, or stale when older than what was applied. Domains act on processed events here,
+// through the functions given to OnEvent, in the same transaction.
+func (s *Service) apply(ctx context.Context, job *river.Job[ProcessArgs], k kept, st store.Store, ev platform.WebhookEvent) error {
 	id := job.Args.InboundID
 	kind := resourceKind(ev.Topic)
 	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
@@ -183,6 +185,11 @@ func (s *Service) apply(ctx context.Context, job *river.Job[ProcessArgs], k kept
 				return fmt.Errorf("applying received webhook %d: %w", id, err)
 			}
 			version = &v
+		}
+		if newStatus == StatusProcessed {
+			if err := s.dispatch(ctx, tx, EventParams{Store: st, Event: ev}); err != nil {
+				return fmt.Errorf("acting on received webhook %d: %w", id, err)
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE inbound_webhooks SET status = $2, processed_at = $3, topic = $4, resource_kind = $5,
 				resource_id = $6, resource_updated_at = $7, resource_version = $8, error = '' WHERE id = $1`,

@@ -7,7 +7,9 @@ import (
 )
 
 type productDeleteArgs struct {
-	Input       struct{ ID graphql.ID }
+	Input struct {
+		ID graphql.ID
+	}
 	Synchronous bool
 }
 
@@ -19,9 +21,9 @@ type productDeletePayloadR struct {
 func (r *productDeletePayloadR) DeletedProductID() *graphql.ID { return r.id }
 func (r *productDeletePayloadR) UserErrors() []*userErrR       { return wrapErrs(r.errors) }
 
-// ProductDelete removes a product with its variants, their inventory items and levels, as
-// Shopify's productDelete does. An unknown id is a user error on input.id, as Shopify answers
-// ("Product does not exist"); the simulator deletes at once whether asked synchronously or not.
+// ProductDelete removes a product with its variants and their inventory items, as Shopify
+// does (always synchronously here). It sends no products/delete webhook: the simulator has no
+// payload for that topic yet.
 func (rootResolver) ProductDelete(ctx context.Context, a productDeleteArgs) (*productDeletePayloadR, error) {
 	sh := fromCtx(ctx).shop
 	n, err := parseGID("Product", string(a.Input.ID))

@@ -1,0 +1,88 @@
+package inventory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/platform"
+)
+
+// SourceLevel is the available quantity of one source item at one of its locations.
+type SourceLevel struct {
+	AccountID       int64 // the source store's account
+	StoreID         int64
+	InventoryItemID string
+	LocationID      string
+	Available       int64
+}
+
+// OnEvent acts on a processed webhook (an ingest.EventFunc): an inventory level of a store is a
+// source change for every destination linked to its item. Other events are not inventory's.
+func (s *Service) OnEvent(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
+	ev := p.Event
+	if ev.Topic != platform.TopicInventoryUpdated || ev.Inventory == nil || ev.Inventory.InventoryItemID == "" {
+		return nil
+	}
+	return s.SourceChanged(ctx, tx, []SourceLevel{{AccountID: p.Store.AccountID, StoreID: p.Store.ID, InventoryItemID: ev.Inventory.InventoryItemID,
+		LocationID: ev.Inventory.LocationID, Available: ev.Inventory.Available}})
+}
+
+// SourceChanged records source levels and, for every destination item linked to them through a
+// connected connection, decides its quantity and enqueues its store's job, all in tx. It is the
+// one entry of source changes, from webhooks and from reconciliation alike.
+func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []SourceLevel) error {
+	now := s.cfg.Now().UTC()
+	byStore := map[int64][]string{}
+	for _, l := range levels {
+		if err := upsertSourceLevel(ctx, tx, l, now); err != nil {
+			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
+		}
+		if !slices.Contains(byStore[l.StoreID], l.InventoryItemID) {
+			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
+		}
+	}
+	buffers := map[int64]int64{} // connection → its buffer
+	wake := map[int64]int64{}    // destination store → its account
+	for storeID, items := range byStore {
+		fs, err := followers(ctx, tx, storeID, items)
+		if err != nil {
+			return fmt.Errorf("reading the links of source store %d: %w", storeID, err)
+		}
+		for _, f := range fs {
+			l := f.link
+			buffer, ok := buffers[l.ConnectionID]
+			if !ok {
+				var st catalog.Settings
+				if err := json.Unmarshal([]byte(f.settingsJSON), &st); err != nil {
+					return fmt.Errorf("reading the settings of connection %d: %w", l.ConnectionID, err)
+				}
+				buffer, buffers[l.ConnectionID] = st.Buffer, st.Buffer
+			}
+			total, err := sourceTotal(ctx, tx, l.SourceStoreID, l.SourceInventoryItemID)
+			if err != nil {
+				return fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
+			}
+			changed, err := upsertTarget(ctx, tx, l, f.destAccountID, total, Quantity(total, buffer), now)
+			if err != nil {
+				return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
+			}
+			if changed {
+				wake[l.DestinationStoreID] = f.destAccountID
+			}
+		}
+	}
+	// In store order: two transactions enqueueing the same stores' unique jobs wait for each
+	// other on PostgreSQL, and would deadlock in opposite orders.
+	for _, storeID := range slices.Sorted(maps.Keys(wake)) {
+		if err := s.jobs.Insert(ctx, tx, WriteArgs{AccountID: wake[storeID], StoreID: storeID}, nil); err != nil {
+			return fmt.Errorf("enqueueing the inventory of store %d: %w", storeID, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,215 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/database"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, database.ErrNotFound) }
+
+func upsertSourceLevel(ctx context.Context, tx database.Tx, l SourceLevel, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inventory_source_levels (store_id, inventory_item_id, location_id, available, updated_at)
+		VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (store_id, inventory_item_id, location_id) DO UPDATE SET available = excluded.available,
+			updated_at = excluded.updated_at`, l.StoreID, l.InventoryItemID, l.LocationID, l.Available, now)
+	return err
+}
+
+// sourceTotal is the source item's available quantity over every location known of it.
+func sourceTotal(ctx context.Context, q database.Querier, storeID int64, itemID string) (int64, error) {
+	var total int64
+	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(available), 0) FROM inventory_source_levels
+		WHERE store_id = $1 AND inventory_item_id = $2`, storeID, itemID).Scan(&total)
+	return total, err
+}
+
+// upsertTarget decides a destination item's quantity; a new decision (another quantity) bumps its
+// version, making it pending. It reports whether it did.
+func upsertTarget(ctx context.Context, tx database.Tx, l catalog.Link, destAccountID, sourceQty, desired int64, now time.Time) (bool, error) {
+	n, err := tx.Exec(ctx, `INSERT INTO inventory_targets (destination_store_id, inventory_item_id, account_id, connection_id,
+			link_id, source_store_id, source_inventory_item_id, source_quantity, desired, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (destination_store_id, inventory_item_id) DO UPDATE SET source_quantity = excluded.source_quantity,
+			desired = excluded.desired, version = inventory_targets.version + 1, updated_at = excluded.updated_at,
+			account_id = excluded.account_id, connection_id = excluded.connection_id, link_id = excluded.link_id,
+			source_store_id = excluded.source_store_id, source_inventory_item_id = excluded.source_inventory_item_id
+		WHERE inventory_targets.desired <> excluded.desired
+			OR inventory_targets.written_quantity IS NULL OR inventory_targets.written_quantity <> excluded.desired`,
+		l.DestinationStoreID, l.DestinationInventoryItemID, destAccountID, l.ConnectionID, l.ID,
+		l.SourceStoreID, l.SourceInventoryItemID, sourceQty, desired, now)
+	return n > 0, err
+}
+
+// target is one pending destination item, as its store's job reads it.
+type target struct {
+	itemID         string
+	accountID      int64
+	connectionID   int64
+	linkID         int64
+	sourceQuantity int64
+	desired        int64
+	version        int64
+	written        *int64
+}
+
+func pendingTargets(ctx context.Context, q database.Querier, storeID int64, limit int) ([]target, error) {
+	rows, err := q.Query(ctx, `SELECT inventory_item_id, account_id, connection_id, link_id, source_quantity, desired, version,
+			written_quantity
+		FROM inventory_targets WHERE destination_store_id = $1 AND written_version < version
+		ORDER BY inventory_item_id LIMIT $2`, storeID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []target
+	for rows.Next() {
+		var t target
+		if err := rows.Scan(&t.itemID, &t.accountID, &t.connectionID, &t.linkID, &t.sourceQuantity, &t.desired, &t.version,
+			&t.written); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// settle records a written target (wrote true: its quantity is now on the destination) or one
+// dropped without writing (its connection no longer syncs), at the version the job read.
+func settle(ctx context.Context, tx database.Tx, storeID int64, t target, wrote bool, now time.Time) error {
+	if !wrote {
+		_, err := tx.Exec(ctx, `UPDATE inventory_targets SET written_version = $3
+			WHERE destination_store_id = $1 AND inventory_item_id = $2 AND written_version < $3`, storeID, t.itemID, t.version)
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE inventory_targets SET written_quantity = $3, written_version = $4, synced_at = $5
+		WHERE destination_store_id = $1 AND inventory_item_id = $2 AND written_version < $4`,
+		storeID, t.itemID, t.desired, t.version, now)
+	return err
+}
+
+func countPending(ctx context.Context, q database.Querier, storeID int64) (int64, error) {
+	var n int64
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_targets WHERE destination_store_id = $1 AND written_version < version`,
+		storeID).Scan(&n)
+	return n, err
+}
+
+// Target is a destination item's decided and written quantities, for tests and the dashboard.
+type Target struct {
+	InventoryItemID string
+	ConnectionID    int64
+	SourceQuantity  int64
+	Desired         int64
+	Written         *int64
+	Pending         bool
+	SyncedAt        *time.Time
+}
+
+// TargetsParams choose one destination store's targets.
+type TargetsParams struct {
+	StoreID int64
+}
+
+// Targets returns the store's destination items' quantities, by inventory item id.
+func (s *Service) Targets(ctx context.Context, p TargetsParams) ([]Target, error) {
+	rows, err := s.db.Query(ctx, `SELECT inventory_item_id, connection_id, source_quantity, desired, written_quantity,
+			written_version < version, synced_at
+		FROM inventory_targets WHERE destination_store_id = $1 ORDER BY inventory_item_id`, p.StoreID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Target
+	for rows.Next() {
+		var t Target
+		if err := rows.Scan(&t.InventoryItemID, &t.ConnectionID, &t.SourceQuantity, &t.Desired, &t.Written, &t.Pending,
+			&t.SyncedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// follower is one destination item following a source item through a connected connection, read
+// in the deciding transaction (on PostgreSQL a read on another connection while the transaction
+// holds one could starve the pool).
+type follower struct {
+	link          catalog.Link
+	destAccountID int64
+	settingsJSON  string
+}
+
+// maxIDsPerQuery bounds the ids of one IN list, well within both databases' parameter limits.
+const maxIDsPerQuery = 500
+
+// followers reads the links of connected connections that follow the source store's items, with
+// each destination's account and its connection's settings (the same links as
+// catalog.LinkStore.LinksForSourceItems, in tx).
+func followers(ctx context.Context, q database.Querier, sourceStoreID int64, items []string) ([]follower, error) {
+	var out []follower
+	for start := 0; start < len(items); start += maxIDsPerQuery {
+		chunk := items[start:min(start+maxIDsPerQuery, len(items))]
+		args := []any{sourceStoreID}
+		in := ""
+		for i, it := range chunk {
+			args = append(args, it)
+			if i > 0 {
+				in += ", "
+			}
+			in += "$" + strconv.Itoa(len(args))
+		}
+		rows, err := q.Query(ctx, `SELECT l.id, l.connection_id, l.source_store_id, l.source_inventory_item_id,
+				l.destination_store_id, l.destination_inventory_item_id, d.account_id, c.settings
+			FROM product_links l
+			JOIN connections c ON c.id = l.connection_id
+			JOIN stores d ON d.id = l.destination_store_id
+			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.ended_at IS NULL AND l.source_inventory_item_id IN (`+in+`)
+			ORDER BY l.connection_id, l.id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var f follower
+			if err := rows.Scan(&f.link.ID, &f.link.ConnectionID, &f.link.SourceStoreID, &f.link.SourceInventoryItemID,
+				&f.link.DestinationStoreID, &f.link.DestinationInventoryItemID, &f.destAccountID, &f.settingsJSON); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, f)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// pendingSpan is when the store's oldest and newest pending targets were decided (nil: none).
+// Two ordered reads rather than MIN and MAX: SQLite returns an aggregate of timestamps as text.
+func pendingSpan(ctx context.Context, q database.Querier, storeID int64) (oldest, newest *time.Time, err error) {
+	for _, dir := range []struct {
+		order string
+		into  **time.Time
+	}{{"ASC", &oldest}, {"DESC", &newest}} {
+		var at time.Time
+		err := q.QueryRow(ctx, `SELECT updated_at FROM inventory_targets
+			WHERE destination_store_id = $1 AND written_version < version ORDER BY updated_at `+dir.order+` LIMIT 1`,
+			storeID).Scan(&at)
+		if errors.Is(err, database.ErrNoRows) {
+			return nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		*dir.into = &at
+	}
+	return oldest, newest, nil
+}
