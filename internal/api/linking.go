@@ -323,6 +323,7 @@ type ProductLink struct {
 	SourceQuantity      *int64     `json:"source_quantity" doc:"last source available read; null until read"`
 	DestinationQuantity *int64     `json:"destination_quantity" doc:"last destination quantity written; null until written"`
 	SyncedAt            *time.Time `json:"synced_at"`
+	FollowReason        string     `json:"follow_reason" doc:"why the destination product no longer follows its source (deleted or archived there); empty while it follows"`
 	CreatedAt           time.Time  `json:"created_at"`
 }
 
@@ -338,7 +339,7 @@ func linkOut(l catalog.Link) ProductLink {
 	return ProductLink{ID: l.ID, Identifier: l.Identifier,
 		Source:         LinkSide{ProductID: l.SourceProductID, VariantID: l.SourceVariantID, InventoryItemID: l.SourceInventoryItemID, Price: moneyPtr(l.SourcePrice)},
 		Destination:    LinkSide{ProductID: l.DestinationProductID, VariantID: l.DestinationVariantID, InventoryItemID: l.DestinationInventoryItemID, Price: moneyPtr(l.DestinationPrice)},
-		SourceQuantity: l.SourceQuantity, DestinationQuantity: l.DestinationQuantity, SyncedAt: l.SyncedAt, CreatedAt: l.CreatedAt}
+		SourceQuantity: l.SourceQuantity, DestinationQuantity: l.DestinationQuantity, SyncedAt: l.SyncedAt, FollowReason: l.FollowReason, CreatedAt: l.CreatedAt}
 }
 
 type linksInput struct {

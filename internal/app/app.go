@@ -44,6 +44,7 @@ type App struct {
 	Ingest      *ingest.Service
 	Connections *connection.Service
 	Linking     *linking.Service
+	Follow      *linking.Follower // source product changes carried to destinations
 	Links       *catalog.LinkStore
 	Inventory   *inventory.Service
 	Metrics     *server.Metrics
@@ -144,6 +145,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now, a.Targets), box, opts.Now)
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
+	a.Follow = linking.NewFollower(a.Linking, linking.FollowConfig{})
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})
 	// Saving or verifying a store subscribes its webhooks, in the saving transaction.
@@ -153,10 +155,14 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		inventory.Config{Now: opts.Now, Logger: logger})
 	// A processed webhook reaches the domains in the transaction that marks it processed.
 	a.Ingest.OnEvent(a.Inventory.OnEvent)
+	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
+		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
 		a.Linking.AddWorkers(a.workers)
+		a.Follow.AddWorkers(a.workers)
 		a.Inventory.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}

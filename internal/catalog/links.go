@@ -32,6 +32,7 @@ type Link struct {
 	SourcePrice                *platform.Money // last source price read
 	DestinationPrice           *platform.Money // last destination price written
 	SyncedAt                   *time.Time
+	FollowReason               string // why the destination stopped following ("" while it follows)
 	CreatedAt                  time.Time
 }
 
@@ -49,7 +50,7 @@ const linkColumns = `l.id, l.connection_id, l.source_store_id, l.source_product_
 	l.source_inventory_item_id, l.destination_store_id, l.destination_product_id, l.destination_variant_id,
 	l.destination_inventory_item_id, l.identifier, l.source_quantity, l.destination_quantity,
 	l.source_price_amount, l.source_price_currency, l.destination_price_amount, l.destination_price_currency,
-	l.synced_at, l.created_at`
+	l.synced_at, l.follow_reason, l.created_at`
 
 func scanLink(row database.Row) (Link, error) {
 	var (
@@ -60,7 +61,7 @@ func scanLink(row database.Row) (Link, error) {
 	)
 	err := row.Scan(&l.ID, &l.ConnectionID, &l.SourceStoreID, &l.SourceProductID, &l.SourceVariantID,
 		&l.SourceInventoryItemID, &l.DestinationStoreID, &l.DestinationProductID, &l.DestinationVariantID,
-		&l.DestinationInventoryItemID, &l.Identifier, &sq, &dq, &sa, &scur, &da, &dcur, &l.SyncedAt, &l.CreatedAt)
+		&l.DestinationInventoryItemID, &l.Identifier, &sq, &dq, &sa, &scur, &da, &dcur, &l.SyncedAt, &l.FollowReason, &l.CreatedAt)
 	if err != nil {
 		return Link{}, err
 	}

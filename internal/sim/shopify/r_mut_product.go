@@ -98,6 +98,7 @@ func (r *productSetPayloadR) UserErrors() []*userErrR { return wrapErrs(r.errors
 func (rootResolver) ProductSet(ctx context.Context, a productSetArgs) (*productSetPayloadR, error) {
 	rc := fromCtx(ctx)
 	sh := rc.shop
+	sh.productSets.Add(1)
 	fail := func(field []string, code, msg string) (*productSetPayloadR, error) {
 		return &productSetPayloadR{errors: []userErr{{Field: field, Code: code, Message: msg}}}, nil
 	}

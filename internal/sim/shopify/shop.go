@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -88,6 +89,9 @@ type Shop struct {
 	bulk      map[int64]string // bulk operation result files by operation id
 	sortMu    sync.Mutex
 	sorted    map[string]any // sorted lists, dropped on every catalog or order change
+	// productSets counts productSet calls that reached the resolver, so tests can tell how
+	// many product writes a sync made.
+	productSets atomic.Int64
 }
 
 // AddShop creates a shop with its locations and no products.
@@ -137,6 +141,9 @@ func (s *Sim) newShop(cfg ShopConfig, data *shopData) *Shop {
 	sh.bucket = bucket{size: size, rate: rate, available: size, at: s.now()}
 	return sh
 }
+
+// ProductSets is how many productSet mutations the shop has answered.
+func (sh *Shop) ProductSets() int64 { return sh.productSets.Load() }
 
 // Domain is the shop's myshopify domain.
 func (sh *Shop) Domain() string { return sh.cfg.Domain }
