@@ -238,8 +238,8 @@ func (e *syncEnv) setSource(t testing.TB, src store.Store, key string, items []s
 	}
 }
 
-// waitLevels waits until the store's items have the wanted quantities, and returns how long that took.
-func (e *syncEnv) waitLevels(t testing.TB, st store.Store, want map[string]int64, within time.Duration) time.Duration {
+// waitLevels waits until the store's items have the wanted quantities.
+func (e *syncEnv) waitLevels(t testing.TB, st store.Store, want map[string]int64, within time.Duration) {
 	t.Helper()
 	start := time.Now()
 	items := make([]string, 0, len(want))
@@ -256,7 +256,7 @@ func (e *syncEnv) waitLevels(t testing.TB, st store.Store, want map[string]int64
 		}
 		got = e.levels(t, st, items)
 		if equalLevels(got, want) {
-			return time.Since(start)
+			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -271,7 +271,6 @@ func (e *syncEnv) waitLevels(t testing.TB, st store.Store, want map[string]int64
 		}
 	}
 	t.FailNow()
-	return 0
 }
 
 func equalLevels(got, want map[string]int64) bool {
@@ -339,7 +338,10 @@ func (e *syncEnv) variantItems(t testing.TB, domain, token string) []string {
 		if after != "" {
 			vars["after"] = after
 		}
-		body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+		body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
+		if err != nil {
+			t.Fatal(err)
+		}
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost,
 			e.simURL+"/shops/"+domain+"/admin/api/"+shopifysim.APIVersion+"/graphql.json", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -353,7 +355,9 @@ func (e *syncEnv) variantItems(t testing.TB, domain, token string) []string {
 			Data   struct {
 				ProductVariants struct {
 					Nodes []struct {
-						InventoryItem struct{ ID string } `json:"inventoryItem"`
+						InventoryItem struct {
+							ID string `json:"id"`
+						} `json:"inventoryItem"`
 					} `json:"nodes"`
 					PageInfo struct {
 						HasNextPage bool   `json:"hasNextPage"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/catalog"
@@ -156,20 +157,19 @@ func followers(ctx context.Context, q database.Querier, sourceStoreID int64, ite
 	for start := 0; start < len(items); start += maxIDsPerQuery {
 		chunk := items[start:min(start+maxIDsPerQuery, len(items))]
 		args := []any{sourceStoreID}
-		in := ""
-		for i, it := range chunk {
+		marks := make([]string, 0, len(chunk))
+		for _, it := range chunk {
 			args = append(args, it)
-			if i > 0 {
-				in += ", "
-			}
-			in += "$" + strconv.Itoa(len(args))
+			marks = append(marks, "$"+strconv.Itoa(len(args)))
 		}
+		in := strings.Join(marks, ", ")
 		rows, err := q.Query(ctx, `SELECT l.id, l.connection_id, l.source_store_id, l.source_inventory_item_id,
 				l.destination_store_id, l.destination_inventory_item_id, d.account_id, c.settings
 			FROM product_links l
 			JOIN connections c ON c.id = l.connection_id
 			JOIN stores d ON d.id = l.destination_store_id
-			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.ended_at IS NULL AND l.source_inventory_item_id IN (`+in+`)
+			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.ended_at IS NULL
+				AND l.follow_reason = '' AND l.source_inventory_item_id IN (`+in+`)
 			ORDER BY l.connection_id, l.id`, args...)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -146,7 +147,7 @@ func idempotencyKey(jobID int64, changes []platform.InventoryChange) string {
 		}
 		h.Write([]byte{0})
 	}
-	return "inventory-" + strconv.FormatInt(jobID, 10) + "-" + fmt.Sprintf("%x", h.Sum(nil)[:8])
+	return "inventory-" + strconv.FormatInt(jobID, 10) + "-" + hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // location is the destination store's first active location, read once per process.
