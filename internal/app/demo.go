@@ -11,6 +11,7 @@ import (
 
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/platform/shopify"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
@@ -94,10 +95,19 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 		}
 	}
 	for _, d := range destinations { // already connected on a restart: that is a 409, and fine
-		_, err := a.Connections.Connect(ctx, connection.ConnectParams{AccountID: resellerID, DestinationStoreID: d.ID, SourceStoreKey: source.Key})
-		if err != nil && !errors.Is(err, connection.ErrConflict) {
+		c, err := a.Connections.Connect(ctx, connection.ConnectParams{AccountID: resellerID, DestinationStoreID: d.ID, SourceStoreKey: source.Key})
+		if errors.Is(err, connection.ErrConflict) {
+			continue
+		}
+		if err != nil {
 			stop()
 			return nil, fmt.Errorf("connecting demo shop %s to %s: %w", d, source, err)
+		}
+		// A new connection imports the source's first products (a durable job, as a person's
+		// import is), the ones whose stock the demo changes below.
+		if err := a.importDemoProducts(ctx, resellerID, c.ID, source); err != nil {
+			stop()
+			return nil, fmt.Errorf("importing demo products into %s: %w", d, err)
 		}
 	}
 	// A few orders on the destination shop, as its customers would have placed them.
@@ -145,6 +155,24 @@ func (a *App) changeDemoStock(ctx context.Context, src store.Store, every time.D
 			a.Logger.Debug("demo stock change failed", "store", src.String(), "error", err)
 		}
 	}
+}
+
+// importDemoProducts starts the import of the source's first products into a connection.
+func (a *App) importDemoProducts(ctx context.Context, resellerID, connectionID int64, source store.Store) error {
+	c, err := a.Stores.Client(source)
+	if err != nil {
+		return err
+	}
+	page, err := c.ListProducts(ctx, platform.ListParams{Limit: 10})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(page.Items))
+	for _, p := range page.Items {
+		ids = append(ids, p.ID)
+	}
+	_, err = a.Linking.StartImport(ctx, linking.ImportParams{AccountID: resellerID, ConnectionID: connectionID, ProductIDs: ids})
+	return err
 }
 
 // demoStockItems reads the inventory items of the source's first products and its first location.

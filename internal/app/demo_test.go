@@ -35,4 +35,10 @@ func TestDemoResellerFollowsTheSupplier(t *testing.T) {
 	if page, _ := a.Connections.List(ctx, connection.ListParams{AccountID: supplier.ID, Role: connection.RoleSource}); page.Total != 1 {
 		t.Errorf("the supplier sees %d destinations", page.Total)
 	}
+	// The new connection imported the supplier's first products, once, though the demo started twice.
+	var runs, requested int
+	if err := a.DB.QueryRow(ctx, `SELECT count(*), coalesce(sum(requested), 0) FROM imports WHERE connection_id = $1 AND kind = 'import'`,
+		page.Items[0].ID).Scan(&runs, &requested); err != nil || runs != 1 || requested == 0 {
+		t.Errorf("demo imports: %d runs of %d products, %v; want one run", runs, requested, err)
+	}
 }
