@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -111,25 +112,81 @@ type SourceItemsParams struct {
 	InventoryItemIDs []string
 }
 
-// LinksForSourceItems returns the links of the given source inventory items, of connections in
-// state connected only (a blocked or disconnected connection moves nothing), not ended: the
-// fan-out of a source quantity change. Ordered by connection, then link id.
+// LinksForSourceItems returns the links that follow the given source inventory items (see
+// FanOut), without what FanOut adds to each.
 func (s *LinkStore) LinksForSourceItems(ctx context.Context, p SourceItemsParams) ([]Link, error) {
-	var out []Link
-	for ids := range chunks(p.InventoryItemIDs, maxIDsPerQuery) {
-		args := []any{p.SourceStoreID}
-		in := placeholders(&args, ids)
-		links, err := collectLinks(s.db.Query(ctx, `SELECT `+linkColumns+` FROM product_links l
-			JOIN connections c ON c.id = l.connection_id
-			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.ended_at IS NULL AND l.source_inventory_item_id IN (`+in+`)
-			ORDER BY l.connection_id, l.id`, args...))
-		if err != nil {
-			return nil, fmt.Errorf("reading the links of source store %d's items: %w", p.SourceStoreID, err)
-		}
-		out = append(out, links...)
+	fan, err := s.FanOut(ctx, s.db, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Link, 0, len(fan))
+	for _, f := range fan {
+		out = append(out, f.Link)
 	}
 	return out, nil
 }
+
+// FanOutLink is a link that follows a source item, with what deciding its destination's quantity
+// needs: the destination's account and the connection's settings (its buffer).
+type FanOutLink struct {
+	Link
+	DestinationAccountID int64
+	Settings             Settings
+}
+
+// FanOut returns the links of the given source inventory items, of connections in state
+// connected only (a blocked or disconnected connection moves nothing), neither ended nor retired
+// (follow_reason: the source product was deleted or archived, and the destination holds no
+// stock): the fan-out of a source quantity change. It reads through q, so that the deciding
+// transaction can ask (on PostgreSQL, a read on another connection while the transaction holds
+// one could starve the pool). Ordered by connection, then link id.
+func (s *LinkStore) FanOut(ctx context.Context, q database.Querier, p SourceItemsParams) ([]FanOutLink, error) {
+	var out []FanOutLink
+	for ids := range chunks(p.InventoryItemIDs, maxIDsPerQuery) {
+		args := []any{p.SourceStoreID}
+		in := placeholders(&args, ids)
+		rows, err := q.Query(ctx, `SELECT `+linkColumns+`, d.account_id, c.settings FROM product_links l
+			JOIN connections c ON c.id = l.connection_id
+			JOIN stores d ON d.id = l.destination_store_id
+			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.ended_at IS NULL AND l.follow_reason = ''
+				AND l.source_inventory_item_id IN (`+in+`)
+			ORDER BY l.connection_id, l.id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("reading the links of source store %d's items: %w", p.SourceStoreID, err)
+		}
+		out, err = appendFanOut(out, rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading the links of source store %d's items: %w", p.SourceStoreID, err)
+		}
+	}
+	return out, nil
+}
+
+func appendFanOut(out []FanOutLink, rows database.Rows) ([]FanOutLink, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var f FanOutLink
+		var settings string
+		l, err := scanLink(extraColumns{rows, []any{&f.DestinationAccountID, &settings}})
+		if err != nil {
+			return nil, err
+		}
+		f.Link = l
+		if err := json.Unmarshal([]byte(settings), &f.Settings); err != nil {
+			return nil, fmt.Errorf("the settings of connection %d: %w", l.ConnectionID, err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// extraColumns scans a row of linkColumns followed by more columns into extra.
+type extraColumns struct {
+	row   database.Row
+	extra []any
+}
+
+func (r extraColumns) Scan(dest ...any) error { return r.row.Scan(append(dest, r.extra...)...) }
 
 // RecordSyncedParams are what a sync read and wrote for one link.
 type RecordSyncedParams struct {

@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -47,33 +46,24 @@ func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []So
 			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
 		}
 	}
-	buffers := map[int64]int64{} // connection → its buffer
-	wake := map[int64]int64{}    // destination store → its account
+	wake := map[int64]int64{} // destination store → its account
 	for storeID, items := range byStore {
-		fs, err := followers(ctx, tx, storeID, items)
+		fs, err := s.links.FanOut(ctx, tx, catalog.SourceItemsParams{SourceStoreID: storeID, InventoryItemIDs: items})
 		if err != nil {
-			return fmt.Errorf("reading the links of source store %d: %w", storeID, err)
+			return err
 		}
 		for _, f := range fs {
-			l := f.link
-			buffer, ok := buffers[l.ConnectionID]
-			if !ok {
-				var st catalog.Settings
-				if err := json.Unmarshal([]byte(f.settingsJSON), &st); err != nil {
-					return fmt.Errorf("reading the settings of connection %d: %w", l.ConnectionID, err)
-				}
-				buffer, buffers[l.ConnectionID] = st.Buffer, st.Buffer
-			}
+			l := f.Link
 			total, err := sourceTotal(ctx, tx, l.SourceStoreID, l.SourceInventoryItemID)
 			if err != nil {
 				return fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
 			}
-			changed, err := upsertTarget(ctx, tx, l, f.destAccountID, total, Quantity(total, buffer), now)
+			changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, total, Quantity(total, f.Settings.Buffer), now)
 			if err != nil {
 				return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
 			}
 			if changed {
-				wake[l.DestinationStoreID] = f.destAccountID
+				wake[l.DestinationStoreID] = f.DestinationAccountID
 			}
 		}
 	}

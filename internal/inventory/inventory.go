@@ -45,8 +45,9 @@ const MaxPerRun = 10_000
 
 // Links is what inventory uses of product links (*catalog.LinkStore).
 type Links interface {
-	// LinksForSourceItems returns the links of connected connections following the source's items.
-	LinksForSourceItems(ctx context.Context, p catalog.SourceItemsParams) ([]catalog.Link, error)
+	// FanOut returns, through q (the deciding transaction), the links of connected connections
+	// following the source's items, with each destination's account and connection settings.
+	FanOut(ctx context.Context, q database.Querier, p catalog.SourceItemsParams) ([]catalog.FanOutLink, error)
 	// RecordSynced records, in tx, the quantities read at the source and written at the destination.
 	RecordSynced(ctx context.Context, tx database.Tx, p catalog.RecordSyncedParams) error
 }

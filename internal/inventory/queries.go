@@ -3,8 +3,6 @@ package inventory
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/catalog"
@@ -135,61 +133,6 @@ func (s *Service) Targets(ctx context.Context, p TargetsParams) ([]Target, error
 		out = append(out, t)
 	}
 	return out, rows.Err()
-}
-
-// follower is one destination item following a source item through a connected connection, read
-// in the deciding transaction (on PostgreSQL a read on another connection while the transaction
-// holds one could starve the pool).
-type follower struct {
-	link          catalog.Link
-	destAccountID int64
-	settingsJSON  string
-}
-
-// maxIDsPerQuery bounds the ids of one IN list, well within both databases' parameter limits.
-const maxIDsPerQuery = 500
-
-// followers reads the links of connected connections that follow the source store's items, with
-// each destination's account and its connection's settings (the same links as
-// catalog.LinkStore.LinksForSourceItems, in tx).
-func followers(ctx context.Context, q database.Querier, sourceStoreID int64, items []string) ([]follower, error) {
-	var out []follower
-	for start := 0; start < len(items); start += maxIDsPerQuery {
-		chunk := items[start:min(start+maxIDsPerQuery, len(items))]
-		args := []any{sourceStoreID}
-		marks := make([]string, 0, len(chunk))
-		for _, it := range chunk {
-			args = append(args, it)
-			marks = append(marks, "$"+strconv.Itoa(len(args)))
-		}
-		in := strings.Join(marks, ", ")
-		rows, err := q.Query(ctx, `SELECT l.id, l.connection_id, l.source_store_id, l.source_inventory_item_id,
-				l.destination_store_id, l.destination_inventory_item_id, d.account_id, c.settings
-			FROM product_links l
-			JOIN connections c ON c.id = l.connection_id
-			JOIN stores d ON d.id = l.destination_store_id
-			WHERE l.source_store_id = $1 AND c.state = 'connected' AND l.ended_at IS NULL
-				AND l.follow_reason = '' AND l.source_inventory_item_id IN (`+in+`)
-			ORDER BY l.connection_id, l.id`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var f follower
-			if err := rows.Scan(&f.link.ID, &f.link.ConnectionID, &f.link.SourceStoreID, &f.link.SourceInventoryItemID,
-				&f.link.DestinationStoreID, &f.link.DestinationInventoryItemID, &f.destAccountID, &f.settingsJSON); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, f)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // pendingSpan is when the store's oldest and newest pending targets were decided (nil: none).
