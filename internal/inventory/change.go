@@ -54,11 +54,11 @@ func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []So
 		}
 		for _, f := range fs {
 			l := f.Link
-			total, err := sourceTotal(ctx, tx, l.SourceStoreID, l.SourceInventoryItemID)
+			d, err := decide(ctx, tx, f)
 			if err != nil {
-				return fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
+				return err
 			}
-			changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, total, Quantity(total, f.Settings.Buffer), now)
+			changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, d.sourceQuantity, d.desired, now)
 			if err != nil {
 				return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
 			}

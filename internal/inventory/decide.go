@@ -1,0 +1,27 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/database"
+)
+
+// decision is what a destination item must hold, and the source quantity it was decided from.
+type decision struct {
+	sourceQuantity int64 // the source's available quantity the rule counts
+	desired        int64 // what the destination item must hold
+}
+
+// decide applies the rule to one link, reading through q (the deciding transaction): the
+// source's available quantity, minus the buffer, never below zero. Every decision of a
+// destination quantity goes through here, whatever started it.
+func decide(ctx context.Context, q database.Querier, f catalog.FanOutLink) (decision, error) {
+	l := f.Link
+	total, err := sourceTotal(ctx, q, l.SourceStoreID, l.SourceInventoryItemID)
+	if err != nil {
+		return decision{}, fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
+	}
+	return decision{sourceQuantity: total, desired: Quantity(total, f.Settings.Buffer)}, nil
+}
