@@ -76,5 +76,8 @@ func (s *LinkStore) RestoreLinks(ctx context.Context, tx database.Tx, p RestoreL
 			return fmt.Errorf("restoring links of connection %d: %w", p.ConnectionID, err)
 		}
 	}
-	return Recount(ctx, tx, p.ConnectionID)
+	if err := Recount(ctx, tx, p.ConnectionID); err != nil {
+		return err
+	}
+	return s.restored(ctx, tx, p)
 }

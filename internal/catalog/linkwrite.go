@@ -78,7 +78,19 @@ func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksPa
 			return fmt.Errorf("linking source variant %s to destination variant %s: %w", l.SourceVariantID, l.DestinationVariantID, err)
 		}
 	}
-	return Recount(ctx, tx, p.ConnectionID)
+	if err := Recount(ctx, tx, p.ConnectionID); err != nil {
+		return err
+	}
+	bySource := map[int64][]string{}
+	for _, l := range p.Links {
+		bySource[l.SourceStoreID] = append(bySource[l.SourceStoreID], l.SourceInventoryItemID)
+	}
+	for storeID, items := range bySource {
+		if err := s.runLinked(ctx, tx, Linked{ConnectionID: p.ConnectionID, SourceStoreID: storeID, SourceInventoryItemIDs: items}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // endOthers removes the links of p's source products whose source variant p does not list.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/database"
@@ -36,35 +37,67 @@ func (s *Service) OnEvent(ctx context.Context, tx database.Tx, p ingest.EventPar
 // connected connection, decides its quantity and enqueues its store's job, all in tx. It is the
 // one entry of source changes, from webhooks and from reconciliation alike.
 func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []SourceLevel) error {
+	return s.recordAndFanOut(ctx, tx, levels, upsertSourceLevel, nil)
+}
+
+// SourceReadParams are the levels read from one source store for its items (an item stocked at
+// no location has none: the rule counts 0 for it).
+type SourceReadParams struct {
+	StoreID          int64
+	InventoryItemIDs []string
+	Levels           []SourceLevel
+}
+
+// SourceRead is SourceChanged for levels read from the source (when items are linked) rather
+// than announced: a level already known is kept, since a webhook that recorded it meanwhile is
+// at least as new as the read. Every item read is decided, with a level or without.
+func (s *Service) SourceRead(ctx context.Context, tx database.Tx, p SourceReadParams) error {
+	return s.recordAndFanOut(ctx, tx, p.Levels, insertSourceLevel, map[int64][]string{p.StoreID: p.InventoryItemIDs})
+}
+
+func (s *Service) recordAndFanOut(ctx context.Context, tx database.Tx, levels []SourceLevel,
+	record func(context.Context, database.Tx, SourceLevel, time.Time) error, byStore map[int64][]string) error {
 	now := s.cfg.Now().UTC()
-	byStore := map[int64][]string{}
+	if byStore == nil {
+		byStore = map[int64][]string{}
+	}
 	for _, l := range levels {
-		if err := upsertSourceLevel(ctx, tx, l, now); err != nil {
+		if err := record(ctx, tx, l, now); err != nil {
 			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
 		}
 		if !slices.Contains(byStore[l.StoreID], l.InventoryItemID) {
 			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
 		}
 	}
-	wake := map[int64]int64{} // destination store → its account
+	var all []catalog.FanOutLink
 	for storeID, items := range byStore {
 		fs, err := s.links.FanOut(ctx, tx, catalog.SourceItemsParams{SourceStoreID: storeID, InventoryItemIDs: items})
 		if err != nil {
 			return err
 		}
-		for _, f := range fs {
-			l := f.Link
-			d, err := decide(ctx, tx, f)
-			if err != nil {
-				return err
-			}
-			changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, d.sourceQuantity, d.desired, now)
-			if err != nil {
-				return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
-			}
-			if changed {
-				wake[l.DestinationStoreID] = f.DestinationAccountID
-			}
+		all = append(all, fs...)
+	}
+	return s.apply(ctx, tx, all)
+}
+
+// apply decides the quantity of each link's destination item and enqueues the job of every
+// destination store whose targets changed, in tx: the one path from a decision to a write,
+// whatever asked for it (a source change, a read, a change of the rule).
+func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOutLink) error {
+	now := s.cfg.Now().UTC()
+	wake := map[int64]int64{} // destination store → its account
+	for _, f := range fs {
+		l := f.Link
+		d, err := decide(ctx, tx, f)
+		if err != nil {
+			return err
+		}
+		changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, d.sourceQuantity, d.desired, now)
+		if err != nil {
+			return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
+		}
+		if changed {
+			wake[l.DestinationStoreID] = f.DestinationAccountID
 		}
 	}
 	// In store order: two transactions enqueueing the same stores' unique jobs wait for each

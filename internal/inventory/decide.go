@@ -15,13 +15,14 @@ type decision struct {
 }
 
 // decide applies the rule to one link, reading through q (the deciding transaction): the
-// source's available quantity, minus the buffer, never below zero. Every decision of a
-// destination quantity goes through here, whatever started it.
+// source's available quantity at the connection's source locations (all when it names none),
+// minus the buffer (the link's own, else the connection's), never below zero. Every decision of
+// a destination quantity goes through here, whatever started it.
 func decide(ctx context.Context, q database.Querier, f catalog.FanOutLink) (decision, error) {
 	l := f.Link
-	total, err := sourceTotal(ctx, q, l.SourceStoreID, l.SourceInventoryItemID)
+	total, err := sourceTotal(ctx, q, l.SourceStoreID, l.SourceInventoryItemID, f.Settings.SourceLocationIDs)
 	if err != nil {
 		return decision{}, fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
 	}
-	return decision{sourceQuantity: total, desired: Quantity(total, f.Settings.Buffer)}, nil
+	return decision{sourceQuantity: total, desired: Quantity(total, catalog.EffectiveBuffer(l, f.Settings))}, nil
 }

@@ -3,6 +3,8 @@ package inventory
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/catalog"
@@ -19,12 +21,32 @@ func upsertSourceLevel(ctx context.Context, tx database.Tx, l SourceLevel, now t
 	return err
 }
 
-// sourceTotal is the source item's available quantity over every location known of it.
-func sourceTotal(ctx context.Context, q database.Querier, storeID int64, itemID string) (int64, error) {
+// sourceTotal is the source item's available quantity over the given locations (every location
+// known of it when none are given).
+func sourceTotal(ctx context.Context, q database.Querier, storeID int64, itemID string, locations []string) (int64, error) {
+	args := []any{storeID, itemID}
+	only := ""
+	if len(locations) > 0 {
+		ph := make([]string, len(locations))
+		for i, loc := range locations {
+			args = append(args, loc)
+			ph[i] = "$" + strconv.Itoa(len(args))
+		}
+		only = " AND location_id IN (" + strings.Join(ph, ", ") + ")"
+	}
 	var total int64
 	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(available), 0) FROM inventory_source_levels
-		WHERE store_id = $1 AND inventory_item_id = $2`, storeID, itemID).Scan(&total)
+		WHERE store_id = $1 AND inventory_item_id = $2`+only, args...).Scan(&total)
 	return total, err
+}
+
+// insertSourceLevel records a level read from the source unless one is known already: a level a
+// webhook recorded meanwhile is at least as new as the read (reconciliation fixes older drift).
+func insertSourceLevel(ctx context.Context, tx database.Tx, l SourceLevel, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inventory_source_levels (store_id, inventory_item_id, location_id, available, updated_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (store_id, inventory_item_id, location_id) DO NOTHING`,
+		l.StoreID, l.InventoryItemID, l.LocationID, l.Available, now)
+	return err
 }
 
 // upsertTarget decides a destination item's quantity; a new decision (another quantity) bumps its

@@ -2,8 +2,12 @@ package linking
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/database"
 )
 
 // LinksParams select a page of a connection's product links.
@@ -32,4 +36,48 @@ func (s *Service) ListLinks(ctx context.Context, p LinksParams) (LinkPage, error
 		return LinkPage{}, err
 	}
 	return LinkPage{Items: items, Page: page, Total: total}, nil
+}
+
+// LinkBufferHook runs in the transaction that changed a link's own buffer (the inventory decides
+// the link's quantity again there); an error undoes the change.
+type LinkBufferHook func(ctx context.Context, tx database.Tx, l catalog.Link) error
+
+// OnLinkBuffer adds a hook run on every change of a link's buffer. Call it while wiring.
+func (s *Service) OnLinkBuffer(h LinkBufferHook) { s.bufferHooks = append(s.bufferHooks, h) }
+
+// SetLinkBufferParams set (Buffer nil: clear) the own buffer of one product link of a connection.
+type SetLinkBufferParams struct {
+	AccountID    int64
+	ConnectionID int64
+	LinkID       int64
+	Buffer       *int64
+}
+
+// SetLinkBuffer sets the link's own buffer, overriding its connection's (nil: the connection's
+// applies again), and decides its destination quantity again in the same transaction. The
+// destination's account only; a link of another connection is not found. A negative buffer is a
+// *catalog.ValidationError naming buffer.
+func (s *Service) SetLinkBuffer(ctx context.Context, p SetLinkBufferParams) (catalog.Link, error) {
+	c, err := s.destination(ctx, p.AccountID, p.ConnectionID)
+	if err != nil {
+		return catalog.Link{}, err
+	}
+	var out catalog.Link
+	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		l, err := s.links.SetBuffer(ctx, tx, catalog.SetBufferParams{ConnectionID: c.ID, LinkID: p.LinkID, Buffer: p.Buffer})
+		if errors.Is(err, database.ErrNotFound) {
+			return refuse(connection.ErrNotFound, "link_id", fmt.Sprintf("no product link %d in connection %d", p.LinkID, c.ID))
+		}
+		if err != nil {
+			return err
+		}
+		for _, h := range s.bufferHooks {
+			if err := h(ctx, tx, l); err != nil {
+				return err
+			}
+		}
+		out = l
+		return nil
+	})
+	return out, err
 }
