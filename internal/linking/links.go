@@ -22,6 +22,8 @@ type LinkPage struct {
 	Items []catalog.Link
 	Page  int
 	Total int64
+	// ConnectionBuffer is the connection's buffer, which applies to a link without its own.
+	ConnectionBuffer int64
 }
 
 // ListLinks returns a page of the connection's product links, in the order they were made.
@@ -35,7 +37,7 @@ func (s *Service) ListLinks(ctx context.Context, p LinksParams) (LinkPage, error
 	if err != nil {
 		return LinkPage{}, err
 	}
-	return LinkPage{Items: items, Page: page, Total: total}, nil
+	return LinkPage{Items: items, Page: page, Total: total, ConnectionBuffer: c.Settings.Buffer}, nil
 }
 
 // LinkBufferHook runs in the transaction that changed a link's own buffer (the inventory decides
@@ -57,16 +59,16 @@ type SetLinkBufferParams struct {
 // applies again), and decides its destination quantity again in the same transaction. The
 // destination's account only; a link of another connection is not found. A negative buffer is a
 // *catalog.ValidationError naming buffer.
-func (s *Service) SetLinkBuffer(ctx context.Context, p SetLinkBufferParams) (catalog.Link, error) {
+func (s *Service) SetLinkBuffer(ctx context.Context, p SetLinkBufferParams) (BufferedLink, error) {
 	c, err := s.destination(ctx, p.AccountID, p.ConnectionID)
 	if err != nil {
-		return catalog.Link{}, err
+		return BufferedLink{}, err
 	}
 	var out catalog.Link
 	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		l, err := s.links.SetBuffer(ctx, tx, catalog.SetBufferParams{ConnectionID: c.ID, LinkID: p.LinkID, Buffer: p.Buffer})
 		if errors.Is(err, database.ErrNotFound) {
-			return refuse(connection.ErrNotFound, "link_id", fmt.Sprintf("no product link %d in connection %d", p.LinkID, c.ID))
+			return refuse(connection.ErrNotFound, "", fmt.Sprintf("no product link %d in connection %d", p.LinkID, c.ID))
 		}
 		if err != nil {
 			return err
@@ -79,5 +81,14 @@ func (s *Service) SetLinkBuffer(ctx context.Context, p SetLinkBufferParams) (cat
 		out = l
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return BufferedLink{}, err
+	}
+	return BufferedLink{Link: out, ConnectionBuffer: c.Settings.Buffer}, nil
+}
+
+// BufferedLink is a link with its connection's buffer (which applies when it has none of its own).
+type BufferedLink struct {
+	Link             catalog.Link
+	ConnectionBuffer int64
 }

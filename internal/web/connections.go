@@ -190,8 +190,18 @@ func (h *dashboard) connectionPage(w http.ResponseWriter, r *http.Request, p acc
 }
 
 func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p account.Principal, c connection.Connection, status int, f settingsForm, errs map[string]string) {
-	h.render(w, r, "connection", status, map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
-		"Form": f, "Errors": errs, "Attributes": attributeFields})
+	data := map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
+		"Form": f, "Errors": errs, "Attributes": attributeFields}
+	if role := c.RoleOf(p.AccountID); role == connection.RoleDestination || role == connection.RoleBoth {
+		// the source's locations, read live, for the checkboxes of the locations that count
+		locs, err := h.Connections.SourceLocations(r.Context(), connection.GetParams{AccountID: p.AccountID, ID: c.ID})
+		if err != nil {
+			h.Logger.WarnContext(r.Context(), "reading the source's locations", "connection", c.ID, "error", err)
+			data["LocationsError"] = "The source store's locations cannot be read right now: the locations chosen stay as they are."
+		}
+		data["Locations"] = locs
+	}
+	h.render(w, r, "connection", status, data)
 }
 
 // saveSettings replaces the connection's settings, or shows the form again with its errors.
