@@ -35,6 +35,7 @@ type syncEnv struct {
 	a      *app.App
 	sim    *shopifysim.Sim
 	simURL string
+	srv    *httptest.Server // the app over HTTPS, for API calls
 
 	mu        sync.Mutex
 	sets      map[string]int // shop domain → inventorySetQuantities calls
@@ -68,7 +69,7 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 	t.Cleanup(func() { _ = a.Close() })
 	h := a.Handler(app.ServeOptions{})
 	handler.Store(&h)
-	e := &syncEnv{a: a, sets: map[string]int{}}
+	e := &syncEnv{a: a, srv: srv, sets: map[string]int{}}
 	e.sim, err = shopifysim.New(shopifysim.Options{Seed: 1, HTTPClient: srv.Client(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
@@ -124,9 +125,16 @@ func (e *syncEnv) setCalls(domain string) int {
 // a new account, and returns the store with its variants' inventory item ids in catalog order.
 func (e *syncEnv) shop(t testing.TB, name string, n int) (store.Store, []string) {
 	t.Helper()
+	return e.shopAt(t, name, n, 1)
+}
+
+// shopAt is shop with the given number of locations (seeded stock is at the first).
+func (e *syncEnv) shopAt(t testing.TB, name string, n, locations int) (store.Store, []string) {
+	t.Helper()
 	ctx := context.Background()
 	domain := name + ".myshopify.com"
-	if _, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name}); err != nil {
+	if _, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name,
+		Locations: locations}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.sim.SeedCatalog(domain, n, 1); err != nil {
