@@ -103,6 +103,9 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOut
 	// In store order: two transactions enqueueing the same stores' unique jobs wait for each
 	// other on PostgreSQL, and would deadlock in opposite orders.
 	for _, storeID := range slices.Sorted(maps.Keys(wake)) {
+		if err := lockStore(ctx, tx, storeID); err != nil {
+			return err
+		}
 		if err := s.jobs.Insert(ctx, tx, WriteArgs{AccountID: wake[storeID], StoreID: storeID}, nil); err != nil {
 			return fmt.Errorf("enqueueing the inventory of store %d: %w", storeID, err)
 		}

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -177,4 +178,21 @@ func pendingSpan(ctx context.Context, q database.Querier, storeID int64) (oldest
 		*dir.into = &at
 	}
 	return oldest, newest, nil
+}
+
+// lockStore serializes, per destination store, a deciding transaction's enqueueing of the
+// store's job with the job's own check that nothing is left pending before it completes:
+// otherwise (PostgreSQL, read committed) a decision committed just after the job counted
+// nothing pending, and whose enqueue was skipped as the job was still running, would stay
+// pending with no job. A no-key row lock, so it does not block foreign-key checks; SQLite runs
+// one writer at a time already.
+func lockStore(ctx context.Context, tx database.Tx, storeID int64) error {
+	if tx.Dialect() != database.Postgres {
+		return nil
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `SELECT id FROM stores WHERE id = $1 FOR NO KEY UPDATE`, storeID).Scan(&id); err != nil && !errors.Is(err, database.ErrNoRows) {
+		return fmt.Errorf("locking store %d: %w", storeID, err)
+	}
+	return nil
 }
