@@ -250,6 +250,12 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			t.Fatalf("unblock: %d %s", code, raw)
 		}
 		e.waitLevels(t, dst, want(blocked, two), 30*time.Second)
+
+		// The operation is in the OpenAPI document, with its body.
+		_, spec := e.call(t, key, "GET", "/api/openapi.json", nil, nil)
+		if !strings.Contains(spec, `"put-product-link"`) || !strings.Contains(spec, `"source_location_ids"`) || !strings.Contains(spec, `"buffer_override"`) {
+			t.Error("the OpenAPI document lacks put-product-link, source_location_ids or buffer_override")
+		}
 	})
 }
 
