@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -108,10 +109,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 		}
 		base := fmt.Sprintf("/api/v2/connections/%d", conn.ID)
 		settings := func(buffer int64, locations []string) (int, string) {
-			s := map[string]any{}
-			for k, v := range conn.Settings {
-				s[k] = v
-			}
+			s := maps.Clone(conn.Settings)
 			s["buffer"] = buffer
 			if locations != nil {
 				s["source_location_ids"] = locations

@@ -42,7 +42,9 @@ func (f settingsForm) On(name string) bool {
 }
 
 // Counts reports whether the location is ticked: every location counts when none is.
-func (f settingsForm) Counts(id string) bool { return slices.Contains(f.Settings.SourceLocationIDs, id) }
+func (f settingsForm) Counts(id string) bool {
+	return slices.Contains(f.Settings.SourceLocationIDs, id)
+}
 
 // Exchange returns the exchange rate's fields, empty when there is none.
 func (f settingsForm) Exchange() catalog.Exchange {
