@@ -8,6 +8,8 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -249,12 +251,80 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 		}
 		e.waitLevels(t, dst, want(blocked, two), 30*time.Second)
 
+		// The dashboard: the source's locations as checkboxes, a product's buffer set and cleared.
+		d := e.dashboard(t, dst)
+		connPage := fmt.Sprintf("/connections/%d", conn.ID)
+		if _, _, page := d("GET", connPage, nil); !strings.Contains(page, `name="source_location" value="`+locs[1]+`" checked`) ||
+			!strings.Contains(page, `name="source_location" value="`+locs[0]+`">`) {
+			t.Errorf("the settings form does not list the source's locations with the second ticked:\n%s", page)
+		}
+		linksPage := connPage + "/links"
+		code, loc, _ := d("POST", fmt.Sprintf("%s/%d/buffer", linksPage, l0.ID), url.Values{"buffer": {"7"}})
+		if code != http.StatusSeeOther || loc != linksPage {
+			t.Fatalf("setting a buffer on the links page: %d %s", code, loc)
+		}
+		seven := func(i int) int64 {
+			if i == i0 {
+				return 7
+			}
+			return 2
+		}
+		e.waitLevels(t, dst, want(blocked, seven), 30*time.Second)
+		if _, _, page := d("GET", linksPage, nil); !strings.Contains(page, "7 held back") || !strings.Contains(page, "2 held back (the connection") {
+			t.Errorf("the links page does not show the buffers:\n%s", page)
+		}
+		if code, _, _ := d("POST", fmt.Sprintf("%s/%d/buffer", linksPage, l0.ID), url.Values{"buffer": {""}}); code != http.StatusSeeOther {
+			t.Fatalf("clearing a buffer on the links page: %d", code)
+		}
+		// Both locations ticked in the settings form: both count again.
+		form := url.Values{"identifier": {"sku"}, "buffer": {"2"}, "markup_kind": {"percent"}, "markup_percent": {"0"}, "rounding": {"none"},
+			"rounding_mode": {"up"}, "compare_at_rule": {"follow"}, "source_location": {locs[0], locs[1]}}
+		for _, a := range []string{"title", "description", "images", "vendor", "product_type", "tags", "price", "compare_at_price", "weight", "options", "variants"} {
+			form.Set("attr_"+a, "on")
+		}
+		if code, _, page := d("POST", connPage+"/settings", form); code != http.StatusSeeOther {
+			t.Fatalf("saving the settings form: %d\n%s", code, page)
+		}
+		e.waitLevels(t, dst, want(func(i int) int64 { return first[srcItems[i]] + blocked(i) }, two), 30*time.Second)
+
 		// The operation is in the OpenAPI document, with its body.
 		_, spec := e.call(t, key, "GET", "/api/openapi.json", nil, nil)
 		if !strings.Contains(spec, `"put-product-link"`) || !strings.Contains(spec, `"source_location_ids"`) || !strings.Contains(spec, `"buffer_override"`) {
 			t.Error("the OpenAPI document lacks put-product-link, source_location_ids or buffer_override")
 		}
 	})
+}
+
+// dashboard logs a new user of the store's account in to the dashboard and returns a function
+// making its requests (redirects not followed): status, Location and body.
+func (e *syncEnv) dashboard(t *testing.T, st store.Store) func(method, path string, form url.Values) (int, string, string) {
+	t.Helper()
+	email := fmt.Sprintf("ops-%d@example.com", st.AccountID)
+	if _, err := e.a.Accounts.CreateUser(t.Context(), account.CreateUserParams{AccountID: st.AccountID, Email: email, Password: "long enough password"}); err != nil {
+		t.Fatal(err)
+	}
+	c := new(http.Client)
+	*c = *e.srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.Jar, _ = cookiejar.New(nil)
+	do := func(method, path string, form url.Values) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), method, e.srv.URL+path, strings.NewReader(form.Encode()))
+		if method == "POST" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(b)
+	}
+	if code, _, _ := do("POST", "/login", url.Values{"email": {email}, "password": {"long enough password"}}); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	return do
 }
 
 func keys(m map[string]int64) []string {
