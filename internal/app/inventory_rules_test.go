@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/inventory"
@@ -333,4 +334,41 @@ func keys(m map[string]int64) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestRedecideInBatches: a settings change of a connection with more links than one transaction
+// decides decides the first batch at once and the rest in the durable job's steps; every
+// destination ends at the new rule, with no source change.
+func TestRedecideInBatches(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, dbURL string) {
+		n := inventory.RedecideBatch + 30
+		e := newSyncEnv(t, dbURL)
+		src, srcItems := e.shop(t, "bulk-supplier", n)
+		dst, dstItems := e.shop(t, "bulk-reseller", n)
+		c := e.connect(t, dst, src, dstItems, srcItems, 1)
+		stock := e.levels(t, src, srcItems)
+		want := func(buffer int64) map[string]int64 {
+			out := map[string]int64{}
+			for i := range srcItems {
+				out[dstItems[i]] = inventory.Quantity(stock[srcItems[i]], buffer)
+			}
+			return out
+		}
+		// the links were read from the source when saved: stocked without a source change
+		e.waitLevels(t, dst, want(1), 60*time.Second)
+		s := c.Settings
+		s.Buffer = 4
+		if _, err := e.a.Connections.UpdateSettings(context.Background(), connection.SettingsParams{AccountID: dst.AccountID, ID: c.ID, Settings: s}); err != nil {
+			t.Fatal(err)
+		}
+		e.waitLevels(t, dst, want(4), 60*time.Second)
+		targets, err := e.a.Inventory.Targets(context.Background(), inventory.TargetsParams{StoreID: dst.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(targets) != n {
+			t.Errorf("%d targets; want %d", len(targets), n)
+		}
+	})
 }

@@ -26,7 +26,7 @@ import (
 
 // RedecideBatch bounds the links one transaction decides again; a connection with more is
 // decided by a durable job, a batch a step.
-const RedecideBatch = 500
+const RedecideBatch = 200
 
 // RedecideArgs is a step of deciding a connection's destination quantities again: the links
 // after AfterLinkID, a batch of them, then the next step.
