@@ -95,7 +95,12 @@ const (
 type OrderInput struct {
 	// IdempotencyKey identifies the push job. Platforms that cannot take a key tag the order with
 	// it and look it up before creating, so a retried push finds the first order.
-	IdempotencyKey     string
+	IdempotencyKey string
+	// UncertainSince is when an earlier attempt of this push last left its outcome unknown: the
+	// time it failed with KindOutcomeUnknown, or when the job runner found it died mid-call.
+	// Zero: no earlier attempt left doubt. The caller records it durably; CreateOrder creates
+	// nothing until the platform's search has had time to show an order made by then.
+	UncertainSince     time.Time
 	Currency           string
 	Email              string
 	Phone              string

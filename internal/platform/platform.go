@@ -58,6 +58,17 @@ type OrderReader interface {
 }
 
 // OrderWriter creates and cancels orders on a store.
+//
+// CreateOrder with an IdempotencyKey creates at most one order per key, with the durable job that
+// calls it: it first looks for the order an earlier attempt made (the platform's idempotency, or
+// a search by a tag derived from the key) and returns that one. When a create was sent and its
+// answer lost (timeout, 5xx, connection cut), it does not send another: it returns a Retryable
+// *Error of KindOutcomeUnknown whose RetryAfter is how long the platform's search may take to
+// show the order. The job then records the time (OrderInput.UncertainSince, also when it finds an
+// attempt died mid-call), waits at least RetryAfter, and calls again with the same key: until
+// the search has caught up with UncertainSince, CreateOrder keeps answering KindOutcomeUnknown
+// instead of creating. A retry that comes sooner, or without UncertainSince, may duplicate the
+// order on a platform whose search lags.
 type OrderWriter interface {
 	CreateOrder(ctx context.Context, in OrderInput) (Order, error)
 	CancelOrder(ctx context.Context, p CancelOrderParams) error
@@ -70,6 +81,13 @@ type FulfillmentReader interface {
 
 // FulfillmentWriter ships lines of an order with tracking. Lines stocked at different locations
 // may need one fulfilment each, hence a slice.
+//
+// CreateFulfillment returns the fulfilments of the order that carry the input's tracking number
+// and ship its lines: those an earlier run made and those made now, so a re-run with the same
+// input creates only what is still missing. When one of several fulfilments fails, it returns
+// those that exist with an *Error (Kind and Retryable of the failure) naming the part that
+// failed and the ones made; retrying the same input is safe. Without a tracking number a re-run
+// cannot tell its own fulfilments from others', so it ships what remains open again.
 type FulfillmentWriter interface {
 	CreateFulfillment(ctx context.Context, in FulfillmentInput) ([]Fulfillment, error)
 }
