@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/storesync/storesync/internal/platform"
 )
@@ -110,29 +111,77 @@ type gOrderCreate struct {
 	} `json:"orderCreate"`
 }
 
-// CreateOrder creates an order for an order push. With an IdempotencyKey the order is tagged
-// PushTag(key) and an order already carrying that tag is returned instead of creating another
-// (Shopify's search index lags by seconds, so the job runner should not re-run a push faster).
-// orderCreate is not retried after an answer that leaves doubt (5xx, timeout): the error is
-// Retryable and the next attempt goes through the tag lookup.
+// CreateOrder creates an order for an order push, at most once per IdempotencyKey (the contract
+// is platform.OrderWriter's). The order is tagged PushTag(key); before creating, CreateOrder
+// returns the order this client created for the key, or one the orders search finds by the tag.
+// Shopify's search shows a new order only seconds later (Config.OrderSearchLag), so:
+//   - a create sent whose answer is lost (timeout, 5xx, connection cut after the request was
+//     written) is not sent again: the error is KindOutcomeUnknown, Retryable, RetryAfter the lag;
+//   - a call within the lag of such a doubt (in.UncertainSince, or one this client saw) waits in
+//     the call until the lag has passed and searches again before creating.
+//
+// Without a key the order is created directly, and a lost answer is reported the same way.
 func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platform.Order, error) {
 	const what = "creating order"
 	tags := append([]string(nil), in.Tags...)
+	var tag string
 	if in.IdempotencyKey != "" {
-		tag := PushTag(in.IdempotencyKey)
-		page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
-		if err != nil {
-			return platform.Order{}, fmt.Errorf("looking for an earlier push: %w", err)
+		tag = PushTag(in.IdempotencyKey)
+		o, found, err := c.findPushed(ctx, tag, in.UncertainSince)
+		if err != nil || found {
+			return o, err
 		}
-		if len(page.Items) > 0 {
-			c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
-			return page.Items[0], nil
+		if !c.pushes.begin(tag) {
+			return platform.Order{}, c.outcomeUnknown(what, "another create of this push is in flight", nil)
 		}
 		tags = append(tags, tag)
 	}
+	o, created, err := c.orderCreate(ctx, in, tags)
+	if tag != "" {
+		c.pushes.end(tag, created, platform.KindOf(err) == platform.KindOutcomeUnknown, c.cfg.Now(), c.cfg.OrderSearchLag)
+	}
+	return o, err
+}
+
+// findPushed returns the order an earlier attempt created for tag: one this client remembers
+// (read by id, which does not lag), else one the orders search finds. While a doubt is younger
+// than the search lag it first waits for the search to catch up.
+func (c *Client) findPushed(ctx context.Context, tag string, uncertainSince time.Time) (platform.Order, bool, error) {
+	id, seen := c.pushes.recall(tag, c.cfg.Now())
+	if id != "" {
+		o, err := c.Order(ctx, id)
+		if err != nil {
+			return platform.Order{}, false, fmt.Errorf("reading the order pushed earlier: %w", err)
+		}
+		return o, true, nil
+	}
+	if seen.After(uncertainSince) {
+		uncertainSince = seen
+	}
+	if wait := uncertainSince.Add(c.cfg.OrderSearchLag).Sub(c.cfg.Now()); !uncertainSince.IsZero() && wait > 0 {
+		c.log.InfoContext(ctx, "waiting for the orders search before pushing again", "tag", tag, "wait", wait)
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			return platform.Order{}, false, fmt.Errorf("waiting for the orders search: %w", err)
+		}
+	}
+	page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
+	if err != nil {
+		return platform.Order{}, false, fmt.Errorf("looking for an earlier push: %w", err)
+	}
+	if len(page.Items) == 0 {
+		return platform.Order{}, false, nil
+	}
+	c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
+	return page.Items[0], true, nil
+}
+
+// orderCreate sends orderCreate once. created is the new order's id whenever Shopify made one,
+// even if what follows fails; a failure that leaves the outcome in doubt is KindOutcomeUnknown.
+func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags []string) (o platform.Order, created string, err error) {
+	const what = "creating order"
 	order, err := orderCreateInput(in, tags)
 	if err != nil {
-		return platform.Order{}, c.invalid(what, err)
+		return platform.Order{}, "", c.invalid(what, err)
 	}
 	options := map[string]any{"sendReceipt": in.SendReceipt, "sendFulfillmentReceipt": false}
 	if in.InventoryBehaviour != "" {
@@ -140,23 +189,32 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 	}
 	var out gOrderCreate
 	vars := map[string]any{"order": order, "options": options, "linesFirst": linesPerOrder}
-	if err := c.do(ctx, op{doc: "orderCreate", what: what}, vars, &out); err != nil {
-		return platform.Order{}, err
+	sent, tctx := tracedSend(ctx)
+	if err := c.do(tctx, op{doc: "orderCreate", what: what}, vars, &out); err != nil {
+		if mayHaveRun(err, sent.Load()) {
+			return platform.Order{}, "", c.outcomeUnknown(what, "the create was sent and its answer lost: the order may exist", err)
+		}
+		return platform.Order{}, "", err
 	}
 	if err := c.userErrorsToError(what, out.OrderCreate.UserErrors); err != nil {
-		return platform.Order{}, err
+		return platform.Order{}, "", err
 	}
-	if out.OrderCreate.Order == nil {
-		return platform.Order{}, c.newError(what, platform.KindInternal, "orderCreate returned no order")
+	g := out.OrderCreate.Order
+	if g == nil {
+		return platform.Order{}, "", c.newError(what, platform.KindInternal, "orderCreate returned no order")
 	}
-	if out.OrderCreate.Order.LineItems.PageInfo.HasNextPage {
-		return c.Order(ctx, out.OrderCreate.Order.ID)
+	if g.LineItems.PageInfo.HasNextPage {
+		o, err := c.Order(ctx, g.ID)
+		if err != nil {
+			return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, reading it back failed", err)
+		}
+		return o, g.ID, nil
 	}
-	o, err := out.OrderCreate.Order.order()
+	o, err = g.order()
 	if err != nil {
-		return platform.Order{}, c.decodeError(what, err)
+		return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
 	}
-	return o, nil
+	return o, g.ID, nil
 }
 
 func orderCreateInput(in platform.OrderInput, tags []string) (map[string]any, error) {

@@ -23,12 +23,15 @@ func TestCreateOrderOnce(t *testing.T) {
 				nodes = append(nodes, orderData("gid://shopify/Order/9"))
 			}
 			reply(w, map[string]any{"orders": map[string]any{"nodes": nodes, "pageInfo": map[string]any{"hasNextPage": false}}})
+		case "Order":
+			reply(w, map[string]any{"order": orderData(c.Vars["id"].(string))})
 		case "OrderCreate":
 			created.Store(true)
 			reply(w, map[string]any{"orderCreate": map[string]any{"order": orderData("gid://shopify/Order/9"), "userErrors": []any{}}})
 		}
 	})
 	c, _ := f.client(t)
+	restarted, _ := f.client(t)
 	price := platform.Money{Amount: 1000, Currency: "USD"}
 	in := platform.OrderInput{
 		IdempotencyKey: "push-1", Currency: "USD", Email: "ada@example.com", Note: "Dest store order #1001",
@@ -38,7 +41,9 @@ func TestCreateOrderOnce(t *testing.T) {
 		ShippingLines:   []platform.ShippingLine{{Title: "Standard", Price: platform.Money{Amount: 500, Currency: "USD"}}},
 		FinancialStatus: platform.FinancialPaid, InventoryBehaviour: platform.InventoryDecrementObeyPolicy,
 	}
-	for range 2 {
+	// Created; found by the search (a new client remembers nothing); found by id (this client
+	// remembers the order it made, which the search may not show yet).
+	for _, c := range []*Client{c, restarted, c} {
 		o, err := c.CreateOrder(context.Background(), in)
 		if err != nil {
 			t.Fatal(err)
@@ -49,8 +54,8 @@ func TestCreateOrderOnce(t *testing.T) {
 		}
 	}
 	creates := f.opCalls("OrderCreate")
-	if len(creates) != 1 {
-		t.Fatalf("orderCreate sent %d times", len(creates))
+	if len(creates) != 1 || len(f.opCalls("Orders")) != 2 || len(f.opCalls("Order")) != 1 {
+		t.Fatalf("orderCreate sent %d times, %d searches, %d reads by id", len(creates), len(f.opCalls("Orders")), len(f.opCalls("Order")))
 	}
 	v := creates[0].Vars
 	order, options := v["order"].(map[string]any), v["options"].(map[string]any)
