@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -88,24 +89,36 @@ func TestCancelOrderUserError(t *testing.T) {
 	}
 }
 
-func fulfillmentOrdersData(withFulfillment bool) map[string]any {
-	fo := func(id, loc, line string, remaining int) map[string]any {
-		return map[string]any{"id": id, "status": "OPEN", "requestStatus": "UNSUBMITTED", "updatedAt": "2026-11-23T10:00:00Z",
+func fulfillmentOrdersData(shipped bool) map[string]any {
+	status, remaining := "OPEN", 1
+	if shipped {
+		status, remaining = "CLOSED", 0
+	}
+	fo := func(id, loc, line string, total int) map[string]any {
+		return map[string]any{"id": id, "status": status, "requestStatus": "UNSUBMITTED", "updatedAt": "2026-11-23T10:00:00Z",
 			"assignedLocation": map[string]any{"name": loc, "location": map[string]any{"id": loc}},
-			"lineItems": map[string]any{"nodes": []any{map[string]any{"id": id + "-li", "sku": "S", "totalQuantity": remaining, "remainingQuantity": remaining,
+			"lineItems": map[string]any{"nodes": []any{map[string]any{"id": id + "-li", "sku": "S", "totalQuantity": total, "remainingQuantity": total * remaining,
 				"lineItem": map[string]any{"id": line}, "variant": map[string]any{"id": "v"}}}}}
 	}
 	var fs []any
-	if withFulfillment {
-		fs = append(fs, map[string]any{"id": "gid://shopify/Fulfillment/1", "name": "#1001-F1", "status": "SUCCESS", "createdAt": "2026-11-23T10:00:00Z", "updatedAt": "2026-11-23T10:00:00Z",
-			"trackingInfo":         []any{map[string]any{"company": "UPS", "number": "1Z999", "url": "https://ups.test/1Z999"}},
-			"fulfillmentLineItems": map[string]any{"nodes": []any{map[string]any{"id": "fli", "quantity": 2, "lineItem": map[string]any{"id": "gid://shopify/LineItem/11", "sku": "S"}}}}})
+	if shipped {
+		for i, line := range []string{"gid://shopify/LineItem/11", "gid://shopify/LineItem/12"} {
+			fs = append(fs, fulfillmentData(i+1, line, 2-i))
+		}
 	}
 	return map[string]any{"order": map[string]any{"id": "gid://shopify/Order/1", "updatedAt": "2026-11-23T10:00:00Z",
 		"fulfillmentOrders": map[string]any{"nodes": []any{
 			fo("gid://shopify/FulfillmentOrder/1", "gid://shopify/Location/1", "gid://shopify/LineItem/11", 2),
 			fo("gid://shopify/FulfillmentOrder/2", "gid://shopify/Location/2", "gid://shopify/LineItem/12", 1),
 		}}, "fulfillments": fs}}
+}
+
+// fulfillmentData is the n-th fulfilment of order #1001, shipping qty of line with tracking 1Z999.
+func fulfillmentData(n int, line string, qty int) map[string]any {
+	return map[string]any{"id": fmt.Sprintf("gid://shopify/Fulfillment/%d", n), "name": fmt.Sprintf("#1001-F%d", n), "status": "SUCCESS",
+		"createdAt": "2026-11-23T10:00:00Z", "updatedAt": "2026-11-23T10:00:00Z",
+		"trackingInfo":         []any{map[string]any{"company": "UPS", "number": "1Z999", "url": "https://ups.test/1Z999"}},
+		"fulfillmentLineItems": map[string]any{"nodes": []any{map[string]any{"id": fmt.Sprintf("fli%d", n), "quantity": qty, "lineItem": map[string]any{"id": line, "sku": "S"}}}}}
 }
 
 // TestCreateFulfillment ships lines at two locations (two fulfilments, as Shopify requires)
@@ -119,10 +132,11 @@ func TestCreateFulfillment(t *testing.T) {
 		case "FulfillmentOrders":
 			reply(w, fulfillmentOrdersData(shipped.Load()))
 		case "FulfillmentCreate":
-			shipped.Store(true)
-			reply(w, map[string]any{"fulfillmentCreate": map[string]any{"userErrors": []any{}, "fulfillment": map[string]any{
-				"id": "gid://shopify/Fulfillment/1", "name": "#1001-F1", "status": "SUCCESS", "createdAt": "2026-11-23T10:00:00Z", "updatedAt": "2026-11-23T10:00:00Z",
-				"trackingInfo": []any{map[string]any{"company": "UPS", "number": "1Z999", "url": "https://ups.test/1Z999"}}}}})
+			if n == 1 {
+				shipped.Store(true) // both locations shipped
+			}
+			reply(w, map[string]any{"fulfillmentCreate": map[string]any{"userErrors": []any{},
+				"fulfillment": fulfillmentData(n+1, fmt.Sprintf("gid://shopify/LineItem/%d", 11+n), 2-n)}})
 		}
 	})
 	c, _ := f.client(t)
@@ -146,11 +160,11 @@ func TestCreateFulfillment(t *testing.T) {
 		t.Fatalf("fulfillmentCreate variables: %v", ful)
 	}
 	again, err := c.CreateFulfillment(context.Background(), in)
-	if err != nil || len(again) != 1 || again[0].Tracking[0].Number != "1Z999" || len(f.opCalls("FulfillmentCreate")) != 2 {
+	if err != nil || len(again) != 2 || again[0].Tracking[0].Number != "1Z999" || len(f.opCalls("FulfillmentCreate")) != 2 {
 		t.Fatalf("re-run shipped again: %+v, %v", again, err)
 	}
 	read, err := c.Fulfillments(context.Background(), "gid://shopify/Order/1")
-	if err != nil || len(read) != 1 || read[0].Lines[0].Quantity != 2 || read[0].Status != "success" {
+	if err != nil || len(read) != 2 || read[0].Lines[0].Quantity != 2 || read[1].Lines[0].Quantity != 1 || read[0].Status != "success" {
 		t.Fatalf("Fulfillments: %+v, %v", read, err)
 	}
 	in.Lines[0].Quantity = 5
