@@ -86,8 +86,9 @@ type FulfillmentReader interface {
 // and ship its lines: those an earlier run made and those made now, so a re-run with the same
 // input creates only what is still missing. When one of several fulfilments fails, it returns
 // those that exist with an *Error (Kind and Retryable of the failure) naming the part that
-// failed and the ones made; retrying the same input is safe. Without a tracking number a re-run
-// cannot tell its own fulfilments from others', so it ships what remains open again.
+// failed and the ones made; retrying the same input is safe. The tracking number is what tells
+// a run's own fulfilments from others': without one (or when one number covers several shipments
+// of the same line) a re-run ships the requested quantities again while they remain open.
 type FulfillmentWriter interface {
 	CreateFulfillment(ctx context.Context, in FulfillmentInput) ([]Fulfillment, error)
 }

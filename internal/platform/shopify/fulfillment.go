@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -153,24 +154,24 @@ func (c *Client) CreateFulfillment(ctx context.Context, in platform.FulfillmentI
 	return made, nil
 }
 
-// ownFulfillments are the order's fulfilments that are not cancelled and carry the input's
-// tracking number: what an earlier run of the same input made. Without a tracking number there
-// is no telling them from others.
+// ownFulfillments are the order's fulfilments that are not cancelled, carry the input's tracking
+// number and ship one of its lines (any, when Lines is empty): what an earlier run of the same
+// input made. Without a tracking number there is no telling them from others.
 func ownFulfillments(out *gOrderFulfillments, in platform.FulfillmentInput) []platform.Fulfillment {
 	if in.Tracking.Number == "" {
 		return nil
 	}
+	requested := map[string]bool{}
+	for _, l := range in.Lines {
+		requested[l.OrderLineID] = true
+	}
 	var ours []platform.Fulfillment
 	for i := range out.Order.Fulfillments {
 		f := out.Order.Fulfillments[i].fulfillment(in.OrderID)
-		if f.Status == "cancelled" {
-			continue
-		}
-		for _, t := range f.Tracking {
-			if t.Number == in.Tracking.Number {
-				ours = append(ours, f)
-				break
-			}
+		tracked := slices.ContainsFunc(f.Tracking, func(t platform.Tracking) bool { return t.Number == in.Tracking.Number })
+		ships := len(in.Lines) == 0 || slices.ContainsFunc(f.Lines, func(l platform.FulfillmentLine) bool { return requested[l.OrderLineID] })
+		if f.Status != "cancelled" && tracked && ships {
+			ours = append(ours, f)
 		}
 	}
 	return ours

@@ -132,7 +132,7 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 			return o, err
 		}
 		if !c.pushes.begin(tag) {
-			return platform.Order{}, c.outcomeUnknown(what, "another create of this push is in flight", nil)
+			return platform.Order{}, c.outcomeUnknown("another create of this push is in flight", nil)
 		}
 		tags = append(tags, tag)
 	}
@@ -192,7 +192,7 @@ func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags [
 	sent, tctx := tracedSend(ctx)
 	if err := c.do(tctx, op{doc: "orderCreate", what: what}, vars, &out); err != nil {
 		if mayHaveRun(err, sent.Load()) {
-			return platform.Order{}, "", c.outcomeUnknown(what, "the create was sent and its answer lost: the order may exist", err)
+			return platform.Order{}, "", c.outcomeUnknown("the create was sent and its answer lost: the order may exist", err)
 		}
 		return platform.Order{}, "", err
 	}
@@ -206,13 +206,13 @@ func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags [
 	if g.LineItems.PageInfo.HasNextPage {
 		o, err := c.Order(ctx, g.ID)
 		if err != nil {
-			return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, reading it back failed", err)
+			return platform.Order{}, g.ID, c.outcomeUnknown("order "+g.ID+" created, reading it back failed", err)
 		}
 		return o, g.ID, nil
 	}
 	o, err = g.order()
 	if err != nil {
-		return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
+		return platform.Order{}, g.ID, c.outcomeUnknown("order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
 	}
 	return o, g.ID, nil
 }

@@ -127,8 +127,8 @@ func isDialError(err error) bool {
 
 // outcomeUnknown is the error of a create that may have been applied: retry only after the
 // orders search has had time to show it.
-func (c *Client) outcomeUnknown(what, msg string, cause error) *platform.Error {
-	e := c.newError(what, platform.KindOutcomeUnknown, msg)
+func (c *Client) outcomeUnknown(msg string, cause error) *platform.Error {
+	e := c.newError("creating order", platform.KindOutcomeUnknown, msg)
 	e.Retryable, e.RetryAfter = true, c.cfg.OrderSearchLag
 	if pe, ok := errors.AsType[*platform.Error](cause); ok {
 		e.StatusCode, e.Err = pe.StatusCode, pe.Err

@@ -2,6 +2,7 @@ package shopifysim
 
 import (
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -95,21 +96,12 @@ func (s *Sim) pickCallFault(sh *Shop, req gqlRequest) CallFaultMode {
 				continue
 			}
 			f.seen++
-			if mode == 0 && (len(f.Calls) == 0 || containsInt(f.Calls, f.seen)) {
+			if mode == 0 && (len(f.Calls) == 0 || slices.Contains(f.Calls, f.seen)) {
 				mode = f.Mode
 			}
 		}
 	}
 	return mode
-}
-
-func containsInt(list []int, n int) bool {
-	for _, v := range list {
-		if v == n {
-			return true
-		}
-	}
-	return false
 }
 
 // serveWithCallFault runs a request picked by a call fault; it reports whether it answered.
