@@ -122,7 +122,6 @@ type gOrderCreate struct {
 //
 // Without a key the order is created directly, and a lost answer is reported the same way.
 func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platform.Order, error) {
-	const what = "creating order"
 	tags := append([]string(nil), in.Tags...)
 	var tag string
 	if in.IdempotencyKey != "" {
