@@ -126,12 +126,9 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 	var tag string
 	if in.IdempotencyKey != "" {
 		tag = PushTag(in.IdempotencyKey)
-		o, found, err := c.findPushed(ctx, tag, in.UncertainSince)
+		o, found, err := c.findPushedAndBegin(ctx, tag, in.UncertainSince)
 		if err != nil || found {
 			return o, err
-		}
-		if !c.pushes.begin(tag) {
-			return platform.Order{}, c.outcomeUnknown("another create of this push is in flight", nil)
 		}
 		tags = append(tags, tag)
 	}
@@ -142,17 +139,38 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 	return o, err
 }
 
+// findPushedAndBegin returns the order an earlier attempt created for tag, or marks a create of
+// tag in flight on this client when there is none. A create on this client that ended while it
+// looked (another goroutine's) makes it look again.
+func (c *Client) findPushedAndBegin(ctx context.Context, tag string, uncertainSince time.Time) (platform.Order, bool, error) {
+	for range 2 {
+		o, found, since, err := c.findPushed(ctx, tag, uncertainSince)
+		if err != nil || found {
+			return o, found, err
+		}
+		switch c.pushes.begin(tag, since, c.cfg.Now()) {
+		case beginOK:
+			return platform.Order{}, false, nil
+		case beginBusy:
+			return platform.Order{}, false, c.outcomeUnknown("another create of this push is in flight", nil)
+		case beginChanged:
+		}
+	}
+	return platform.Order{}, false, c.outcomeUnknown("other creates of this push ended meanwhile", nil)
+}
+
 // findPushed returns the order an earlier attempt created for tag: one this client remembers
 // (read by id, which does not lag), else one the orders search finds. While a doubt is younger
-// than the search lag it first waits for the search to catch up.
-func (c *Client) findPushed(ctx context.Context, tag string, uncertainSince time.Time) (platform.Order, bool, error) {
+// than the search lag it first waits for the search to catch up; since is the doubt it waited
+// out.
+func (c *Client) findPushed(ctx context.Context, tag string, uncertainSince time.Time) (o platform.Order, found bool, since time.Time, err error) {
 	id, seen := c.pushes.recall(tag, c.cfg.Now())
 	if id != "" {
 		o, err := c.Order(ctx, id)
 		if err != nil {
-			return platform.Order{}, false, fmt.Errorf("reading the order pushed earlier: %w", err)
+			return platform.Order{}, false, seen, fmt.Errorf("reading the order pushed earlier: %w", err)
 		}
-		return o, true, nil
+		return o, true, seen, nil
 	}
 	if seen.After(uncertainSince) {
 		uncertainSince = seen
@@ -160,18 +178,18 @@ func (c *Client) findPushed(ctx context.Context, tag string, uncertainSince time
 	if wait := uncertainSince.Add(c.cfg.OrderSearchLag).Sub(c.cfg.Now()); !uncertainSince.IsZero() && wait > 0 {
 		c.log.InfoContext(ctx, "waiting for the orders search before pushing again", "tag", tag, "wait", wait)
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
-			return platform.Order{}, false, fmt.Errorf("waiting for the orders search: %w", err)
+			return platform.Order{}, false, seen, fmt.Errorf("waiting for the orders search: %w", err)
 		}
 	}
 	page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
 	if err != nil {
-		return platform.Order{}, false, fmt.Errorf("looking for an earlier push: %w", err)
+		return platform.Order{}, false, seen, fmt.Errorf("looking for an earlier push: %w", err)
 	}
 	if len(page.Items) == 0 {
-		return platform.Order{}, false, nil
+		return platform.Order{}, false, seen, nil
 	}
 	c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
-	return page.Items[0], true, nil
+	return page.Items[0], true, seen, nil
 }
 
 // orderCreate sends orderCreate once. created is the new order's id whenever Shopify made one,

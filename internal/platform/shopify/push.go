@@ -41,23 +41,36 @@ func (p *pushMemory) recall(tag string, now time.Time) (orderID string, doubt ti
 	return m.orderID, m.doubt
 }
 
-// begin marks a create of tag in flight; false when one already is.
-func (p *pushMemory) begin(tag string) bool {
+type beginResult int
+
+const (
+	beginOK      beginResult = iota // marked in flight: create
+	beginBusy                       // another create of the tag is in flight
+	beginChanged                    // a create ended since the caller looked (seen): look again
+)
+
+// begin marks a create of tag in flight, unless one is, or one ended after the caller's look
+// (its order made, or a doubt newer than seen, the doubt the caller waited out). A mark past
+// its until counts as none, as in recall.
+func (p *pushMemory) begin(tag string, seen, now time.Time) beginResult {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.marks == nil {
 		p.marks = map[string]*pushMark{}
 	}
 	m := p.marks[tag]
-	if m == nil {
+	if m == nil || (!m.inFlight && now.After(m.until)) {
 		m = &pushMark{}
 		p.marks[tag] = m
 	}
-	if m.inFlight {
-		return false
+	switch {
+	case m.inFlight:
+		return beginBusy
+	case m.orderID != "" || m.doubt.After(seen):
+		return beginChanged
 	}
 	m.inFlight = true
-	return true
+	return beginOK
 }
 
 // end records how a create of tag ended: created (the order's id), in doubt, or certainly not

@@ -135,3 +135,42 @@ func TestMayHaveRunUnreachable(t *testing.T) {
 		t.Fatalf("connection refused before sending: %v (kind %q), want unavailable", err, k)
 	}
 }
+
+// TestPushMemory: marks expire; a create that ended after the caller looked makes it look again.
+func TestPushMemory(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	lag := 10 * time.Second
+	var p pushMemory
+	if p.begin("a", time.Time{}, now) != beginOK || p.begin("a", time.Time{}, now) != beginBusy {
+		t.Fatal("a second create while one is in flight")
+	}
+	p.end("a", "", true, now, lag) // answer lost
+	if _, doubt := p.recall("a", now); !doubt.Equal(now) {
+		t.Fatalf("doubt %v", doubt)
+	}
+	if p.begin("a", time.Time{}, now) != beginChanged {
+		t.Fatal("a caller that did not wait out the doubt may create")
+	}
+	if p.begin("a", now, now.Add(lag)) != beginOK {
+		t.Fatal("a caller that waited out the doubt may not create")
+	}
+	p.end("a", "gid://shopify/Order/1", false, now.Add(lag), lag)
+	if id, _ := p.recall("a", now.Add(2*lag)); id != "gid://shopify/Order/1" {
+		t.Fatalf("created order forgotten early: %q", id)
+	}
+	if p.begin("a", now, now.Add(2*lag)) != beginChanged {
+		t.Fatal("a create after one that made the order")
+	}
+	later := now.Add(4 * lag)
+	if id, doubt := p.recall("a", later); id != "" || !doubt.IsZero() {
+		t.Fatal("mark kept past its time")
+	}
+	if p.begin("a", time.Time{}, later) != beginOK {
+		t.Fatal("an expired mark blocks a create")
+	}
+	p.end("a", "", false, later, lag) // certainly not made: forgotten
+	if len(p.marks) != 0 {
+		t.Fatalf("marks %v", p.marks)
+	}
+}

@@ -3,8 +3,10 @@ package shopify_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,17 +84,16 @@ func (e *pushEnv) orderInput(key string) platform.OrderInput {
 // failure its own backoff or, when it honours it, the RetryAfter the error asks for. After an
 // outcome-unknown failure it records when (UncertainSince), as the job does durably. Each attempt
 // gets a client from newClient: a new one is a process restarted between attempts.
-func runPush(t *testing.T, newClient func() *shopify.Client, in platform.OrderInput, honour bool) (platform.Order, int) {
-	t.Helper()
+func runPush(newClient func() *shopify.Client, in platform.OrderInput, honour bool) (platform.Order, int, error) {
 	c := newClient()
 	deadline := time.Now().Add(10 * time.Second)
 	for attempt := 1; ; attempt++ {
 		o, err := c.CreateOrder(context.Background(), in)
 		if err == nil {
-			return o, attempt
+			return o, attempt, nil
 		}
 		if !platform.IsRetryable(err) || time.Now().After(deadline) {
-			t.Fatalf("attempt %d: %v", attempt, err)
+			return o, attempt, fmt.Errorf("attempt %d: %w", attempt, err)
 		}
 		wait := jobBackoff
 		if pe, ok := errors.AsType[*platform.Error](err); ok {
@@ -127,7 +128,10 @@ func TestCreateOrderExactlyOnceWhenAnswerLost(t *testing.T) {
 				e.sim.SetFaults(domain, shopifysim.Faults{SearchLag: searchLag, Timeout: 100 * time.Millisecond})
 				e.sim.AddCallFault(domain, shopifysim.CallFault{Field: "orderCreate", Calls: []int{1}, Mode: mode})
 				in := e.orderInput("push-" + domain)
-				o, attempts := runPush(t, func() *shopify.Client { return e.client(t, domain) }, in, honour)
+				o, attempts, err := runPush(func() *shopify.Client { return e.client(t, domain) }, in, honour)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if n := e.shop.OrdersTagged(shopify.PushTag(in.IdempotencyKey)); n != 1 {
 					t.Fatalf("%d orders carry the push tag after %d attempts, want exactly 1", n, attempts)
 				}
@@ -235,5 +239,46 @@ func TestCreateFulfillmentPartialFailure(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestCreateOrderConcurrentSameKey runs the same push five times at once on one client (a job
+// picked up twice, say) while the search lags: one order is made, every run returns it.
+func TestCreateOrderConcurrentSameKey(t *testing.T) {
+	t.Parallel()
+	const domain = "concurrent.myshopify.com"
+	e := newPushEnv(t, domain, 1)
+	e.sim.SetFaults(domain, shopifysim.Faults{SearchLag: searchLag})
+	c := e.client(t, domain)
+	in := e.orderInput("push-concurrent")
+	ids := make(chan string, 5)
+	errs := make(chan error, 5)
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			o, _, err := runPush(func() *shopify.Client { return c }, in, true)
+			ids <- o.ID
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(ids)
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var first string
+	for id := range ids {
+		if first == "" {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("runs returned orders %s and %s", first, id)
+		}
+	}
+	if n := e.shop.OrdersTagged(shopify.PushTag(in.IdempotencyKey)); n != 1 {
+		t.Fatalf("%d orders carry the push tag, want exactly 1", n)
 	}
 }
