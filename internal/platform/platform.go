@@ -64,11 +64,12 @@ type OrderReader interface {
 // a search by a tag derived from the key) and returns that one. When a create was sent and its
 // answer lost (timeout, 5xx, connection cut), it does not send another: it returns a Retryable
 // *Error of KindOutcomeUnknown whose RetryAfter is how long the platform's search may take to
-// show the order. The job then records the time (OrderInput.UncertainSince, also when it finds an
-// attempt died mid-call), waits at least RetryAfter, and calls again with the same key: until
-// the search has caught up with UncertainSince, CreateOrder keeps answering KindOutcomeUnknown
-// instead of creating. A retry that comes sooner, or without UncertainSince, may duplicate the
-// order on a platform whose search lags.
+// show the order. The job snoozes at least RetryAfter and calls again with the same key and
+// OrderInput.UncertainSince (when its previous attempt ended without recording a result, also by
+// a crash); CreateOrder then waits in the call until the search has caught up with that time,
+// searches again, and creates only if nothing is found. A retry without UncertainSince on a new
+// process may duplicate the order on a platform whose search lags (the client remembers its own
+// creates only for its lifetime).
 type OrderWriter interface {
 	CreateOrder(ctx context.Context, in OrderInput) (Order, error)
 	CancelOrder(ctx context.Context, p CancelOrderParams) error
