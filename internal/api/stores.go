@@ -102,15 +102,16 @@ type verifyOutput struct {
 // remedies say what to do about each kind of platform failure, in our words: an error shown to
 // a person never repeats what the remote server answered.
 var remedies = map[platform.Kind]string{
-	platform.KindAuth:           "the store refused its credentials: update them",
-	platform.KindForbidden:      "the credentials lack a permission: grant the app the scopes it needs",
-	platform.KindNotFound:       "the platform does not know this store: check its address",
-	platform.KindRateLimited:    "the store is over its rate limit: try again later",
-	platform.KindUnavailable:    "the store cannot be reached or is down: try again later",
+	platform.KindAuth:         "the store refused its credentials: update them",
+	platform.KindForbidden:    "the credentials lack a permission: grant the app the scopes it needs",
+	platform.KindNotFound:     "the platform does not know this store: check its address",
+	platform.KindRateLimited:  "the store is over its rate limit: try again later",
+	platform.KindUnavailable:  "the store cannot be reached or is down: try again later",
+	platform.KindInvalidInput: "the store refused the request",
+	platform.KindConflict:     "the store changed meanwhile: try again",
+	platform.KindInternal:     "the store answered something unexpected",
+
 	platform.KindOutcomeUnknown: "the store's answer was lost: storesync looks again before repeating the change",
-	platform.KindInvalidInput:   "the store refused the request",
-	platform.KindConflict:       "the store changed meanwhile: try again",
-	platform.KindInternal:       "the store answered something unexpected",
 }
 
 // platformDetail describes a platform failure without the remote answer's text.
