@@ -337,7 +337,7 @@ func keys(m map[string]int64) []string {
 }
 
 // TestRedecideInBatches: a settings change of a connection with more links than one transaction
-// decides decides the first batch at once and the rest in the durable job's steps; every
+// takes decides the first batch at once and the rest in the durable job's steps; every
 // destination ends at the new rule, with no source change.
 func TestRedecideInBatches(t *testing.T) {
 	t.Parallel()
