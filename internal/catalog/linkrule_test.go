@@ -80,12 +80,17 @@ func TestConnectionFanOutAndLinkedHook(t *testing.T) {
 		if len(told) != 1 || told[0].ConnectionID != f.c1.ID || told[0].SourceStoreID != f.src.ID || !slices.Equal(told[0].SourceInventoryItemIDs, []string{"I1", "I2"}) {
 			t.Fatalf("the hook was told %+v; want connection one's items I1, I2 once", told)
 		}
+		told = nil // saved again unchanged: nothing new is linked; a new variant is
+		f.save(t, f.c1, f.dst1, link("V1", "I2", "D1", "W1"), link("V4", "I4", "D1", "W4"))
+		if len(told) != 1 || !slices.Equal(told[0].SourceInventoryItemIDs, []string{"I4"}) {
+			t.Fatalf("saving again, the hook was told %+v; want only I4", told)
+		}
 		first, err := f.links.ConnectionFanOut(ctx, db, catalog.ConnectionLinksParams{ConnectionID: f.c1.ID, Limit: 2})
 		if err != nil || len(first) != 2 {
 			t.Fatalf("first batch: %v %d", err, len(first))
 		}
 		rest, err := f.links.ConnectionFanOut(ctx, db, catalog.ConnectionLinksParams{ConnectionID: f.c1.ID, AfterID: first[1].ID, Limit: 2})
-		if err != nil || len(rest) != 1 || rest[0].DestinationVariantID != "W3" || rest[0].DestinationAccountID != f.acc1 {
+		if err != nil || len(rest) != 2 || rest[0].DestinationVariantID != "W3" || rest[0].DestinationAccountID != f.acc1 {
 			t.Fatalf("second batch: %v %+v", err, rest)
 		}
 		only, err := f.links.ConnectionFanOut(ctx, db, catalog.ConnectionLinksParams{ConnectionID: f.c1.ID, Limit: 1, LinkIDs: []int64{rest[0].ID}})
