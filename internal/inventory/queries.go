@@ -180,8 +180,9 @@ func pendingSpan(ctx context.Context, q database.Querier, storeID int64) (oldest
 	return oldest, newest, nil
 }
 
-// lockStore serializes, per destination store, a deciding transaction's enqueueing of the
-// store's job with the job's own check that nothing is left pending before it completes:
+// lockStore serializes, per store, a transaction's enqueueing of the store's unique job (a
+// destination's write, a source's read) with the job's own check that nothing is left pending
+// before it completes:
 // otherwise (PostgreSQL, read committed) a decision committed just after the job counted
 // nothing pending, and whose enqueue was skipped as the job was still running, would stay
 // pending with no job. A no-key row lock, so it does not block foreign-key checks; SQLite runs
@@ -195,4 +196,49 @@ func lockStore(ctx context.Context, tx database.Tx, storeID int64) error {
 		return fmt.Errorf("locking store %d: %w", storeID, err)
 	}
 	return nil
+}
+
+// askRead records that a source item's levels must be read (again, if a read is under way).
+func askRead(ctx context.Context, tx database.Tx, storeID int64, item string, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inventory_source_reads (store_id, inventory_item_id, requested_at) VALUES ($1, $2, $3)
+		ON CONFLICT (store_id, inventory_item_id) DO UPDATE SET requests = inventory_source_reads.requests + 1,
+			requested_at = excluded.requested_at`, storeID, item, now)
+	return err
+}
+
+// askedRead is an item to read, with the count of asks the read answers.
+type askedRead struct {
+	item     string
+	requests int64
+}
+
+func askedReads(ctx context.Context, q database.Querier, storeID int64, limit int) ([]askedRead, error) {
+	rows, err := q.Query(ctx, `SELECT inventory_item_id, requests FROM inventory_source_reads WHERE store_id = $1
+		ORDER BY inventory_item_id LIMIT $2`, storeID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []askedRead
+	for rows.Next() {
+		var r askedRead
+		if err := rows.Scan(&r.item, &r.requests); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// settleRead forgets an item read, unless it was asked for again since the read began.
+func settleRead(ctx context.Context, tx database.Tx, storeID int64, r askedRead) error {
+	_, err := tx.Exec(ctx, `DELETE FROM inventory_source_reads WHERE store_id = $1 AND inventory_item_id = $2 AND requests = $3`,
+		storeID, r.item, r.requests)
+	return err
+}
+
+func countAsked(ctx context.Context, q database.Querier, storeID int64) (int64, error) {
+	var n int64
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_source_reads WHERE store_id = $1`, storeID).Scan(&n)
+	return n, err
 }

@@ -106,19 +106,18 @@ func (s *Service) OnTransit(ctx context.Context, tx database.Tx, c connection.Co
 	return s.Redecide(ctx, tx, RedecideParams{AccountID: c.Destination.AccountID, ConnectionID: c.ID, Version: c.Version})
 }
 
-// ReadArgs reads a source store's current levels of items just linked, at each of its active
-// locations, and decides their destinations' quantities (SourceRead).
+// ReadArgs reads a source store's current levels of the items just linked (inventory_source_reads),
+// at each of its active locations, and decides their destinations' quantities (SourceRead).
 type ReadArgs struct {
-	AccountID int64    `json:"account_id"` // the source store's account
-	StoreID   int64    `json:"store_id"`
-	Items     []string `json:"items"`
+	AccountID int64 `json:"account_id"` // the source store's account
+	StoreID   int64 `json:"store_id"`
 }
 
 // Kind implements river.JobArgs.
 func (ReadArgs) Kind() string { return "inventory_read_source" }
 
-// InsertOpts makes one job for the same items while one waits or runs; a later link of them
-// (once it is done) reads them again.
+// InsertOpts makes one job per source store while one waits or runs: items linked meanwhile are
+// read by it, or by its next run, so an import of many products makes few reads.
 func (ReadArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
@@ -126,21 +125,27 @@ func (ReadArgs) InsertOpts() river.InsertOpts {
 	}}}
 }
 
-// ReadBatch is how many items one read job reads: the most one platform call carries.
+// ReadBatch is how many items one run of a read job reads: the most one platform call carries.
 const ReadBatch = 250
 
-// OnLinked is the link store's hook: items just linked get a job that reads their source levels,
-// enqueued in the transaction that linked them.
+// OnLinked is the link store's hook: items just linked are recorded to be read, and their source
+// store's read job enqueued, in the transaction that linked them.
 func (s *Service) OnLinked(ctx context.Context, tx database.Tx, l catalog.Linked) error {
 	var accountID int64
 	if err := tx.QueryRow(ctx, `SELECT account_id FROM stores WHERE id = $1`, l.SourceStoreID).Scan(&accountID); err != nil {
 		return fmt.Errorf("reading source store %d: %w", l.SourceStoreID, err)
 	}
-	for from := 0; from < len(l.SourceInventoryItemIDs); from += ReadBatch {
-		items := l.SourceInventoryItemIDs[from:min(from+ReadBatch, len(l.SourceInventoryItemIDs))]
-		if err := s.jobs.Insert(ctx, tx, ReadArgs{AccountID: accountID, StoreID: l.SourceStoreID, Items: items}, nil); err != nil {
-			return fmt.Errorf("enqueueing the read of source store %d's inventory: %w", l.SourceStoreID, err)
+	now := s.cfg.Now().UTC()
+	for _, item := range l.SourceInventoryItemIDs {
+		if err := askRead(ctx, tx, l.SourceStoreID, item, now); err != nil {
+			return fmt.Errorf("asking for the inventory of source item %s: %w", item, err)
 		}
+	}
+	if err := lockStore(ctx, tx, l.SourceStoreID); err != nil {
+		return err
+	}
+	if err := s.jobs.Insert(ctx, tx, ReadArgs{AccountID: accountID, StoreID: l.SourceStoreID}, nil); err != nil {
+		return fmt.Errorf("enqueueing the read of source store %d's inventory: %w", l.SourceStoreID, err)
 	}
 	return nil
 }
@@ -150,9 +155,10 @@ type readWorker struct {
 	s *Service
 }
 
-// Work reads the items' levels at every active source location (one call per location for the
-// batch) and records them with SourceRead in the transaction that completes the job. Run again,
-// it reads again: recording a level already known changes nothing.
+// Work reads a batch of the store's items asked for, at every active location (one call per
+// location), and records them with SourceRead in a transaction that also settles what it read;
+// it runs again while items are left (asked for meanwhile), and completes in the transaction
+// that finds none. Run again after a crash, it reads again: recording a known level changes nothing.
 func (w *readWorker) Work(ctx context.Context, job *river.Job[ReadArgs]) error {
 	s, a := w.s, job.Args
 	st, err := s.stores.Get(ctx, store.GetParams{AccountID: a.AccountID, ID: a.StoreID})
@@ -162,20 +168,52 @@ func (w *readWorker) Work(ctx context.Context, job *river.Job[ReadArgs]) error {
 	if err != nil {
 		return fmt.Errorf("reading the inventory of source store %d: %w", a.StoreID, err)
 	}
-	levels, err := s.readLevels(ctx, st, a.Items)
+	asked, err := askedReads(ctx, s.db, st.ID, ReadBatch)
 	if err != nil {
-		var pe *platform.Error
-		if errors.As(err, &pe) && pe.Kind == platform.KindRateLimited {
-			return river.JobSnooze(max(pe.RetryAfter, s.cfg.RateLimitSnooze))
-		}
 		return fmt.Errorf("reading the inventory of source store %s: %w", st, err)
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		if err := s.SourceRead(ctx, tx, SourceReadParams{StoreID: st.ID, InventoryItemIDs: a.Items, Levels: levels}); err != nil {
+	items := make([]string, len(asked))
+	for i, r := range asked {
+		items[i] = r.item
+	}
+	var levels []SourceLevel
+	if len(items) > 0 {
+		if levels, err = s.readLevels(ctx, st, items); err != nil {
+			var pe *platform.Error
+			if errors.As(err, &pe) && pe.Kind == platform.KindRateLimited {
+				return river.JobSnooze(max(pe.RetryAfter, s.cfg.RateLimitSnooze))
+			}
+			return fmt.Errorf("reading the inventory of source store %s: %w", st, err)
+		}
+	}
+	var left int64
+	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		if len(items) > 0 {
+			if err := s.SourceRead(ctx, tx, SourceReadParams{StoreID: st.ID, InventoryItemIDs: items, Levels: levels}); err != nil {
+				return err
+			}
+		}
+		for _, r := range asked {
+			if err := settleRead(ctx, tx, st.ID, r); err != nil {
+				return fmt.Errorf("settling the read of item %s: %w", r.item, err)
+			}
+		}
+		if err := lockStore(ctx, tx, st.ID); err != nil {
+			return err
+		}
+		var err error
+		if left, err = countAsked(ctx, tx, st.ID); err != nil || left > 0 {
 			return err
 		}
 		return jobs.CompleteTx(ctx, tx, job)
 	})
+	if err != nil {
+		return fmt.Errorf("recording the inventory of source store %s: %w", st, err)
+	}
+	if left > 0 {
+		return river.JobSnooze(time.Millisecond)
+	}
+	return nil
 }
 
 func (s *Service) readLevels(ctx context.Context, st store.Store, items []string) ([]SourceLevel, error) {
