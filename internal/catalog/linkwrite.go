@@ -111,7 +111,7 @@ func (s *LinkStore) activeItems(ctx context.Context, tx database.Tx, p SaveLinks
 	for i, l := range p.Links {
 		variants[i] = l.SourceVariantID
 	}
-	for ids := range chunks(variants, maxIDsPerQuery) {
+	for ids := range chunks(variants) {
 		args := []any{p.ConnectionID}
 		rows, err := tx.Query(ctx, `SELECT source_variant_id, source_inventory_item_id, destination_inventory_item_id FROM product_links
 			WHERE connection_id = $1 AND ended_at IS NULL AND follow_reason = '' AND source_variant_id IN (`+placeholders(&args, ids)+`)`, args...)
@@ -185,7 +185,7 @@ func (s *LinkStore) LinksOfProducts(ctx context.Context, q database.Querier, p L
 		col = "destination_product_id"
 	}
 	var out []Link
-	for ids := range chunks(p.ProductIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.ProductIDs) {
 		args := []any{p.ConnectionID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l
