@@ -188,6 +188,22 @@ func (sh *Shop) InventoryItemIDs() []string {
 	return out
 }
 
+// AvailableByItem returns the available quantity at the first location of every inventory item
+// of the shop, by the item's global id: what a test checks a whole catalog against in one read,
+// without spending the rate limit.
+func (sh *Shop) AvailableByItem() map[string]int64 {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	loc := sh.primaryLocation().ID
+	out := make(map[string]int64, len(sh.data.Items))
+	for id, it := range sh.data.Items {
+		if l := it.Levels[loc]; l != nil {
+			out[gid("InventoryItem", id)] = int64(l.Available)
+		}
+	}
+	return out
+}
+
 // Available returns the available quantity of the variant with this SKU at the first location.
 func (sh *Shop) Available(sku string) (int, bool) {
 	sh.mu.Lock()
