@@ -97,7 +97,7 @@ func BenchmarkInventoryFanOut(b *testing.B) {
 						b.Fatal("destinations never correct")
 					}
 				}
-				for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+				for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
 					done := true
 					for k, d := range dests {
 						done = done && e.written(b, d.st, wants[k])
@@ -106,6 +106,14 @@ func BenchmarkInventoryFanOut(b *testing.B) {
 						break
 					}
 					if time.Now().After(deadline) {
+						rows, _ := e.a.DB.Query(context.Background(), `SELECT id, state, attempt, errors FROM river_job WHERE kind = 'inventory_write'`)
+						for rows != nil && rows.Next() {
+							var id, attempt int64
+							var state string
+							var errs []byte
+							_ = rows.Scan(&id, &state, &attempt, &errs)
+							b.Logf("inventory_write job %d: %s, attempt %d, errors %.500s", id, state, attempt, errs)
+						}
 						b.Fatal("destinations correct but their writes never recorded")
 					}
 				}
