@@ -279,7 +279,7 @@ func TestSyncProof(t *testing.T) {
 			t.FailNow()
 		}
 		e.waitSubscribed(t, src.st)
-		waitIdle(t, e)
+		e.waitQuiet(t)
 		t.Logf("set up in %s", time.Since(t0))
 
 		// 1,000 random changes, one GraphQL call (one webhook) each, over unreliable webhooks.
@@ -316,7 +316,7 @@ func TestSyncProof(t *testing.T) {
 			source[sku] = q
 		}
 		t.Logf("%d changes made in %s", changes, time.Since(t0))
-		waitIdle(t, e)
+		e.waitQuiet(t)
 		t.Logf("the hub was quiet %s after the first change", time.Since(t0))
 
 		// Webhooks alone leave drift: the dropped ones were the last word on some items.
@@ -333,7 +333,7 @@ func TestSyncProof(t *testing.T) {
 		for _, d := range dests {
 			e.reconcileNow(t, d.key, d.conn)
 		}
-		waitIdle(t, e)
+		e.waitQuiet(t)
 		for _, d := range dests {
 			if wrong := d.drift(t, source); len(wrong) > 0 {
 				t.Errorf("%s after reconciliation: %d variants wrong: %v", d.st.Name, len(wrong), wrong)
@@ -415,4 +415,37 @@ func (e *syncEnv) awaitDisconnect(t *testing.T, key string, conn int64) apiDisco
 	}
 	t.Fatalf("the disconnect of connection %d never ended: %+v", conn, c.DisconnectAction)
 	return c
+}
+
+// waitQuiet waits until the simulator has sent every webhook and no job is left to run, for up to
+// 3 minutes (a loaded machine under -race is slow), and says which jobs were left if not.
+func (e *syncEnv) waitQuiet(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.sim.WebhooksIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var n int
+		if err := e.a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	rows, err := e.a.DB.Query(ctx, `SELECT kind, state, COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending') GROUP BY kind, state`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, state string
+		var n int
+		if err := rows.Scan(&kind, &state, &n); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("left: %d %s jobs %s", n, kind, state)
+	}
+	t.Fatal("the hub never became quiet")
 }
