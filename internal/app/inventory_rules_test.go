@@ -33,9 +33,9 @@ func (e *syncEnv) apiKey(t *testing.T, st store.Store) string {
 	return key
 }
 
-// call makes an API call over HTTPS and decodes a 2xx answer into out; it returns the status and
+// callRaw makes an API call over HTTPS and decodes a 2xx answer into out; it returns the status and
 // the raw answer.
-func (e *syncEnv) call(t *testing.T, key, method, path string, body, out any) (int, string) {
+func (e *syncEnv) callRaw(t *testing.T, key, method, path string, body, out any) (int, string) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -107,7 +107,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			ID       int64          `json:"id"`
 			Settings map[string]any `json:"settings"`
 		}
-		if code, raw := e.call(t, key, "POST", "/api/v2/connections", map[string]any{"destination_store_id": dst.ID, "source_store_key": src.Key}, &conn); code != 201 {
+		if code, raw := e.callRaw(t, key, "POST", "/api/v2/connections", map[string]any{"destination_store_id": dst.ID, "source_store_key": src.Key}, &conn); code != 201 {
 			t.Fatalf("connecting: %d %s", code, raw)
 		}
 		base := fmt.Sprintf("/api/v2/connections/%d", conn.ID)
@@ -119,7 +119,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			} else {
 				delete(s, "source_location_ids")
 			}
-			return e.call(t, key, "PUT", base+"/settings", s, nil)
+			return e.callRaw(t, key, "PUT", base+"/settings", s, nil)
 		}
 		if code, raw := settings(2, nil); code != 200 {
 			t.Fatalf("settings: %d %s", code, raw)
@@ -130,7 +130,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			ID    int64  `json:"id"`
 			State string `json:"state"`
 		}
-		if code, raw := e.call(t, key, "POST", base+"/imports", map[string]any{"all": true}, &run); code != 202 {
+		if code, raw := e.callRaw(t, key, "POST", base+"/imports", map[string]any{"all": true}, &run); code != 202 {
 			t.Fatalf("import: %d %s", code, raw)
 		}
 		for deadline := time.Now().Add(30 * time.Second); run.State != "completed"; {
@@ -138,11 +138,11 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 				t.Fatalf("import %d: %s", run.ID, run.State)
 			}
 			time.Sleep(50 * time.Millisecond)
-			e.call(t, key, "GET", fmt.Sprintf("%s/imports/%d", base, run.ID), nil, &run)
+			e.callRaw(t, key, "GET", fmt.Sprintf("%s/imports/%d", base, run.ID), nil, &run)
 		}
 		var links []ruleLink
 		var page struct{ Data []ruleLink }
-		if code, raw := e.call(t, key, "GET", base+"/product-links", nil, &page); code != 200 || len(page.Data) != n {
+		if code, raw := e.callRaw(t, key, "GET", base+"/product-links", nil, &page); code != 200 || len(page.Data) != n {
 			t.Fatalf("links: %d %s", code, raw)
 		}
 		links = page.Data
@@ -175,7 +175,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			t.Errorf("an unknown location: %d %s; want 422 naming source_location_ids", code, raw)
 		}
 		var got struct{ Settings map[string]any }
-		e.call(t, key, "GET", base, nil, &got)
+		e.callRaw(t, key, "GET", base, nil, &got)
 		if b, _ := got.Settings["buffer"].(float64); b != 2 {
 			t.Errorf("after a refused change the buffer is %v; want 2", got.Settings["buffer"])
 		}
@@ -184,7 +184,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 		l0 := links[0]
 		linkPath := fmt.Sprintf("%s/product-links/%d", base, l0.ID)
 		var put ruleLink
-		if code, raw := e.call(t, key, "PUT", linkPath, map[string]any{"buffer": 5}, &put); code != 200 {
+		if code, raw := e.callRaw(t, key, "PUT", linkPath, map[string]any{"buffer": 5}, &put); code != 200 {
 			t.Fatalf("link buffer: %d %s", code, raw)
 		}
 		if put.Buffer != 5 || put.BufferOverride == nil || *put.BufferOverride != 5 {
@@ -198,7 +198,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			return 2
 		}
 		e.waitLevels(t, dst, want(onlySecond, override), 30*time.Second)
-		e.call(t, key, "GET", base+"/product-links", nil, &page)
+		e.callRaw(t, key, "GET", base+"/product-links", nil, &page)
 		for _, l := range page.Data {
 			if l.ID == l0.ID && (l.Buffer != 5 || l.BufferOverride == nil) || l.ID != l0.ID && (l.Buffer != 2 || l.BufferOverride != nil) {
 				t.Errorf("listed link %d: buffer %d override %v", l.ID, l.Buffer, l.BufferOverride)
@@ -214,11 +214,11 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			{"another account", srcKey, linkPath, map[string]any{"buffer": 1}, 403, ""},
 			{"another connection's link", key, fmt.Sprintf("%s/product-links/%d", base, l0.ID+1000), map[string]any{"buffer": 1}, 404, ""},
 		} {
-			if code, raw := e.call(t, c.key, "PUT", c.path, c.body, nil); code != c.code || !strings.Contains(raw, c.names) {
+			if code, raw := e.callRaw(t, c.key, "PUT", c.path, c.body, nil); code != c.code || !strings.Contains(raw, c.names) {
 				t.Errorf("%s: %d %s; want %d naming %q", c.name, code, raw, c.code, c.names)
 			}
 		}
-		if code, raw := e.call(t, key, "PUT", linkPath, map[string]any{"buffer": nil}, &put); code != 200 || put.BufferOverride != nil || put.Buffer != 2 {
+		if code, raw := e.callRaw(t, key, "PUT", linkPath, map[string]any{"buffer": nil}, &put); code != 200 || put.BufferOverride != nil || put.Buffer != 2 {
 			t.Fatalf("clearing the link buffer: %d %s", code, raw)
 		}
 		e.waitLevels(t, dst, want(onlySecond, two), 30*time.Second)
@@ -233,7 +233,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 			}
 		}
 		e.waitLevels(t, dst, want(moved, two), 30*time.Second)
-		if code, raw := e.call(t, srcKey, "POST", base+"/block", nil, nil); code != 200 {
+		if code, raw := e.callRaw(t, srcKey, "POST", base+"/block", nil, nil); code != 200 {
 			t.Fatalf("block: %d %s", code, raw)
 		}
 		blocked := func(i int) int64 { return 60 + int64(i) }
@@ -247,7 +247,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 		if got := e.levels(t, dst, keys(frozen)); !equalLevels(got, frozen) {
 			t.Errorf("blocked destination: %v; want it untouched %v", got, frozen)
 		}
-		if code, raw := e.call(t, srcKey, "POST", base+"/unblock", nil, nil); code != 200 {
+		if code, raw := e.callRaw(t, srcKey, "POST", base+"/unblock", nil, nil); code != 200 {
 			t.Fatalf("unblock: %d %s", code, raw)
 		}
 		e.waitLevels(t, dst, want(blocked, two), 30*time.Second)
@@ -289,7 +289,7 @@ func TestInventoryRuleOverHTTP(t *testing.T) {
 		e.waitLevels(t, dst, want(func(i int) int64 { return first[srcItems[i]] + blocked(i) }, two), 30*time.Second)
 
 		// The operation is in the OpenAPI document, with its body.
-		_, spec := e.call(t, key, "GET", "/api/openapi.json", nil, nil)
+		_, spec := e.callRaw(t, key, "GET", "/api/openapi.json", nil, nil)
 		if !strings.Contains(spec, `"put-product-link"`) || !strings.Contains(spec, `"source_location_ids"`) || !strings.Contains(spec, `"buffer_override"`) {
 			t.Error("the OpenAPI document lacks put-product-link, source_location_ids or buffer_override")
 		}
