@@ -35,6 +35,7 @@ type syncEnv struct {
 	a      *app.App
 	sim    *shopifysim.Sim
 	simURL string
+	srv    *httptest.Server // the app over HTTPS
 
 	mu        sync.Mutex
 	sets      map[string]int // shop domain → inventorySetQuantities calls
@@ -68,7 +69,7 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 	t.Cleanup(func() { _ = a.Close() })
 	h := a.Handler(app.ServeOptions{})
 	handler.Store(&h)
-	e := &syncEnv{a: a, sets: map[string]int{}}
+	e := &syncEnv{a: a, sets: map[string]int{}, srv: srv}
 	e.sim, err = shopifysim.New(shopifysim.Options{Seed: 1, HTTPClient: srv.Client(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
