@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/storesync/storesync/internal/database"
 )
@@ -19,7 +20,7 @@ type DestinationVariantsParams struct {
 // source. Ordered by link id.
 func (s *LinkStore) ForDestinationVariants(ctx context.Context, q database.Querier, p DestinationVariantsParams) ([]Link, error) {
 	var out []Link
-	for ids := range chunks(p.VariantIDs, maxIDsPerQuery) {
+	for ids := range slices.Chunk(p.VariantIDs, maxIDsPerQuery) {
 		args := []any{p.DestinationStoreID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l
