@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -64,6 +68,11 @@ func TestReservationsOverHTTP(t *testing.T) {
 		}
 		if got := e.levels(t, dstB, itemsB[:1]); got[itemsB[0]] != 46 {
 			t.Errorf("B has %d after the duplicates; want 46", got[itemsB[0]])
+		}
+
+		page := e.dashboardPage(t, dstA.AccountID, fmt.Sprintf("/connections/%d", cA.ID))
+		if !strings.Contains(page, `<strong id="held-count">1</strong>`) || !strings.Contains(page, held[0].OrderName) {
+			t.Errorf("the connection's page does not show the one held reservation of %s:\n%s", held[0].OrderName, page)
 		}
 
 		// The cancel (with restock on A) gives it back everywhere.
@@ -300,4 +309,36 @@ func (e *syncEnv) apiGet(t testing.TB, accountID int64, path string, out any) in
 		}
 	}
 	return resp.StatusCode
+}
+
+// dashboardPage logs a new user of the account in to the dashboard and GETs path.
+func (e *syncEnv) dashboardPage(t testing.TB, accountID int64, path string) string {
+	t.Helper()
+	ctx := context.Background()
+	email := fmt.Sprintf("ops%d@reseller.example", accountID)
+	if _, err := e.a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: accountID, Email: email, Password: "long enough password"}); err != nil {
+		t.Fatal(err)
+	}
+	c := new(http.Client)
+	*c = *e.srv.Client()
+	c.Jar, _ = cookiejar.New(nil)
+	form := url.Values{"email": {email}, "password": {"long enough password"}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.srv.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, e.srv.URL+path, nil)
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, resp.StatusCode)
+	}
+	return string(b)
 }
