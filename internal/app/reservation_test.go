@@ -154,6 +154,15 @@ func TestReservationsOverHTTP(t *testing.T) {
 		if status := e.apiGet(t, src.AccountID, fmt.Sprintf("/api/v2/connections/%d/reservations", cA.ID), nil); status != http.StatusForbidden {
 			t.Errorf("the source's account: %d; want 403", status)
 		}
+		var doc struct {
+			Paths map[string]map[string]struct {
+				OperationID string `json:"operationId"`
+			} `json:"paths"`
+		}
+		if status := e.apiGet(t, dstA.AccountID, "/api/openapi.json", &doc); status != http.StatusOK ||
+			doc.Paths["/api/v2/connections/{id}/reservations"]["get"].OperationID != "list-reservations" {
+			t.Errorf("the OpenAPI document (%d) has no list-reservations operation", status)
+		}
 	})
 }
 
