@@ -50,6 +50,7 @@ func TestPlanOrder(t *testing.T) {
 			&platform.Order{Lines: []platform.OrderLine{line("a", "v1", 7)}}, at, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			ex := map[string]Reservation{}
 			for _, r := range c.existing {
 				ex[r.LineID] = r
