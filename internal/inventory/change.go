@@ -51,16 +51,12 @@ func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []So
 		if err := upsertSourceLevel(ctx, tx, l, now); err != nil {
 			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
 		}
-		stamp := l.UpdatedAt
-		if stamp.IsZero() {
-			stamp = now
-		}
-		if err := releaseReflected(ctx, tx, l.StoreID, l.InventoryItemID, stamp, now); err != nil {
-			return fmt.Errorf("releasing the reservations source item %s reflects: %w", l.InventoryItemID, err)
-		}
 		if !slices.Contains(byStore[l.StoreID], l.InventoryItemID) {
 			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
 		}
+	}
+	if err := releaseReflected(ctx, tx, levels, now); err != nil {
+		return fmt.Errorf("releasing the reservations the source's levels reflect: %w", err)
 	}
 	return s.redecide(ctx, tx, byStore, now)
 }
@@ -69,6 +65,10 @@ func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []So
 // (by source store) and enqueues the job of each destination store whose target changed: the
 // fan-out of a source level, a reservation or a release alike.
 func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int64][]string, now time.Time) error {
+	ctx, err := withReserved(ctx, tx, byStore)
+	if err != nil {
+		return fmt.Errorf("summing reservations: %w", err)
+	}
 	wake := map[int64]int64{} // destination store → its account
 	for storeID, items := range byStore {
 		fs, err := s.links.FanOut(ctx, tx, catalog.SourceItemsParams{SourceStoreID: storeID, InventoryItemIDs: items})

@@ -332,18 +332,34 @@ func (s *Service) Release(ctx context.Context, tx database.Tx, p ReleaseParams) 
 	return int64(len(rs)), s.redecide(ctx, tx, touched, now)
 }
 
-// releaseReflected releases the item's pushed reservations that a source level stamped at
-// stamp reflects (pushed at or before it), in the transaction recording that level, which then
-// decides the item's fan-out without them: the pushed order is now in the source's quantity.
-func releaseReflected(ctx context.Context, tx database.Tx, storeID int64, itemID string, stamp, now time.Time) error {
-	pushed, err := pushedReservations(ctx, tx, storeID, itemID)
-	if err != nil {
-		return err
+// releaseReflected releases the pushed reservations that the recorded source levels reflect:
+// those of a level's item pushed at or before the level's stamp (the platform's, else now), in
+// the transaction recording the levels, which then decides the items' fan-out without them: the
+// pushed order is now in the source's quantity. One read per source store and 500 items.
+func releaseReflected(ctx context.Context, tx database.Tx, levels []SourceLevel, now time.Time) error {
+	stamps := map[int64]map[string]time.Time{} // source store → item → its newest level's stamp
+	for _, l := range levels {
+		stamp := l.UpdatedAt
+		if stamp.IsZero() {
+			stamp = now
+		}
+		if stamps[l.StoreID] == nil {
+			stamps[l.StoreID] = map[string]time.Time{}
+		}
+		if at, ok := stamps[l.StoreID][l.InventoryItemID]; !ok || stamp.After(at) {
+			stamps[l.StoreID][l.InventoryItemID] = stamp
+		}
 	}
-	for _, r := range pushed {
-		if r.PushedAt != nil && !stamp.Before(*r.PushedAt) {
-			if err := releaseReservation(ctx, tx, r.ID, ReasonReflected, r.OrderUpdatedAt, now); err != nil {
-				return err
+	for _, storeID := range slices.Sorted(maps.Keys(stamps)) {
+		pushed, err := pushedReservations(ctx, tx, storeID, slices.Sorted(maps.Keys(stamps[storeID])))
+		if err != nil {
+			return err
+		}
+		for _, r := range pushed {
+			if r.PushedAt != nil && !stamps[storeID][r.SourceInventoryItemID].Before(*r.PushedAt) {
+				if err := releaseReservation(ctx, tx, r.ID, ReasonReflected, r.OrderUpdatedAt, now); err != nil {
+					return err
+				}
 			}
 		}
 	}

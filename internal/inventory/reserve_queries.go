@@ -44,6 +44,11 @@ func collectReservations(rows database.Rows, err error) ([]Reservation, error) {
 // the source item: subtracted from its available quantity by decide. A blocked or disconnected
 // connection's orders are not pushed, so they hold nothing.
 func reservedQuantity(ctx context.Context, q database.Querier, storeID int64, itemID string) (int64, error) {
+	if memo, ok := ctx.Value(reservedMemoKey{}).(map[reservedKey]int64); ok {
+		if n, ok := memo[reservedKey{storeID, itemID}]; ok {
+			return n, nil
+		}
+	}
 	var n int64
 	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(r.quantity), 0) FROM inventory_reservations r
 		JOIN connections c ON c.id = r.connection_id
@@ -78,10 +83,68 @@ func openReservations(ctx context.Context, q database.Querier, accountID, storeI
 	return slices.DeleteFunc(rs, func(r Reservation) bool { return !slices.Contains(lineIDs, r.LineID) }), nil
 }
 
-// pushedReservations are the source item's pushed reservations.
-func pushedReservations(ctx context.Context, q database.Querier, storeID int64, itemID string) ([]Reservation, error) {
-	return collectReservations(q.Query(ctx, `SELECT `+reservationColumns+` FROM inventory_reservations
-		WHERE source_store_id = $1 AND source_inventory_item_id = $2 AND state = 'pushed'`, storeID, itemID))
+// maxItemsPerQuery bounds the ids of one IN list, well within both databases' parameter limits.
+const maxItemsPerQuery = 500
+
+// pushedReservations are the source items' pushed reservations.
+func pushedReservations(ctx context.Context, q database.Querier, storeID int64, itemIDs []string) ([]Reservation, error) {
+	var out []Reservation
+	for ids := range slices.Chunk(itemIDs, maxItemsPerQuery) {
+		args := []any{storeID}
+		rs, err := collectReservations(q.Query(ctx, `SELECT `+reservationColumns+` FROM inventory_reservations
+			WHERE source_store_id = $1 AND state = 'pushed' AND source_inventory_item_id IN (`+placeholders(&args, ids)+`)`, args...))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// reservedKey names a source item.
+type reservedKey struct {
+	storeID int64
+	itemID  string
+}
+
+type reservedMemoKey struct{}
+
+// withReserved sums, in one read per source store and 500 items, what the reservations hold of
+// the items about to be decided, and hands the sums to reservedQuantity through ctx: decide asks
+// once per link, and a fan-out has several links per item.
+func withReserved(ctx context.Context, q database.Querier, byStore map[int64][]string) (context.Context, error) {
+	memo := map[reservedKey]int64{}
+	for storeID, items := range byStore {
+		for ids := range slices.Chunk(items, maxItemsPerQuery) {
+			args := []any{storeID}
+			rows, err := q.Query(ctx, `SELECT r.source_inventory_item_id, COALESCE(SUM(r.quantity), 0) FROM inventory_reservations r
+				JOIN connections c ON c.id = r.connection_id
+				WHERE r.source_store_id = $1 AND r.state IN ('held', 'pushed') AND c.state = 'connected'
+					AND r.source_inventory_item_id IN (`+placeholders(&args, ids)+`)
+				GROUP BY r.source_inventory_item_id`, args...)
+			if err != nil {
+				return ctx, err
+			}
+			for _, id := range ids {
+				memo[reservedKey{storeID, id}] = 0
+			}
+			for rows.Next() {
+				var id string
+				var n int64
+				if err := rows.Scan(&id, &n); err != nil {
+					rows.Close()
+					return ctx, err
+				}
+				memo[reservedKey{storeID, id}] = n
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return ctx, err
+			}
+		}
+	}
+	return context.WithValue(ctx, reservedMemoKey{}, memo), nil
 }
 
 func insertReservation(ctx context.Context, tx database.Tx, r Reservation) error {
