@@ -20,24 +20,45 @@ type SourceLevel struct {
 	InventoryItemID string
 	LocationID      string
 	Available       int64
+	// UpdatedAt is when the platform says the level last changed; zero when it does not say (the
+	// time it is recorded counts then). A level stamped at or after a pushed reservation's push
+	// reflects it and releases it.
+	UpdatedAt time.Time
 }
 
 // OnEvent acts on a processed webhook (an ingest.EventFunc): an inventory level of a store is a
-// source change for every destination linked to its item. Other events are not inventory's.
+// source change for every destination linked to its item; an order of a store reserves its
+// linked lines (reserve.go). Other events are not inventory's.
 func (s *Service) OnEvent(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 	ev := p.Event
+	if isOrderEvent(ev) {
+		return s.orderEvent(ctx, tx, p)
+	}
 	if ev.Topic != platform.TopicInventoryUpdated || ev.Inventory == nil || ev.Inventory.InventoryItemID == "" {
 		return nil
 	}
 	return s.SourceChanged(ctx, tx, []SourceLevel{{AccountID: p.Store.AccountID, StoreID: p.Store.ID, InventoryItemID: ev.Inventory.InventoryItemID,
-		LocationID: ev.Inventory.LocationID, Available: ev.Inventory.Available}})
+		LocationID: ev.Inventory.LocationID, Available: ev.Inventory.Available, UpdatedAt: ev.Inventory.UpdatedAt}})
 }
 
 // SourceChanged records source levels and, for every destination item linked to them through a
 // connected connection, decides its quantity and enqueues its store's job, all in tx. It is the
 // one entry of source changes, from webhooks and from reconciliation alike.
 func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []SourceLevel) error {
-	return s.recordAndFanOut(ctx, tx, levels, upsertSourceLevel, nil)
+	now := s.cfg.Now().UTC()
+	byStore := map[int64][]string{}
+	for _, l := range levels {
+		if err := upsertSourceLevel(ctx, tx, l, now); err != nil {
+			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
+		}
+		if !slices.Contains(byStore[l.StoreID], l.InventoryItemID) {
+			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
+		}
+	}
+	if err := releaseReflected(ctx, tx, levels, now); err != nil {
+		return fmt.Errorf("releasing the reservations the source's levels reflect: %w", err)
+	}
+	return s.redecide(ctx, tx, byStore, now)
 }
 
 // SourceReadParams are the levels read from one source store for its items (an item stocked at
@@ -52,22 +73,22 @@ type SourceReadParams struct {
 // than announced: a level already known is kept, since a webhook that recorded it meanwhile is
 // at least as new as the read. Every item read is decided, with a level or without.
 func (s *Service) SourceRead(ctx context.Context, tx database.Tx, p SourceReadParams) error {
-	return s.recordAndFanOut(ctx, tx, p.Levels, insertSourceLevel, map[int64][]string{p.StoreID: p.InventoryItemIDs})
-}
-
-func (s *Service) recordAndFanOut(ctx context.Context, tx database.Tx, levels []SourceLevel,
-	record func(context.Context, database.Tx, SourceLevel, time.Time) error, byStore map[int64][]string) error {
 	now := s.cfg.Now().UTC()
-	if byStore == nil {
-		byStore = map[int64][]string{}
-	}
-	for _, l := range levels {
-		if err := record(ctx, tx, l, now); err != nil {
+	for _, l := range p.Levels {
+		if err := insertSourceLevel(ctx, tx, l, now); err != nil {
 			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
 		}
-		if !slices.Contains(byStore[l.StoreID], l.InventoryItemID) {
-			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
-		}
+	}
+	return s.redecide(ctx, tx, map[int64][]string{p.StoreID: p.InventoryItemIDs}, now)
+}
+
+// redecide decides, in tx, the quantity of every destination item following the source items
+// (by source store) and enqueues the job of each destination store whose target changed: the
+// fan-out of a source level, a reservation or a release alike.
+func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int64][]string, _ time.Time) error {
+	ctx, err := withReserved(ctx, tx, byStore)
+	if err != nil {
+		return fmt.Errorf("summing reservations: %w", err)
 	}
 	var all []catalog.FanOutLink
 	for storeID, items := range byStore {
@@ -82,7 +103,7 @@ func (s *Service) recordAndFanOut(ctx context.Context, tx database.Tx, levels []
 
 // apply decides the quantity of each link's destination item and enqueues the job of every
 // destination store whose targets changed, in tx: the one path from a decision to a write,
-// whatever asked for it (a source change, a read, a change of the rule).
+// whatever asked for it (a source change, a read, a reservation, a change of the rule).
 func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOutLink) error {
 	now := s.cfg.Now().UTC()
 	wake := map[int64]int64{} // destination store → its account

@@ -8,8 +8,9 @@
 // runs, and it writes once its store's changes have been quiet for Debounce (or waited MaxWait).
 //
 // The rule: destination quantity = the source's available quantity summed over the connection's
-// source locations (every location when it names none), minus the buffer (the link's own when
-// set, else the connection's), never below zero. It is written at the destination store's first
+// source locations (every location when it names none), minus the quantity destination orders
+// reserve of it (see reserve.go), minus the buffer (the link's own when set, else the
+// connection's), never below zero. It is written at the destination store's first
 // active location. A change of the rule decides the quantities again (rule.go), and items just
 // linked have their source levels read at once, so an import is stocked within seconds.
 package inventory
@@ -52,6 +53,9 @@ type Links interface {
 	FanOut(ctx context.Context, q database.Querier, p catalog.SourceItemsParams) ([]catalog.FanOutLink, error)
 	// ConnectionFanOut returns, through q, a batch of one connection's links that take stock.
 	ConnectionFanOut(ctx context.Context, q database.Querier, p catalog.ConnectionLinksParams) ([]catalog.FanOutLink, error)
+	// ForDestinationVariants returns, through q, the links following the destination store's
+	// variants (what an order's lines reserve).
+	ForDestinationVariants(ctx context.Context, q database.Querier, p catalog.DestinationVariantsParams) ([]catalog.Link, error)
 	// RecordSynced records, in tx, the quantities read at the source and written at the destination.
 	RecordSynced(ctx context.Context, tx database.Tx, p catalog.RecordSyncedParams) error
 	// RecordSyncedMany records the same for many links, a few hundred per statement.

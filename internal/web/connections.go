@@ -13,6 +13,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -201,8 +202,20 @@ func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p a
 		}
 		data["Locations"] = locs
 	}
+	if role := c.RoleOf(p.AccountID); h.Inventory != nil && (role == connection.RoleDestination || role == connection.RoleBoth) {
+		held, err := h.Inventory.Reservations(r.Context(), inventory.ListReservationsParams{AccountID: p.AccountID, ConnectionID: c.ID,
+			State: inventory.ReservationHeld, Limit: heldListed})
+		if err != nil {
+			h.connectionsFailed(w, r, p, err)
+			return
+		}
+		data["Held"] = held
+	}
 	h.render(w, r, "connection", status, data)
 }
+
+// heldListed is how many held reservations the connection page lists (it counts them all).
+const heldListed = 5
 
 // saveSettings replaces the connection's settings, or shows the form again with its errors.
 func (h *dashboard) saveSettings(w http.ResponseWriter, r *http.Request, p account.Principal) {
