@@ -33,6 +33,7 @@ import (
 // inventorySetQuantities calls and throttled answers counted per shop.
 type syncEnv struct {
 	a      *app.App
+	srv    *httptest.Server // the app over HTTPS
 	sim    *shopifysim.Sim
 	simURL string
 
@@ -68,7 +69,7 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 	t.Cleanup(func() { _ = a.Close() })
 	h := a.Handler(app.ServeOptions{})
 	handler.Store(&h)
-	e := &syncEnv{a: a, sets: map[string]int{}}
+	e := &syncEnv{a: a, srv: srv, sets: map[string]int{}}
 	e.sim, err = shopifysim.New(shopifysim.Options{Seed: 1, HTTPClient: srv.Client(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)

@@ -90,12 +90,12 @@ type due struct {
 	full                    bool
 }
 
-// Schedule starts a run of every connected connection whose last run began longer ago than its
-// account's interval and that has none queued or running; a full pass when its last full pass
+// Schedule starts a run of every connected connection whose last run (or, before its first,
+// its creation) began longer ago than its account's interval and that has none queued or running; a full pass when its last full pass
 // is older than FullEvery (or it never had one). It returns how many it started.
 func (s *Service) Schedule(ctx context.Context) (int, error) {
 	now := s.now()
-	rows, err := s.cfg.DB.Query(ctx, `SELECT d.account_id, c.id, COALESCE(rs.interval_minutes, $1),
+	rows, err := s.cfg.DB.Query(ctx, `SELECT d.account_id, c.id, c.created_at, COALESCE(rs.interval_minutes, $1),
 			(SELECT MAX(r.id) FROM reconciliations r WHERE r.connection_id = c.id),
 			(SELECT MAX(r.id) FROM reconciliations r WHERE r.connection_id = c.id AND r.kind = 'full' AND r.state = 'done')
 		FROM connections c JOIN stores d ON d.id = c.destination_store_id
@@ -108,13 +108,14 @@ func (s *Service) Schedule(ctx context.Context) (int, error) {
 	}
 	type cand struct {
 		due
+		created        time.Time
 		interval       int64
 		lastID, fullID *int64
 	}
 	var cands []cand
 	for rows.Next() {
 		var c cand
-		if err := rows.Scan(&c.accountID, &c.connectionID, &c.interval, &c.lastID, &c.fullID); err != nil {
+		if err := rows.Scan(&c.accountID, &c.connectionID, &c.created, &c.interval, &c.lastID, &c.fullID); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -133,7 +134,10 @@ func (s *Service) Schedule(ctx context.Context) (int, error) {
 		if err != nil {
 			return started, err
 		}
-		if last != nil && now.Sub(*last) < time.Duration(c.interval)*time.Minute {
+		if last == nil { // a new connection was just read by its import or map: its first run is an interval later
+			last = &c.created
+		}
+		if now.Sub(*last) < time.Duration(c.interval)*time.Minute {
 			continue
 		}
 		full, err := s.createdAt(ctx, c.fullID)
