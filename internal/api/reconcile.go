@@ -46,7 +46,7 @@ func (h reconcileHandlers) register(hapi huma.API) {
 	huma.Register(hapi, huma.Operation{OperationID: "put-reconciliation-settings", Method: http.MethodPut,
 		Path: "/api/v2/reconciliation-settings", Summary: "Change the reconciliation schedule",
 		Description: "How often each of the account's connections is reconciled incrementally (a full pass runs daily).",
-		Tags: tags, Errors: []int{http.StatusUnprocessableEntity}}, h.putSettings)
+		Tags:        tags, Errors: []int{http.StatusUnprocessableEntity}}, h.putSettings)
 }
 
 // Reconciliation is one run of a connection's reconciliation.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,10 @@ func (e *syncEnv) call(t testing.TB, key, method, path string, body, out any) (i
 	t.Helper()
 	var r io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequestWithContext(context.Background(), method, e.srv.URL+path, r)
@@ -191,7 +195,7 @@ func TestReconciliationFixesDroppedWebhooksAndEditedDestinations(t *testing.T) {
 				source++
 			case d.Side == "destination" && d.Attribute == "quantity":
 				dest++
-				if d.ItemID != dstItems[15] || d.Found != "999" || d.Expected != fmt.Sprint(inventory.Quantity(first(15), 1)) {
+				if d.ItemID != dstItems[15] || d.Found != "999" || d.Expected != strconv.FormatInt(inventory.Quantity(first(15), 1), 10) {
 					t.Errorf("destination drift %+v: want item %s expected %d found 999", d, dstItems[15], inventory.Quantity(first(15), 1))
 				}
 			}
@@ -240,7 +244,7 @@ func TestReconciliationFixesDroppedWebhooksAndEditedDestinations(t *testing.T) {
 // bulkOperations lists the shop's bulk operations as the simulator keeps them.
 func (e *syncEnv) bulkOperations(t testing.TB, domain, token string) int {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": `{ bulkOperations(first: 50) { nodes { id status } } }`})
+	body := []byte(`{"query": "{ bulkOperations(first: 50) { nodes { id status } } }"}`)
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost,
 		e.simURL+"/shops/"+domain+"/admin/api/"+shopifysim.APIVersion+"/graphql.json", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -253,7 +257,10 @@ func (e *syncEnv) bulkOperations(t testing.TB, domain, token string) int {
 	var out struct {
 		Data struct {
 			BulkOperations struct {
-				Nodes []struct{ ID, Status string } `json:"nodes"`
+				Nodes []struct {
+					ID     string `json:"id"`
+					Status string `json:"status"`
+				} `json:"nodes"`
 			} `json:"bulkOperations"`
 		} `json:"data"`
 	}

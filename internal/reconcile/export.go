@@ -57,7 +57,6 @@ func (s *Service) pollExport(ctx context.Context, p *progress, sd sides) (time.D
 	return 0, s.commit(ctx, p, nil)
 }
 
-
 func handleOf(p *progress) (platform.ExportHandle, error) {
 	var h platform.ExportHandle
 	if err := json.Unmarshal([]byte(p.export), &h); err != nil {
@@ -153,4 +152,3 @@ func (s *Service) exportBatch(ctx context.Context, tx database.Tx, p *progress, 
 	st.drifts = append(st.drifts, ls.drifts...)
 	return st, err
 }
-

@@ -19,7 +19,9 @@ type Settings struct {
 }
 
 // DefaultSettings are an account's settings until it saves its own.
-func DefaultSettings() Settings { return Settings{IntervalMinutes: int64(DefaultInterval / time.Minute)} }
+func DefaultSettings() Settings {
+	return Settings{IntervalMinutes: int64(DefaultInterval / time.Minute)}
+}
 
 // GetSettings reads the account's settings.
 func (s *Service) GetSettings(ctx context.Context, accountID int64) (Settings, error) {
@@ -130,21 +132,19 @@ func (s *Service) Schedule(ctx context.Context) (int, error) {
 		if started >= maxDuePerTick {
 			break
 		}
-		last, err := s.createdAt(ctx, c.lastID)
+		// A new connection was just read by its import or map: its first run is an interval later.
+		last, err := s.createdAt(ctx, c.lastID, c.created)
 		if err != nil {
 			return started, err
 		}
-		if last == nil { // a new connection was just read by its import or map: its first run is an interval later
-			last = &c.created
-		}
-		if now.Sub(*last) < time.Duration(c.interval)*time.Minute {
+		if now.Sub(last) < time.Duration(c.interval)*time.Minute {
 			continue
 		}
-		full, err := s.createdAt(ctx, c.fullID)
+		full, err := s.createdAt(ctx, c.fullID, time.Time{})
 		if err != nil {
 			return started, err
 		}
-		c.full = full == nil || now.Sub(*full) >= s.cfg.FullEvery
+		c.full = now.Sub(full) >= s.cfg.FullEvery
 		err = s.cfg.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 			_, err := s.startTx(ctx, tx, StartParams{AccountID: c.accountID, ConnectionID: c.connectionID, Full: c.full, Trigger: TriggerSchedule})
 			return err
@@ -157,15 +157,15 @@ func (s *Service) Schedule(ctx context.Context) (int, error) {
 	return started, nil
 }
 
-// createdAt is when the run began (nil: no run). Read apart: SQLite returns an aggregate of
+// createdAt is when the run began (none: instead). Read apart: SQLite returns an aggregate of
 // timestamps as text.
-func (s *Service) createdAt(ctx context.Context, id *int64) (*time.Time, error) {
+func (s *Service) createdAt(ctx context.Context, id *int64, instead time.Time) (time.Time, error) {
 	if id == nil {
-		return nil, nil
+		return instead, nil
 	}
 	var at time.Time
 	if err := s.cfg.DB.QueryRow(ctx, `SELECT created_at FROM reconciliations WHERE id = $1`, *id).Scan(&at); err != nil {
-		return nil, fmt.Errorf("reading reconciliation %d: %w", *id, err)
+		return time.Time{}, fmt.Errorf("reading reconciliation %d: %w", *id, err)
 	}
-	return &at, nil
+	return at, nil
 }
