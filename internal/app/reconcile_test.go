@@ -90,22 +90,33 @@ func (e *syncEnv) call(t testing.TB, key, method, path string, body, out any) (i
 }
 
 // reconcile starts a run of the connection over the API and waits for it to finish.
-func (e *syncEnv) reconcile(t testing.TB, key string, conn int64, full bool) apiRecon {
+func (e *syncEnv) reconcile(t testing.TB, key string, conn int64, full bool, within ...time.Duration) apiRecon {
 	t.Helper()
 	var r apiRecon
 	if st, body := e.call(t, key, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", conn), map[string]any{"full": full}, &r); st != http.StatusAccepted {
 		t.Fatalf("starting a reconciliation: %d %s", st, body)
 	}
-	return e.waitRun(t, key, r.ID)
+	return e.waitRun(t, key, r.ID, within...)
 }
 
-func (e *syncEnv) waitRun(t testing.TB, key string, id int64) apiRecon {
+func (e *syncEnv) waitRun(t testing.TB, key string, id int64, within ...time.Duration) apiRecon {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	limit := 90 * time.Second
+	if len(within) > 0 {
+		limit = within[0]
+	}
+	deadline := time.Now().Add(limit)
 	var r apiRecon
+	phase, since := "", time.Now()
 	for time.Now().Before(deadline) {
 		if st, body := e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/reconciliations/%d", id), nil, &r); st != http.StatusOK {
 			t.Fatalf("reading reconciliation %d: %d %s", id, st, body)
+		}
+		if r.Phase != phase {
+			if phase != "" && testing.Verbose() {
+				t.Logf("reconciliation %d: %s took %s", id, phase, time.Since(since).Round(time.Millisecond))
+			}
+			phase, since = r.Phase, time.Now()
 		}
 		if r.State == "done" || r.State == "failed" {
 			if r.State == "failed" {
@@ -115,7 +126,7 @@ func (e *syncEnv) waitRun(t testing.TB, key string, id int64) apiRecon {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("reconciliation %d still %s (%s) after 90s", id, r.State, r.Phase)
+	t.Fatalf("reconciliation %d still %s (%s) after %s", id, r.State, r.Phase, limit)
 	return r
 }
 
