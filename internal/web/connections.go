@@ -191,7 +191,7 @@ func (h *dashboard) connectionPage(w http.ResponseWriter, r *http.Request, p acc
 
 func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p account.Principal, c connection.Connection, status int, f settingsForm, errs map[string]string) {
 	h.render(w, r, "connection", status, map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
-		"Form": f, "Errors": errs, "Attributes": attributeFields})
+		"Form": f, "Errors": errs, "Attributes": attributeFields, "Runs": h.lastRuns(r, p, c), "Reconciles": h.Reconcile != nil})
 }
 
 // saveSettings replaces the connection's settings, or shows the form again with its errors.

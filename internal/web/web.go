@@ -18,6 +18,7 @@ import (
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -51,6 +52,9 @@ type Deps struct {
 	Connections *connection.Service
 	// Linking, when set with Connections, adds the pages of a connection's products.
 	Linking *linking.Service
+	// Reconcile, when set with Connections, adds "Reconcile now" and the last runs to a
+	// connection's page.
+	Reconcile *reconcile.Service
 	Logger  *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
@@ -85,6 +89,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.storeRoutes(mux, cop)
 	h.connectionRoutes(mux, cop)
 	h.linkingRoutes(mux, cop)
+	h.reconcileRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
