@@ -409,3 +409,58 @@ func (e *syncEnv) connectProducts(t testing.TB, dst, src store.Store, buffer int
 	}
 	return c, srcItems, dstItems
 }
+
+// The schedule starts a run of a connection once its account's interval has passed since the
+// connection was made (a full pass, the first), never a second while one is active, and the
+// next after the interval since the last run began.
+func TestReconciliationSchedule(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, dbURL string) {
+		e := newSyncEnv(t, dbURL)
+		src, srcItems := e.shop(t, "ssupplier", 2)
+		dst, dstItems := e.shop(t, "sreseller", 2)
+		c := e.connect(t, dst, src, dstItems, srcItems, 0)
+		ctx := context.Background()
+		key := e.key(t, dst.AccountID)
+		if n, err := e.a.Reconcile.Schedule(ctx); err != nil || n != 0 {
+			t.Fatalf("a new connection: %d runs started (%v), want none before its interval", n, err)
+		}
+		if st, _ := e.call(t, key, http.MethodPut, "/api/v2/reconciliation-settings", map[string]any{"interval_minutes": 5}, nil); st != http.StatusOK {
+			t.Fatalf("saving 5 minutes: %d", st)
+		}
+		backdate := func(table string, minutes int) {
+			t.Helper()
+			if _, err := e.a.DB.Exec(ctx, `UPDATE `+table+` SET created_at = $1 WHERE `+map[string]string{"connections": "id", "reconciliations": "connection_id"}[table]+` = $2`,
+				time.Now().UTC().Add(-time.Duration(minutes)*time.Minute), c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		backdate("connections", 6)
+		n, err := e.a.Reconcile.Schedule(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("after 6 minutes: %d runs started (%v), want 1", n, err)
+		}
+		if n, _ := e.a.Reconcile.Schedule(ctx); n != 0 {
+			t.Errorf("a second tick started %d runs while one is active, want 0", n)
+		}
+		var list struct {
+			Data []apiRecon `json:"data"`
+		}
+		e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list)
+		if len(list.Data) != 1 || list.Data[0].Kind != "full" || list.Data[0].Trigger != "schedule" {
+			t.Fatalf("runs %+v: want one scheduled full pass", list.Data)
+		}
+		e.waitRun(t, key, list.Data[0].ID)
+		if n, _ := e.a.Reconcile.Schedule(ctx); n != 0 {
+			t.Errorf("right after a run: %d started, want 0", n)
+		}
+		backdate("reconciliations", 6)
+		if n, _ := e.a.Reconcile.Schedule(ctx); n != 1 {
+			t.Errorf("5 minutes after the last run: %d started, want 1", n)
+		}
+		e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list)
+		if len(list.Data) != 2 || list.Data[0].Kind != "incremental" {
+			t.Errorf("runs %+v: want an incremental run after the day's full pass", list.Data)
+		}
+	})
+}
