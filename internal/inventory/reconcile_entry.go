@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/storesync/storesync/internal/database"
 )
@@ -17,29 +18,35 @@ import (
 // maxItemsPerQuery bounds the ids of one IN list, well within both databases' parameter limits.
 const maxItemsPerQuery = 500
 
+// RecordedLevel is a source level as the hub recorded it, and when.
+type RecordedLevel struct {
+	Available int64
+	UpdatedAt time.Time
+}
+
 // RecordedLevels returns, through q, the source levels the hub recorded for the store's items:
-// item → location → available. An item with no level recorded is absent.
-func (s *Service) RecordedLevels(ctx context.Context, q database.Querier, storeID int64, items []string) (map[string]map[string]int64, error) {
-	out := map[string]map[string]int64{}
+// item → location → level. An item with no level recorded is absent.
+func (s *Service) RecordedLevels(ctx context.Context, q database.Querier, storeID int64, items []string) (map[string]map[string]RecordedLevel, error) {
+	out := map[string]map[string]RecordedLevel{}
 	for start := 0; start < len(items); start += maxItemsPerQuery {
 		ids := items[start:min(len(items), start+maxItemsPerQuery)]
 		args, in := inList(storeID, ids)
-		rows, err := q.Query(ctx, `SELECT inventory_item_id, location_id, available FROM inventory_source_levels
+		rows, err := q.Query(ctx, `SELECT inventory_item_id, location_id, available, updated_at FROM inventory_source_levels
 			WHERE store_id = $1 AND inventory_item_id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("reading recorded source levels: %w", err)
 		}
 		for rows.Next() {
 			var item, loc string
-			var n int64
-			if err := rows.Scan(&item, &loc, &n); err != nil {
+			var l RecordedLevel
+			if err := rows.Scan(&item, &loc, &l.Available, &l.UpdatedAt); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			if out[item] == nil {
-				out[item] = map[string]int64{}
+				out[item] = map[string]RecordedLevel{}
 			}
-			out[item][loc] = n
+			out[item][loc] = l
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -83,21 +90,24 @@ type RewriteParams struct {
 	AccountID int64            // the destination store's account
 	StoreID   int64            // the destination store
 	Found     map[string]int64 // inventory item id → the quantity the store holds now
+	// Written is, per item, the written quantity the caller saw before it read the store: a
+	// target written since (its write may have landed after the read) is left alone.
+	Written map[string]int64
 }
 
 // Rewrite re-marks, in tx, the destination items that drifted as pending: written_quantity takes
 // the quantity found (the next write's compare-and-set value), the version is bumped, and the
 // store's write job is enqueued, so the decided quantity is written again. A target pending
-// already, or changed since it was read (written no longer the same), is left alone: its write
-// is on its way. It returns the items re-marked.
+// already, or written since the caller read it (Written), is left alone: its write is on its way
+// or landed after the store was read. It returns the items re-marked.
 func (s *Service) Rewrite(ctx context.Context, tx database.Tx, p RewriteParams) ([]string, error) {
 	now := s.cfg.Now().UTC()
 	var marked []string
 	for _, item := range slices.Sorted(maps.Keys(p.Found)) { // in item order: no deadlock between two
-		found := p.Found[item]
+		found, seen := p.Found[item], p.Written[item]
 		n, err := tx.Exec(ctx, `UPDATE inventory_targets SET written_quantity = $3, version = version + 1, updated_at = $4
 			WHERE destination_store_id = $1 AND inventory_item_id = $2 AND written_version = version
-				AND written_quantity IS NOT NULL AND written_quantity <> $3`, p.StoreID, item, found, now)
+				AND written_quantity = $5 AND written_quantity <> $3`, p.StoreID, item, found, now, seen)
 		if err != nil {
 			return nil, fmt.Errorf("re-marking destination item %s: %w", item, err)
 		}

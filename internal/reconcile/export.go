@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/platform"
 )
 
@@ -147,7 +148,16 @@ func (s *Service) exportBatch(ctx context.Context, tx database.Tx, p *progress, 
 		linkOf[l.SourceInventoryItemID] = l.ID
 		levels = append(levels, platform.InventoryLevel{InventoryItemID: l.SourceInventoryItemID, LocationID: sd.srcLocs[0].ID, Available: n})
 	}
-	ls, err := s.sourceDrifts(ctx, tx, sd, levels, linkOf)
+	// The export is a snapshot from when it started: a level the hub recorded after that (a
+	// webhook) is newer than the export's.
+	h, err := handleOf(p)
+	if err != nil {
+		return st, err
+	}
+	olderThanExport := func(_, _ string, rec inventory.RecordedLevel, known bool) bool {
+		return !known || rec.UpdatedAt.Before(h.StartedAt)
+	}
+	ls, err := s.sourceDrifts(ctx, tx, sd, levels, linkOf, olderThanExport)
 	st.levels += ls.levels
 	st.drifts = append(st.drifts, ls.drifts...)
 	return st, err

@@ -39,6 +39,12 @@ func (s *Service) sourceBatch(ctx context.Context, p *progress, sd sides) error 
 		return err
 	}
 	items, linkOf := sourceItems(links)
+	// What the hub held before the store was read: a level recorded since (a webhook newer
+	// than the read) is kept, not overwritten with the older read.
+	before, err := s.cfg.Inventory.RecordedLevels(ctx, s.cfg.DB, sd.c.Source.ID, items)
+	if err != nil {
+		return err
+	}
 	var read []platform.InventoryLevel
 	for _, l := range sd.srcLocs {
 		ls, err := sd.src.InventoryLevels(ctx, l.ID, items)
@@ -47,15 +53,24 @@ func (s *Service) sourceBatch(ctx context.Context, p *progress, sd sides) error 
 		}
 		read = append(read, ls...)
 	}
+	unchanged := func(item, loc string, rec inventory.RecordedLevel, known bool) bool {
+		b, was := before[item][loc]
+		return was == known && b == rec
+	}
 	return s.commit(ctx, p, func(ctx context.Context, tx database.Tx) (step, error) {
-		return s.sourceDrifts(ctx, tx, sd, read, linkOf)
+		return s.sourceDrifts(ctx, tx, sd, read, linkOf, unchanged)
 	})
 }
 
-// sourceDrifts compares levels read at the source with the hub's record, in tx (so a webhook
-// recorded since the read is seen, and its newer level kept), and feeds the drifted ones to
-// inventory.
-func (s *Service) sourceDrifts(ctx context.Context, tx database.Tx, sd sides, read []platform.InventoryLevel, linkOf map[string]int64) (step, error) {
+// freshFunc reports whether a level read at the store is newer than the hub's record of it
+// (rec; known false: none), so that the read may replace it.
+type freshFunc func(item, loc string, rec inventory.RecordedLevel, known bool) bool
+
+// sourceDrifts compares levels read at the source with the hub's record, read in tx, and feeds
+// the drifted ones to inventory; a record newer than the read (fresh false: a webhook recorded
+// since) is kept.
+func (s *Service) sourceDrifts(ctx context.Context, tx database.Tx, sd sides, read []platform.InventoryLevel, linkOf map[string]int64,
+	fresh freshFunc) (step, error) {
 	st := step{levels: int64(len(read))}
 	items := make([]string, 0, len(read))
 	for _, l := range read {
@@ -69,12 +84,12 @@ func (s *Service) sourceDrifts(ctx context.Context, tx database.Tx, sd sides, re
 	var changed []inventory.SourceLevel
 	for _, l := range read {
 		rec, known := recorded[l.InventoryItemID][l.LocationID]
-		if known && rec == l.Available {
+		if known && rec.Available == l.Available || !fresh(l.InventoryItemID, l.LocationID, rec, known) {
 			continue
 		}
 		expected := "none recorded"
 		if known {
-			expected = strconv.FormatInt(rec, 10)
+			expected = strconv.FormatInt(rec.Available, 10)
 		}
 		linkID := linkOf[l.InventoryItemID]
 		st.drifts = append(st.drifts, Drift{LinkID: &linkID, Side: SideSource, Attribute: "quantity",
@@ -122,35 +137,43 @@ func (s *Service) destinationBatch(ctx context.Context, p *progress, sd sides) e
 		byItem[l.DestinationInventoryItemID] = l
 		items = append(items, l.DestinationInventoryItemID)
 	}
+	// What the hub held before the store was read: a write landing between the read and the
+	// comparison is not a drift.
+	before, err := s.cfg.Inventory.TargetsOf(ctx, s.cfg.DB, sd.c.Destination.ID, items)
+	if err != nil {
+		return err
+	}
 	read, err := sd.dst.InventoryLevels(ctx, sd.dstLoc, items)
 	if err != nil {
 		return err
 	}
 	return s.commit(ctx, p, func(ctx context.Context, tx database.Tx) (step, error) {
-		return s.destinationDrifts(ctx, tx, sd, read, items, byItem)
+		return s.destinationDrifts(ctx, tx, sd, read, items, byItem, before)
 	})
 }
 
 func (s *Service) destinationDrifts(ctx context.Context, tx database.Tx, sd sides, read []platform.InventoryLevel, items []string,
-	byItem map[string]catalog.Link) (step, error) {
+	byItem map[string]catalog.Link, before map[string]inventory.Target) (step, error) {
 	st := step{levels: int64(len(read))}
 	dstID := sd.c.Destination.ID
 	targets, err := s.cfg.Inventory.TargetsOf(ctx, tx, dstID, items)
 	if err != nil {
 		return st, err
 	}
-	found := map[string]int64{}
+	found, written := map[string]int64{}, map[string]int64{}
 	var undecided []catalog.Link
 	for _, l := range read {
 		t, ok := targets[l.InventoryItemID]
+		b, was := before[l.InventoryItemID]
 		switch {
-		case !ok:
+		case !ok && !was:
 			undecided = append(undecided, byItem[l.InventoryItemID])
-		case !t.Pending && t.Written != nil && *t.Written != l.Available:
-			found[l.InventoryItemID] = l.Available
+		case ok && was && settled(b) && settled(t) && *t.Written == *b.Written && *t.Written != l.Available:
+			found[l.InventoryItemID], written[l.InventoryItemID] = l.Available, *t.Written
 		}
 	}
-	marked, err := s.cfg.Inventory.Rewrite(ctx, tx, inventory.RewriteParams{AccountID: sd.c.Destination.AccountID, StoreID: dstID, Found: found})
+	marked, err := s.cfg.Inventory.Rewrite(ctx, tx, inventory.RewriteParams{AccountID: sd.c.Destination.AccountID, StoreID: dstID,
+		Found: found, Written: written})
 	if err != nil {
 		return st, err
 	}
@@ -180,7 +203,7 @@ func (s *Service) decideUndecided(ctx context.Context, tx database.Tx, sd sides,
 	for _, l := range links {
 		for loc, n := range recorded[l.SourceInventoryItemID] {
 			levels = append(levels, inventory.SourceLevel{AccountID: sd.c.Source.AccountID, StoreID: sd.c.Source.ID,
-				InventoryItemID: l.SourceInventoryItemID, LocationID: loc, Available: n})
+				InventoryItemID: l.SourceInventoryItemID, LocationID: loc, Available: n.Available})
 		}
 		if len(recorded[l.SourceInventoryItemID]) > 0 {
 			decided = append(decided, l.DestinationInventoryItemID)
@@ -226,3 +249,6 @@ func writeLocation(ctx context.Context, c platform.ShopReader) (string, error) {
 	}
 	return "", errors.New("the destination store has no active location")
 }
+
+// settled reports whether the target's decided quantity is written (nothing on its way).
+func settled(t inventory.Target) bool { return !t.Pending && t.Written != nil }

@@ -122,7 +122,7 @@ type Drift struct {
 // Inventory is what a run uses of inventory (*inventory.Service).
 type Inventory interface {
 	SourceChanged(ctx context.Context, tx database.Tx, levels []inventory.SourceLevel) error
-	RecordedLevels(ctx context.Context, q database.Querier, storeID int64, items []string) (map[string]map[string]int64, error)
+	RecordedLevels(ctx context.Context, q database.Querier, storeID int64, items []string) (map[string]map[string]inventory.RecordedLevel, error)
 	TargetsOf(ctx context.Context, q database.Querier, storeID int64, items []string) (map[string]inventory.Target, error)
 	Rewrite(ctx context.Context, tx database.Tx, p inventory.RewriteParams) ([]string, error)
 }
