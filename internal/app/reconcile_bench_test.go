@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/catalog"
+	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
@@ -216,7 +217,8 @@ func BenchmarkReconcile(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			t0 := time.Now()
 			base := startBenchSim(b, n)
-			e := newSyncEnv(b, dbtest.NewURL(b, d))
+			// The production defaults of the job queue: a 1-minute attempt, rescued after 5.
+			e := newSyncEnv(b, dbtest.NewURL(b, d), func(c *config.Config) { c.JobTimeout, c.JobRescueAfter = time.Minute, 5*time.Minute })
 			e.a.Targets.Allow(strings.TrimPrefix(base, "http://"))
 			ctx := context.Background()
 			mk := func(name string) store.Store {

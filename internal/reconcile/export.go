@@ -66,6 +66,10 @@ func handleOf(p *progress) (platform.ExportHandle, error) {
 	return h, nil
 }
 
+// errStreamPaused ends an attempt reading an export's stream at a batch's end, to go on in the
+// next attempt.
+var errStreamPaused = errors.New("the export's stream is paused at a batch's end")
+
 // readExport streams the completed export, in batches of about Batch variants, each compared
 // and committed with the count of products done: an attempt cut off reads the stream again and
 // skips (decodes, but does nothing with) the products committed already. With one source
@@ -89,6 +93,10 @@ func (s *Service) readExport(ctx context.Context, p *progress, sd sides) error {
 		batch, variants = batch[:0], 0
 		return err
 	}
+	// The attempt stops itself, at a batch's end, well before its timeout: the next attempt
+	// reads the stream again and skips what was committed (a timeout would be an error, and
+	// the queue's backoff would wait longer after each).
+	stopAt := time.Now().Add(s.cfg.StreamTimeout * 3 / 4)
 	err = sd.src.ReadExport(ctx, h, func(pr platform.Product) error {
 		n++
 		if n <= done {
@@ -96,11 +104,20 @@ func (s *Service) readExport(ctx context.Context, p *progress, sd sides) error {
 		}
 		batch = append(batch, pr)
 		variants += len(pr.Variants)
-		if variants >= s.cfg.Batch {
-			return flush()
+		if variants < s.cfg.Batch {
+			return nil
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if time.Now().After(stopAt) {
+			return errStreamPaused
 		}
 		return nil
 	})
+	if errors.Is(err, errStreamPaused) {
+		return errStreamPaused
+	}
 	var pe *platform.Error
 	if errors.As(err, &pe) && (pe.Kind == platform.KindNotFound || pe.Kind == platform.KindUnavailable && pe.Retryable && p.cursor == 0) {
 		p.Phase, p.export, p.cursor = phaseExport, "", 0 // expired or failed: export again

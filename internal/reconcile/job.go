@@ -112,6 +112,9 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 		default:
 			return s.finish(ctx, job, &p, StateDone, "")
 		}
+		if errors.Is(err, errStreamPaused) {
+			return river.JobSnooze(time.Millisecond)
+		}
 		if err != nil {
 			return s.failed(ctx, job, &p, err)
 		}
