@@ -110,6 +110,8 @@ var remedies = map[platform.Kind]string{
 	platform.KindInvalidInput: "the store refused the request",
 	platform.KindConflict:     "the store changed meanwhile: try again",
 	platform.KindInternal:     "the store answered something unexpected",
+
+	platform.KindOutcomeUnknown: "the store's answer was lost: storesync looks again before repeating the change",
 }
 
 // platformDetail describes a platform failure without the remote answer's text.

@@ -21,6 +21,11 @@ const (
 	KindConflict     Kind = "conflict"      // state changed under us (stale compare-and-set): re-read
 	KindUnavailable  Kind = "unavailable"   // platform down, timeout, 5xx: try again later
 	KindInternal     Kind = "internal"      // unexpected answer: a bug here or at the platform
+
+	// KindOutcomeUnknown: a write that is not idempotent was sent and its answer lost (timeout,
+	// 5xx, connection cut): it may have taken effect. Do not repeat it blindly: look again after
+	// RetryAfter (the platform's read lag), when the write, if it was made, can be found.
+	KindOutcomeUnknown Kind = "outcome_unknown"
 )
 
 // FieldError is one rejected input field, as the platform named it.

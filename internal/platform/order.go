@@ -95,7 +95,14 @@ const (
 type OrderInput struct {
 	// IdempotencyKey identifies the push job. Platforms that cannot take a key tag the order with
 	// it and look it up before creating, so a retried push finds the first order.
-	IdempotencyKey     string
+	IdempotencyKey string
+	// UncertainSince is when the last earlier attempt of this push that may have created the
+	// order ended without recording it: it failed with KindOutcomeUnknown, failed after
+	// CreateOrder returned (the result not committed), or died mid-call (when the job runner
+	// found it). Simplest for a job: the time its previous attempt failed. Zero on a first
+	// attempt. CreateOrder searches only once the platform's search has had time to show an order
+	// made by then (it waits in the call for what is left of that time).
+	UncertainSince     time.Time
 	Currency           string
 	Email              string
 	Phone              string

@@ -58,6 +58,18 @@ type OrderReader interface {
 }
 
 // OrderWriter creates and cancels orders on a store.
+//
+// CreateOrder with an IdempotencyKey creates at most one order per key, with the durable job that
+// calls it: it first looks for the order an earlier attempt made (the platform's idempotency, or
+// a search by a tag derived from the key) and returns that one. When a create was sent and its
+// answer lost (timeout, 5xx, connection cut), it does not send another: it returns a Retryable
+// *Error of KindOutcomeUnknown whose RetryAfter is how long the platform's search may take to
+// show the order. The job snoozes at least RetryAfter and calls again with the same key and
+// OrderInput.UncertainSince (when its previous attempt ended without recording a result, also by
+// a crash); CreateOrder then waits in the call until the search has caught up with that time,
+// searches again, and creates only if nothing is found. A retry without UncertainSince on a new
+// process may duplicate the order on a platform whose search lags (the client remembers its own
+// creates only for its lifetime).
 type OrderWriter interface {
 	CreateOrder(ctx context.Context, in OrderInput) (Order, error)
 	CancelOrder(ctx context.Context, p CancelOrderParams) error
@@ -70,6 +82,14 @@ type FulfillmentReader interface {
 
 // FulfillmentWriter ships lines of an order with tracking. Lines stocked at different locations
 // may need one fulfilment each, hence a slice.
+//
+// CreateFulfillment returns the fulfilments of the order that carry the input's tracking number
+// and ship its lines: those an earlier run made and those made now, so a re-run with the same
+// input creates only what is still missing. When one of several fulfilments fails, it returns
+// those that exist with an *Error (Kind and Retryable of the failure) naming the part that
+// failed and the ones made; retrying the same input is safe. The tracking number is what tells
+// a run's own fulfilments from others': without one (or when one number covers several shipments
+// of the same line) a re-run ships the requested quantities again while they remain open.
 type FulfillmentWriter interface {
 	CreateFulfillment(ctx context.Context, in FulfillmentInput) ([]Fulfillment, error)
 }

@@ -63,7 +63,15 @@ type Config struct {
 	DownloadClient httpclient.Doer
 	// DownloadIdleTimeout fails a download that receives no byte for this long; default 60s.
 	DownloadIdleTimeout time.Duration
+	// OrderSearchLag is how long a new order may take to appear in the orders search, by which
+	// CreateOrder finds an order an earlier attempt made; default DefaultOrderSearchLag.
+	OrderSearchLag time.Duration
 }
+
+// DefaultOrderSearchLag is how long CreateOrder assumes Shopify's orders search may take to show
+// a new order: it lags by seconds, so after a create whose answer was lost, CreateOrder looks for
+// the order again only this long after the failure.
+const DefaultOrderSearchLag = 15 * time.Second
 
 func (c *Config) setDefaults() {
 	c.Shop = strings.ToLower(strings.TrimSpace(c.Shop))
@@ -107,6 +115,9 @@ func (c *Config) setDefaults() {
 	if c.DownloadIdleTimeout <= 0 {
 		c.DownloadIdleTimeout = 60 * time.Second
 	}
+	if c.OrderSearchLag <= 0 {
+		c.OrderSearchLag = DefaultOrderSearchLag
+	}
 }
 
 func (c *Config) validate() error {
@@ -130,6 +141,7 @@ type Client struct {
 	docs     map[string]string
 	log      *slog.Logger
 	shop     shopCache
+	pushes   pushMemory
 }
 
 // New returns a client for one shop, or an error naming each missing setting.

@@ -2,7 +2,9 @@ package shopify
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,69 +114,155 @@ type gFulfillmentCreate struct {
 	} `json:"fulfillmentCreate"`
 }
 
-// CreateFulfillment ships lines of an order with tracking. It reads the order's open
-// fulfillment orders, takes the requested quantities from them (all that remains when Lines is
-// empty) and creates one fulfilment per assigned location, as Shopify requires. An existing
-// fulfilment with the same tracking number is returned instead of shipping twice, which makes
-// a re-run of the same job harmless.
+// CreateFulfillment ships lines of an order with tracking (the contract is
+// platform.FulfillmentWriter's). It reads the order's fulfillment orders and fulfilments, counts
+// what fulfilments with the same tracking number (an earlier run's) already ship, takes what is
+// still missing of the requested quantities (all that remains open when Lines is empty) from the
+// open fulfillment orders, and creates one fulfilment per assigned location, as Shopify requires.
+// It returns the earlier run's fulfilments with those made now. When one fails after others were
+// made, the error names the location that failed and the fulfilments made, and keeps the
+// failure's Kind and Retryable: running the same input again creates only the missing ones.
 func (c *Client) CreateFulfillment(ctx context.Context, in platform.FulfillmentInput) ([]platform.Fulfillment, error) {
 	const what = "creating fulfillment"
 	out, err := c.fulfillmentOrders(ctx, what, in.OrderID)
 	if err != nil {
 		return nil, err
 	}
-	if in.Tracking.Number != "" {
-		var existing []platform.Fulfillment
-		for i := range out.Order.Fulfillments {
-			f := out.Order.Fulfillments[i].fulfillment(in.OrderID)
-			for _, t := range f.Tracking {
-				if t.Number == in.Tracking.Number && f.Status != "cancelled" {
-					existing = append(existing, f)
-					break
-				}
-			}
-		}
-		if len(existing) > 0 {
-			return existing, nil
-		}
+	ours := ownFulfillments(out, in)
+	lines, done := stillToShip(in.Lines, ours)
+	if done {
+		return ours, nil
 	}
-	groups, err := fulfillmentGroups(out.Order.FulfillmentOrders.Nodes, in.Lines)
+	groups, err := fulfillmentGroups(out.Order.FulfillmentOrders.Nodes, lines)
 	if err != nil {
-		return nil, c.invalid(what, err)
+		if len(in.Lines) == 0 && len(ours) > 0 && errors.Is(err, errNothingLeft) {
+			return ours, nil // everything open was shipped by the earlier run
+		}
+		return ours, c.invalid(what, err)
 	}
-	var created []platform.Fulfillment
+	made := ours
 	for _, g := range groups {
-		tracking := map[string]any{}
-		for k, v := range map[string]string{"company": in.Tracking.Company, "number": in.Tracking.Number, "url": in.Tracking.URL} {
-			if v != "" {
-				tracking[k] = v
+		f, err := c.fulfillmentCreate(ctx, what, in, g.items)
+		if err != nil {
+			if len(made) == 0 && len(groups) == 1 {
+				return nil, err
 			}
+			return made, c.partialFulfillmentError(what, err, g, made, len(ours)+len(groups))
 		}
-		vars := map[string]any{"fulfillment": map[string]any{
-			"lineItemsByFulfillmentOrder": g, "notifyCustomer": in.NotifyCustomer, "trackingInfo": tracking,
-		}}
-		var res gFulfillmentCreate
-		if err := c.do(ctx, op{doc: "fulfillmentCreate", what: what}, vars, &res); err != nil {
-			return created, err
-		}
-		if err := c.userErrorsToError(what, res.FulfillmentCreate.UserErrors); err != nil {
-			return created, err
-		}
-		if res.FulfillmentCreate.Fulfillment == nil {
-			return created, c.newError(what, platform.KindInternal, "fulfillmentCreate returned no fulfillment")
-		}
-		created = append(created, res.FulfillmentCreate.Fulfillment.fulfillment(in.OrderID))
+		made = append(made, f)
 	}
-	return created, nil
+	return made, nil
+}
+
+// ownFulfillments are the order's fulfilments that are not cancelled, carry the input's tracking
+// number and ship one of its lines (any, when Lines is empty): what an earlier run of the same
+// input made. Without a tracking number there is no telling them from others.
+func ownFulfillments(out *gOrderFulfillments, in platform.FulfillmentInput) []platform.Fulfillment {
+	if in.Tracking.Number == "" {
+		return nil
+	}
+	requested := map[string]bool{}
+	for _, l := range in.Lines {
+		requested[l.OrderLineID] = true
+	}
+	var ours []platform.Fulfillment
+	for i := range out.Order.Fulfillments {
+		f := out.Order.Fulfillments[i].fulfillment(in.OrderID)
+		tracked := slices.ContainsFunc(f.Tracking, func(t platform.Tracking) bool { return t.Number == in.Tracking.Number })
+		ships := len(in.Lines) == 0 || slices.ContainsFunc(f.Lines, func(l platform.FulfillmentLine) bool { return requested[l.OrderLineID] })
+		if f.Status != "cancelled" && tracked && ships {
+			ours = append(ours, f)
+		}
+	}
+	return ours
+}
+
+// stillToShip is what of the requested lines the earlier run's fulfilments do not ship yet, and
+// whether that is nothing. Empty lines (everything open) stay empty: what is open is what is left.
+func stillToShip(lines []platform.FulfillmentLine, ours []platform.Fulfillment) ([]platform.FulfillmentLine, bool) {
+	if len(lines) == 0 {
+		return nil, false
+	}
+	shipped := map[string]int64{}
+	for _, f := range ours {
+		for _, l := range f.Lines {
+			shipped[l.OrderLineID] += l.Quantity
+		}
+	}
+	var left []platform.FulfillmentLine
+	for _, l := range lines {
+		take := min(shipped[l.OrderLineID], l.Quantity)
+		shipped[l.OrderLineID] -= take
+		if l.Quantity > take {
+			l.Quantity -= take
+			left = append(left, l)
+		}
+	}
+	return left, len(left) == 0
+}
+
+func (c *Client) fulfillmentCreate(ctx context.Context, what string, in platform.FulfillmentInput, items []map[string]any) (platform.Fulfillment, error) {
+	tracking := map[string]any{}
+	for k, v := range map[string]string{"company": in.Tracking.Company, "number": in.Tracking.Number, "url": in.Tracking.URL} {
+		if v != "" {
+			tracking[k] = v
+		}
+	}
+	vars := map[string]any{"fulfillment": map[string]any{
+		"lineItemsByFulfillmentOrder": items, "notifyCustomer": in.NotifyCustomer, "trackingInfo": tracking,
+	}}
+	var res gFulfillmentCreate
+	if err := c.do(ctx, op{doc: "fulfillmentCreate", what: what}, vars, &res); err != nil {
+		return platform.Fulfillment{}, err
+	}
+	if err := c.userErrorsToError(what, res.FulfillmentCreate.UserErrors); err != nil {
+		return platform.Fulfillment{}, err
+	}
+	if res.FulfillmentCreate.Fulfillment == nil {
+		return platform.Fulfillment{}, c.newError(what, platform.KindInternal, "fulfillmentCreate returned no fulfillment")
+	}
+	return res.FulfillmentCreate.Fulfillment.fulfillment(in.OrderID), nil
+}
+
+// partialFulfillmentError reports a fulfilment that failed after others were made: which
+// location failed, which fulfilments exist, with the failure's Kind, Retryable and RetryAfter.
+func (c *Client) partialFulfillmentError(what string, cause error, failed fulfillmentGroup, made []platform.Fulfillment, total int) error {
+	names := make([]string, len(made))
+	for i, f := range made {
+		names[i] = f.ID
+		if f.Name != "" {
+			names[i] += " (" + f.Name + ")"
+		}
+	}
+	msg := fmt.Sprintf("%d of %d fulfilments made [%s]; the one at location %s (fulfillment orders %s) failed; a retry creates only that one",
+		len(made), total, strings.Join(names, ", "), failed.location, strings.Join(failed.orders, ", "))
+	pe, ok := errors.AsType[*platform.Error](cause)
+	if !ok {
+		return fmt.Errorf("%s: %s: %w", what, msg, cause)
+	}
+	e := *pe
+	e.Message = msg + ": " + string(pe.Kind) + ": " + pe.Message
+	return &e
+}
+
+// errNothingLeft: the order has no open quantity to fulfil.
+var errNothingLeft = errors.New("nothing left to fulfil")
+
+// fulfillmentGroup is one fulfillmentCreate's lineItemsByFulfillmentOrder: the open fulfillment
+// orders of one location.
+type fulfillmentGroup struct {
+	location string
+	orders   []string
+	items    []map[string]any
 }
 
 // fulfillmentGroups builds lineItemsByFulfillmentOrder inputs, one group per location.
-func fulfillmentGroups(fos []gFulfillmentOrder, lines []platform.FulfillmentLine) ([][]map[string]any, error) {
+func fulfillmentGroups(fos []gFulfillmentOrder, lines []platform.FulfillmentLine) ([]fulfillmentGroup, error) {
 	want := map[string]int64{}
 	for _, l := range lines {
 		want[l.OrderLineID] += l.Quantity
 	}
-	byLocation := map[string][]map[string]any{}
+	byLocation := map[string]*fulfillmentGroup{}
 	var order []string
 	for _, fo := range fos {
 		if fo.Status != "OPEN" && fo.Status != "IN_PROGRESS" {
@@ -200,10 +288,14 @@ func fulfillmentGroups(fos []gFulfillmentOrder, lines []platform.FulfillmentLine
 		if fo.AssignedLocation.Location != nil {
 			loc = fo.AssignedLocation.Location.ID
 		}
-		if _, ok := byLocation[loc]; !ok {
+		g := byLocation[loc]
+		if g == nil {
+			g = &fulfillmentGroup{location: loc}
+			byLocation[loc] = g
 			order = append(order, loc)
 		}
-		byLocation[loc] = append(byLocation[loc], entry)
+		g.orders = append(g.orders, fo.ID)
+		g.items = append(g.items, entry)
 	}
 	for id, q := range want {
 		if q > 0 {
@@ -211,11 +303,11 @@ func fulfillmentGroups(fos []gFulfillmentOrder, lines []platform.FulfillmentLine
 		}
 	}
 	if len(order) == 0 {
-		return nil, fmt.Errorf("nothing left to fulfil")
+		return nil, errNothingLeft
 	}
-	groups := make([][]map[string]any, 0, len(order))
+	groups := make([]fulfillmentGroup, 0, len(order))
 	for _, loc := range order {
-		groups = append(groups, byLocation[loc])
+		groups = append(groups, *byLocation[loc])
 	}
 	return groups, nil
 }

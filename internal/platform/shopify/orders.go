@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/storesync/storesync/internal/platform"
 )
@@ -110,29 +111,94 @@ type gOrderCreate struct {
 	} `json:"orderCreate"`
 }
 
-// CreateOrder creates an order for an order push. With an IdempotencyKey the order is tagged
-// PushTag(key) and an order already carrying that tag is returned instead of creating another
-// (Shopify's search index lags by seconds, so the job runner should not re-run a push faster).
-// orderCreate is not retried after an answer that leaves doubt (5xx, timeout): the error is
-// Retryable and the next attempt goes through the tag lookup.
+// CreateOrder creates an order for an order push, at most once per IdempotencyKey (the contract
+// is platform.OrderWriter's). The order is tagged PushTag(key); before creating, CreateOrder
+// returns the order this client created for the key, or one the orders search finds by the tag.
+// Shopify's search shows a new order only seconds later (Config.OrderSearchLag), so:
+//   - a create sent whose answer is lost (timeout, 5xx, connection cut after the request was
+//     written) is not sent again: the error is KindOutcomeUnknown, Retryable, RetryAfter the lag;
+//   - a call within the lag of such a doubt (in.UncertainSince, or one this client saw) waits in
+//     the call until the lag has passed and searches again before creating.
+//
+// Without a key the order is created directly, and a lost answer is reported the same way.
 func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platform.Order, error) {
-	const what = "creating order"
 	tags := append([]string(nil), in.Tags...)
+	var tag string
 	if in.IdempotencyKey != "" {
-		tag := PushTag(in.IdempotencyKey)
-		page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
-		if err != nil {
-			return platform.Order{}, fmt.Errorf("looking for an earlier push: %w", err)
-		}
-		if len(page.Items) > 0 {
-			c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
-			return page.Items[0], nil
+		tag = PushTag(in.IdempotencyKey)
+		o, found, err := c.findPushedAndBegin(ctx, tag, in.UncertainSince)
+		if err != nil || found {
+			return o, err
 		}
 		tags = append(tags, tag)
 	}
+	o, created, err := c.orderCreate(ctx, in, tags)
+	if tag != "" {
+		c.pushes.end(tag, created, platform.KindOf(err) == platform.KindOutcomeUnknown, c.cfg.Now(), c.cfg.OrderSearchLag)
+	}
+	return o, err
+}
+
+// findPushedAndBegin returns the order an earlier attempt created for tag, or marks a create of
+// tag in flight on this client when there is none. A create on this client that ended while it
+// looked (another goroutine's) makes it look again.
+func (c *Client) findPushedAndBegin(ctx context.Context, tag string, uncertainSince time.Time) (platform.Order, bool, error) {
+	for range 2 {
+		o, found, since, err := c.findPushed(ctx, tag, uncertainSince)
+		if err != nil || found {
+			return o, found, err
+		}
+		switch c.pushes.begin(tag, since, c.cfg.Now()) {
+		case beginOK:
+			return platform.Order{}, false, nil
+		case beginBusy:
+			return platform.Order{}, false, c.outcomeUnknown("another create of this push is in flight", nil)
+		case beginChanged:
+		}
+	}
+	return platform.Order{}, false, c.outcomeUnknown("other creates of this push ended meanwhile", nil)
+}
+
+// findPushed returns the order an earlier attempt created for tag: one this client remembers
+// (read by id, which does not lag), else one the orders search finds. While a doubt is younger
+// than the search lag it first waits for the search to catch up; since is the doubt it waited
+// out.
+func (c *Client) findPushed(ctx context.Context, tag string, uncertainSince time.Time) (o platform.Order, found bool, since time.Time, err error) {
+	id, seen := c.pushes.recall(tag, c.cfg.Now())
+	if id != "" {
+		o, err := c.Order(ctx, id)
+		if err != nil {
+			return platform.Order{}, false, seen, fmt.Errorf("reading the order pushed earlier: %w", err)
+		}
+		return o, true, seen, nil
+	}
+	if seen.After(uncertainSince) {
+		uncertainSince = seen
+	}
+	if wait := uncertainSince.Add(c.cfg.OrderSearchLag).Sub(c.cfg.Now()); !uncertainSince.IsZero() && wait > 0 {
+		c.log.InfoContext(ctx, "waiting for the orders search before pushing again", "tag", tag, "wait", wait)
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			return platform.Order{}, false, seen, fmt.Errorf("waiting for the orders search: %w", err)
+		}
+	}
+	page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
+	if err != nil {
+		return platform.Order{}, false, seen, fmt.Errorf("looking for an earlier push: %w", err)
+	}
+	if len(page.Items) == 0 {
+		return platform.Order{}, false, seen, nil
+	}
+	c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
+	return page.Items[0], true, seen, nil
+}
+
+// orderCreate sends orderCreate once. created is the new order's id whenever Shopify made one,
+// even if what follows fails; a failure that leaves the outcome in doubt is KindOutcomeUnknown.
+func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags []string) (o platform.Order, created string, err error) {
+	const what = "creating order"
 	order, err := orderCreateInput(in, tags)
 	if err != nil {
-		return platform.Order{}, c.invalid(what, err)
+		return platform.Order{}, "", c.invalid(what, err)
 	}
 	options := map[string]any{"sendReceipt": in.SendReceipt, "sendFulfillmentReceipt": false}
 	if in.InventoryBehaviour != "" {
@@ -140,23 +206,32 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 	}
 	var out gOrderCreate
 	vars := map[string]any{"order": order, "options": options, "linesFirst": linesPerOrder}
-	if err := c.do(ctx, op{doc: "orderCreate", what: what}, vars, &out); err != nil {
-		return platform.Order{}, err
+	sent, tctx := tracedSend(ctx)
+	if err := c.do(tctx, op{doc: "orderCreate", what: what}, vars, &out); err != nil {
+		if mayHaveRun(err, sent.Load()) {
+			return platform.Order{}, "", c.outcomeUnknown("the create was sent and its answer lost: the order may exist", err)
+		}
+		return platform.Order{}, "", err
 	}
 	if err := c.userErrorsToError(what, out.OrderCreate.UserErrors); err != nil {
-		return platform.Order{}, err
+		return platform.Order{}, "", err
 	}
-	if out.OrderCreate.Order == nil {
-		return platform.Order{}, c.newError(what, platform.KindInternal, "orderCreate returned no order")
+	g := out.OrderCreate.Order
+	if g == nil {
+		return platform.Order{}, "", c.newError(what, platform.KindInternal, "orderCreate returned no order")
 	}
-	if out.OrderCreate.Order.LineItems.PageInfo.HasNextPage {
-		return c.Order(ctx, out.OrderCreate.Order.ID)
+	if g.LineItems.PageInfo.HasNextPage {
+		o, err := c.Order(ctx, g.ID)
+		if err != nil {
+			return platform.Order{}, g.ID, c.outcomeUnknown("order "+g.ID+" created, reading it back failed", err)
+		}
+		return o, g.ID, nil
 	}
-	o, err := out.OrderCreate.Order.order()
+	o, err = g.order()
 	if err != nil {
-		return platform.Order{}, c.decodeError(what, err)
+		return platform.Order{}, g.ID, c.outcomeUnknown("order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
 	}
-	return o, nil
+	return o, g.ID, nil
 }
 
 func orderCreateInput(in platform.OrderInput, tags []string) (map[string]any, error) {

@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -23,12 +24,15 @@ func TestCreateOrderOnce(t *testing.T) {
 				nodes = append(nodes, orderData("gid://shopify/Order/9"))
 			}
 			reply(w, map[string]any{"orders": map[string]any{"nodes": nodes, "pageInfo": map[string]any{"hasNextPage": false}}})
+		case "Order":
+			reply(w, map[string]any{"order": orderData(c.Vars["id"].(string))})
 		case "OrderCreate":
 			created.Store(true)
 			reply(w, map[string]any{"orderCreate": map[string]any{"order": orderData("gid://shopify/Order/9"), "userErrors": []any{}}})
 		}
 	})
 	c, _ := f.client(t)
+	restarted, _ := f.client(t)
 	price := platform.Money{Amount: 1000, Currency: "USD"}
 	in := platform.OrderInput{
 		IdempotencyKey: "push-1", Currency: "USD", Email: "ada@example.com", Note: "Dest store order #1001",
@@ -38,7 +42,9 @@ func TestCreateOrderOnce(t *testing.T) {
 		ShippingLines:   []platform.ShippingLine{{Title: "Standard", Price: platform.Money{Amount: 500, Currency: "USD"}}},
 		FinancialStatus: platform.FinancialPaid, InventoryBehaviour: platform.InventoryDecrementObeyPolicy,
 	}
-	for range 2 {
+	// Created; found by the search (a new client remembers nothing); found by id (this client
+	// remembers the order it made, which the search may not show yet).
+	for _, c := range []*Client{c, restarted, c} {
 		o, err := c.CreateOrder(context.Background(), in)
 		if err != nil {
 			t.Fatal(err)
@@ -49,8 +55,8 @@ func TestCreateOrderOnce(t *testing.T) {
 		}
 	}
 	creates := f.opCalls("OrderCreate")
-	if len(creates) != 1 {
-		t.Fatalf("orderCreate sent %d times", len(creates))
+	if len(creates) != 1 || len(f.opCalls("Orders")) != 2 || len(f.opCalls("Order")) != 1 {
+		t.Fatalf("orderCreate sent %d times, %d searches, %d reads by id", len(creates), len(f.opCalls("Orders")), len(f.opCalls("Order")))
 	}
 	v := creates[0].Vars
 	order, options := v["order"].(map[string]any), v["options"].(map[string]any)
@@ -83,24 +89,36 @@ func TestCancelOrderUserError(t *testing.T) {
 	}
 }
 
-func fulfillmentOrdersData(withFulfillment bool) map[string]any {
-	fo := func(id, loc, line string, remaining int) map[string]any {
-		return map[string]any{"id": id, "status": "OPEN", "requestStatus": "UNSUBMITTED", "updatedAt": "2026-11-23T10:00:00Z",
+func fulfillmentOrdersData(shipped bool) map[string]any {
+	status, remaining := "OPEN", 1
+	if shipped {
+		status, remaining = "CLOSED", 0
+	}
+	fo := func(id, loc, line string, total int) map[string]any {
+		return map[string]any{"id": id, "status": status, "requestStatus": "UNSUBMITTED", "updatedAt": "2026-11-23T10:00:00Z",
 			"assignedLocation": map[string]any{"name": loc, "location": map[string]any{"id": loc}},
-			"lineItems": map[string]any{"nodes": []any{map[string]any{"id": id + "-li", "sku": "S", "totalQuantity": remaining, "remainingQuantity": remaining,
+			"lineItems": map[string]any{"nodes": []any{map[string]any{"id": id + "-li", "sku": "S", "totalQuantity": total, "remainingQuantity": total * remaining,
 				"lineItem": map[string]any{"id": line}, "variant": map[string]any{"id": "v"}}}}}
 	}
 	var fs []any
-	if withFulfillment {
-		fs = append(fs, map[string]any{"id": "gid://shopify/Fulfillment/1", "name": "#1001-F1", "status": "SUCCESS", "createdAt": "2026-11-23T10:00:00Z", "updatedAt": "2026-11-23T10:00:00Z",
-			"trackingInfo":         []any{map[string]any{"company": "UPS", "number": "1Z999", "url": "https://ups.test/1Z999"}},
-			"fulfillmentLineItems": map[string]any{"nodes": []any{map[string]any{"id": "fli", "quantity": 2, "lineItem": map[string]any{"id": "gid://shopify/LineItem/11", "sku": "S"}}}}})
+	if shipped {
+		for i, line := range []string{"gid://shopify/LineItem/11", "gid://shopify/LineItem/12"} {
+			fs = append(fs, fulfillmentData(i+1, line, 2-i))
+		}
 	}
 	return map[string]any{"order": map[string]any{"id": "gid://shopify/Order/1", "updatedAt": "2026-11-23T10:00:00Z",
 		"fulfillmentOrders": map[string]any{"nodes": []any{
 			fo("gid://shopify/FulfillmentOrder/1", "gid://shopify/Location/1", "gid://shopify/LineItem/11", 2),
 			fo("gid://shopify/FulfillmentOrder/2", "gid://shopify/Location/2", "gid://shopify/LineItem/12", 1),
 		}}, "fulfillments": fs}}
+}
+
+// fulfillmentData is the n-th fulfilment of order #1001, shipping qty of line with tracking 1Z999.
+func fulfillmentData(n int, line string, qty int) map[string]any {
+	return map[string]any{"id": fmt.Sprintf("gid://shopify/Fulfillment/%d", n), "name": fmt.Sprintf("#1001-F%d", n), "status": "SUCCESS",
+		"createdAt": "2026-11-23T10:00:00Z", "updatedAt": "2026-11-23T10:00:00Z",
+		"trackingInfo":         []any{map[string]any{"company": "UPS", "number": "1Z999", "url": "https://ups.test/1Z999"}},
+		"fulfillmentLineItems": map[string]any{"nodes": []any{map[string]any{"id": fmt.Sprintf("fli%d", n), "quantity": qty, "lineItem": map[string]any{"id": line, "sku": "S"}}}}}
 }
 
 // TestCreateFulfillment ships lines at two locations (two fulfilments, as Shopify requires)
@@ -114,10 +132,11 @@ func TestCreateFulfillment(t *testing.T) {
 		case "FulfillmentOrders":
 			reply(w, fulfillmentOrdersData(shipped.Load()))
 		case "FulfillmentCreate":
-			shipped.Store(true)
-			reply(w, map[string]any{"fulfillmentCreate": map[string]any{"userErrors": []any{}, "fulfillment": map[string]any{
-				"id": "gid://shopify/Fulfillment/1", "name": "#1001-F1", "status": "SUCCESS", "createdAt": "2026-11-23T10:00:00Z", "updatedAt": "2026-11-23T10:00:00Z",
-				"trackingInfo": []any{map[string]any{"company": "UPS", "number": "1Z999", "url": "https://ups.test/1Z999"}}}}})
+			if n == 1 {
+				shipped.Store(true) // both locations shipped
+			}
+			reply(w, map[string]any{"fulfillmentCreate": map[string]any{"userErrors": []any{},
+				"fulfillment": fulfillmentData(n+1, fmt.Sprintf("gid://shopify/LineItem/%d", 11+n), 2-n)}})
 		}
 	})
 	c, _ := f.client(t)
@@ -141,11 +160,11 @@ func TestCreateFulfillment(t *testing.T) {
 		t.Fatalf("fulfillmentCreate variables: %v", ful)
 	}
 	again, err := c.CreateFulfillment(context.Background(), in)
-	if err != nil || len(again) != 1 || again[0].Tracking[0].Number != "1Z999" || len(f.opCalls("FulfillmentCreate")) != 2 {
+	if err != nil || len(again) != 2 || again[0].Tracking[0].Number != "1Z999" || len(f.opCalls("FulfillmentCreate")) != 2 {
 		t.Fatalf("re-run shipped again: %+v, %v", again, err)
 	}
 	read, err := c.Fulfillments(context.Background(), "gid://shopify/Order/1")
-	if err != nil || len(read) != 1 || read[0].Lines[0].Quantity != 2 || read[0].Status != "success" {
+	if err != nil || len(read) != 2 || read[0].Lines[0].Quantity != 2 || read[1].Lines[0].Quantity != 1 || read[0].Status != "success" {
 		t.Fatalf("Fulfillments: %+v, %v", read, err)
 	}
 	in.Lines[0].Quantity = 5

@@ -87,6 +87,9 @@ func (s *Sim) serveGraphQL(w http.ResponseWriter, r *http.Request, sh *Shop, bod
 		writeJSONError(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
+	if mode := s.pickCallFault(sh, req); mode != 0 && s.serveWithCallFault(w, r, sh, req, mode) {
+		return
+	}
 	resp := s.execute(r.Context(), sh, req, baseURL(r), false)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(resp) //nolint:errchkjson // a failed write to the client has nowhere to be reported

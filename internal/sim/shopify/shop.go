@@ -92,6 +92,8 @@ type Shop struct {
 	// productSets counts productSet calls that reached the resolver, so tests can tell how
 	// many product writes a sync made.
 	productSets atomic.Int64
+
+	callFaults callFaults // chosen calls that fail (faults_call.go)
 }
 
 // AddShop creates a shop with its locations and no products.
