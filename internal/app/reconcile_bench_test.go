@@ -63,7 +63,7 @@ func TestReconcileBenchSimulator(t *testing.T) {
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	fmt.Printf("SIM %s\n", ln.Addr())
+	fmt.Fprintf(os.Stdout, "SIM %s\n", ln.Addr())
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	_ = srv.Close()
 }
@@ -256,7 +256,6 @@ func BenchmarkReconcile(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			sv, dv = nil, nil
 			key := e.key(b, dst.AccountID)
 			b.Logf("set up %d linked variants in %s", n, time.Since(t0))
 			runtime.GC()

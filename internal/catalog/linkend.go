@@ -39,7 +39,7 @@ type EndedLinksParams struct {
 // EndedLinks returns the ended links of the given destination products, ordered by link id.
 func (s *LinkStore) EndedLinks(ctx context.Context, q database.Querier, p EndedLinksParams) ([]Link, error) {
 	var out []Link
-	for ids := range chunks(p.DestinationProductIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.DestinationProductIDs) {
 		args := []any{p.ConnectionID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l

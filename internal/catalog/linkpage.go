@@ -36,7 +36,7 @@ type LinksOfSourceVariantsParams struct {
 // LinksOfSourceVariants returns the connection's live links of the given source variants.
 func (s *LinkStore) LinksOfSourceVariants(ctx context.Context, q database.Querier, p LinksOfSourceVariantsParams) ([]Link, error) {
 	var out []Link
-	for ids := range chunks(p.VariantIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.VariantIDs) {
 		args := []any{p.ConnectionID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l

@@ -142,7 +142,7 @@ type FanOutLink struct {
 // one could starve the pool). Ordered by connection, then link id.
 func (s *LinkStore) FanOut(ctx context.Context, q database.Querier, p SourceItemsParams) ([]FanOutLink, error) {
 	var out []FanOutLink
-	for ids := range chunks(p.InventoryItemIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.InventoryItemIDs) {
 		args := []any{p.SourceStoreID}
 		in := placeholders(&args, ids)
 		rows, err := q.Query(ctx, `SELECT `+linkColumns+`, d.account_id, c.settings FROM product_links l
@@ -211,8 +211,9 @@ func (s *LinkStore) RecordSynced(ctx context.Context, tx database.Tx, p RecordSy
 	return nil
 }
 
-// chunks yields s in pieces of at most n.
-func chunks(s []string, n int) func(func([]string) bool) {
+// chunks yields s in pieces of at most maxIDsPerQuery.
+func chunks(s []string) func(func([]string) bool) {
+	const n = maxIDsPerQuery
 	return func(yield func([]string) bool) {
 		for len(s) > 0 {
 			k := min(n, len(s))

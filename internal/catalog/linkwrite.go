@@ -132,7 +132,7 @@ func (s *LinkStore) LinksOfProducts(ctx context.Context, q database.Querier, p L
 		col = "destination_product_id"
 	}
 	var out []Link
-	for ids := range chunks(p.ProductIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.ProductIDs) {
 		args := []any{p.ConnectionID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l

@@ -55,7 +55,7 @@ type Deps struct {
 	// Reconcile, when set with Connections, adds "Reconcile now" and the last runs to a
 	// connection's page.
 	Reconcile *reconcile.Service
-	Logger  *slog.Logger
+	Logger    *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
