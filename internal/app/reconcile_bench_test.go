@@ -204,7 +204,8 @@ func peakRSS() uint64 {
 // BenchmarkReconcile reconciles a connection whose source and destination have N one-variant
 // products each (STORESYNC_BENCH_VARIANTS, default 10,000), all linked: a full pass (the
 // export streamed, then every linked item's destination level read) and then an incremental
-// run, over real HTTP against the simulator in its own process. It reports each run's time,
+// run, then a full pass again with nothing drifted (the daily one), over real HTTP against the
+// simulator in its own process. It reports each run's time,
 // the peak live heap of the storesync process during them, and its peak RSS.
 //
 //	STORESYNC_BENCH_VARIANTS=100000 go test -run '^$' -bench Reconcile -benchtime 1x -timeout 2h ./internal/app/
@@ -268,8 +269,12 @@ func BenchmarkReconcile(b *testing.B) {
 				start = time.Now()
 				inc := e.reconcile(b, key, c.ID, false, 2*time.Hour)
 				incTook := time.Since(start)
+				start = time.Now()
+				steady := e.reconcile(b, key, c.ID, true, 2*time.Hour) // the daily pass, nothing drifted
+				steadyTook := time.Since(start)
 				close(h.stop)
-				b.Logf("full: %+v in %s; incremental: %+v in %s", full, fullTook, inc, incTook)
+				b.Logf("full: %+v in %s; incremental: %+v in %s; full again: %+v in %s", full, fullTook, inc, incTook, steady, steadyTook)
+				b.ReportMetric(steadyTook.Seconds(), "s-full-in-step")
 				b.ReportMetric(fullTook.Seconds(), "s-full")
 				b.ReportMetric(incTook.Seconds(), "s-incremental")
 				b.ReportMetric(float64(full.DriftsFixed), "drifts-full")

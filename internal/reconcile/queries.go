@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
@@ -46,12 +47,8 @@ type step struct {
 // save records the run's phase and cursor and adds the step's counts and drifts, in tx: a
 // batch's effects and its progress commit together, so a run cut off redoes at most one batch.
 func save(ctx context.Context, tx database.Tx, p *progress, st step, now time.Time) error {
-	for _, d := range st.drifts {
-		if _, err := tx.Exec(ctx, `INSERT INTO reconciliation_drifts (account_id, reconciliation_id, connection_id, link_id, side,
-				attribute, item_id, expected, found, fixed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			p.AccountID, p.ID, p.ConnectionID, d.LinkID, d.Side, d.Attribute, d.ItemID, d.Expected, d.Found, now); err != nil {
-			return fmt.Errorf("recording a drift of reconciliation %d: %w", p.ID, err)
-		}
+	if err := insertDrifts(ctx, tx, p, st.drifts, now); err != nil {
+		return err
 	}
 	p.ProductsRead += st.products
 	p.VariantsRead += st.variants
@@ -64,6 +61,31 @@ func save(ctx context.Context, tx database.Tx, p *progress, st step, now time.Ti
 		p.ProductsRead, p.VariantsRead, p.LevelsRead, p.DriftsFixed, p.Error, p.StartedAt, p.FinishedAt, p.since)
 	if err != nil {
 		return fmt.Errorf("saving reconciliation %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// driftsPerInsert is how many drifts one INSERT carries (10 parameters each, well within both
+// databases' limits): a batch of 500 drifted variants is 5 statements, not 500.
+const driftsPerInsert = 100
+
+func insertDrifts(ctx context.Context, tx database.Tx, p *progress, drifts []Drift, now time.Time) error {
+	for start := 0; start < len(drifts); start += driftsPerInsert {
+		part := drifts[start:min(len(drifts), start+driftsPerInsert)]
+		var b strings.Builder
+		args := make([]any, 0, 10*len(part))
+		for i, d := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
+			args = append(args, p.AccountID, p.ID, p.ConnectionID, d.LinkID, d.Side, d.Attribute, d.ItemID, d.Expected, d.Found, now)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO reconciliation_drifts (account_id, reconciliation_id, connection_id, link_id, side,
+				attribute, item_id, expected, found, fixed_at) VALUES `+b.String(), args...); err != nil {
+			return fmt.Errorf("recording the drifts of reconciliation %d: %w", p.ID, err)
+		}
 	}
 	return nil
 }
