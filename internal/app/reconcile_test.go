@@ -60,7 +60,7 @@ func (e *syncEnv) key(t testing.TB, accountID int64) string {
 
 // call makes an API call over HTTPS and decodes a 2xx answer into out; it returns the status
 // and the raw body.
-func (e *syncEnv) call(t testing.TB, key, method, path string, body, out any) (int, string) {
+func (e *syncEnv) api(t testing.TB, key, method, path string, body, out any) (int, string) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -93,7 +93,7 @@ func (e *syncEnv) call(t testing.TB, key, method, path string, body, out any) (i
 func (e *syncEnv) reconcile(t testing.TB, key string, conn int64, full bool, within ...time.Duration) apiRecon {
 	t.Helper()
 	var r apiRecon
-	if st, body := e.call(t, key, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", conn), map[string]any{"full": full}, &r); st != http.StatusAccepted {
+	if st, body := e.api(t, key, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", conn), map[string]any{"full": full}, &r); st != http.StatusAccepted {
 		t.Fatalf("starting a reconciliation: %d %s", st, body)
 	}
 	return e.waitRun(t, key, r.ID, within...)
@@ -109,7 +109,7 @@ func (e *syncEnv) waitRun(t testing.TB, key string, id int64, within ...time.Dur
 	var r apiRecon
 	phase, since := "", time.Now()
 	for time.Now().Before(deadline) {
-		if st, body := e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/reconciliations/%d", id), nil, &r); st != http.StatusOK {
+		if st, body := e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/reconciliations/%d", id), nil, &r); st != http.StatusOK {
 			t.Fatalf("reading reconciliation %d: %d %s", id, st, body)
 		}
 		if r.Phase != phase {
@@ -135,7 +135,7 @@ func (e *syncEnv) drifts(t testing.TB, key string, id int64) []apiDrift {
 	var out struct {
 		Data []apiDrift `json:"data"`
 	}
-	if st, body := e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/reconciliations/%d/drifts?limit=1000", id), nil, &out); st != http.StatusOK {
+	if st, body := e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/reconciliations/%d/drifts?limit=1000", id), nil, &out); st != http.StatusOK {
 		t.Fatalf("reading drifts: %d %s", st, body)
 	}
 	return out.Data
@@ -229,24 +229,24 @@ func TestReconciliationFixesDroppedWebhooksAndEditedDestinations(t *testing.T) {
 		var list struct {
 			Data []apiRecon `json:"data"`
 		}
-		if st, body := e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list); st != http.StatusOK ||
+		if st, body := e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list); st != http.StatusOK ||
 			len(list.Data) != 2 || list.Data[0].ID != again.ID {
 			t.Errorf("listing runs: %d %s", st, body)
 		}
-		if st, _ := e.call(t, e.key(t, src.AccountID), http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c.ID), map[string]any{}, nil); st != http.StatusForbidden {
+		if st, _ := e.api(t, e.key(t, src.AccountID), http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c.ID), map[string]any{}, nil); st != http.StatusForbidden {
 			t.Errorf("the source's account reconciling: %d, want 403", st)
 		}
-		if st, body := e.call(t, key, http.MethodPut, "/api/v2/reconciliation-settings", map[string]any{"interval_minutes": 2}, nil); st != http.StatusUnprocessableEntity ||
+		if st, body := e.api(t, key, http.MethodPut, "/api/v2/reconciliation-settings", map[string]any{"interval_minutes": 2}, nil); st != http.StatusUnprocessableEntity ||
 			!strings.Contains(body, "interval_minutes") {
 			t.Errorf("an interval of 2 minutes: %d %s, want 422 naming interval_minutes", st, body)
 		}
 		var set struct {
 			IntervalMinutes int64 `json:"interval_minutes"`
 		}
-		if st, _ := e.call(t, key, http.MethodGet, "/api/v2/reconciliation-settings", nil, &set); st != http.StatusOK || set.IntervalMinutes != 15 {
+		if st, _ := e.api(t, key, http.MethodGet, "/api/v2/reconciliation-settings", nil, &set); st != http.StatusOK || set.IntervalMinutes != 15 {
 			t.Errorf("default settings: %d %+v, want 15 minutes", st, set)
 		}
-		if st, _ := e.call(t, key, http.MethodPut, "/api/v2/reconciliation-settings", map[string]any{"interval_minutes": 60}, &set); st != http.StatusOK || set.IntervalMinutes != 60 {
+		if st, _ := e.api(t, key, http.MethodPut, "/api/v2/reconciliation-settings", map[string]any{"interval_minutes": 60}, &set); st != http.StatusOK || set.IntervalMinutes != 60 {
 			t.Errorf("saving 60 minutes: %d %+v", st, set)
 		}
 	})
@@ -306,14 +306,14 @@ func TestFullReconciliationStreamsTheExport(t *testing.T) {
 
 		start := time.Now()
 		var r1, r2 apiRecon
-		if st, body := e.call(t, key1, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c1.ID), map[string]any{"full": true}, &r1); st != http.StatusAccepted {
+		if st, body := e.api(t, key1, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c1.ID), map[string]any{"full": true}, &r1); st != http.StatusAccepted {
 			t.Fatalf("starting: %d %s", st, body)
 		}
 		// Wait until the first has started its export, then start the second: it adopts.
 		deadline := time.Now().Add(30 * time.Second)
 		for r1.Phase != "export" && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
-			e.call(t, key1, http.MethodGet, fmt.Sprintf("/api/v2/reconciliations/%d", r1.ID), nil, &r1)
+			e.api(t, key1, http.MethodGet, fmt.Sprintf("/api/v2/reconciliations/%d", r1.ID), nil, &r1)
 		}
 		if r1.Phase != "export" {
 			t.Fatalf("the full pass never reached its export: %+v", r1)
@@ -326,12 +326,12 @@ func TestFullReconciliationStreamsTheExport(t *testing.T) {
 		if err := e.a.Jobs.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if st, body := e.call(t, key2, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c2.ID), map[string]any{"full": true}, &r2); st != http.StatusAccepted {
+		if st, body := e.api(t, key2, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c2.ID), map[string]any{"full": true}, &r2); st != http.StatusAccepted {
 			t.Fatalf("starting: %d %s", st, body)
 		}
 		// Asking again while it runs answers the same run: no pile-up.
 		var again apiRecon
-		e.call(t, key2, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c2.ID), map[string]any{"full": true}, &again)
+		e.api(t, key2, http.MethodPost, fmt.Sprintf("/api/v2/connections/%d/reconcile", c2.ID), map[string]any{"full": true}, &again)
 		if again.ID != r2.ID {
 			t.Errorf("a second request while a run is active started run %d, want %d again", again.ID, r2.ID)
 		}
@@ -433,7 +433,7 @@ func TestReconciliationSchedule(t *testing.T) {
 		if n, err := e.a.Reconcile.Schedule(ctx); err != nil || n != 0 {
 			t.Fatalf("a new connection: %d runs started (%v), want none before its interval", n, err)
 		}
-		if st, _ := e.call(t, key, http.MethodPut, "/api/v2/reconciliation-settings", map[string]any{"interval_minutes": 5}, nil); st != http.StatusOK {
+		if st, _ := e.api(t, key, http.MethodPut, "/api/v2/reconciliation-settings", map[string]any{"interval_minutes": 5}, nil); st != http.StatusOK {
 			t.Fatalf("saving 5 minutes: %d", st)
 		}
 		backdate := func(table string, minutes int) {
@@ -454,7 +454,7 @@ func TestReconciliationSchedule(t *testing.T) {
 		var list struct {
 			Data []apiRecon `json:"data"`
 		}
-		e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list)
+		e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list)
 		if len(list.Data) != 1 || list.Data[0].Kind != "full" || list.Data[0].Trigger != "schedule" {
 			t.Fatalf("runs %+v: want one scheduled full pass", list.Data)
 		}
@@ -466,7 +466,7 @@ func TestReconciliationSchedule(t *testing.T) {
 		if n, _ := e.a.Reconcile.Schedule(ctx); n != 1 {
 			t.Errorf("5 minutes after the last run: %d started, want 1", n)
 		}
-		e.call(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list)
+		e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/connections/%d/reconciliations", c.ID), nil, &list)
 		if len(list.Data) != 2 || list.Data[0].Kind != "incremental" {
 			t.Errorf("runs %+v: want an incremental run after the day's full pass", list.Data)
 		}
