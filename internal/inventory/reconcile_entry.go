@@ -15,9 +15,6 @@ import (
 // targets, to compare with what the stores hold, and re-marking a destination item that drifted
 // so its store's job writes it again. Kept apart from the rule (decide.go): nothing here decides.
 
-// maxItemsPerQuery bounds the ids of one IN list, well within both databases' parameter limits.
-const maxItemsPerQuery = 500
-
 // RecordedLevel is a source level as the hub recorded it, and when.
 type RecordedLevel struct {
 	Available int64

@@ -17,6 +17,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/store"
@@ -55,6 +56,8 @@ type Deps struct {
 	// Reconcile, when set with Connections, adds "Reconcile now" and the last runs to a
 	// connection's page.
 	Reconcile *reconcile.Service
+	// Inventory, when set with Connections, shows a connection's held reservations.
+	Inventory *inventory.Service
 	Logger    *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
