@@ -41,7 +41,7 @@ type syncEnv struct {
 	throttled atomic.Int64   // 429 answers or THROTTLED errors to inventorySetQuantities
 }
 
-func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
+func newSyncEnv(t testing.TB, dbURL string, mods ...func(*config.Config)) *syncEnv {
 	t.Helper()
 	var handler atomic.Pointer[http.Handler]
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,6 +51,9 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 	cfg := config.Config{DataDir: t.TempDir(), DB: dbURL, LogLevel: "info", LogFormat: "json", PublicURL: srv.URL,
 		Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Workers: 20, JobTimeout: time.Minute, JobRescueAfter: 2 * time.Minute,
 		ShutdownTimeout: time.Second, WebhookMaxBodyBytes: 10 << 20, Retention: 30 * 24 * time.Hour, SecretKey: testSecretKey}
+	for _, mod := range mods {
+		mod(&cfg)
+	}
 	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func (h *dashboard) connectionPage(w http.ResponseWriter, r *http.Request, p acc
 
 func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p account.Principal, c connection.Connection, status int, f settingsForm, errs map[string]string) {
 	data := map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
-		"Form": f, "Errors": errs, "Attributes": attributeFields}
+		"Form": f, "Errors": errs, "Attributes": attributeFields, "Runs": h.lastRuns(r, p, c), "Reconciles": h.Reconcile != nil}
 	if role := c.RoleOf(p.AccountID); role == connection.RoleDestination || role == connection.RoleBoth {
 		// the source's locations, read live, for the checkboxes of the locations that count
 		locs, err := h.Connections.SourceLocations(r.Context(), connection.GetParams{AccountID: p.AccountID, ID: c.ID})
