@@ -29,14 +29,14 @@ const (
 
 // kept is the order as the hub keeps it, from one delivery.
 type kept struct {
-	name, customer, email   string
-	shipping                bool
-	financial, fulfillment  string
-	currency                string
-	subtotal, ship, tax     int64
-	total                   int64
-	cancelledAt, placedAt   *time.Time
-	lines                   []keptLine
+	name, customer, email  string
+	shipping               bool
+	financial, fulfillment string
+	currency               string
+	subtotal, ship, tax    int64
+	total                  int64
+	cancelledAt, placedAt  *time.Time
+	lines                  []keptLine
 }
 
 type keptLine struct {

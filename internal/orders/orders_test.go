@@ -23,13 +23,13 @@ import (
 // fixture: a reseller's destination store following two suppliers' source stores (A and B), in
 // three accounts; variant "dv-a" of the destination is linked to source A, "dv-b" to source B.
 type fixture struct {
-	db             *database.DB
-	svc            *orders.Service
-	conns          *connection.Service
+	db              *database.DB
+	svc             *orders.Service
+	conns           *connection.Service
 	dst, srcA, srcB store.Store
-	cA, cB         connection.Connection
-	reseller       int64
-	supplierA      int64
+	cA, cB          connection.Connection
+	reseller        int64
+	supplierA       int64
 }
 
 func newFixture(t *testing.T, db *database.DB) fixture {
