@@ -24,6 +24,7 @@ import (
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/platform/httpclient"
 	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
@@ -47,6 +48,7 @@ type App struct {
 	Follow      *linking.Follower // source product changes carried to destinations
 	Links       *catalog.LinkStore
 	Inventory   *inventory.Service
+	Orders      *orders.Service // destination orders, their eligibility per source
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -159,12 +161,17 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
+	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger})
+	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
+		return a.Orders.OnEvent(ctx, tx, p.Store, p.Event)
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
 		a.Linking.AddWorkers(a.workers)
 		a.Follow.AddWorkers(a.workers)
 		a.Inventory.AddWorkers(a.workers)
+		a.Orders.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
@@ -176,7 +183,7 @@ func periodicJobs(work bool) []*river.PeriodicJob {
 	if !work {
 		return nil
 	}
-	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune()}
+	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune(), orders.PeriodicPoll()}
 }
 
 // Close releases the database.

@@ -63,6 +63,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.ReceivedWebhooks(a.Ingest),
 		api.Connections(a.Connections),
 		api.Linking(a.Linking),
+		api.Orders(a.Orders),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
