@@ -39,7 +39,7 @@ type Facts struct {
 
 // Decide returns the reasons the order is not eligible for the source, in a fixed order; none
 // means eligible: paid, with the customer's name and a shipping address, a total above 0, not
-// cancelled, placed at or after the connection's order lock date, with at least one line linked
+// cancelled, placed at or after the connection's order lock date (to the second), with at least one line linked
 // to the source, through a connected connection that is not paused.
 func Decide(f Facts) []string {
 	var r []string
@@ -64,7 +64,8 @@ func Decide(f Facts) []string {
 	if f.Cancelled {
 		r = append(r, ReasonCancelled)
 	}
-	if f.PlacedAt.IsZero() || f.PlacedAt.Before(f.LockDate) {
+	// Platforms stamp orders in whole seconds: an order of the lock date's second is not before it.
+	if f.PlacedAt.IsZero() || f.PlacedAt.Before(f.LockDate.Truncate(time.Second)) {
 		r = append(r, ReasonBeforeLockDate)
 	}
 	if f.LinkedLines == 0 {

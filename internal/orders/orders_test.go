@@ -153,6 +153,11 @@ func TestDecide(t *testing.T) {
 	lock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	ok := orders.Facts{Connected: true, LockDate: lock, FinancialStatus: platform.FinancialPaid, CustomerName: "Ann",
 		HasShipping: true, Total: 100, PlacedAt: lock, LinkedLines: 1}
+	sameSecond := ok
+	sameSecond.LockDate, sameSecond.PlacedAt = lock.Add(500*time.Millisecond), lock // stamped in whole seconds
+	if r := orders.Decide(sameSecond); len(r) != 0 {
+		t.Fatalf("order of the lock date's second: reasons %v; want none", r)
+	}
 	if r := orders.Decide(ok); len(r) != 0 {
 		t.Fatalf("eligible order: reasons %v; want none", r)
 	}
@@ -169,6 +174,7 @@ func TestDecide(t *testing.T) {
 		{func(f *orders.Facts) { f.Total = 0 }, "total is 0"},
 		{func(f *orders.Facts) { f.Cancelled = true }, "cancelled"},
 		{func(f *orders.Facts) { f.PlacedAt = lock.Add(-time.Second) }, "placed before the order lock date"},
+		{func(f *orders.Facts) { f.PlacedAt = time.Time{} }, "placed before the order lock date"},
 		{func(f *orders.Facts) { f.LinkedLines = 0 }, "no line linked to this source"},
 	} {
 		f := ok
