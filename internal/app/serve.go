@@ -134,6 +134,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Logger: a.Logger,
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Orders: a.Orders, Logger: a.Logger,
 		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }

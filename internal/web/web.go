@@ -18,6 +18,7 @@ import (
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -51,7 +52,9 @@ type Deps struct {
 	Connections *connection.Service
 	// Linking, when set with Connections, adds the pages of a connection's products.
 	Linking *linking.Service
-	Logger  *slog.Logger
+	// Orders, when set, adds the Orders pages.
+	Orders *orders.Service
+	Logger *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -85,6 +88,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.storeRoutes(mux, cop)
 	h.connectionRoutes(mux, cop)
 	h.linkingRoutes(mux, cop)
+	h.orderRoutes(mux)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
