@@ -208,15 +208,17 @@ func ordersError(err error, loc string) error {
 	return err
 }
 
+// parseDay reads a day of the query, nil when not given.
 func parseDay(field, s string) (*time.Time, error) {
-	if s == "" {
-		return nil, nil
+	var out *time.Time
+	if s != "" {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return nil, &orders.Error{Field: field, Message: "give a day as YYYY-MM-DD, e.g. 2026-01-20", Value: s}
+		}
+		out = &t
 	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return nil, &orders.Error{Field: field, Message: "give a day as YYYY-MM-DD, e.g. 2026-01-20", Value: s}
-	}
-	return &t, nil
+	return out, nil
 }
 
 func (h orderHandlers) list(ctx context.Context, in *listOrdersInput) (*orderList, error) {

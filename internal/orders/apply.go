@@ -83,10 +83,13 @@ func (k kept) fingerprint() string {
 		}
 		return t.Format(time.RFC3339Nano)
 	}
-	b, _ := json.Marshal([]any{k.name, k.customer, k.email, k.shipping, k.financial, k.fulfillment, k.currency,
-		k.subtotal, k.ship, k.tax, k.total, ts(k.cancelledAt), ts(k.placedAt), k.lines})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	h := sha256.New()
+	_, _ = fmt.Fprintf(h, "%q %q %q %t %q %q %q %d %d %d %d %q %q\n", k.name, k.customer, k.email, k.shipping, k.financial,
+		k.fulfillment, k.currency, k.subtotal, k.ship, k.tax, k.total, ts(k.cancelledAt), ts(k.placedAt))
+	for _, l := range k.lines {
+		_, _ = fmt.Fprintf(h, "%q %q %q %q %d %d\n", l.PlatformLineID, l.VariantID, l.SKU, l.Title, l.Quantity, l.Price)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // Apply keeps one delivery of an order of st (a webhook's or the poll's) in tx, in order: the
@@ -297,8 +300,14 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 		if reasons == nil {
 			reasons = []string{}
 		}
-		rj, _ := json.Marshal(reasons)
-		pj, _ := json.Marshal(positions)
+		rj, err := json.Marshal(reasons)
+		if err != nil {
+			return err
+		}
+		pj, err := json.Marshal(positions)
+		if err != nil {
+			return err
+		}
 		var oldEligible bool
 		var oldReasons, status string
 		err = tx.QueryRow(ctx, `SELECT eligible, reasons, status FROM order_pushes WHERE order_id = $1 AND source_store_id = $2`,

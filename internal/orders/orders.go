@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -112,14 +113,11 @@ func (s *Service) OnEvent(ctx context.Context, tx database.Tx, st store.Store, e
 	return err
 }
 
-func orderTopic(t platform.Topic) bool {
-	switch t {
-	case platform.TopicOrderCreated, platform.TopicOrderUpdated, platform.TopicOrderPaid,
-		platform.TopicOrderCancelled, platform.TopicOrderFulfilled:
-		return true
-	}
-	return false
-}
+// orderTopics are the topics whose order is kept; a deleted order keeps its hub copy (history).
+var orderTopics = []platform.Topic{platform.TopicOrderCreated, platform.TopicOrderUpdated, platform.TopicOrderPaid,
+	platform.TopicOrderCancelled, platform.TopicOrderFulfilled}
+
+func orderTopic(t platform.Topic) bool { return slices.Contains(orderTopics, t) }
 
 // ErrInvalid is what every *Error of bad input matches with errors.Is.
 var ErrInvalid = errors.New("invalid")

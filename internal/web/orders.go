@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -97,9 +98,7 @@ func (h *dashboard) ordersPage(w http.ResponseWriter, r *http.Request, p account
 			data["Orders"], data["Total"], data["Page"] = page.Items, page.Total, page.Page
 			if page.HasNext() {
 				next := url.Values{}
-				for k, v := range q {
-					next[k] = v
-				}
+				maps.Copy(next, q)
 				next.Set("page", strconv.Itoa(page.Page+1))
 				data["Next"] = "/orders?" + next.Encode()
 			}
