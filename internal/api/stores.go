@@ -217,9 +217,11 @@ func Stores(svc *store.Service) func(huma.API) {
 			Summary: "Delete a store and what was kept of it",
 			Description: "Deletes the store, its credentials, and every webhook it sent (received_webhooks_deleted counts them). " +
 				"The platform is not told: the webhook subscriptions it holds for the store are answered 404 from then on, and " +
-				"platforms drop them. Connections between stores do not exist yet; when they do, this section says what " +
-				"happens to them.",
-			Tags: tags, Errors: []int{404}},
+				"platforms drop them. A store that is a side of a connection still connected, or whose disconnect is still " +
+				"running, is not deleted (409, naming each connection): its destination disconnects it first (keeping or " +
+				"deleting its products), its source blocks it. Connections blocked or disconnected are deleted with the store, " +
+				"with their product links.",
+			Tags: tags, Errors: []int{404, 409}},
 			func(ctx context.Context, in *storeIDInput) (*deleteStoreOutput, error) {
 				d, err := svc.Delete(ctx, store.DeleteParams{AccountID: AccountID(ctx), ID: in.ID})
 				if err != nil {

@@ -148,6 +148,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
 	a.Connections.OnTransit(a.Linking.OnTransit) // a disconnect's product work, decided in its transaction
+	// A store still a side of a syncing connection is not deleted: the connection would end silently.
+	a.Stores.GuardDelete(func(ctx context.Context, tx database.Tx, p store.DeleteParams) error {
+		return a.Connections.RefuseStoreDelete(ctx, tx, p.AccountID, p.ID)
+	})
 	a.Follow = linking.NewFollower(a.Linking, linking.FollowConfig{})
 	a.Ingest = ingest.NewService(db, a.Jobs, a.Stores, ingest.Config{PublicURL: cfg.PublicURL,
 		MaxBodyBytes: cfg.WebhookMaxBodyBytes, Retention: cfg.Retention, Now: opts.Now, Logger: logger})

@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,6 +32,7 @@ import (
 // inventorySetQuantities calls and throttled answers counted per shop.
 type syncEnv struct {
 	a      *app.App
+	srv    *httptest.Server // the app, over HTTPS
 	sim    *shopifysim.Sim
 	simURL string
 
@@ -68,7 +68,7 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 	t.Cleanup(func() { _ = a.Close() })
 	h := a.Handler(app.ServeOptions{})
 	handler.Store(&h)
-	e := &syncEnv{a: a, sets: map[string]int{}}
+	e := &syncEnv{a: a, srv: srv, sets: map[string]int{}}
 	e.sim, err = shopifysim.New(shopifysim.Options{Seed: 1, HTTPClient: srv.Client(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,8 @@ func (e *syncEnv) shop(t testing.TB, name string, n int) (store.Store, []string)
 	t.Helper()
 	ctx := context.Background()
 	domain := name + ".myshopify.com"
-	if _, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name}); err != nil {
+	sh, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := e.sim.SeedCatalog(domain, n, 1); err != nil {
@@ -141,7 +142,7 @@ func (e *syncEnv) shop(t testing.TB, name string, n int) (store.Store, []string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := e.variantItems(t, domain, "shpat_"+name)
+	items := sh.InventoryItemIDs()
 	if len(items) != n {
 		t.Fatalf("%s has %d variants; want %d", name, len(items), n)
 	}
@@ -324,65 +325,6 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-// variantItems reads the shop's variants' inventory item ids in id order with one cheap query per
-// 250 (the client's product pages carry images and options, and a large catalog would spend
-// the rate limit of a test's set-up).
-func (e *syncEnv) variantItems(t testing.TB, domain, token string) []string {
-	t.Helper()
-	var items []string
-	for after := ""; ; {
-		q := `query($after: String) { productVariants(first: 250, after: $after) { nodes { inventoryItem { id } } pageInfo { hasNextPage endCursor } } }`
-		vars := map[string]any{}
-		if after != "" {
-			vars["after"] = after
-		}
-		body, err := json.Marshal(map[string]any{"query": q, "variables": vars})
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost,
-			e.simURL+"/shops/"+domain+"/admin/api/"+shopifysim.APIVersion+"/graphql.json", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Shopify-Access-Token", token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out struct {
-			Errors []json.RawMessage `json:"errors"`
-			Data   struct {
-				ProductVariants struct {
-					Nodes []struct {
-						InventoryItem struct {
-							ID string `json:"id"`
-						} `json:"inventoryItem"`
-					} `json:"nodes"`
-					PageInfo struct {
-						HasNextPage bool   `json:"hasNextPage"`
-						EndCursor   string `json:"endCursor"`
-					} `json:"pageInfo"`
-				} `json:"productVariants"`
-			} `json:"data"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&out)
-		_ = resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(out.Errors) > 0 { // throttled: the bucket refills in a second or two
-			time.Sleep(time.Second)
-			continue
-		}
-		for _, n := range out.Data.ProductVariants.Nodes {
-			items = append(items, n.InventoryItem.ID)
-		}
-		if !out.Data.ProductVariants.PageInfo.HasNextPage {
-			return items
-		}
-		after = out.Data.ProductVariants.PageInfo.EndCursor
-	}
 }
 
 // written reports whether storesync recorded writing the wanted quantities to the store.

@@ -136,5 +136,26 @@ func TestLinksFanOutOnlyToConnectedConnections(t *testing.T) {
 		if err == nil {
 			t.Fatal("RecordSynced of an unknown link succeeded")
 		}
+
+		// Many at once, over more than one statement; an unknown link is left out, not an error.
+		later := at.Add(time.Hour)
+		many := []catalog.LinkSynced{{LinkID: 999999, SourceQuantity: 1, DestinationQuantity: 1}}
+		for range 600 {
+			many = append(many, catalog.LinkSynced{LinkID: 999998, SourceQuantity: 2, DestinationQuantity: 2})
+		}
+		many = append(many, catalog.LinkSynced{LinkID: l.ID, SourceQuantity: 30, DestinationQuantity: 28})
+		err = db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+			return f.links.RecordSyncedMany(ctx, tx, catalog.RecordSyncedManyParams{Links: many, At: later})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err = f.links.LinksForSourceItems(ctx, catalog.SourceItemsParams{SourceStoreID: f.src.ID, InventoryItemIDs: []string{"I1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := got[0]; *l.SourceQuantity != 30 || *l.DestinationQuantity != 28 || !l.SyncedAt.Equal(later) {
+			t.Fatalf("after RecordSyncedMany, link = %+v; want 30 read, 28 written at %v", l, later)
+		}
 	})
 }

@@ -3,6 +3,7 @@ package connection
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
@@ -54,4 +55,55 @@ func FinishDisconnect(ctx context.Context, tx database.Tx, id, seq int64, now ti
 		return false, fmt.Errorf("marking disconnect %d of connection %d done: %w", seq, id, err)
 	}
 	return n == 1, nil
+}
+
+// RefuseStoreDelete refuses, in the transaction deleting an account's store, while the store
+// is a side of a connection that still syncs (connected) or whose disconnect is still running:
+// the delete would end them silently, for the other side too (often another account), and take
+// their links with it. The error (ErrConflict) names each connection and says what to do: its
+// destination disconnects it (keep or delete its products: a choice only a person makes), its
+// source blocks it. Connections blocked or disconnected go with the store.
+func (s *Service) RefuseStoreDelete(ctx context.Context, tx database.Tx, accountID, storeID int64) error {
+	rows, err := tx.Query(ctx, `SELECT c.id, c.state, c.disconnect_status, c.destination_store_id = $2, d.name, src.name
+		FROM connections c
+		JOIN stores d ON d.id = c.destination_store_id
+		JOIN stores src ON src.id = c.source_store_id
+		JOIN stores mine ON mine.id = $2 AND mine.account_id = $1
+		WHERE (c.destination_store_id = $2 OR c.source_store_id = $2) AND (c.state = $3 OR c.disconnect_status = $4)
+		ORDER BY c.id LIMIT 21`, accountID, storeID, string(StateConnected), "pending")
+	if err != nil {
+		return fmt.Errorf("reading the connections of store %d: %w", storeID, err)
+	}
+	defer rows.Close()
+	var named []string
+	for rows.Next() {
+		var (
+			id             int64
+			state, dstatus string
+			asDestination  bool
+			dname, sname   string
+		)
+		if err := rows.Scan(&id, &state, &dstatus, &asDestination, &dname, &sname); err != nil {
+			return fmt.Errorf("reading the connections of store %d: %w", storeID, err)
+		}
+		switch {
+		case state != string(StateConnected):
+			named = append(named, fmt.Sprintf("%d (from %s: its disconnect is still running)", id, sname))
+		case asDestination:
+			named = append(named, fmt.Sprintf("%d (from %s: disconnect it)", id, sname))
+		default:
+			named = append(named, fmt.Sprintf("%d (to %s: block it)", id, dname))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading the connections of store %d: %w", storeID, err)
+	}
+	if len(named) == 0 {
+		return nil
+	}
+	if len(named) > 20 {
+		named = append(named[:20], "and more")
+	}
+	return refuse(ErrConflict, "", fmt.Sprintf("store %d is a side of connections that still sync: %s; end them first",
+		storeID, strings.Join(named, ", ")))
 }

@@ -50,6 +50,8 @@ type Links interface {
 	FanOut(ctx context.Context, q database.Querier, p catalog.SourceItemsParams) ([]catalog.FanOutLink, error)
 	// RecordSynced records, in tx, the quantities read at the source and written at the destination.
 	RecordSynced(ctx context.Context, tx database.Tx, p catalog.RecordSyncedParams) error
+	// RecordSyncedMany records the same for many links, a few hundred per statement.
+	RecordSyncedMany(ctx context.Context, tx database.Tx, p catalog.RecordSyncedManyParams) error
 }
 
 // Connections reads a connection as one of its sides' accounts sees it (*connection.Service).

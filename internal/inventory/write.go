@@ -179,15 +179,16 @@ func (s *Service) record(ctx context.Context, job *river.Job[WriteArgs], st stor
 	now := s.cfg.Now().UTC()
 	var left int64
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		for _, t := range written {
-			if err := settle(ctx, tx, st.ID, t, true, now); err != nil {
-				return fmt.Errorf("recording inventory written to item %s: %w", t.itemID, err)
-			}
-			err := s.links.RecordSynced(ctx, tx, catalog.RecordSyncedParams{LinkID: t.linkID, SourceQuantity: t.sourceQuantity,
-				DestinationQuantity: t.desired, At: now})
-			if err != nil && !isNotFound(err) { // a link removed meanwhile has nothing to record
-				return err
-			}
+		if err := settleWritten(ctx, tx, st.ID, written, now); err != nil {
+			return err
+		}
+		synced := make([]catalog.LinkSynced, len(written))
+		for i, t := range written {
+			synced[i] = catalog.LinkSynced{LinkID: t.linkID, SourceQuantity: t.sourceQuantity, DestinationQuantity: t.desired}
+		}
+		// A link ended or removed meanwhile has nothing to record.
+		if err := s.links.RecordSyncedMany(ctx, tx, catalog.RecordSyncedManyParams{Links: synced, At: now}); err != nil {
+			return err
 		}
 		for _, t := range dropped {
 			if err := settle(ctx, tx, st.ID, t, false, now); err != nil {

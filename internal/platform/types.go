@@ -103,7 +103,9 @@ type Image struct {
 }
 
 // ProductInput creates or updates one product with all its variants (a "set": the variants given
-// are the product's variants afterwards). ID empty creates; Handle may identify it instead.
+// are the product's variants afterwards). ID empty creates. Handle is the URL slug a new product
+// asks for; it never identifies a product, since another product (someone else's) may hold it: a
+// platform gives a create whose handle is taken another slug, or refuses it.
 //
 // On an update, an empty Title, Vendor, ProductType, DescriptionHTML or Status, nil Tags and nil
 // Images leave the product's value as it is; a variant's nil Weight leaves its weight. A nil

@@ -201,10 +201,18 @@ type Deleted struct {
 
 // Delete removes a store and everything kept of it: the webhooks it sent go with it (the
 // database cascades). Its platform is not told; subscriptions it holds there answer 404 from
-// then on, and platforms drop them.
+// then on, and platforms drop them. A guard (GuardDelete) may refuse it: its error is returned
+// unwrapped.
 func (s *Service) Delete(ctx context.Context, p DeleteParams) (Deleted, error) {
 	var d Deleted
+	var refused error
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		for _, g := range s.guards {
+			if err := g(ctx, tx, p); err != nil {
+				refused = err
+				return err
+			}
+		}
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM inbound_webhooks WHERE account_id = $1 AND store_id = $2`,
 			p.AccountID, p.ID).Scan(&d.ReceivedWebhooks); err != nil {
 			return err
@@ -218,6 +226,9 @@ func (s *Service) Delete(ctx context.Context, p DeleteParams) (Deleted, error) {
 		}
 		return nil
 	})
+	if refused != nil && errors.Is(err, refused) {
+		return Deleted{}, refused
+	}
 	if err != nil {
 		return Deleted{}, fmt.Errorf("deleting store %d: %w", p.ID, err)
 	}

@@ -80,6 +80,11 @@ type Sealer interface {
 // webhook subscription with it); an error rolls the save back.
 type SavedFunc func(ctx context.Context, tx database.Tx, st Store) error
 
+// DeleteGuard runs inside the transaction that deletes a store, before the delete; an error
+// refuses the delete (e.g. while the store is a side of a connection that still syncs) and is
+// returned as it is, so it can say what to do first.
+type DeleteGuard func(ctx context.Context, tx database.Tx, p DeleteParams) error
+
 // Service manages stores.
 type Service struct {
 	db        *database.DB
@@ -87,6 +92,7 @@ type Service struct {
 	platforms Platforms
 	sealer    Sealer
 	onSaved   []SavedFunc
+	guards    []DeleteGuard
 }
 
 // NewService returns a Service on db; credentials are sealed with sealer.
@@ -100,6 +106,9 @@ func NewService(db *database.DB, platforms Platforms, sealer Sealer, now func() 
 // OnSaved adds fn to what runs in the transaction of every store created, updated or verified. Call it
 // while wiring, before the service is used.
 func (s *Service) OnSaved(fn SavedFunc) { s.onSaved = append(s.onSaved, fn) }
+
+// GuardDelete adds fn to what may refuse a store's delete. Call it while wiring.
+func (s *Service) GuardDelete(fn DeleteGuard) { s.guards = append(s.guards, fn) }
 
 // Platforms describes the platforms stores may run on.
 func (s *Service) Platforms() []PlatformInfo {

@@ -173,18 +173,18 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 	if err != nil {
 		return platform.Product{}, c.invalid(what, err)
 	}
+	// Only the id identifies the product: productSet's handle identifier would update whatever
+	// product holds that handle, someone else's included, so a handle is only the slug given.
 	var ident any
-	switch {
-	case in.ID != "":
+	if in.ID != "" {
 		ident = map[string]any{"id": in.ID}
-	case in.Handle != "":
-		ident = map[string]any{"handle": in.Handle}
 	}
 	vars := map[string]any{"identifier": ident, "input": input, "synchronous": true,
 		"variantsFirst": max(1, min(len(in.Variants), MaxInputArray)), "mediaFirst": max(1, min(len(in.Images), mediaPerPage))}
 	var out gProductSet
-	// productSet is a set: sending the same input twice leaves the same product.
-	if err := c.do(ctx, op{doc: "productSet", what: what, retrySafe: in.ID != "" || in.Handle != ""}, vars, &out); err != nil {
+	// productSet on an id is a set: sending the same input twice leaves the same product. A
+	// create is not: sent twice it makes two.
+	if err := c.do(ctx, op{doc: "productSet", what: what, retrySafe: in.ID != ""}, vars, &out); err != nil {
 		return platform.Product{}, err
 	}
 	if err := c.userErrorsToError(what, out.ProductSet.UserErrors); err != nil {

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -29,6 +30,11 @@ type WebhookFaults struct {
 
 // maxWebhookAttempts is how many times a delivery answered with a non-2xx status is tried.
 const maxWebhookAttempts = 4
+
+// maxConcurrentDeliveries bounds the webhook requests in flight at once, as Shopify's own
+// delivery does: a burst of 30,000 events (10,000 stock writes to three shops) must not open
+// 30,000 connections to the receiver and exhaust its file descriptors.
+const maxConcurrentDeliveries = 32
 
 // event is one webhook to deliver to every subscription of its topic.
 type event struct {
@@ -72,6 +78,7 @@ type dispatcher struct {
 	mu       sync.Mutex
 	faults   map[string]WebhookFaults
 	inflight tracker
+	sending  chan struct{} // one slot per request in flight (maxConcurrentDeliveries)
 	stop     chan struct{}
 	once     sync.Once
 }
@@ -115,7 +122,7 @@ func (t *tracker) idle() <-chan struct{} {
 }
 
 func newDispatcher(s *Sim) *dispatcher {
-	return &dispatcher{sim: s, faults: map[string]WebhookFaults{}, stop: make(chan struct{})}
+	return &dispatcher{sim: s, faults: map[string]WebhookFaults{}, sending: make(chan struct{}, maxConcurrentDeliveries), stop: make(chan struct{})}
 }
 
 // SetWebhookFaults sets the webhook delivery faults of a shop (zero value: none).
@@ -252,6 +259,12 @@ func (d *dispatcher) sleep(wait time.Duration) bool {
 }
 
 func (d *dispatcher) post(dl delivery) (int, error) {
+	select {
+	case d.sending <- struct{}{}:
+		defer func() { <-d.sending }()
+	case <-d.stop:
+		return 0, errors.New("the simulator is closing")
+	}
 	req, err := http.NewRequestWithContext(d.sim.ctx, http.MethodPost, dl.url, bytes.NewReader(dl.ev.body))
 	if err != nil {
 		return 0, fmt.Errorf("building webhook request: %w", err)
