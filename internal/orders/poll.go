@@ -23,6 +23,9 @@ const PollInterval = 5 * time.Minute
 // twice changes nothing).
 const PollOverlap = 2 * time.Minute
 
+// PollRetry is how long a poll waits when the platform answered with a retryable error.
+const PollRetry = 30 * time.Second
+
 // PollTickArgs enqueues one poll per destination store of a connected connection.
 type PollTickArgs struct{}
 
@@ -115,8 +118,11 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 		return nil // the store is gone
 	}
 	var perr *platform.Error
-	if err != nil && errors.As(err, &perr) && !perr.Retryable {
+	if err != nil && errors.As(err, &perr) {
 		w.s.recordPollError(ctx, job.Args.StoreID, err)
+		if perr.Retryable { // the platform is busy or down: try again later, not an error of the job
+			return river.JobSnooze(max(perr.RetryAfter, PollRetry))
+		}
 		w.s.cfg.Logger.WarnContext(ctx, "order poll failed", "store_id", job.Args.StoreID, "error", err)
 		return nil // a person must fix the store; the next tick tries again
 	}
