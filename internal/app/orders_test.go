@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,6 +177,40 @@ func TestDestinationOrders(t *testing.T) {
 		if st := get(resellerKey, "/api/v2/orders?from=2026-02-02&to=2026-02-01", &problem); st != http.StatusUnprocessableEntity ||
 			len(problem.Errors) != 1 || problem.Errors[0].Location != "query.from" {
 			t.Errorf("from after to: %d %+v; want 422 naming query.from", st, problem)
+		}
+		// order settings: defaults, a wrong value named, the source's account refused
+		put := func(k, path, body string, out any) int {
+			t.Helper()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPut, srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+k)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = resp.Body.Close() }()
+			_ = json.NewDecoder(resp.Body).Decode(out)
+			return resp.StatusCode
+		}
+		settingsPath := fmt.Sprintf("/api/v2/connections/%d/order-settings", c.ID)
+		var set api.OrderSettings
+		if st := get(resellerKey, settingsPath, &set); st != http.StatusOK || set.PushMode != "manual" || set.HoldWindow != "0s" ||
+			set.Paused || !set.LockDate.Equal(c.CreatedAt) {
+			t.Fatalf("default order settings: %d %+v; want manual, 0s, not paused, locked at the connection's creation", st, set)
+		}
+		if st := put(resellerKey, settingsPath, `{"push_mode":"automatic","hold_window":"-1m"}`, &problem); st != http.StatusUnprocessableEntity ||
+			len(problem.Errors) != 1 || problem.Errors[0].Location != "body.hold_window" {
+			t.Errorf("negative hold window: %d %+v; want 422 naming body.hold_window", st, problem)
+		}
+		if st := get(resellerKey, settingsPath, &set); set.PushMode != "manual" {
+			t.Errorf("after a refused change: %d %+v; want nothing changed", st, set)
+		}
+		if st := put(supplierKey, settingsPath, `{"push_mode":"automatic"}`, &problem); st != http.StatusForbidden {
+			t.Errorf("the source's account sets order settings: %d; want 403", st)
+		}
+		if st := put(resellerKey, settingsPath, `{"push_mode":"automatic","hold_window":"2m"}`, &set); st != http.StatusOK ||
+			set.PushMode != "automatic" || set.HoldWindow != "2m0s" {
+			t.Errorf("automatic with a 2-minute hold: %d %+v", st, set)
 		}
 		// the supplier's account sees none of the reseller's orders
 		if get(supplierKey, "/api/v2/orders", &l); l.Total != 0 {

@@ -3,7 +3,9 @@ package orders_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -381,6 +383,41 @@ func TestListScopeAndFilters(t *testing.T) {
 		}
 		if _, err := f.svc.Get(ctx, f.supplierA, all.Items[0].ID); !errors.Is(err, database.ErrNotFound) {
 			t.Fatalf("supplier reads the reseller's order: %v; want not found", err)
+		}
+	})
+}
+
+// TestApplyConcurrent: ten versions of one order delivered at once, in any order, from
+// concurrent transactions: one order is kept, with the newest version.
+func TestApplyConcurrent(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		t0 := time.Now().UTC().Truncate(time.Second)
+		var wg sync.WaitGroup
+		errs := make(chan error, 10)
+		for _, i := range rand.Perm(10) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o := order("77", t0.Add(time.Duration(i)*time.Second))
+				o.Lines[0].Quantity, o.Lines[0].Current = int64(i+1), int64(i+1)
+				errs <- db.InTx(context.Background(), func(ctx context.Context, tx database.Tx) error {
+					_, err := f.svc.Apply(ctx, tx, f.dst, o)
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		o := f.only(t)
+		if o.Lines[0].Quantity != 10 || !o.PlatformUpdatedAt.Equal(t0.Add(9*time.Second)) {
+			t.Fatalf("kept quantity %d updated %v; want the newest version (10, %v)", o.Lines[0].Quantity, o.PlatformUpdatedAt, t0.Add(9*time.Second))
 		}
 	})
 }
