@@ -169,6 +169,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Orders.OnEvent(ctx, tx, p.Store, p.Event)
 	})
+	a.Connections.OnTransit(func(ctx context.Context, tx database.Tx, c connection.Connection, _ connection.Action) error {
+		return a.Orders.Redecide(ctx, tx, c.Destination.ID, c.ID) // reasons follow the connection's state
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)

@@ -129,6 +129,7 @@ func TestDestinationOrders(t *testing.T) {
 		// a paid order with a linked line and one of the reseller's own: eligible for the source
 		o1 := place("order-one", true, dstVariants[0], dstVariants[1])
 		got := waitOrder(o1.Name, 30*time.Second)
+		first := got.ID
 		if len(got.Lines) != 2 || len(got.Pushes) != 1 || got.PushStatus != "not_pushed" || got.FinancialStatus != "paid" {
 			t.Fatalf("order %s: %+v", o1.Name, got)
 		}
@@ -237,6 +238,16 @@ func TestDestinationOrders(t *testing.T) {
 		waitIdle(t, e)
 		if get(resellerKey, "/api/v2/orders", &l); l.Total != 3 {
 			t.Fatalf("%d orders after the poll; want 3, each once", l.Total)
+		}
+
+		// a disconnect re-decides at once: the order is not eligible while the connection is not connected
+		if _, err := e.a.Connections.Disconnect(ctx, connection.DisconnectParams{AccountID: dst.AccountID, ID: c.ID, Products: connection.ProductsKeep}); err != nil {
+			t.Fatal(err)
+		}
+		var d api.Order
+		get(resellerKey, fmt.Sprintf("/api/v2/orders/%d", first), &d)
+		if d.Name != o1.Name || len(d.Pushes) != 1 || len(d.Pushes[0].Reasons) == 0 || d.Pushes[0].Reasons[0] != "connection not connected" {
+			t.Fatalf("order %s after the disconnect: %+v; want not eligible, connection not connected", o1.Name, d.Pushes)
 		}
 	})
 }

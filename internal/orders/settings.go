@@ -168,6 +168,13 @@ func (s *Service) PutSettings(ctx context.Context, accountID, connectionID int64
 	return out, err
 }
 
+// Redecide re-decides, in tx, the eligibility of the connection's newest orders not yet pushed:
+// the wiring calls it in the transaction of the connection's state change (disconnect, block,
+// reconnect, unblock), so the reasons follow at once.
+func (s *Service) Redecide(ctx context.Context, tx database.Tx, destinationStoreID, connectionID int64) error {
+	return s.redecideConnection(ctx, tx, destinationStoreID, connectionID, s.now())
+}
+
 // redecideConnection re-decides the newest orders of the connection's destination whose push to
 // its source is not yet made.
 func (s *Service) redecideConnection(ctx context.Context, tx database.Tx, storeID, connectionID int64, now time.Time) error {
