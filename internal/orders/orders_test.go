@@ -397,16 +397,14 @@ func TestApplyConcurrent(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 10)
 		for _, i := range rand.Perm(10) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				o := order("77", t0.Add(time.Duration(i)*time.Second))
 				o.Lines[0].Quantity, o.Lines[0].Current = int64(i+1), int64(i+1)
 				errs <- db.InTx(context.Background(), func(ctx context.Context, tx database.Tx) error {
 					_, err := f.svc.Apply(ctx, tx, f.dst, o)
 					return err
 				})
-			}()
+			})
 		}
 		wg.Wait()
 		close(errs)
