@@ -36,8 +36,8 @@ func TestDestinationOrders(t *testing.T) {
 		e := newSyncEnv(t, dbURL)
 		src, _ := e.shop(t, "ord-supplier", 2)
 		dst, _ := e.shop(t, "ord-reseller", 2)
-		dstVariants := e.variantIDs(t, dst)
-		srcVariants := e.variantIDs(t, src)
+		dstVariants := e.storeVariantIDs(t, dst)
+		srcVariants := e.storeVariantIDs(t, src)
 		c, err := e.a.Connections.Connect(ctx, connection.ConnectParams{AccountID: dst.AccountID, DestinationStoreID: dst.ID, SourceStoreKey: src.Key})
 		if err != nil {
 			t.Fatal(err)
@@ -252,8 +252,8 @@ func TestDestinationOrders(t *testing.T) {
 	})
 }
 
-// variantIDs reads the store's variant ids in catalog order.
-func (e *syncEnv) variantIDs(t testing.TB, st store.Store) []string {
+// storeVariantIDs reads the store's variant ids in catalog order.
+func (e *syncEnv) storeVariantIDs(t testing.TB, st store.Store) []string {
 	t.Helper()
 	c := e.client(t, st)
 	var out []string

@@ -17,6 +17,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/store"
@@ -52,6 +53,8 @@ type Deps struct {
 	Connections *connection.Service
 	// Linking, when set with Connections, adds the pages of a connection's products.
 	Linking *linking.Service
+	// Inventory, when set with Connections, shows a connection's held reservations.
+	Inventory *inventory.Service
 	// Orders, when set, adds the Orders pages.
 	Orders *orders.Service
 	Logger *slog.Logger
