@@ -36,8 +36,8 @@ func TestDestinationOrders(t *testing.T) {
 		e := newSyncEnv(t, dbURL)
 		src, _ := e.shop(t, "ord-supplier", 2)
 		dst, _ := e.shop(t, "ord-reseller", 2)
-		dstVariants := e.storeVariantIDs(t, dst)
-		srcVariants := e.storeVariantIDs(t, src)
+		dstVariants, dstItems := e.storeVariants(t, dst)
+		srcVariants, srcItems := e.storeVariants(t, src)
 		c, err := e.a.Connections.Connect(ctx, connection.ConnectParams{AccountID: dst.AccountID, DestinationStoreID: dst.ID, SourceStoreKey: src.Key})
 		if err != nil {
 			t.Fatal(err)
@@ -45,8 +45,8 @@ func TestDestinationOrders(t *testing.T) {
 		// only the destination's first variant is linked to the source
 		err = e.a.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 			return e.a.Links.SaveLinks(ctx, tx, catalog.SaveLinksParams{ConnectionID: c.ID, At: time.Now(), Links: []catalog.LinkInput{{
-				SourceStoreID: src.ID, SourceProductID: "sp", SourceVariantID: srcVariants[0], SourceInventoryItemID: "si",
-				DestinationStoreID: dst.ID, DestinationProductID: "dp", DestinationVariantID: dstVariants[0], DestinationInventoryItemID: "di"}}})
+				SourceStoreID: src.ID, SourceProductID: "sp", SourceVariantID: srcVariants[0], SourceInventoryItemID: srcItems[0],
+				DestinationStoreID: dst.ID, DestinationProductID: "dp", DestinationVariantID: dstVariants[0], DestinationInventoryItemID: dstItems[0]}}})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -235,6 +235,18 @@ func TestDestinationOrders(t *testing.T) {
 		if !got.Pushes[0].Eligible || got.Timeline[0].Kind != "received" {
 			t.Fatalf("polled order %s: %+v", o3.Name, got)
 		}
+		// the poll also reserved the order's linked line (inventory's reservations), as its webhook would have
+		var res struct {
+			Data []api.Reservation `json:"data"`
+		}
+		get(resellerKey, fmt.Sprintf("/api/v2/connections/%d/reservations", c.ID), &res)
+		reserved := false
+		for _, r := range res.Data {
+			reserved = reserved || (r.OrderName == o3.Name && r.DestinationVariantID == dstVariants[0] && r.State == "held")
+		}
+		if !reserved {
+			t.Errorf("reservations after the poll: %+v; want %s's linked line held", res.Data, o3.Name)
+		}
 		waitIdle(t, e)
 		if get(resellerKey, "/api/v2/orders", &l); l.Total != 3 {
 			t.Fatalf("%d orders after the poll; want 3, each once", l.Total)
@@ -252,11 +264,10 @@ func TestDestinationOrders(t *testing.T) {
 	})
 }
 
-// storeVariantIDs reads the store's variant ids in catalog order.
-func (e *syncEnv) storeVariantIDs(t testing.TB, st store.Store) []string {
+// storeVariants reads the store's variant ids and their inventory item ids, in catalog order.
+func (e *syncEnv) storeVariants(t testing.TB, st store.Store) (ids, items []string) {
 	t.Helper()
 	c := e.client(t, st)
-	var out []string
 	for cursor := ""; ; {
 		p, err := c.ListProducts(context.Background(), platform.ListParams{Cursor: cursor})
 		if err != nil {
@@ -264,11 +275,11 @@ func (e *syncEnv) storeVariantIDs(t testing.TB, st store.Store) []string {
 		}
 		for _, pr := range p.Items {
 			for _, v := range pr.Variants {
-				out = append(out, v.ID)
+				ids, items = append(ids, v.ID), append(items, v.InventoryItemID)
 			}
 		}
 		if p.NextCursor == "" {
-			return out
+			return ids, items
 		}
 		cursor = p.NextCursor
 	}

@@ -70,6 +70,10 @@ type Config struct {
 	Logger *slog.Logger
 	// PollPageSize is how many orders one page of the poll asks for (0: 100).
 	PollPageSize int
+	// OnPolled, when set, is told each order the poll read, in the transaction that applies it and
+	// before it is applied (the order a webhook's domains see it in), so that what other domains
+	// keep of orders (the inventory's reservations) also recovers from a dropped webhook.
+	OnPolled func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error
 }
 
 // Service keeps destination orders and their eligibility.

@@ -169,6 +169,11 @@ func (s *Service) Poll(ctx context.Context, storeID int64) error {
 		err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 			next := cursorAt
 			for _, o := range p.Items {
+				if s.cfg.OnPolled != nil {
+					if err := s.cfg.OnPolled(ctx, tx, st, o); err != nil {
+						return err
+					}
+				}
 				if _, err := s.Apply(ctx, tx, st, o); err != nil {
 					return err
 				}
