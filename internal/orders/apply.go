@@ -57,10 +57,7 @@ func keep(o platform.Order) kept {
 		k.placedAt = utc(&o.CreatedAt)
 	}
 	for _, l := range o.Lines {
-		q := l.Current
-		if q == 0 && l.Quantity > 0 {
-			q = l.Quantity
-		}
+		q := l.Current // after edits and removals: a removed line is 0 (platforms fill it, Quantity when they have no edits)
 		k.lines = append(k.lines, keptLine{PlatformLineID: l.ID, VariantID: l.VariantID, SKU: l.SKU, Title: l.Title,
 			Quantity: q, Price: l.UnitPrice.Amount})
 	}
@@ -275,7 +272,7 @@ func linkedPositions(ctx context.Context, tx database.Tx, connectionID int64, li
 	}
 	out := []int{}
 	for i, l := range lines {
-		if linked[l.VariantID] {
+		if linked[l.VariantID] && l.Quantity > 0 { // a line removed by an edit supplies nothing
 			out = append(out, i)
 		}
 	}

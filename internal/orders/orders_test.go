@@ -246,6 +246,15 @@ func TestApplyInOrder(t *testing.T) {
 			t.Fatalf("timeline %v; want %v", timeline, want)
 		}
 
+		// the linked line removed by an edit: nothing left for A
+		edited := order("1001", t0.Add(3*time.Second))
+		edited.Lines[0].Current = 0
+		f.apply(t, edited)
+		if p := push(t, f.only(t), f.srcA); p.Eligible || !reflect.DeepEqual(p.Reasons, []string{"no line linked to this source"}) {
+			t.Fatalf("linked line removed: eligible %v, reasons %v; want no line linked to this source", p.Eligible, p.Reasons)
+		}
+		timeline = kinds(f.only(t))
+
 		// cancelled: its pushes and the order are cancelled, and the timeline says so
 		cancelled := order("1001", t0.Add(4*time.Second))
 		at := t0.Add(4 * time.Second)
