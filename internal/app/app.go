@@ -161,6 +161,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Links = a.Linking.Links()
 	a.Inventory = inventory.NewService(db, a.Jobs, a.Stores, a.Connections, a.Links,
 		inventory.Config{Now: opts.Now, Logger: logger})
+	// A change of the inventory rule (settings, a link's buffer, syncing again) decides the
+	// quantities again in its transaction; items just linked get their source levels read.
+	a.Connections.OnTransit(a.Inventory.OnTransit)
+	a.Connections.OnSettings(a.Inventory.OnSettings)
+	a.Linking.OnLinkBuffer(a.Inventory.RedecideLink)
+	a.Links.OnLinked(a.Inventory.OnLinked)
 	// A processed webhook reaches the domains in the transaction that marks it processed.
 	a.Ingest.OnEvent(a.Inventory.OnEvent)
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {

@@ -124,9 +124,16 @@ func (e *syncEnv) setCalls(domain string) int {
 // a new account, and returns the store with its variants' inventory item ids in catalog order.
 func (e *syncEnv) shop(t testing.TB, name string, n int) (store.Store, []string) {
 	t.Helper()
+	return e.shopAt(t, name, n, 1)
+}
+
+// shopAt is shop with the given number of locations (seeded stock is at the first).
+func (e *syncEnv) shopAt(t testing.TB, name string, n, locations int) (store.Store, []string) {
+	t.Helper()
 	ctx := context.Background()
 	domain := name + ".myshopify.com"
-	sh, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name})
+	sh, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name,
+		Locations: locations})
 	if err != nil {
 		t.Fatal(err)
 	}
