@@ -8,6 +8,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/inventory"
+	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -44,6 +45,11 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 // Connections adds the operations on connections between stores (connections.go).
 func Connections(svc *connection.Service) func(huma.API) {
 	return connectionHandlers{svc: svc}.register
+}
+
+// Orders adds the operations on destination orders and a connection's order settings (orders.go).
+func Orders(svc *orders.Service) func(huma.API) {
+	return orderHandlers{svc: svc}.register
 }
 
 // Reservations adds the operation that lists a connection's reservations.

@@ -24,6 +24,8 @@ import (
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/orders"
+	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/platform/httpclient"
 	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/secret"
@@ -49,6 +51,7 @@ type App struct {
 	Links       *catalog.LinkStore
 	Inventory   *inventory.Service
 	Reconcile   *reconcile.Service // reconciliation runs: what webhooks missed, found and fixed
+	Orders      *orders.Service    // destination orders, their eligibility per source
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -175,6 +178,16 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
+	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger,
+		OnPolled: func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error { // reserve what a dropped webhook did not
+			return a.Inventory.OrderChanged(ctx, tx, inventory.OrderChangedParams{AccountID: st.AccountID, StoreID: st.ID, OrderID: o.ID, Order: &o, UpdatedAt: o.UpdatedAt})
+		}})
+	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
+		return a.Orders.OnEvent(ctx, tx, p.Store, p.Event)
+	})
+	a.Connections.OnTransit(func(ctx context.Context, tx database.Tx, c connection.Connection, _ connection.Action) error {
+		return a.Orders.Redecide(ctx, tx, c.Destination.ID, c.ID) // reasons follow the connection's state
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
@@ -182,6 +195,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		a.Follow.AddWorkers(a.workers)
 		a.Inventory.AddWorkers(a.workers)
 		a.Reconcile.AddWorkers(a.workers)
+		a.Orders.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
@@ -193,7 +207,7 @@ func periodicJobs(work bool) []*river.PeriodicJob {
 	if !work {
 		return nil
 	}
-	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune(), reconcile.PeriodicSchedule()}
+	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune(), reconcile.PeriodicSchedule(), orders.PeriodicPoll()}
 }
 
 // Close releases the database.

@@ -19,6 +19,7 @@ import (
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/store"
 )
@@ -58,7 +59,9 @@ type Deps struct {
 	Reconcile *reconcile.Service
 	// Inventory, when set with Connections, shows a connection's held reservations.
 	Inventory *inventory.Service
-	Logger    *slog.Logger
+	// Orders, when set, adds the Orders pages.
+	Orders *orders.Service
+	Logger *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -93,6 +96,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.connectionRoutes(mux, cop)
 	h.linkingRoutes(mux, cop)
 	h.reconcileRoutes(mux, cop)
+	h.orderRoutes(mux)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
