@@ -178,7 +178,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
-	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger,
+	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger, Reservations: a.Inventory,
 		OnPolled: func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error { // reserve what a dropped webhook did not
 			return a.Inventory.OrderChanged(ctx, tx, inventory.OrderChangedParams{AccountID: st.AccountID, StoreID: st.ID, OrderID: o.ID, Order: &o, UpdatedAt: o.UpdatedAt})
 		}})

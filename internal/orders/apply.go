@@ -36,6 +36,7 @@ type kept struct {
 	subtotal, ship, tax    int64
 	total                  int64
 	cancelledAt, placedAt  *time.Time
+	address                string // the shipping address as JSON, "" without one
 	lines                  []keptLine
 }
 
@@ -55,6 +56,11 @@ func keep(o platform.Order) kept {
 		total: o.Total.Amount, cancelledAt: utc(o.CancelledAt)}
 	if !o.CreatedAt.IsZero() {
 		k.placedAt = utc(&o.CreatedAt)
+	}
+	if a := o.ShippingAddress; a != nil && !a.IsZero() {
+		if b, err := json.Marshal(a); err == nil {
+			k.address = string(b)
+		}
 	}
 	for _, l := range o.Lines {
 		q := l.Current // after edits and removals: a removed line is 0 (platforms fill it, Quantity when they have no edits)
@@ -81,8 +87,8 @@ func (k kept) fingerprint() string {
 		return t.Format(time.RFC3339Nano)
 	}
 	h := sha256.New()
-	_, _ = fmt.Fprintf(h, "%q %q %q %t %q %q %q %d %d %d %d %q %q\n", k.name, k.customer, k.email, k.shipping, k.financial,
-		k.fulfillment, k.currency, k.subtotal, k.ship, k.tax, k.total, ts(k.cancelledAt), ts(k.placedAt))
+	_, _ = fmt.Fprintf(h, "%q %q %q %t %q %q %q %d %d %d %d %q %q %q\n", k.name, k.customer, k.email, k.shipping, k.financial,
+		k.fulfillment, k.currency, k.subtotal, k.ship, k.tax, k.total, ts(k.cancelledAt), ts(k.placedAt), k.address)
 	for _, l := range k.lines {
 		_, _ = fmt.Fprintf(h, "%q %q %q %q %d %d\n", l.PlatformLineID, l.VariantID, l.SKU, l.Title, l.Quantity, l.Price)
 	}
@@ -167,9 +173,9 @@ func writeOrder(ctx context.Context, tx database.Tx, id int64, k kept, fp string
 	if _, err := tx.Exec(ctx, `UPDATE orders SET name = $2, customer_name = $3, email = $4, has_shipping_address = $5,
 		financial_status = $6, fulfillment_status = $7, currency = $8, subtotal_amount = $9, shipping_amount = $10,
 		tax_amount = $11, total_amount = $12, cancelled_at = $13, placed_at = $14, platform_updated_at = $15,
-		fingerprint = $16, version = version + 1, updated_at = $17 WHERE id = $1`,
+		fingerprint = $16, version = version + 1, updated_at = $17, shipping_address = $18 WHERE id = $1`,
 		id, k.name, k.customer, k.email, k.shipping, k.financial, k.fulfillment, k.currency, k.subtotal, k.ship,
-		k.tax, k.total, k.cancelledAt, k.placedAt, stamp, fp, now); err != nil {
+		k.tax, k.total, k.cancelledAt, k.placedAt, stamp, fp, now, k.address); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM order_lines WHERE order_id = $1`, id); err != nil {
@@ -307,8 +313,9 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 		}
 		var oldEligible bool
 		var oldReasons, status string
-		err = tx.QueryRow(ctx, `SELECT eligible, reasons, status FROM order_pushes WHERE order_id = $1 AND source_store_id = $2`,
-			orderID, c.sourceStoreID).Scan(&oldEligible, &oldReasons, &status)
+		var queuedAt *time.Time
+		err = tx.QueryRow(ctx, `SELECT eligible, reasons, status, queued_at FROM order_pushes WHERE order_id = $1 AND source_store_id = $2`,
+			orderID, c.sourceStoreID).Scan(&oldEligible, &oldReasons, &status, &queuedAt)
 		isNew := errors.Is(err, database.ErrNoRows)
 		if err != nil && !isNew {
 			return err
@@ -321,7 +328,7 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 			if f.Cancelled {
 				newStatus = PushCancelled
 			}
-		case status == PushNotPushed && f.Cancelled:
+		case (status == PushNotPushed || status == PushFailed) && f.Cancelled:
 			newStatus = PushCancelled
 		case status == PushCancelled && !f.Cancelled:
 			newStatus = PushNotPushed
@@ -349,7 +356,24 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 				return err
 			}
 		}
-		if len(positions) > 0 {
+		if newStatus == PushCancelled && status != PushCancelled {
+			// Cancelled before its push: nothing goes to the source (the job checks) and the
+			// reservations of the source's lines end.
+			if err := s.releaseCancelled(ctx, tx, orderID, k, positions); err != nil {
+				return err
+			}
+		}
+		if eligible && newStatus == PushNotPushed && c.settings.PushMode == PushAutomatic && queuedAt == nil {
+			hold := c.settings.Hold
+			detail := "automatic push queued to " + c.sourceName
+			if hold > 0 {
+				detail += ", held " + hold.String()
+			}
+			if err := s.queuePush(ctx, tx, orderID, c.sourceStoreID, now.Add(hold), EventPushQueued, detail, now); err != nil {
+				return err
+			}
+		}
+		if len(positions) > 0 || newStatus == PushPushed {
 			parts = append(parts, newStatus)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/store"
@@ -56,6 +57,11 @@ const (
 	EventEligible    = "eligible"
 	EventNotEligible = "not_eligible"
 	EventCancelled   = "cancelled"
+	EventPushQueued  = "push_queued"
+	EventPushed      = "pushed"
+	EventPushFailed  = "push_failed"
+	EventRetried     = "retried"
+	EventNotPushed   = "not_pushed"
 )
 
 // Stores reads a store and opens its platform client (*store.Service).
@@ -74,6 +80,16 @@ type Config struct {
 	// before it is applied (the order a webhook's domains see it in), so that what other domains
 	// keep of orders (the inventory's reservations) also recovers from a dropped webhook.
 	OnPolled func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error
+	// Reservations, when set, is told in the push's completing transaction which lines were
+	// pushed, and which lines' reservations end because the order was cancelled before its push.
+	Reservations Reservations
+}
+
+// Reservations are the inventory's reservations of a destination order's lines
+// (*inventory.Service).
+type Reservations interface {
+	MarkPushed(ctx context.Context, tx database.Tx, p inventory.MarkPushedParams) (int64, error)
+	Release(ctx context.Context, tx database.Tx, p inventory.ReleaseParams) (int64, error)
 }
 
 // Service keeps destination orders and their eligibility.
@@ -104,6 +120,7 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Micro
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &pollTickWorker{s: s})
 	river.AddWorker(w, &pollWorker{s: s})
+	river.AddWorker(w, &pushWorker{s: s})
 }
 
 // OnEvent keeps the order of an order webhook of a destination store, in the transaction that

@@ -217,9 +217,10 @@ func (s *Service) redecideConnection(ctx context.Context, tx database.Tx, storeI
 func loadKept(ctx context.Context, q database.Querier, id int64) (kept, error) {
 	var k kept
 	err := q.QueryRow(ctx, `SELECT name, customer_name, email, has_shipping_address, financial_status, fulfillment_status,
-		currency, subtotal_amount, shipping_amount, tax_amount, total_amount, cancelled_at, placed_at FROM orders WHERE id = $1`, id).
+		currency, subtotal_amount, shipping_amount, tax_amount, total_amount, cancelled_at, placed_at, shipping_address
+		FROM orders WHERE id = $1`, id).
 		Scan(&k.name, &k.customer, &k.email, &k.shipping, &k.financial, &k.fulfillment, &k.currency, &k.subtotal, &k.ship,
-			&k.tax, &k.total, &k.cancelledAt, &k.placedAt)
+			&k.tax, &k.total, &k.cancelledAt, &k.placedAt, &k.address)
 	if err != nil {
 		return k, fmt.Errorf("reading order %d: %w", id, err)
 	}
