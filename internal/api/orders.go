@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -47,7 +49,7 @@ type OrderPush struct {
 
 // OrderEvent is one entry of an order's timeline.
 type OrderEvent struct {
-	Kind          string    `json:"kind" doc:"received, updated, eligible, not_eligible, cancelled"`
+	Kind          string    `json:"kind" doc:"received, updated, eligible, not_eligible, cancelled, push_queued, pushed, push_failed, retried, not_pushed"`
 	SourceStoreID int64     `json:"source_store_id,omitempty" doc:"the source a decision is about"`
 	Detail        string    `json:"detail"`
 	At            time.Time `json:"at"`
@@ -95,12 +97,7 @@ func orderOut(o orders.Order) Order {
 		out.Lines = append(out.Lines, OrderLine{Position: l.Position, PlatformLineID: l.PlatformLineID, VariantID: l.VariantID,
 			SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: amount(l.Price, o.Currency)})
 	}
-	for _, p := range o.Pushes {
-		out.Pushes = append(out.Pushes, OrderPush{SourceStoreID: p.SourceStoreID, SourceName: p.SourceName, SourceStoreKey: p.SourceKey,
-			ConnectionID: p.ConnectionID, Eligible: p.Eligible, Reasons: p.Reasons, Lines: p.LinePositions, Status: p.Status,
-			Error: p.Error, Attempts: p.Attempts, NextRetryAt: p.NextRetryAt, SourceOrderID: p.SourceOrderID,
-			SourceOrderName: p.SourceOrderName, PushedAt: p.PushedAt, DecidedAt: p.DecidedAt})
-	}
+	out.Pushes = pushesOut(o.Pushes)
 	for _, e := range o.Timeline {
 		out.Timeline = append(out.Timeline, OrderEvent{Kind: e.Kind, SourceStoreID: e.SourceStoreID, Detail: e.Detail, At: e.At})
 	}
@@ -170,6 +167,31 @@ func orderSettingsOut(s orders.Settings) OrderSettings {
 	return OrderSettings{PushMode: s.PushMode, HoldWindow: s.Hold.String(), Paused: s.Paused, LockDate: s.LockDate}
 }
 
+func pushesOut(ps []orders.Push) []OrderPush {
+	out := make([]OrderPush, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, OrderPush{SourceStoreID: p.SourceStoreID, SourceName: p.SourceName, SourceStoreKey: p.SourceKey,
+			ConnectionID: p.ConnectionID, Eligible: p.Eligible, Reasons: p.Reasons, Lines: p.LinePositions, Status: p.Status,
+			Error: p.Error, Attempts: p.Attempts, NextRetryAt: p.NextRetryAt, SourceOrderID: p.SourceOrderID,
+			SourceOrderName: p.SourceOrderName, PushedAt: p.PushedAt, DecidedAt: p.DecidedAt})
+	}
+	return out
+}
+
+type pushOrderInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		SourceStoreIDs []int64 `json:"source_store_ids,omitempty" doc:"the sources to push to (source_store_id of the order's pushes); empty: every part not pushed yet"`
+		ShippingFee    string  `json:"shipping_fee,omitempty" example:"4.95" doc:"a shipping fee for the source order, exact, in the order's currency; 0 or more"`
+	}
+}
+
+type pushesOutput struct {
+	Body struct {
+		Pushes []OrderPush `json:"pushes" nullable:"false"`
+	}
+}
+
 type orderHandlers struct{ svc *orders.Service }
 
 func (h orderHandlers) register(hapi huma.API) {
@@ -193,6 +215,39 @@ func (h orderHandlers) register(hapi huma.API) {
 		Description: "The destination's account only (403 for the source's). A wrong value is a 422 naming it, and nothing changes. " +
 			"The orders of the connection not yet pushed are decided again at once.",
 		Errors: []int{http.StatusNotFound, http.StatusForbidden, http.StatusUnprocessableEntity}, Tags: []string{"Connections"}}, h.putSettings)
+	huma.Register(hapi, huma.Operation{OperationID: "push-order", Method: http.MethodPost, Path: "/api/v2/orders/{id}/push",
+		Summary: "Push an order's parts to their sources now",
+		Description: "Queues the push of the order's part to each source named (each creates one source order with only that " +
+			"source's linked lines, exactly once), with an optional shipping fee. An unknown source or a malformed or negative fee " +
+			"is a 422 naming it; a part that is not eligible (the reasons), already pushed, or whose connection is blocked is a 409; " +
+			"nothing is queued then.",
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}, Tags: tags}, h.push)
+	huma.Register(hapi, huma.Operation{OperationID: "retry-order", Method: http.MethodPost, Path: "/api/v2/orders/{id}/retry",
+		Summary:       "Retry an order's failed pushes",
+		Description:   "Queues each failed push again, after its cause was fixed. No failed push is a 409.",
+		DefaultStatus: http.StatusAccepted,
+		Errors:        []int{http.StatusNotFound, http.StatusConflict}, Tags: tags}, h.retry)
+}
+
+func (h orderHandlers) push(ctx context.Context, in *pushOrderInput) (*pushesOutput, error) {
+	ps, err := h.svc.PushNow(ctx, AccountID(ctx), in.ID, orders.PushInput{SourceStoreIDs: in.Body.SourceStoreIDs, ShippingFee: in.Body.ShippingFee})
+	if err != nil {
+		return nil, ordersError(err, "body")
+	}
+	out := &pushesOutput{}
+	out.Body.Pushes = pushesOut(ps)
+	return out, nil
+}
+
+func (h orderHandlers) retry(ctx context.Context, in *orderIDInput) (*pushesOutput, error) {
+	ps, err := h.svc.Retry(ctx, AccountID(ctx), in.ID)
+	if err != nil {
+		return nil, ordersError(err, "body")
+	}
+	out := &pushesOutput{}
+	out.Body.Pushes = pushesOut(ps)
+	return out, nil
 }
 
 // ordersError answers bad input of the orders domain, naming the field where loc says it is.
@@ -204,6 +259,15 @@ func ordersError(err error, loc string) error {
 			&huma.ErrorDetail{Location: loc + "." + oe.Field, Message: oe.Message, Value: Echo(oe.Value)})
 	case errors.Is(err, orders.ErrForbidden):
 		return huma.NewError(http.StatusForbidden, err.Error())
+	}
+	if ce, ok := errors.AsType[*orders.Conflict](err); ok {
+		details := []error{}
+		for _, id := range slices.Sorted(maps.Keys(ce.Reasons)) {
+			for _, r := range ce.Reasons[id] {
+				details = append(details, &huma.ErrorDetail{Location: "body.source_store_ids", Message: r, Value: id})
+			}
+		}
+		return huma.NewError(http.StatusConflict, ce.Message, details...)
 	}
 	return err
 }

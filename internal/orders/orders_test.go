@@ -27,6 +27,7 @@ import (
 type fixture struct {
 	db              *database.DB
 	svc             *orders.Service
+	stores          *store.Service
 	conns           *connection.Service
 	dst, srcA, srcB store.Store
 	cA, cB          connection.Connection
@@ -55,7 +56,7 @@ func newFixture(t *testing.T, db *database.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := fixture{db: db, conns: connection.NewService(db, stores, nil, nil), svc: orders.NewService(db, jc, stores, orders.Config{})}
+	f := fixture{db: db, stores: stores, conns: connection.NewService(db, stores, nil, nil), svc: orders.NewService(db, jc, stores, orders.Config{})}
 	f.reseller, f.supplierA = mk("reseller"), mk("supplier-a")
 	supplierB := mk("supplier-b")
 	f.dst = connectiontest.Store(t, db, stores, box, f.reseller, "reseller")

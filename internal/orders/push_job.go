@@ -136,18 +136,18 @@ func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 	var status, reasons, positions, state, customer, address, destName string
 	var eligible bool
 	var paused *bool
-	var connectionID int64
+	var connectionID, sourceAccount int64
 	var fee *int64
 	var cancelledAt *time.Time
 	err := s.db.QueryRow(ctx, `SELECT p.status, p.eligible, p.reasons, p.line_positions, p.connection_id, p.shipping_fee_amount,
 			p.uncertain_since, c.state, os.paused, o.account_id, o.store_id, o.platform_order_id, o.name, o.currency,
-			o.cancelled_at, o.customer_name, o.shipping_address, d.name
+			o.cancelled_at, o.customer_name, o.shipping_address, d.name, src.account_id
 		FROM order_pushes p JOIN orders o ON o.id = p.order_id JOIN connections c ON c.id = p.connection_id
-		JOIN stores d ON d.id = o.store_id LEFT JOIN order_settings os ON os.connection_id = c.id
+		JOIN stores d ON d.id = o.store_id JOIN stores src ON src.id = p.source_store_id LEFT JOIN order_settings os ON os.connection_id = c.id
 		WHERE p.order_id = $1 AND p.source_store_id = $2`, a.OrderID, a.SourceStoreID).
 		Scan(&status, &eligible, &reasons, &positions, &connectionID, &fee, &pl.uncertain, &state, &paused,
 			&pl.head.accountID, &pl.head.storeID, &pl.head.platformOrderID, &pl.head.name, &pl.head.currency,
-			&cancelledAt, &customer, &address, &destName)
+			&cancelledAt, &customer, &address, &destName, &sourceAccount)
 	if errors.Is(err, database.ErrNoRows) {
 		pl.skip = skipSilently // the order or its connection is gone
 		return pl, nil
@@ -155,7 +155,7 @@ func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 	if err != nil {
 		return pl, fmt.Errorf("reading the push of order %d to store %d: %w", a.OrderID, a.SourceStoreID, err)
 	}
-	src, err := s.stores.Get(ctx, store.GetParams{ID: a.SourceStoreID})
+	src, err := s.stores.Get(ctx, store.GetParams{AccountID: sourceAccount, ID: a.SourceStoreID})
 	if err != nil {
 		return pl, fmt.Errorf("reading source store %d: %w", a.SourceStoreID, err)
 	}
