@@ -260,7 +260,7 @@ func ordersError(err error, loc string) error {
 	case errors.Is(err, orders.ErrForbidden):
 		return huma.NewError(http.StatusForbidden, err.Error())
 	}
-	if ce, ok := errors.AsType[*orders.Conflict](err); ok {
+	if ce, ok := errors.AsType[*orders.ConflictError](err); ok {
 		details := []error{}
 		for _, id := range slices.Sorted(maps.Keys(ce.Reasons)) {
 			for _, r := range ce.Reasons[id] {

@@ -58,7 +58,7 @@ func keep(o platform.Order) kept {
 		k.placedAt = utc(&o.CreatedAt)
 	}
 	if a := o.ShippingAddress; a != nil && !a.IsZero() {
-		if b, err := json.Marshal(a); err == nil {
+		if b, err := json.Marshal(addressOf(*a)); err == nil {
 			k.address = string(b)
 		}
 	}
@@ -380,3 +380,24 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 	_, err := tx.Exec(ctx, `UPDATE orders SET push_status = $2 WHERE id = $1`, orderID, orderStatus(k.cancelledAt != nil, parts))
 	return err
 }
+
+// address is a shipping address as the hub keeps it (orders.shipping_address, JSON).
+type address struct {
+	FirstName    string `json:"first_name,omitempty"`
+	LastName     string `json:"last_name,omitempty"`
+	Company      string `json:"company,omitempty"`
+	Address1     string `json:"address1,omitempty"`
+	Address2     string `json:"address2,omitempty"`
+	City         string `json:"city,omitempty"`
+	Province     string `json:"province,omitempty"`
+	ProvinceCode string `json:"province_code,omitempty"`
+	Zip          string `json:"zip,omitempty"`
+	Country      string `json:"country,omitempty"`
+	CountryCode  string `json:"country_code,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	Email        string `json:"email,omitempty"`
+}
+
+func addressOf(a platform.Address) address { return address(a) }
+
+func (a address) platform() platform.Address { return platform.Address(a) }

@@ -15,20 +15,20 @@ import (
 	"github.com/storesync/storesync/internal/platform"
 )
 
-// ErrConflict is what every *Conflict matches with errors.Is.
+// ErrConflict is what every *ConflictError matches with errors.Is.
 var ErrConflict = errors.New("conflict")
 
-// Conflict is a push refused because of the order's or the connection's state (not of the
+// ConflictError is a push refused because of the order's or the connection's state (not of the
 // input): Reasons are the eligibility reasons, by source, when that is why.
-type Conflict struct {
+type ConflictError struct {
 	Message string
 	Reasons map[int64][]string
 }
 
-func (e *Conflict) Error() string { return e.Message }
+func (e *ConflictError) Error() string { return e.Message }
 
 // Is makes errors.Is(err, ErrConflict) true.
-func (e *Conflict) Is(target error) bool { return target == ErrConflict }
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // PushInput is a person's push of an order's parts now.
 type PushInput struct {
@@ -98,11 +98,12 @@ func readPushRows(ctx context.Context, q database.Querier, orderID int64) ([]pus
 	return out, rows.Err()
 }
 
-// parseFee reads a manual shipping fee in the order's currency: exact, 0 or more.
+// parseFee reads a manual shipping fee in the order's currency: exact, 0 or more; nil for none.
 func parseFee(s, currency string) (*int64, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, nil
+		var none *int64
+		return none, nil
 	}
 	m, err := platform.ParseMoney(s, currency)
 	if err != nil {
@@ -120,7 +121,7 @@ func parseFee(s, currency string) (*int64, error) {
 // PushNow queues the push of the order's parts to the sources named, at once, with an optional
 // shipping fee, and returns the order's pushes. Bad input is an *Error naming the field
 // (source_store_ids, shipping_fee); a part that is not eligible, already pushed or cancelled is
-// a *Conflict with the reasons; nothing is queued then.
+// a *ConflictError with the reasons; nothing is queued then.
 func (s *Service) PushNow(ctx context.Context, accountID, orderID int64, in PushInput) ([]Push, error) {
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		h, err := readHead(ctx, tx, accountID, orderID)
@@ -155,7 +156,7 @@ func (s *Service) PushNow(ctx context.Context, accountID, orderID int64, in Push
 			msgs = append(msgs, p.sourceName+": "+strings.Join(refused[p.sourceStoreID], reasonsSeparator))
 		}
 		if len(refused) > 0 {
-			return &Conflict{Message: "the order cannot be pushed to " + strings.Join(msgs, "; "), Reasons: refused}
+			return &ConflictError{Message: "the order cannot be pushed to " + strings.Join(msgs, "; "), Reasons: refused}
 		}
 		now := s.now()
 		for _, p := range chosen {
@@ -190,7 +191,7 @@ func choose(rows []pushRow, ids []int64) ([]pushRow, error) {
 			}
 		}
 		if len(out) == 0 {
-			return nil, &Conflict{Message: "the order has no part left to push"}
+			return nil, &ConflictError{Message: "the order has no part left to push"}
 		}
 		return out, nil
 	}
@@ -232,7 +233,7 @@ func (s *Service) Retry(ctx context.Context, accountID, orderID int64) ([]Push, 
 			}
 		}
 		if n == 0 {
-			return &Conflict{Message: "the order has no failed push to retry"}
+			return &ConflictError{Message: "the order has no failed push to retry"}
 		}
 		return nil
 	})

@@ -133,7 +133,7 @@ func uncertainSince(job *river.Job[PushArgs], kept *time.Time) time.Time {
 // plan re-reads the push, its order and its connection, and builds what to send.
 func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 	var pl plan
-	var status, reasons, positions, state, customer, address, destName string
+	var status, reasons, positions, state, customer, addressJSON, destName string
 	var eligible bool
 	var paused *bool
 	var connectionID, sourceAccount int64
@@ -147,7 +147,7 @@ func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 		WHERE p.order_id = $1 AND p.source_store_id = $2`, a.OrderID, a.SourceStoreID).
 		Scan(&status, &eligible, &reasons, &positions, &connectionID, &fee, &pl.uncertain, &state, &paused,
 			&pl.head.accountID, &pl.head.storeID, &pl.head.platformOrderID, &pl.head.name, &pl.head.currency,
-			&cancelledAt, &customer, &address, &destName, &sourceAccount)
+			&cancelledAt, &customer, &addressJSON, &destName, &sourceAccount)
 	if errors.Is(err, database.ErrNoRows) {
 		pl.skip = skipSilently // the order or its connection is gone
 		return pl, nil
@@ -204,9 +204,10 @@ func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 		}
 		in.Lines = append(in.Lines, l)
 	}
-	if address != "" {
-		var addr platform.Address
-		if err := json.Unmarshal([]byte(address), &addr); err == nil {
+	if addressJSON != "" {
+		var kept address
+		if err := json.Unmarshal([]byte(addressJSON), &kept); err == nil {
+			addr := kept.platform()
 			in.ShippingAddress = &addr
 		}
 	}

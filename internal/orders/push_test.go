@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,10 +44,10 @@ func (p *sourcePlatform) CreateOrder(_ context.Context, in platform.OrderInput) 
 	if len(p.fail) > 0 {
 		err, p.fail = p.fail[0], p.fail[1:]
 	}
-	if err != nil && !(p.lostOK && platform.KindOf(err) == platform.KindOutcomeUnknown) {
+	if err != nil && (!p.lostOK || platform.KindOf(err) != platform.KindOutcomeUnknown) {
 		return platform.Order{}, err
 	}
-	o := platform.Order{ID: "so-" + in.IdempotencyKey, Name: "#S" + string(rune('0'+len(p.made)+1)), CreatedAt: time.Now().UTC()}
+	o := platform.Order{ID: "so-" + in.IdempotencyKey, Name: "#S" + strconv.Itoa(len(p.made)+1), CreatedAt: time.Now().UTC()}
 	if p.made == nil {
 		p.made = map[string]platform.Order{}
 	}
@@ -126,7 +127,7 @@ func (f pushFixture) waitPush(t *testing.T, src store.Store, status string) orde
 	for {
 		o := f.only(t)
 		if p := push(t, o, src); p.Status == status {
-			return o
+			return f.only(t) // the order's row was read before its pushes: read it again, after
 		} else if time.Now().After(deadline) {
 			t.Fatalf("push to %s: status %s (error %q); want %s; timeline %+v", src.Name, p.Status, p.Error, status, o.Timeline)
 		}
@@ -160,7 +161,7 @@ func TestManualPush(t *testing.T) {
 		}
 		// Source B supplies no line: not eligible, a conflict with the reason.
 		_, err := f.svc.PushNow(ctx, f.reseller, o.ID, orders.PushInput{SourceStoreIDs: []int64{f.srcA.ID, f.srcB.ID}})
-		var ce *orders.Conflict
+		var ce *orders.ConflictError
 		if !errors.As(err, &ce) || !slices.Equal(ce.Reasons[f.srcB.ID], []string{orders.ReasonNoLinkedLine}) {
 			t.Fatalf("push to B: %v; want a conflict with %q", err, orders.ReasonNoLinkedLine)
 		}
