@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -23,6 +24,7 @@ import (
 	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/platform"
 )
 
 // Examples drawn per operation, valid and invalid: enough to reach every field, few enough that
@@ -136,6 +138,15 @@ func newWalk(t *testing.T, a *app.App) *walk {
 	if status, body := w.do(http.MethodPost, "/api/v2/connections", nil,
 		[]byte(fmt.Sprintf(`{"destination_store_id":%d,"source_store_key":%q}`, dst.ID, src.Key))); status != http.StatusCreated {
 		t.Fatalf("setting up a connection: %d %s", status, body)
+	}
+	// A destination order for the orders' ids to find (its push is refused: nothing is linked).
+	if err := a.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		now := time.Now().UTC()
+		_, err := a.Orders.Apply(ctx, tx, dst, platform.Order{ID: "walk-1", Name: "#1", FinancialStatus: platform.FinancialPaid,
+			Total: platform.Money{Amount: 100, Currency: "USD"}, CreatedAt: now, UpdatedAt: now})
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 	status, raw := w.do(http.MethodGet, "/api/openapi.json", nil, nil)
 	if status != http.StatusOK {
