@@ -176,8 +176,8 @@ func TestOrderPush(t *testing.T) {
 			} `json:"errors"`
 		}
 		for body, loc := range map[string]string{
-			`{"shipping_fee":"-1"}`:                                  "body.shipping_fee",
-			`{"shipping_fee":"4.9.5"}`:                               "body.shipping_fee",
+			`{"shipping_fee":"-1"}`:                          "body.shipping_fee",
+			`{"shipping_fee":"4.9.5"}`:                       "body.shipping_fee",
 			fmt.Sprintf(`{"source_store_ids":[%d]}`, dst.ID): "body.source_store_ids",
 		} {
 			problem.Errors = nil
