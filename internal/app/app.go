@@ -178,7 +178,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
-	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger, Reservations: a.Inventory,
+	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger, Reservations: orderReservations{a.Inventory},
 		OnPolled: func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error { // reserve what a dropped webhook did not
 			return a.Inventory.OrderChanged(ctx, tx, inventory.OrderChangedParams{AccountID: st.AccountID, StoreID: st.ID, OrderID: o.ID, Order: &o, UpdatedAt: o.UpdatedAt})
 		}})
@@ -226,4 +226,20 @@ func (a *App) SeedDemo(ctx context.Context, accountID int64) error {
 		return fmt.Errorf("seeding the back office: %w", err)
 	}
 	return nil
+}
+
+// orderReservations gives the order push the inventory's reservations (internal/orders does not
+// import internal/inventory).
+type orderReservations struct{ inv *inventory.Service }
+
+func (r orderReservations) MarkPushed(ctx context.Context, tx database.Tx, p orders.ReservedLines) error {
+	_, err := r.inv.MarkPushed(ctx, tx, inventory.MarkPushedParams{AccountID: p.AccountID, DestinationStoreID: p.DestinationStoreID,
+		OrderID: p.OrderID, LineIDs: p.LineIDs, At: p.At})
+	return err
+}
+
+func (r orderReservations) Release(ctx context.Context, tx database.Tx, p orders.ReservedLines) error {
+	_, err := r.inv.Release(ctx, tx, inventory.ReleaseParams{AccountID: p.AccountID, DestinationStoreID: p.DestinationStoreID,
+		OrderID: p.OrderID, LineIDs: p.LineIDs, Reason: p.Reason})
+	return err
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/storesync/storesync/internal/database"
-	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/store"
@@ -85,12 +84,27 @@ type Config struct {
 	Reservations Reservations
 }
 
-// Reservations are the inventory's reservations of a destination order's lines
-// (*inventory.Service).
+// Reservations are the inventory's reservations of a destination order's lines (the wiring
+// adapts internal/inventory's, which this package does not import).
 type Reservations interface {
-	MarkPushed(ctx context.Context, tx database.Tx, p inventory.MarkPushedParams) (int64, error)
-	Release(ctx context.Context, tx database.Tx, p inventory.ReleaseParams) (int64, error)
+	MarkPushed(ctx context.Context, tx database.Tx, p ReservedLines) error
+	Release(ctx context.Context, tx database.Tx, p ReservedLines) error
 }
+
+// ReservedLines name lines of a destination order: AccountID is the destination store's
+// account, OrderID the order's platform id; At (MarkPushed) is when the source order was made,
+// as the source stamps it; Reason (Release) says why the reservations end.
+type ReservedLines struct {
+	AccountID          int64
+	DestinationStoreID int64
+	OrderID            string
+	LineIDs            []string
+	At                 time.Time
+	Reason             string
+}
+
+// ReleaseCancelled is why the reservations of an order cancelled before its push end.
+const ReleaseCancelled = "the order was cancelled before its push"
 
 // Service keeps destination orders and their eligibility.
 type Service struct {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
-	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/platform"
 )
 
@@ -276,9 +275,8 @@ func (s *Service) releaseCancelled(ctx context.Context, tx database.Tx, orderID 
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := s.cfg.Reservations.Release(ctx, tx, inventory.ReleaseParams{AccountID: accountID, DestinationStoreID: storeID,
-		OrderID: platformID, LineIDs: ids, Reason: inventory.ReasonOrderCancelled})
-	return err
+	return s.cfg.Reservations.Release(ctx, tx, ReservedLines{AccountID: accountID, DestinationStoreID: storeID,
+		OrderID: platformID, LineIDs: ids, Reason: ReleaseCancelled})
 }
 
 func lineIDs(lines []keptLine, positions []int) []string {

@@ -13,7 +13,6 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/storesync/storesync/internal/database"
-	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/store"
@@ -293,7 +292,7 @@ func (s *Service) pushed(ctx context.Context, job *river.Job[PushArgs], pl plan,
 			return jobs.CompleteTx(ctx, tx, job) // recorded by an earlier run
 		}
 		if s.cfg.Reservations != nil {
-			if _, err := s.cfg.Reservations.MarkPushed(ctx, tx, inventory.MarkPushedParams{AccountID: pl.head.accountID,
+			if err := s.cfg.Reservations.MarkPushed(ctx, tx, ReservedLines{AccountID: pl.head.accountID,
 				DestinationStoreID: pl.head.storeID, OrderID: pl.head.platformOrderID, LineIDs: pl.lineIDs, At: made.CreatedAt}); err != nil {
 				return err
 			}

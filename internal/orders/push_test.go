@@ -14,7 +14,6 @@ import (
 
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
-	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/platform"
@@ -71,22 +70,22 @@ func (s fakeStores) Client(store.Store) (platform.Store, error) { return s.src, 
 // reservations records what the push told the inventory.
 type reservations struct {
 	mu       sync.Mutex
-	pushed   []inventory.MarkPushedParams
-	released []inventory.ReleaseParams
+	pushed   []orders.ReservedLines
+	released []orders.ReservedLines
 }
 
-func (r *reservations) MarkPushed(_ context.Context, _ database.Tx, p inventory.MarkPushedParams) (int64, error) {
+func (r *reservations) MarkPushed(_ context.Context, _ database.Tx, p orders.ReservedLines) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.pushed = append(r.pushed, p)
-	return int64(len(p.LineIDs)), nil
+	return nil
 }
 
-func (r *reservations) Release(_ context.Context, _ database.Tx, p inventory.ReleaseParams) (int64, error) {
+func (r *reservations) Release(_ context.Context, _ database.Tx, p orders.ReservedLines) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.released = append(r.released, p)
-	return int64(len(p.LineIDs)), nil
+	return nil
 }
 
 // pushFixture runs the order push's jobs against a sourcePlatform.

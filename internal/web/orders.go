@@ -21,7 +21,7 @@ import (
 // fulfilment status and the day they were placed, and per order its lines, each source's part
 // (eligible or why not, push status) and its timeline.
 
-func (h *dashboard) orderRoutes(mux *http.ServeMux) {
+func (h *dashboard) orderRoutes(mux *http.ServeMux, cop *http.CrossOriginProtection) {
 	if h.Orders == nil {
 		return
 	}
@@ -31,6 +31,53 @@ func (h *dashboard) orderRoutes(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /orders", h.authed(h.ordersPage))
 	mux.Handle("GET /orders/{id}", h.authed(h.orderPage))
+	mux.Handle("POST /orders/{id}/push", cop.Handler(h.authed(h.pushOrder)))
+	mux.Handle("POST /orders/{id}/retry", cop.Handler(h.authed(h.retryOrder)))
+}
+
+// pushOrder pushes one source's part of the order now, with the shipping fee of the form.
+func (h *dashboard) pushOrder(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	id, ok := h.pathID(w, r, "order")
+	if !ok {
+		return
+	}
+	to := "/orders/" + strconv.FormatInt(id, 10)
+	src, err := strconv.ParseInt(r.PostFormValue("source_store_id"), 10, 64)
+	if err != nil || src < 1 {
+		h.flash(w, r, to, account.Flash{Kind: "err", Message: "Choose the source store to push to."})
+		return
+	}
+	_, err = h.Orders.PushNow(r.Context(), p.AccountID, id, orders.PushInput{SourceStoreIDs: []int64{src}, ShippingFee: r.PostFormValue("shipping_fee")})
+	h.pushAnswer(w, r, to, err, "Push queued: the source order is created within seconds.")
+}
+
+// retryOrder queues the order's failed pushes again.
+func (h *dashboard) retryOrder(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	id, ok := h.pathID(w, r, "order")
+	if !ok {
+		return
+	}
+	to := "/orders/" + strconv.FormatInt(id, 10)
+	_, err := h.Orders.Retry(r.Context(), p.AccountID, id)
+	h.pushAnswer(w, r, to, err, "Retry queued.")
+}
+
+func (h *dashboard) pushAnswer(w http.ResponseWriter, r *http.Request, to string, err error, ok string) {
+	oe, isInput := errors.AsType[*orders.Error](err)
+	ce, isConflict := errors.AsType[*orders.ConflictError](err)
+	switch {
+	case err == nil:
+		h.flash(w, r, to, account.Flash{Kind: "ok", Message: ok})
+	case isInput:
+		h.flash(w, r, to, account.Flash{Kind: "err", Message: strings.ReplaceAll(oe.Field, "_", " ") + ": " + oe.Message + "."})
+	case isConflict:
+		h.flash(w, r, to, account.Flash{Kind: "err", Message: "Not pushed: " + ce.Message + "."})
+	case errors.Is(err, database.ErrNotFound):
+		h.fail(w, r, http.StatusNotFound, "Not found", "There is no such order in this account.")
+	default:
+		h.Logger.ErrorContext(r.Context(), "pushing an order", "error", err)
+		h.flash(w, r, to, account.Flash{Kind: "err", Message: "Cannot queue the push right now; try again."})
+	}
 }
 
 var orderFuncs = template.FuncMap{
