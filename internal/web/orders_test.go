@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +88,23 @@ func TestOrderPages(t *testing.T) {
 			if !strings.Contains(a.body, want) {
 				t.Errorf("order page lacks %q: %.2000s", want, a.body)
 			}
+		}
+		if strings.Contains(a.body, `action="`+path+`/push"`) {
+			t.Errorf("order page offers a push of an order that is not eligible")
+		}
+		// Pushing by hand is refused with the reasons; a malformed fee is named; nothing is queued.
+		if post, page := ra.follow(path+"/push", url.Values{"source_store_id": {strconv.FormatInt(ss[0].ID, 10)}, "shipping_fee": {"4.95"}}); post.status != 303 ||
+			!strings.Contains(page.body, "Not pushed") || !strings.Contains(page.body, "not paid") {
+			t.Errorf("push of an ineligible order: %d %.2000s", post.status, page.body)
+		}
+		if _, page := ra.follow(path+"/push", url.Values{"source_store_id": {strconv.FormatInt(ss[0].ID, 10)}, "shipping_fee": {"-1"}}); !strings.Contains(page.body, "shipping fee: must be 0 or more") {
+			t.Errorf("negative fee: %.2000s", page.body)
+		}
+		if _, page := ra.follow(path+"/retry", url.Values{}); !strings.Contains(page.body, "no failed push to retry") {
+			t.Errorf("retry with nothing failed: %.2000s", page.body)
+		}
+		if a := xa.do("POST", path+"/push", url.Values{"source_store_id": {strconv.FormatInt(ss[0].ID, 10)}}); a.status != 404 {
+			t.Errorf("another account pushes the order: %d; want 404", a.status)
 		}
 		if a := xa.do("GET", path, nil); a.status != 404 {
 			t.Errorf("another account reads the order: %d; want 404", a.status)
