@@ -36,8 +36,8 @@ func TestImportCreateIsExactlyOnce(t *testing.T) {
 			}
 			var ours []platform.Product
 			for _, p := range catalogOf(t, dstC) {
-				switch {
-				case p.ID == own.ID:
+				switch p.ID {
+				case own.ID:
 					if p.Title != "Mug" || len(p.Variants) != 1 || p.Variants[0].SKU != "OWN-MUG" || p.Variants[0].Price != usdOf(4200) {
 						t.Errorf("mode %d: the destination's own product was changed: %+v", mode, p)
 					}

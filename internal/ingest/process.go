@@ -296,9 +296,7 @@ func (s *Service) applyTx(ctx context.Context, tx database.Tx, id int64, k kept,
 		}
 		newStatus := StatusProcessed
 		var version *int64
-		switch {
-		case ev.ResourceID == "":
-		default:
+		if ev.ResourceID != "" {
 			switch rs.order(ev, content) {
 			case staleEvent:
 				newStatus = StatusStale
@@ -306,10 +304,10 @@ func (s *Service) applyTx(ctx context.Context, tx database.Tx, id int64, k kept,
 				if !read {
 					return errReread
 				}
+			case applyEvent:
 			}
-			if newStatus == StatusStale {
-				break
-			}
+		}
+		if ev.ResourceID != "" && newStatus != StatusStale {
 			v, err := s.advance(ctx, tx, k, kind, ev, rs, content)
 			if err != nil {
 				return fmt.Errorf("applying received webhook %d: %w", id, err)
