@@ -7,6 +7,7 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -43,4 +44,19 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 // Connections adds the operations on connections between stores (connections.go).
 func Connections(svc *connection.Service) func(huma.API) {
 	return connectionHandlers{svc: svc}.register
+}
+
+// Reservations adds the operation that lists a connection's reservations.
+func Reservations(svc *inventory.Service) func(huma.API) {
+	h := reservationHandlers{svc: svc}
+	return func(hapi huma.API) {
+		huma.Register(hapi, huma.Operation{OperationID: "list-reservations", Method: http.MethodGet,
+			Path: "/api/v2/connections/{id}/reservations", Summary: "List inventory reservations",
+			Description: "Each destination order line of a linked variant reserves its quantity at the source the moment the " +
+				"order arrives: every destination of that source item is lowered by it, so none oversells before the source " +
+				"store has the order. held: reserved; pushed: the order is at the source, whose quantity does not show it yet; " +
+				"released: no longer reserved (reason says why: cancelled, removed, not pushed, or the source's quantity " +
+				"reflects it). Newest first. The destination's account only.",
+			Errors: []int{http.StatusNotFound, http.StatusForbidden}, Tags: []string{"Connections"}}, h.list)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/database"
@@ -19,17 +20,25 @@ type SourceLevel struct {
 	InventoryItemID string
 	LocationID      string
 	Available       int64
+	// UpdatedAt is when the platform says the level last changed; zero when it does not say (the
+	// time it is recorded counts then). A level stamped at or after a pushed reservation's push
+	// reflects it and releases it.
+	UpdatedAt time.Time
 }
 
 // OnEvent acts on a processed webhook (an ingest.EventFunc): an inventory level of a store is a
-// source change for every destination linked to its item. Other events are not inventory's.
+// source change for every destination linked to its item; an order of a store reserves its
+// linked lines (reserve.go). Other events are not inventory's.
 func (s *Service) OnEvent(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 	ev := p.Event
+	if isOrderEvent(ev) {
+		return s.orderEvent(ctx, tx, p)
+	}
 	if ev.Topic != platform.TopicInventoryUpdated || ev.Inventory == nil || ev.Inventory.InventoryItemID == "" {
 		return nil
 	}
 	return s.SourceChanged(ctx, tx, []SourceLevel{{AccountID: p.Store.AccountID, StoreID: p.Store.ID, InventoryItemID: ev.Inventory.InventoryItemID,
-		LocationID: ev.Inventory.LocationID, Available: ev.Inventory.Available}})
+		LocationID: ev.Inventory.LocationID, Available: ev.Inventory.Available, UpdatedAt: ev.Inventory.UpdatedAt}})
 }
 
 // SourceChanged records source levels and, for every destination item linked to them through a
@@ -45,6 +54,20 @@ func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []So
 		if !slices.Contains(byStore[l.StoreID], l.InventoryItemID) {
 			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
 		}
+	}
+	if err := releaseReflected(ctx, tx, levels, now); err != nil {
+		return fmt.Errorf("releasing the reservations the source's levels reflect: %w", err)
+	}
+	return s.redecide(ctx, tx, byStore, now)
+}
+
+// redecide decides, in tx, the quantity of every destination item following the source items
+// (by source store) and enqueues the job of each destination store whose target changed: the
+// fan-out of a source level, a reservation or a release alike.
+func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int64][]string, now time.Time) error {
+	ctx, err := withReserved(ctx, tx, byStore)
+	if err != nil {
+		return fmt.Errorf("summing reservations: %w", err)
 	}
 	wake := map[int64]int64{} // destination store → its account
 	for storeID, items := range byStore {

@@ -15,7 +15,8 @@ type decision struct {
 }
 
 // decide applies the rule to one link, reading through q (the deciding transaction): the
-// source's available quantity, minus the buffer, never below zero. Every decision of a
+// source's available quantity, minus what destination orders reserve of it (held or pushed but
+// not yet in the source's quantity, see reserve.go), minus the buffer, never below zero. Every decision of a
 // destination quantity goes through here, whatever started it.
 func decide(ctx context.Context, q database.Querier, f catalog.FanOutLink) (decision, error) {
 	l := f.Link
@@ -23,5 +24,9 @@ func decide(ctx context.Context, q database.Querier, f catalog.FanOutLink) (deci
 	if err != nil {
 		return decision{}, fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
 	}
-	return decision{sourceQuantity: total, desired: Quantity(total, f.Settings.Buffer)}, nil
+	reserved, err := reservedQuantity(ctx, q, l.SourceStoreID, l.SourceInventoryItemID)
+	if err != nil {
+		return decision{}, fmt.Errorf("summing the reservations of source item %s: %w", l.SourceInventoryItemID, err)
+	}
+	return decision{sourceQuantity: total, desired: Quantity(total-reserved, f.Settings.Buffer)}, nil
 }

@@ -8,7 +8,8 @@
 // runs, and it writes once its store's changes have been quiet for Debounce (or waited MaxWait).
 //
 // The rule: destination quantity = the source's available quantity summed over its locations
-// (every source location counts), minus the connection's buffer, never below zero. It is written
+// (every source location counts), minus the quantity destination orders reserve of it (see
+// reserve.go), minus the connection's buffer, never below zero. It is written
 // at the destination store's first active location.
 package inventory
 
@@ -48,6 +49,9 @@ type Links interface {
 	// FanOut returns, through q (the deciding transaction), the links of connected connections
 	// following the source's items, with each destination's account and connection settings.
 	FanOut(ctx context.Context, q database.Querier, p catalog.SourceItemsParams) ([]catalog.FanOutLink, error)
+	// ForDestinationVariants returns, through q, the links following the destination store's
+	// variants (what an order's lines reserve).
+	ForDestinationVariants(ctx context.Context, q database.Querier, p catalog.DestinationVariantsParams) ([]catalog.Link, error)
 	// RecordSynced records, in tx, the quantities read at the source and written at the destination.
 	RecordSynced(ctx context.Context, tx database.Tx, p catalog.RecordSyncedParams) error
 	// RecordSyncedMany records the same for many links, a few hundred per statement.

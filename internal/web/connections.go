@@ -13,6 +13,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -190,9 +191,22 @@ func (h *dashboard) connectionPage(w http.ResponseWriter, r *http.Request, p acc
 }
 
 func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p account.Principal, c connection.Connection, status int, f settingsForm, errs map[string]string) {
-	h.render(w, r, "connection", status, map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
-		"Form": f, "Errors": errs, "Attributes": attributeFields})
+	data := map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
+		"Form": f, "Errors": errs, "Attributes": attributeFields}
+	if role := c.RoleOf(p.AccountID); h.Inventory != nil && (role == connection.RoleDestination || role == connection.RoleBoth) {
+		held, err := h.Inventory.Reservations(r.Context(), inventory.ListReservationsParams{AccountID: p.AccountID, ConnectionID: c.ID,
+			State: inventory.ReservationHeld, Limit: heldListed})
+		if err != nil {
+			h.connectionsFailed(w, r, p, err)
+			return
+		}
+		data["Held"] = held
+	}
+	h.render(w, r, "connection", status, data)
 }
+
+// heldListed is how many held reservations the connection page lists (it counts them all).
+const heldListed = 5
 
 // saveSettings replaces the connection's settings, or shows the form again with its errors.
 func (h *dashboard) saveSettings(w http.ResponseWriter, r *http.Request, p account.Principal) {

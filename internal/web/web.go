@@ -17,6 +17,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/store"
 )
@@ -51,7 +52,9 @@ type Deps struct {
 	Connections *connection.Service
 	// Linking, when set with Connections, adds the pages of a connection's products.
 	Linking *linking.Service
-	Logger  *slog.Logger
+	// Inventory, when set with Connections, shows a connection's held reservations.
+	Inventory *inventory.Service
+	Logger    *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as

@@ -1,0 +1,230 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/storesync/storesync/internal/database"
+)
+
+// reservationColumns is what scanReservation reads, in order.
+const reservationColumns = `id, account_id, connection_id, destination_store_id, order_id, order_name, line_id,
+	destination_variant_id, source_store_id, source_inventory_item_id, quantity, state, reason, order_updated_at,
+	created_at, updated_at, pushed_at, released_at`
+
+func scanReservation(row database.Row) (Reservation, error) {
+	var r Reservation
+	err := row.Scan(&r.ID, &r.AccountID, &r.ConnectionID, &r.DestinationStoreID, &r.OrderID, &r.OrderName, &r.LineID,
+		&r.DestinationVariantID, &r.SourceStoreID, &r.SourceInventoryItemID, &r.Quantity, &r.State, &r.Reason,
+		&r.OrderUpdatedAt, &r.CreatedAt, &r.UpdatedAt, &r.PushedAt, &r.ReleasedAt)
+	return r, err
+}
+
+func collectReservations(rows database.Rows, err error) ([]Reservation, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reservation
+	for rows.Next() {
+		r, err := scanReservation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// reservedQuantity is what the held and pushed reservations of connected connections hold of
+// the source item: subtracted from its available quantity by decide. A blocked or disconnected
+// connection's orders are not pushed, so they hold nothing.
+func reservedQuantity(ctx context.Context, q database.Querier, storeID int64, itemID string) (int64, error) {
+	if memo, ok := ctx.Value(reservedMemoKey{}).(map[reservedKey]int64); ok {
+		if n, ok := memo[reservedKey{storeID, itemID}]; ok {
+			return n, nil
+		}
+	}
+	var n int64
+	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(r.quantity), 0) FROM inventory_reservations r
+		JOIN connections c ON c.id = r.connection_id
+		WHERE r.source_store_id = $1 AND r.source_inventory_item_id = $2 AND r.state IN ('held', 'pushed')
+			AND c.state = 'connected'`, storeID, itemID).Scan(&n)
+	return n, err
+}
+
+// orderReservations are the order's reservations in every state, by line id.
+func orderReservations(ctx context.Context, q database.Querier, storeID int64, orderID string) (map[string]Reservation, error) {
+	rs, err := collectReservations(q.Query(ctx, `SELECT `+reservationColumns+` FROM inventory_reservations
+		WHERE destination_store_id = $1 AND order_id = $2`, storeID, orderID))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Reservation, len(rs))
+	for _, r := range rs {
+		out[r.LineID] = r
+	}
+	return out, nil
+}
+
+// openReservations are the held and pushed reservations of the account's order, of the given
+// lines (all when none are given).
+func openReservations(ctx context.Context, q database.Querier, accountID, storeID int64, orderID string, lineIDs []string) ([]Reservation, error) {
+	rs, err := collectReservations(q.Query(ctx, `SELECT `+reservationColumns+` FROM inventory_reservations
+		WHERE account_id = $1 AND destination_store_id = $2 AND order_id = $3 AND state IN ('held', 'pushed')
+		ORDER BY id`, accountID, storeID, orderID))
+	if err != nil || len(lineIDs) == 0 {
+		return rs, err
+	}
+	return slices.DeleteFunc(rs, func(r Reservation) bool { return !slices.Contains(lineIDs, r.LineID) }), nil
+}
+
+// maxItemsPerQuery bounds the ids of one IN list, well within both databases' parameter limits.
+const maxItemsPerQuery = 500
+
+// pushedReservations are the source items' pushed reservations.
+func pushedReservations(ctx context.Context, q database.Querier, storeID int64, itemIDs []string) ([]Reservation, error) {
+	var out []Reservation
+	for ids := range slices.Chunk(itemIDs, maxItemsPerQuery) {
+		args := []any{storeID}
+		rs, err := collectReservations(q.Query(ctx, `SELECT `+reservationColumns+` FROM inventory_reservations
+			WHERE source_store_id = $1 AND state = 'pushed' AND source_inventory_item_id IN (`+placeholders(&args, ids)+`)`, args...))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
+// reservedKey names a source item.
+type reservedKey struct {
+	storeID int64
+	itemID  string
+}
+
+type reservedMemoKey struct{}
+
+// withReserved sums, in one read per source store and 500 items, what the reservations hold of
+// the items about to be decided, and hands the sums to reservedQuantity through ctx: decide asks
+// once per link, and a fan-out has several links per item.
+func withReserved(ctx context.Context, q database.Querier, byStore map[int64][]string) (context.Context, error) {
+	memo := map[reservedKey]int64{}
+	for storeID, items := range byStore {
+		for ids := range slices.Chunk(items, maxItemsPerQuery) {
+			args := []any{storeID}
+			rows, err := q.Query(ctx, `SELECT r.source_inventory_item_id, COALESCE(SUM(r.quantity), 0) FROM inventory_reservations r
+				JOIN connections c ON c.id = r.connection_id
+				WHERE r.source_store_id = $1 AND r.state IN ('held', 'pushed') AND c.state = 'connected'
+					AND r.source_inventory_item_id IN (`+placeholders(&args, ids)+`)
+				GROUP BY r.source_inventory_item_id`, args...)
+			if err != nil {
+				return ctx, err
+			}
+			for _, id := range ids {
+				memo[reservedKey{storeID, id}] = 0
+			}
+			for rows.Next() {
+				var id string
+				var n int64
+				if err := rows.Scan(&id, &n); err != nil {
+					rows.Close()
+					return ctx, err
+				}
+				memo[reservedKey{storeID, id}] = n
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return ctx, err
+			}
+		}
+	}
+	return context.WithValue(ctx, reservedMemoKey{}, memo), nil
+}
+
+func insertReservation(ctx context.Context, tx database.Tx, r Reservation) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inventory_reservations (account_id, connection_id, destination_store_id, order_id,
+			order_name, line_id, destination_variant_id, source_store_id, source_inventory_item_id, quantity, state,
+			order_updated_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (destination_store_id, order_id, line_id) DO NOTHING`,
+		r.AccountID, r.ConnectionID, r.DestinationStoreID, r.OrderID, r.OrderName, r.LineID, r.DestinationVariantID,
+		r.SourceStoreID, r.SourceInventoryItemID, r.Quantity, r.State, r.OrderUpdatedAt, r.CreatedAt, r.UpdatedAt)
+	return err
+}
+
+func adjustReservation(ctx context.Context, tx database.Tx, id, quantity int64, stamp, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE inventory_reservations SET quantity = $2, order_updated_at = $3, updated_at = $4
+		WHERE id = $1 AND state <> 'released'`, id, quantity, stamp, now)
+	return err
+}
+
+func releaseReservation(ctx context.Context, tx database.Tx, id int64, reason string, stamp, now time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE inventory_reservations SET state = 'released', reason = $2, order_updated_at = $3,
+			released_at = $4, updated_at = $4
+		WHERE id = $1 AND state <> 'released'`, id, reason, stamp, now)
+	return err
+}
+
+func markPushed(ctx context.Context, tx database.Tx, p MarkPushedParams, at, now time.Time) (int64, error) {
+	args := []any{p.AccountID, p.DestinationStoreID, p.OrderID, at, now}
+	lines := ""
+	if len(p.LineIDs) > 0 {
+		lines = ` AND line_id IN (` + placeholders(&args, p.LineIDs) + `)`
+	}
+	return tx.Exec(ctx, `UPDATE inventory_reservations SET state = 'pushed', pushed_at = $4, updated_at = $5
+		WHERE account_id = $1 AND destination_store_id = $2 AND order_id = $3 AND state = 'held'`+lines, args...)
+}
+
+// lockSourceItems takes, on PostgreSQL, the row locks of the items' recorded source levels
+// (a write that changes nothing) before their reservations change: a source level recorded
+// concurrently waits for this transaction and then decides with its reservations, or this one
+// waits for it and decides with its level, so neither decides from a stale sum. SQLite runs one
+// writer at a time already.
+func lockSourceItems(ctx context.Context, tx database.Tx, items map[int64][]string) error {
+	for _, storeID := range slices.Sorted(maps.Keys(items)) {
+		ids := slices.Sorted(slices.Values(items[storeID]))
+		args := []any{storeID}
+		if _, err := tx.Exec(ctx, `UPDATE inventory_source_levels SET available = available
+			WHERE store_id = $1 AND inventory_item_id IN (`+placeholders(&args, ids)+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func listReservations(ctx context.Context, q database.Querier, accountID, connectionID int64, p ListReservationsParams) ([]Reservation, int64, error) {
+	where := `account_id = $1 AND connection_id = $2`
+	args := []any{accountID, connectionID}
+	if p.State != "" {
+		where += ` AND state = $3`
+		args = append(args, p.State)
+	}
+	var total int64
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_reservations WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	n := len(args)
+	args = append(args, p.Limit, p.Offset)
+	items, err := collectReservations(q.Query(ctx, `SELECT `+reservationColumns+` FROM inventory_reservations WHERE `+where+
+		fmt.Sprintf(` ORDER BY id DESC LIMIT $%d OFFSET $%d`, n+1, n+2), args...))
+	return items, total, err
+}
+
+// placeholders appends vals to args and returns their placeholders, comma separated.
+func placeholders(args *[]any, vals []string) string {
+	var b strings.Builder
+	for i, v := range vals {
+		*args = append(*args, v)
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", len(*args))
+	}
+	return b.String()
+}
