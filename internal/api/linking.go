@@ -50,7 +50,14 @@ func (h linkingHandlers) register(hapi huma.API) {
 		0, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity), h.resolve)
 	huma.Register(hapi, op(http.MethodPost, p+"/conflicts/{conflict_id}/skip", "skip-conflict", "Skip a conflict",
 		"The products stay unlinked, and a later map does not list the conflict again.", 0, http.StatusNotFound, http.StatusConflict), h.skip)
-	huma.Register(hapi, op(http.MethodGet, p+"/product-links", "list-product-links", "List product links", "", 0, http.StatusNotFound), h.links)
+	huma.Register(hapi, op(http.MethodGet, p+"/product-links", "list-product-links", "List product links",
+		"Each with the buffer its inventory rule holds back: its own (buffer_override) or else the connection's.", 0, http.StatusNotFound), h.links)
+	huma.Register(hapi, op(http.MethodPut, p+"/product-links/{link_id}", "put-product-link", "Set or clear a product link's own buffer",
+		"buffer overrides the connection's buffer for this link (units held back: destination quantity = source available at the "+
+			"connection's source locations − buffer, never below 0); null clears it, so the connection's applies again. "+
+			"The destination quantity is decided again at once and written within seconds. A negative buffer is a 422 naming buffer; "+
+			"a link of another connection, a 404.",
+		0, http.StatusNotFound, http.StatusForbidden, http.StatusUnprocessableEntity), h.putLink)
 }
 
 // SourceVariant is one variant of a source product.
@@ -324,6 +331,8 @@ type ProductLink struct {
 	DestinationQuantity *int64     `json:"destination_quantity" doc:"last destination quantity written; null until written"`
 	SyncedAt            *time.Time `json:"synced_at"`
 	FollowReason        string     `json:"follow_reason" doc:"why the destination product no longer follows its source (deleted or archived there); empty while it follows"`
+	Buffer              int64      `json:"buffer" doc:"the units of stock the rule holds back for this link: buffer_override when set, else the connection's buffer"`
+	BufferOverride      *int64     `json:"buffer_override" doc:"the link's own buffer; null: the connection's applies"`
 	CreatedAt           time.Time  `json:"created_at"`
 	EndedAt             *time.Time `json:"ended_at" doc:"when the link ended (a disconnect); null while it is a link. Ended links are the connection's history and sync nothing"`
 	EndedReason         string     `json:"ended_reason,omitempty" doc:"why the link ended"`
@@ -337,8 +346,8 @@ type LinkSide struct {
 	Price           *Money `json:"price"`
 }
 
-func linkOut(l catalog.Link) ProductLink {
-	return ProductLink{ID: l.ID, Identifier: l.Identifier,
+func linkOut(l catalog.Link, connectionBuffer int64) ProductLink {
+	return ProductLink{ID: l.ID, Identifier: l.Identifier, Buffer: catalog.EffectiveBuffer(l, catalog.Settings{Buffer: connectionBuffer}), BufferOverride: l.Buffer,
 		Source:         LinkSide{ProductID: l.SourceProductID, VariantID: l.SourceVariantID, InventoryItemID: l.SourceInventoryItemID, Price: moneyPtr(l.SourcePrice)},
 		Destination:    LinkSide{ProductID: l.DestinationProductID, VariantID: l.DestinationVariantID, InventoryItemID: l.DestinationInventoryItemID, Price: moneyPtr(l.DestinationPrice)},
 		SourceQuantity: l.SourceQuantity, DestinationQuantity: l.DestinationQuantity, SyncedAt: l.SyncedAt, FollowReason: l.FollowReason, CreatedAt: l.CreatedAt,
@@ -365,9 +374,27 @@ func (h linkingHandlers) links(ctx context.Context, in *linksInput) (*listBody[P
 	out := &listBody[ProductLink]{}
 	out.Body.Data = make([]ProductLink, 0, len(pg.Items))
 	for _, l := range pg.Items {
-		out.Body.Data = append(out.Body.Data, linkOut(l))
+		out.Body.Data = append(out.Body.Data, linkOut(l, pg.ConnectionBuffer))
 	}
 	p := pagedInput{Page: in.Page, url: in.url}
 	out.Body.Page, out.Body.PerPage, out.Body.Total, out.Body.Next = pg.Page, linking.PerPage, pg.Total, p.next(pg.Total)
 	return out, nil
+}
+
+type putLinkInput struct {
+	ID     int64 `path:"id" minimum:"1"`
+	LinkID int64 `path:"link_id" minimum:"1"`
+	Body   struct {
+		Buffer *int64 `json:"buffer" nullable:"true" minimum:"0" maximum:"1000000000" doc:"units held back for this link, overriding the connection's buffer; null: the connection's applies"`
+	}
+}
+
+type linkBody struct{ Body ProductLink }
+
+func (h linkingHandlers) putLink(ctx context.Context, in *putLinkInput) (*linkBody, error) {
+	l, err := h.svc.SetLinkBuffer(ctx, linking.SetLinkBufferParams{AccountID: AccountID(ctx), ConnectionID: in.ID, LinkID: in.LinkID, Buffer: in.Body.Buffer})
+	if err != nil {
+		return nil, err
+	}
+	return &linkBody{Body: linkOut(l.Link, l.ConnectionBuffer)}, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/platform/httpclient"
+	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
@@ -47,6 +48,7 @@ type App struct {
 	Follow      *linking.Follower // source product changes carried to destinations
 	Links       *catalog.LinkStore
 	Inventory   *inventory.Service
+	Reconcile   *reconcile.Service // reconciliation runs: what webhooks missed, found and fixed
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -158,8 +160,18 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Links = a.Linking.Links()
 	a.Inventory = inventory.NewService(db, a.Jobs, a.Stores, a.Connections, a.Links,
 		inventory.Config{Now: opts.Now, Logger: logger})
+	// A change of the inventory rule (settings, a link's buffer, syncing again) decides the
+	// quantities again in its transaction; items just linked get their source levels read.
+	a.Connections.OnTransit(a.Inventory.OnTransit)
+	a.Connections.OnSettings(a.Inventory.OnSettings)
+	a.Linking.OnLinkBuffer(a.Inventory.RedecideLink)
+	a.Links.OnLinked(a.Inventory.OnLinked)
 	// A processed webhook reaches the domains in the transaction that marks it processed.
 	a.Ingest.OnEvent(a.Inventory.OnEvent)
+	a.Reconcile = reconcile.NewService(reconcile.Config{DB: db, Jobs: a.Jobs, Connections: a.Connections, Stores: a.Stores,
+		Links: a.Links, Inventory: a.Inventory, Follower: a.Follow, Announcer: a.Follow,
+		AttemptBudget: cfg.JobTimeout / 3, StreamTimeout: max(cfg.JobTimeout, cfg.JobRescueAfter-cfg.JobTimeout),
+		Now: opts.Now, Logger: logger})
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
@@ -169,6 +181,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		a.Linking.AddWorkers(a.workers)
 		a.Follow.AddWorkers(a.workers)
 		a.Inventory.AddWorkers(a.workers)
+		a.Reconcile.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
@@ -180,7 +193,7 @@ func periodicJobs(work bool) []*river.PeriodicJob {
 	if !work {
 		return nil
 	}
-	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune()}
+	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune(), reconcile.PeriodicSchedule()}
 }
 
 // Close releases the database.

@@ -41,7 +41,7 @@ type syncEnv struct {
 	throttled atomic.Int64   // 429 answers or THROTTLED errors to inventorySetQuantities
 }
 
-func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
+func newSyncEnv(t testing.TB, dbURL string, mods ...func(*config.Config)) *syncEnv {
 	t.Helper()
 	var handler atomic.Pointer[http.Handler]
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,6 +51,9 @@ func newSyncEnv(t testing.TB, dbURL string) *syncEnv {
 	cfg := config.Config{DataDir: t.TempDir(), DB: dbURL, LogLevel: "info", LogFormat: "json", PublicURL: srv.URL,
 		Addr: "127.0.0.1:0", MaxBodyBytes: 1 << 20, Workers: 20, JobTimeout: time.Minute, JobRescueAfter: 2 * time.Minute,
 		ShutdownTimeout: time.Second, WebhookMaxBodyBytes: 10 << 20, Retention: 30 * 24 * time.Hour, SecretKey: testSecretKey}
+	for _, mod := range mods {
+		mod(&cfg)
+	}
 	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +127,16 @@ func (e *syncEnv) setCalls(domain string) int {
 // a new account, and returns the store with its variants' inventory item ids in catalog order.
 func (e *syncEnv) shop(t testing.TB, name string, n int) (store.Store, []string) {
 	t.Helper()
+	return e.shopAt(t, name, n, 1)
+}
+
+// shopAt is shop with the given number of locations (seeded stock is at the first).
+func (e *syncEnv) shopAt(t testing.TB, name string, n, locations int) (store.Store, []string) {
+	t.Helper()
 	ctx := context.Background()
 	domain := name + ".myshopify.com"
-	sh, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name})
+	sh, err := e.sim.AddShop(shopifysim.ShopConfig{Domain: domain, Name: name, AccessToken: "shpat_" + name, APISecret: "shpss_" + name,
+		Locations: locations})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,9 @@ func TestInventoryFollowsTheSource(t *testing.T) {
 		e.connect(t, dst1, src, items1, srcItems, 2)
 		c2 := e.connect(t, dst2, src, items2, srcItems, 5)
 		e.waitSubscribed(t, src)
+		// Linking reads the source's stock, so both destinations are stocked at once; let that
+		// settle (hundreds of writes and their webhooks) before the changes below.
+		waitIdle(t, e)
 		t.Logf("set up in %s", time.Since(t0))
 		want := func(items []string, buffer int64, qty func(i int) int64, only ...int) map[string]int64 {
 			out := map[string]int64{}

@@ -63,6 +63,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.ReceivedWebhooks(a.Ingest),
 		api.Connections(a.Connections),
 		api.Linking(a.Linking),
+		api.Reconcile(a.Reconcile),
 		api.Reservations(a.Inventory),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
@@ -134,6 +135,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Logger: a.Logger,
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Logger: a.Logger,
 		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }

@@ -39,7 +39,7 @@ type EndedLinksParams struct {
 // EndedLinks returns the ended links of the given destination products, ordered by link id.
 func (s *LinkStore) EndedLinks(ctx context.Context, q database.Querier, p EndedLinksParams) ([]Link, error) {
 	var out []Link
-	for ids := range chunks(p.DestinationProductIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.DestinationProductIDs) {
 		args := []any{p.ConnectionID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l
@@ -76,5 +76,8 @@ func (s *LinkStore) RestoreLinks(ctx context.Context, tx database.Tx, p RestoreL
 			return fmt.Errorf("restoring links of connection %d: %w", p.ConnectionID, err)
 		}
 	}
-	return Recount(ctx, tx, p.ConnectionID)
+	if err := Recount(ctx, tx, p.ConnectionID); err != nil {
+		return err
+	}
+	return s.restored(ctx, tx, p)
 }

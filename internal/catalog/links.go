@@ -34,7 +34,9 @@ type Link struct {
 	DestinationPrice           *platform.Money // last destination price written
 	SyncedAt                   *time.Time
 	FollowReason               string // why the destination stopped following ("" while it follows)
-	CreatedAt                  time.Time
+	// Buffer is the link's own buffer, overriding its connection's; nil: the connection's applies.
+	Buffer    *int64
+	CreatedAt time.Time
 	// EndedAt is when the link ended (a disconnect), nil while it is a link: an ended link is
 	// kept as the connection's history and read as a link by nothing (readers filter
 	// ended_at IS NULL). EndedReason says why, in words.
@@ -45,7 +47,8 @@ type Link struct {
 // LinkStore keeps product links. The import and map work writes them; the inventory sync reads
 // them by source inventory item and records what it moved.
 type LinkStore struct {
-	db *database.DB
+	db     *database.DB
+	linked []LinkedHook
 }
 
 // NewLinkStore returns a LinkStore on db.
@@ -56,18 +59,18 @@ const linkColumns = `l.id, l.connection_id, l.source_store_id, l.source_product_
 	l.source_inventory_item_id, l.destination_store_id, l.destination_product_id, l.destination_variant_id,
 	l.destination_inventory_item_id, l.identifier, l.source_quantity, l.destination_quantity,
 	l.source_price_amount, l.source_price_currency, l.destination_price_amount, l.destination_price_currency,
-	l.synced_at, l.follow_reason, l.created_at, l.ended_at, l.ended_reason`
+	l.synced_at, l.follow_reason, l.created_at, l.ended_at, l.ended_reason, l.buffer`
 
 func scanLink(row database.Row) (Link, error) {
 	var (
 		l          Link
-		sq, dq     sql.Null[int64]
+		sq, dq, bf sql.Null[int64]
 		sa, da     int64
 		scur, dcur string
 	)
 	err := row.Scan(&l.ID, &l.ConnectionID, &l.SourceStoreID, &l.SourceProductID, &l.SourceVariantID,
 		&l.SourceInventoryItemID, &l.DestinationStoreID, &l.DestinationProductID, &l.DestinationVariantID,
-		&l.DestinationInventoryItemID, &l.Identifier, &sq, &dq, &sa, &scur, &da, &dcur, &l.SyncedAt, &l.FollowReason, &l.CreatedAt, &l.EndedAt, &l.EndedReason)
+		&l.DestinationInventoryItemID, &l.Identifier, &sq, &dq, &sa, &scur, &da, &dcur, &l.SyncedAt, &l.FollowReason, &l.CreatedAt, &l.EndedAt, &l.EndedReason, &bf)
 	if err != nil {
 		return Link{}, err
 	}
@@ -76,6 +79,9 @@ func scanLink(row database.Row) (Link, error) {
 	}
 	if dq.Valid {
 		l.DestinationQuantity = &dq.V
+	}
+	if bf.Valid {
+		l.Buffer = &bf.V
 	}
 	if scur != "" {
 		l.SourcePrice = &platform.Money{Amount: sa, Currency: scur}
@@ -134,6 +140,15 @@ type FanOutLink struct {
 	Settings             Settings
 }
 
+// EffectiveBuffer is the buffer the rule holds back for the link: its own when set, else its
+// connection's.
+func EffectiveBuffer(l Link, s Settings) int64 {
+	if l.Buffer != nil {
+		return *l.Buffer
+	}
+	return s.Buffer
+}
+
 // FanOut returns the links of the given source inventory items, of connections in state
 // connected only (a blocked or disconnected connection moves nothing), neither ended nor retired
 // (follow_reason: the source product was deleted or archived, and the destination holds no
@@ -142,7 +157,7 @@ type FanOutLink struct {
 // one could starve the pool). Ordered by connection, then link id.
 func (s *LinkStore) FanOut(ctx context.Context, q database.Querier, p SourceItemsParams) ([]FanOutLink, error) {
 	var out []FanOutLink
-	for ids := range chunks(p.InventoryItemIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.InventoryItemIDs) {
 		args := []any{p.SourceStoreID}
 		in := placeholders(&args, ids)
 		rows, err := q.Query(ctx, `SELECT `+linkColumns+`, d.account_id, c.settings FROM product_links l
@@ -211,11 +226,11 @@ func (s *LinkStore) RecordSynced(ctx context.Context, tx database.Tx, p RecordSy
 	return nil
 }
 
-// chunks yields s in pieces of at most n.
-func chunks(s []string, n int) func(func([]string) bool) {
+// chunks yields s in pieces of at most maxIDsPerQuery.
+func chunks(s []string) func(func([]string) bool) {
 	return func(yield func([]string) bool) {
 		for len(s) > 0 {
-			k := min(n, len(s))
+			k := min(maxIDsPerQuery, len(s))
 			if !yield(s[:k]) {
 				return
 			}

@@ -43,6 +43,10 @@ type SaveLinksParams struct {
 // violation (database.IsUniqueViolation): the caller decides what it means.
 func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksParams) error {
 	at := p.At.UTC()
+	known, err := s.activeItems(ctx, tx, p)
+	if err != nil {
+		return err
+	}
 	if p.Whole {
 		if err := endOthers(ctx, tx, p); err != nil {
 			return err
@@ -78,7 +82,56 @@ func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksPa
 			return fmt.Errorf("linking source variant %s to destination variant %s: %w", l.SourceVariantID, l.DestinationVariantID, err)
 		}
 	}
-	return Recount(ctx, tx, p.ConnectionID)
+	if err := Recount(ctx, tx, p.ConnectionID); err != nil {
+		return err
+	}
+	bySource := map[int64][]string{}
+	for _, l := range p.Links {
+		if known[l.SourceVariantID] != [2]string{l.SourceInventoryItemID, l.DestinationInventoryItemID} {
+			bySource[l.SourceStoreID] = append(bySource[l.SourceStoreID], l.SourceInventoryItemID)
+		}
+	}
+	for storeID, items := range bySource {
+		if err := s.runLinked(ctx, tx, Linked{ConnectionID: p.ConnectionID, SourceStoreID: storeID, SourceInventoryItemIDs: items}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// activeItems are the inventory items (source, destination) of the connection's active links of
+// p's source variants, before p saves them: a link saved again unchanged (a source product
+// change followed, an import run again) was linked already, and its items are not new to it.
+func (s *LinkStore) activeItems(ctx context.Context, tx database.Tx, p SaveLinksParams) (map[string][2]string, error) {
+	out := map[string][2]string{}
+	if len(s.linked) == 0 {
+		return out, nil
+	}
+	variants := make([]string, len(p.Links))
+	for i, l := range p.Links {
+		variants[i] = l.SourceVariantID
+	}
+	for ids := range chunks(variants) {
+		args := []any{p.ConnectionID}
+		rows, err := tx.Query(ctx, `SELECT source_variant_id, source_inventory_item_id, destination_inventory_item_id FROM product_links
+			WHERE connection_id = $1 AND ended_at IS NULL AND follow_reason = '' AND source_variant_id IN (`+placeholders(&args, ids)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("reading the links of connection %d: %w", p.ConnectionID, err)
+		}
+		for rows.Next() {
+			var v, si, di string
+			if err := rows.Scan(&v, &si, &di); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[v] = [2]string{si, di}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // endOthers removes the links of p's source products whose source variant p does not list.
@@ -132,7 +185,7 @@ func (s *LinkStore) LinksOfProducts(ctx context.Context, q database.Querier, p L
 		col = "destination_product_id"
 	}
 	var out []Link
-	for ids := range chunks(p.ProductIDs, maxIDsPerQuery) {
+	for ids := range chunks(p.ProductIDs) {
 		args := []any{p.ConnectionID}
 		in := placeholders(&args, ids)
 		links, err := collectLinks(q.Query(ctx, `SELECT `+linkColumns+` FROM product_links l

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/storesync/storesync/internal/money"
@@ -29,8 +30,12 @@ const (
 type Settings struct {
 	Identifier Identifier `json:"identifier" enum:"sku,barcode" doc:"what matches a destination variant to a source variant"`
 	Attributes Attributes `json:"attributes" doc:"which attributes follow the source; inventory always does"`
-	Buffer     int64      `json:"buffer" minimum:"0" maximum:"1000000000" doc:"units of stock held back: destination quantity = source available − buffer, never below 0"`
-	Price      PriceRule  `json:"price"`
+	Buffer     int64      `json:"buffer" minimum:"0" maximum:"1000000000" doc:"units of stock held back: destination quantity = source available − buffer, never below 0; a product link's own buffer overrides it"`
+	// SourceLocationIDs are the source store's locations whose available quantities count (the
+	// rule sums them); empty: every location counts. Checking that each is a location of the
+	// source needs the source store, so it is the connection service's, not Validate's.
+	SourceLocationIDs []string  `json:"source_location_ids,omitempty" maxItems:"200" doc:"the source store's location ids whose available stock counts; empty or absent: every location"`
+	Price             PriceRule `json:"price"`
 }
 
 // Attributes say which product attributes follow the source (true) and which the destination
@@ -186,11 +191,38 @@ func (s Settings) Validate() error {
 	} else if s.Buffer > MaxBuffer {
 		add("buffer", fmt.Sprintf("must be at most %d", MaxBuffer), s.Buffer)
 	}
+	validateLocations(s.SourceLocationIDs, add)
 	validatePrice(s.Price, add)
 	if len(v.Fields) > 0 {
 		return v
 	}
 	return nil
+}
+
+// MaxSourceLocations bounds source_location_ids.
+const MaxSourceLocations = 200
+
+// validateLocations checks the form of the location ids (not that the source has them).
+func validateLocations(ids []string, add func(field, msg string, val any)) {
+	if len(ids) > MaxSourceLocations {
+		add("source_location_ids", fmt.Sprintf("at most %d locations", MaxSourceLocations), len(ids))
+		return
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		switch {
+		case strings.TrimSpace(id) == "":
+			add("source_location_ids", fmt.Sprintf("item %d: give a location id of the source store", i), id)
+		case seen[id]:
+			add("source_location_ids", fmt.Sprintf("item %d: location %s is listed twice", i, id), id)
+		}
+		seen[id] = true
+	}
+}
+
+// CountsLocation reports whether the rule counts the source's available quantity at location id.
+func (s Settings) CountsLocation(id string) bool {
+	return len(s.SourceLocationIDs) == 0 || slices.Contains(s.SourceLocationIDs, id)
 }
 
 func validatePrice(p PriceRule, add func(field, msg string, val any)) {

@@ -40,6 +40,7 @@ func commands() []command {
 		{"apikey create", "create an API key; prints the key alone on the last line", runKeyCreate},
 		{"apikey list", "list an account's API keys", runKeyList},
 		{"apikey revoke", "revoke an API key at once", runKeyRevoke},
+		{"reconcile", "start a reconciliation of a connection (--account NAME --connection ID [--full])", runReconcile},
 		{"secrets rotate", "re-encrypt every secret in the database with a new key (--new-key-file FILE)", runSecretsRotate},
 		{"sim shopify", "run simulated Shopify shops (for trying storesync without a Shopify account)", runSimShopify},
 		{"version", "print the version", runVersion},

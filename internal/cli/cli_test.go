@@ -75,6 +75,8 @@ func TestBadInputIsNamed(t *testing.T) {
 		{[]string{"apikey", "create", "--db", db}, nil, 1, "--account is required"},
 		{[]string{"apikey", "revoke", "--db", db, "--account", "x", "--id", "three"}, nil, 1, `--id "three" is not a key ID`},
 		{[]string{"user", "create", "--db", db, "--account", "x", "--email", "a@b.example"}, nil, 1, "--password is required"},
+		{[]string{"reconcile", "--db", db, "--account", "x"}, nil, 1, "--connection is required"},
+		{[]string{"reconcile", "--db", db, "--connection", "3"}, nil, 1, "--account is required"},
 		{[]string{"migrate", "--db", "postgres://u:secret@127.0.0.1:1/db?connect_timeout=2"}, nil, 1, "127.0.0.1"},
 	}
 	for _, tc := range cases {

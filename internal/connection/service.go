@@ -26,7 +26,16 @@ type Service struct {
 	events Publisher
 	now    func() time.Time
 	hooks  []TransitHook
+
+	settingsHooks []SettingsHook
 }
+
+// SettingsHook runs in the transaction of a settings change, after the connection is written,
+// with the connection before and after it; an error undoes the change.
+type SettingsHook func(ctx context.Context, tx database.Tx, before, after Connection) error
+
+// OnSettings adds a hook run on every settings change. Call it while wiring, before serving.
+func (s *Service) OnSettings(h SettingsHook) { s.settingsHooks = append(s.settingsHooks, h) }
 
 // TransitHook runs in the transaction of a state change, after the connection is written: the
 // disconnect work (internal/linking) records its steps and enqueues its job there, so a change
@@ -164,16 +173,32 @@ type SettingsParams struct {
 }
 
 // UpdateSettings replaces the settings, after checking every value (a *catalog.ValidationError
-// names each wrong one). Only the destination's account has settings: they are its business.
-// They may be changed in any state, so a reseller can prepare them before reconnecting.
+// names each wrong one; source locations are checked against the source store's, read from it
+// when they change). Only the destination's account has settings: they are its business.
+// They may be changed in any state, so a reseller can prepare them before reconnecting. The
+// settings hooks run in the transaction of the change (the inventory decides its quantities
+// again there).
 func (s *Service) UpdateSettings(ctx context.Context, p SettingsParams) (Connection, error) {
 	if err := p.Settings.Validate(); err != nil {
 		return Connection{}, err
 	}
-	return s.change(ctx, p.AccountID, p.ID, "connection.settings_updated", nil, func(c *Connection, role Role) error {
+	if err := s.checkLocations(ctx, p); err != nil {
+		return Connection{}, err
+	}
+	var before Connection
+	hooks := func(ctx context.Context, tx database.Tx, c Connection) error {
+		for _, h := range s.settingsHooks {
+			if err := h(ctx, tx, before, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return s.change(ctx, p.AccountID, p.ID, "connection.settings_updated", hooks, func(c *Connection, role Role) error {
 		if role != RoleDestination && role != RoleBoth {
 			return refuse(ErrForbidden, "", "only the destination store's account sets a connection's product sync settings")
 		}
+		before = *c
 		c.Settings = p.Settings
 		return nil
 	})

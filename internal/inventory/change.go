@@ -61,38 +61,72 @@ func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []So
 	return s.redecide(ctx, tx, byStore, now)
 }
 
+// SourceReadParams are the levels read from one source store for its items (an item stocked at
+// no location has none: the rule counts 0 for it).
+type SourceReadParams struct {
+	StoreID          int64
+	InventoryItemIDs []string
+	Levels           []SourceLevel
+}
+
+// SourceRead is SourceChanged for levels read from the source (when items are linked) rather
+// than announced: a level already known is kept, since a webhook that recorded it meanwhile is
+// at least as new as the read. Every item read is decided, with a level or without.
+func (s *Service) SourceRead(ctx context.Context, tx database.Tx, p SourceReadParams) error {
+	now := s.cfg.Now().UTC()
+	for _, l := range p.Levels {
+		if err := insertSourceLevel(ctx, tx, l, now); err != nil {
+			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
+		}
+	}
+	return s.redecide(ctx, tx, map[int64][]string{p.StoreID: p.InventoryItemIDs}, now)
+}
+
 // redecide decides, in tx, the quantity of every destination item following the source items
 // (by source store) and enqueues the job of each destination store whose target changed: the
 // fan-out of a source level, a reservation or a release alike.
-func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int64][]string, now time.Time) error {
+func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int64][]string, _ time.Time) error {
 	ctx, err := withReserved(ctx, tx, byStore)
 	if err != nil {
 		return fmt.Errorf("summing reservations: %w", err)
 	}
-	wake := map[int64]int64{} // destination store → its account
+	var all []catalog.FanOutLink
 	for storeID, items := range byStore {
 		fs, err := s.links.FanOut(ctx, tx, catalog.SourceItemsParams{SourceStoreID: storeID, InventoryItemIDs: items})
 		if err != nil {
 			return err
 		}
-		for _, f := range fs {
-			l := f.Link
-			d, err := decide(ctx, tx, f)
-			if err != nil {
-				return err
-			}
-			changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, d.sourceQuantity, d.desired, now)
-			if err != nil {
-				return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
-			}
-			if changed {
-				wake[l.DestinationStoreID] = f.DestinationAccountID
-			}
+		all = append(all, fs...)
+	}
+	return s.apply(ctx, tx, all)
+}
+
+// apply decides the quantity of each link's destination item and enqueues the job of every
+// destination store whose targets changed, in tx: the one path from a decision to a write,
+// whatever asked for it (a source change, a read, a reservation, a change of the rule).
+func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOutLink) error {
+	now := s.cfg.Now().UTC()
+	wake := map[int64]int64{} // destination store → its account
+	for _, f := range fs {
+		l := f.Link
+		d, err := decide(ctx, tx, f)
+		if err != nil {
+			return err
+		}
+		changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, d.sourceQuantity, d.desired, now)
+		if err != nil {
+			return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
+		}
+		if changed {
+			wake[l.DestinationStoreID] = f.DestinationAccountID
 		}
 	}
 	// In store order: two transactions enqueueing the same stores' unique jobs wait for each
 	// other on PostgreSQL, and would deadlock in opposite orders.
 	for _, storeID := range slices.Sorted(maps.Keys(wake)) {
+		if err := lockStore(ctx, tx, storeID); err != nil {
+			return err
+		}
 		if err := s.jobs.Insert(ctx, tx, WriteArgs{AccountID: wake[storeID], StoreID: storeID}, nil); err != nil {
 			return fmt.Errorf("enqueueing the inventory of store %d: %w", storeID, err)
 		}

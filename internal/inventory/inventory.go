@@ -7,10 +7,12 @@
 // that completes it. A burst of changes coalesces: the job is unique per store while it waits or
 // runs, and it writes once its store's changes have been quiet for Debounce (or waited MaxWait).
 //
-// The rule: destination quantity = the source's available quantity summed over its locations
-// (every source location counts), minus the quantity destination orders reserve of it (see
-// reserve.go), minus the connection's buffer, never below zero. It is written
-// at the destination store's first active location.
+// The rule: destination quantity = the source's available quantity summed over the connection's
+// source locations (every location when it names none), minus the quantity destination orders
+// reserve of it (see reserve.go), minus the buffer (the link's own when set, else the
+// connection's), never below zero. It is written at the destination store's first
+// active location. A change of the rule decides the quantities again (rule.go), and items just
+// linked have their source levels read at once, so an import is stocked within seconds.
 package inventory
 
 import (
@@ -49,6 +51,8 @@ type Links interface {
 	// FanOut returns, through q (the deciding transaction), the links of connected connections
 	// following the source's items, with each destination's account and connection settings.
 	FanOut(ctx context.Context, q database.Querier, p catalog.SourceItemsParams) ([]catalog.FanOutLink, error)
+	// ConnectionFanOut returns, through q, a batch of one connection's links that take stock.
+	ConnectionFanOut(ctx context.Context, q database.Querier, p catalog.ConnectionLinksParams) ([]catalog.FanOutLink, error)
 	// ForDestinationVariants returns, through q, the links following the destination store's
 	// variants (what an order's lines reserve).
 	ForDestinationVariants(ctx context.Context, q database.Querier, p catalog.DestinationVariantsParams) ([]catalog.Link, error)
@@ -118,6 +122,8 @@ func NewService(db *database.DB, jobs *jobs.Client, stores Stores, connections C
 // AddWorkers registers the jobs of this package.
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &writeWorker{s: s})
+	river.AddWorker(w, &readWorker{s: s})
+	river.AddWorker(w, &redecideWorker{s: s})
 }
 
 // Quantity is the rule: the source's available quantity minus the buffer, never below zero.

@@ -3,6 +3,9 @@ package inventory
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/catalog"
@@ -19,12 +22,32 @@ func upsertSourceLevel(ctx context.Context, tx database.Tx, l SourceLevel, now t
 	return err
 }
 
-// sourceTotal is the source item's available quantity over every location known of it.
-func sourceTotal(ctx context.Context, q database.Querier, storeID int64, itemID string) (int64, error) {
+// sourceTotal is the source item's available quantity over the given locations (every location
+// known of it when none are given).
+func sourceTotal(ctx context.Context, q database.Querier, storeID int64, itemID string, locations []string) (int64, error) {
+	args := []any{storeID, itemID}
+	only := ""
+	if len(locations) > 0 {
+		ph := make([]string, len(locations))
+		for i, loc := range locations {
+			args = append(args, loc)
+			ph[i] = "$" + strconv.Itoa(len(args))
+		}
+		only = " AND location_id IN (" + strings.Join(ph, ", ") + ")"
+	}
 	var total int64
 	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(available), 0) FROM inventory_source_levels
-		WHERE store_id = $1 AND inventory_item_id = $2`, storeID, itemID).Scan(&total)
+		WHERE store_id = $1 AND inventory_item_id = $2`+only, args...).Scan(&total)
 	return total, err
+}
+
+// insertSourceLevel records a level read from the source unless one is known already: a level a
+// webhook recorded meanwhile is at least as new as the read (reconciliation fixes older drift).
+func insertSourceLevel(ctx context.Context, tx database.Tx, l SourceLevel, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inventory_source_levels (store_id, inventory_item_id, location_id, available, updated_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (store_id, inventory_item_id, location_id) DO NOTHING`,
+		l.StoreID, l.InventoryItemID, l.LocationID, l.Available, now)
+	return err
 }
 
 // upsertTarget decides a destination item's quantity; a new decision (another quantity) bumps its
@@ -155,4 +178,67 @@ func pendingSpan(ctx context.Context, q database.Querier, storeID int64) (oldest
 		*dir.into = &at
 	}
 	return oldest, newest, nil
+}
+
+// lockStore serializes, per store, a transaction's enqueueing of the store's unique job (a
+// destination's write, a source's read) with the job's own check that nothing is left pending
+// before it completes:
+// otherwise (PostgreSQL, read committed) a decision committed just after the job counted
+// nothing pending, and whose enqueue was skipped as the job was still running, would stay
+// pending with no job. A no-key row lock, so it does not block foreign-key checks; SQLite runs
+// one writer at a time already.
+func lockStore(ctx context.Context, tx database.Tx, storeID int64) error {
+	if tx.Dialect() != database.Postgres {
+		return nil
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `SELECT id FROM stores WHERE id = $1 FOR NO KEY UPDATE`, storeID).Scan(&id); err != nil && !errors.Is(err, database.ErrNoRows) {
+		return fmt.Errorf("locking store %d: %w", storeID, err)
+	}
+	return nil
+}
+
+// askRead records that a source item's levels must be read (again, if a read is under way).
+func askRead(ctx context.Context, tx database.Tx, storeID int64, item string, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO inventory_source_reads (store_id, inventory_item_id, requested_at) VALUES ($1, $2, $3)
+		ON CONFLICT (store_id, inventory_item_id) DO UPDATE SET requests = inventory_source_reads.requests + 1,
+			requested_at = excluded.requested_at`, storeID, item, now)
+	return err
+}
+
+// askedRead is an item to read, with the count of asks the read answers.
+type askedRead struct {
+	item     string
+	requests int64
+}
+
+func askedReads(ctx context.Context, q database.Querier, storeID int64, limit int) ([]askedRead, error) {
+	rows, err := q.Query(ctx, `SELECT inventory_item_id, requests FROM inventory_source_reads WHERE store_id = $1
+		ORDER BY inventory_item_id LIMIT $2`, storeID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []askedRead
+	for rows.Next() {
+		var r askedRead
+		if err := rows.Scan(&r.item, &r.requests); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// settleRead forgets an item read, unless it was asked for again since the read began.
+func settleRead(ctx context.Context, tx database.Tx, storeID int64, r askedRead) error {
+	_, err := tx.Exec(ctx, `DELETE FROM inventory_source_reads WHERE store_id = $1 AND inventory_item_id = $2 AND requests = $3`,
+		storeID, r.item, r.requests)
+	return err
+}
+
+func countAsked(ctx context.Context, q database.Querier, storeID int64) (int64, error) {
+	var n int64
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM inventory_source_reads WHERE store_id = $1`, storeID).Scan(&n)
+	return n, err
 }

@@ -195,6 +195,9 @@ func (s *Service) record(ctx context.Context, job *river.Job[WriteArgs], st stor
 				return fmt.Errorf("dropping inventory of item %s: %w", t.itemID, err)
 			}
 		}
+		if err := lockStore(ctx, tx, st.ID); err != nil {
+			return err
+		}
 		var err error
 		if left, err = countPending(ctx, tx, st.ID); err != nil {
 			return fmt.Errorf("counting pending inventory: %w", err)

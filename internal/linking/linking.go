@@ -44,6 +44,8 @@ type Service struct {
 	jobs   *jobs.Client
 	now    func() time.Time
 	logger *slog.Logger
+
+	bufferHooks []LinkBufferHook
 }
 
 // Config is what a Service needs.

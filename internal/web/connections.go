@@ -192,7 +192,16 @@ func (h *dashboard) connectionPage(w http.ResponseWriter, r *http.Request, p acc
 
 func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p account.Principal, c connection.Connection, status int, f settingsForm, errs map[string]string) {
 	data := map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
-		"Form": f, "Errors": errs, "Attributes": attributeFields}
+		"Form": f, "Errors": errs, "Attributes": attributeFields, "Runs": h.lastRuns(r, p, c), "Reconciles": h.Reconcile != nil}
+	if role := c.RoleOf(p.AccountID); role == connection.RoleDestination || role == connection.RoleBoth {
+		// the source's locations, read live, for the checkboxes of the locations that count
+		locs, err := h.Connections.SourceLocations(r.Context(), connection.GetParams{AccountID: p.AccountID, ID: c.ID})
+		if err != nil {
+			h.Logger.WarnContext(r.Context(), "reading the source's locations", "connection", c.ID, "error", err)
+			data["LocationsError"] = "The source store's locations cannot be read right now: the locations chosen stay as they are."
+		}
+		data["Locations"] = locs
+	}
 	if role := c.RoleOf(p.AccountID); h.Inventory != nil && (role == connection.RoleDestination || role == connection.RoleBoth) {
 		held, err := h.Inventory.Reservations(r.Context(), inventory.ListReservationsParams{AccountID: p.AccountID, ConnectionID: c.ID,
 			State: inventory.ReservationHeld, Limit: heldListed})

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,11 @@ func (f settingsForm) On(name string) bool {
 	a := f.Settings.Attributes
 	p := attrs(&a)[name]
 	return p != nil && *p
+}
+
+// Counts reports whether the location is ticked: every location counts when none is.
+func (f settingsForm) Counts(id string) bool {
+	return slices.Contains(f.Settings.SourceLocationIDs, id)
 }
 
 // Exchange returns the exchange rate's fields, empty when there is none.
@@ -78,6 +84,13 @@ func parseSettingsForm(r *http.Request) (settingsForm, map[string]string) {
 		}
 		s.Buffer = n
 	}
+	_ = r.ParseForm()
+	for _, id := range r.PostForm["source_location"] {
+		if id = strings.TrimSpace(id); id != "" && !slices.Contains(s.SourceLocationIDs, id) {
+			s.SourceLocationIDs = append(s.SourceLocationIDs, id)
+		}
+	}
+	slices.Sort(s.SourceLocationIDs)
 	m := catalog.Markup{Kind: r.PostFormValue("markup_kind")}
 	switch m.Kind {
 	case catalog.MarkupPercent:

@@ -33,6 +33,7 @@ func (h *dashboard) linkingRoutes(mux *http.ServeMux, cop *http.CrossOriginProte
 	mux.Handle("GET /connections/{id}/conflicts", h.authed(h.conflictsPage))
 	mux.Handle("POST /connections/{id}/conflicts/{cid}/resolve", cop.Handler(h.authed(h.conflictAction(true))))
 	mux.Handle("POST /connections/{id}/conflicts/{cid}/skip", cop.Handler(h.authed(h.conflictAction(false))))
+	h.linkRoutes(mux, cop)
 }
 
 // linkingRefused shows what a refused request says, on the connection's page or the one given.

@@ -19,6 +19,7 @@ import (
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -52,6 +53,9 @@ type Deps struct {
 	Connections *connection.Service
 	// Linking, when set with Connections, adds the pages of a connection's products.
 	Linking *linking.Service
+	// Reconcile, when set with Connections, adds "Reconcile now" and the last runs to a
+	// connection's page.
+	Reconcile *reconcile.Service
 	// Inventory, when set with Connections, shows a connection's held reservations.
 	Inventory *inventory.Service
 	Logger    *slog.Logger
@@ -88,6 +92,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.storeRoutes(mux, cop)
 	h.connectionRoutes(mux, cop)
 	h.linkingRoutes(mux, cop)
+	h.reconcileRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
