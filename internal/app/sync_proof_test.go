@@ -319,10 +319,9 @@ func TestSyncProof(t *testing.T) {
 		e.waitQuiet(t)
 		t.Logf("the hub was quiet %s after the first change", time.Since(t0))
 
-		// Webhooks alone leave drift: the dropped ones were the last word on some items. (Found
-		// while writing this: even with no fault at all some 20 items drift, since two changes of
-		// one item within a second carry equal updated_at stamps and the ingest workers may apply
-		// them in either order; reconciliation is what makes them right.)
+		// Webhooks alone leave drift: the dropped ones were the last word on some items. (With no
+		// fault at all nothing drifts: two changes of one item within a second are ordered by
+		// their trigger time, and a full tie reads the level again; see TestSameSecondChangesEndWithTheLast.)
 		drifted := 0
 		for _, d := range dests {
 			drifted += len(d.drift(t, source))

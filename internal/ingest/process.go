@@ -70,7 +70,18 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 		var ev platform.WebhookEvent
 		ev, err = c.DecodeWebhook(ctx, k.delivery)
 		if err == nil {
-			return s.apply(ctx, job, k, st, ev)
+			err = s.apply(ctx, job, k, st, ev, false)
+			if !errors.Is(err, errReread) {
+				return err
+			}
+			// A tie that stamps cannot break: apply what the platform says now.
+			var gone bool
+			if ev, gone, err = reread(ctx, c, ev); err == nil {
+				if gone {
+					return s.markStale(ctx, job, ev)
+				}
+				return s.apply(ctx, job, k, st, ev, true)
+			}
 		}
 	}
 	var perr *platform.Error
@@ -120,10 +131,12 @@ func (s *Service) markFailed(ctx context.Context, job *river.Job[ProcessArgs], c
 	})
 }
 
-// resourceState is what was last applied of one resource.
+// resourceState is what was last applied of one resource: its stamps, and content, the
+// fingerprint of what the applied event said of it ("" when unknown).
 type resourceState struct {
-	updatedAt, deletedAt *time.Time
-	version              int64
+	updatedAt, deletedAt, triggeredAt *time.Time
+	version                           int64
+	content                           string
 }
 
 // lockResource returns the resource's state with its row locked until tx ends, creating the row
@@ -134,13 +147,14 @@ func lockResource(ctx context.Context, tx database.Tx, storeID int64, kind, id s
 	var rs resourceState
 	err := tx.QueryRow(ctx, `INSERT INTO inbound_resources (store_id, resource_kind, resource_id) VALUES ($1, $2, $3)
 		ON CONFLICT (store_id, resource_kind, resource_id) DO UPDATE SET version = inbound_resources.version
-		RETURNING updated_at, deleted_at, version`, storeID, kind, id).Scan(&rs.updatedAt, &rs.deletedAt, &rs.version)
+		RETURNING updated_at, deleted_at, triggered_at, version, content`, storeID, kind, id).Scan(&rs.updatedAt, &rs.deletedAt,
+		&rs.triggeredAt, &rs.version, &rs.content)
 	return rs, err
 }
 
-// stale decides whether an event is older than what was applied of its resource. Equal stamps
-// are common within one second and may carry different changes, so they are applied. A delete is
-// final: an update not made after it (or without a stamp to tell) is stale.
+// stale decides whether an event is older than what was applied of its resource, by updated_at
+// alone (tie breaks on equal stamps come after, in order). A delete is final: an update not made
+// after it (or without a stamp to tell) is stale.
 func (rs resourceState) stale(stamp time.Time, deletes bool) bool {
 	if deletes {
 		return false
@@ -151,13 +165,120 @@ func (rs resourceState) stale(stamp time.Time, deletes bool) bool {
 	return rs.updatedAt != nil && !stamp.IsZero() && stamp.Before(*rs.updatedAt)
 }
 
+// verdict is what processing does with a decoded event of a resource.
+type verdict int
+
+const (
+	applyEvent  verdict = iota // newer than what was applied (or as new, saying the same)
+	staleEvent                 // older: recorded, not applied
+	rereadEvent                // as new as what was applied, saying something else: ask the platform
+)
+
+// order places an event against what was applied of its resource, comparing (updated_at,
+// triggered_at) in that order. Two changes within one second carry the same updated_at on a
+// platform with second resolution, and parallel workers process them in any order, so equal
+// updated_at is broken on the platform's trigger time (sub-second). When both tie, or a stamp is
+// unknown, an event saying the same as what was applied is applied (it changes nothing), and one
+// saying something else is not guessed at: rereadEvent.
+func (rs resourceState) order(ev platform.WebhookEvent, content string) verdict {
+	if rs.stale(ev.UpdatedAt, ev.Topic.Deletes()) {
+		return staleEvent
+	}
+	if ev.Topic.Deletes() || rs.deletedAt != nil || rs.version == 0 {
+		return applyEvent // a delete is final; a level connected again after one is new
+	}
+	if rs.updatedAt != nil && !ev.UpdatedAt.IsZero() && ev.UpdatedAt.After(*rs.updatedAt) {
+		return applyEvent
+	}
+	if trig := micro(ev.TriggeredAt); !trig.IsZero() && rs.triggeredAt != nil {
+		switch {
+		case trig.Before(*rs.triggeredAt):
+			return staleEvent
+		case trig.After(*rs.triggeredAt):
+			return applyEvent
+		}
+	}
+	if content == "" || rs.content == "" || content == rs.content {
+		return applyEvent
+	}
+	return rereadEvent
+}
+
+// micro is t at the precision every database keeps (PostgreSQL: microseconds), so a stamp read
+// back compares equal to the one written.
+func micro(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
+
+// errReread says the event ties with what was applied and says something else: its job reads
+// the resource from the platform and applies that.
+var errReread = errors.New("event ties with the applied one: read the resource again")
+
+// fingerprint is what an event says of its resource, to tell two tied events apart; "" when
+// ingest cannot tell (two such events are applied in the order processed).
+func fingerprint(ev platform.WebhookEvent) string {
+	if l := ev.Inventory; l != nil && ev.Topic == platform.TopicInventoryUpdated {
+		return fmt.Sprintf("available=%d", l.Available)
+	}
+	return ""
+}
+
+// reread replaces the event's content by what the platform says of its resource now, for the
+// resources a platform can read back (an inventory level); gone when the platform no longer has
+// it. Others are returned as they are.
+func reread(ctx context.Context, c Platform, ev platform.WebhookEvent) (platform.WebhookEvent, bool, error) {
+	r, ok := any(c).(platform.InventoryReader)
+	l := ev.Inventory
+	if !ok || l == nil || ev.Topic != platform.TopicInventoryUpdated {
+		return ev, false, nil
+	}
+	levels, err := r.InventoryLevels(ctx, l.LocationID, []string{l.InventoryItemID})
+	if err != nil {
+		return ev, false, fmt.Errorf("reading inventory item %s at %s again: %w", l.InventoryItemID, l.LocationID, err)
+	}
+	for _, now := range levels {
+		if now.InventoryItemID == l.InventoryItemID && now.LocationID == l.LocationID {
+			read := *l
+			read.Available, read.OnHand = now.Available, now.OnHand
+			ev.Inventory = &read
+			return ev, false, nil
+		}
+	}
+	return ev, true, nil
+}
+
+// markStale records an event without applying it (its resource is gone from the platform).
+func (s *Service) markStale(ctx context.Context, job *river.Job[ProcessArgs], ev platform.WebhookEvent) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE inbound_webhooks SET status = $2, processed_at = $3, topic = $4, resource_kind = $5,
+				resource_id = $6, resource_updated_at = $7, error = '' WHERE id = $1 AND status = $8`,
+			job.Args.InboundID, StatusStale, s.now(), string(ev.Topic), resourceKind(ev.Topic), ev.ResourceID,
+			nullTime(ev.UpdatedAt), StatusReceived); err != nil {
+			return fmt.Errorf("processing received webhook %d: %w", job.Args.InboundID, err)
+		}
+		return jobs.CompleteTx(ctx, tx, job)
+	})
+}
+
 // apply records a decoded event under its resource's lock, in the transaction that completes the
 // job: processed, or stale when older than what was applied. Domains act on processed events here,
-// through the functions given to OnEvent, in the same transaction.
-func (s *Service) apply(ctx context.Context, job *river.Job[ProcessArgs], k kept, st store.Store, ev platform.WebhookEvent) error {
-	id := job.Args.InboundID
-	kind := resourceKind(ev.Topic)
+// through the functions given to OnEvent, in the same transaction. It returns errReread (nothing
+// changed) for an event that ties with the applied one and says something else, unless read is
+// set: the event is the platform's answer to that read, then applied.
+func (s *Service) apply(ctx context.Context, job *river.Job[ProcessArgs], k kept, st store.Store, ev platform.WebhookEvent, read bool) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		done, err := s.applyTx(ctx, tx, job.Args.InboundID, k, st, ev, read)
+		if err != nil || !done {
+			return err
+		}
+		return jobs.CompleteTx(ctx, tx, job)
+	})
+}
+
+// applyTx is apply's work in tx; done is false (and nothing changed) when the webhook was already
+// handled by another run.
+func (s *Service) applyTx(ctx context.Context, tx database.Tx, id int64, k kept, st store.Store, ev platform.WebhookEvent, read bool) (bool, error) {
+	kind := resourceKind(ev.Topic)
+	content := fingerprint(ev)
+	err := func() error {
 		var rs resourceState
 		if ev.ResourceID != "" {
 			var err error
@@ -168,19 +289,26 @@ func (s *Service) apply(ctx context.Context, job *river.Job[ProcessArgs], k kept
 		// Read under the lock: another run may have applied it while this one waited.
 		status, err := s.loadStatus(ctx, tx, id)
 		if errors.Is(err, database.ErrNoRows) || (err == nil && status != StatusReceived) {
-			return jobs.CompleteTx(ctx, tx, job)
+			return errHandled
 		}
 		if err != nil {
 			return fmt.Errorf("processing received webhook %d: %w", id, err)
 		}
 		newStatus := StatusProcessed
 		var version *int64
-		switch {
-		case ev.ResourceID == "":
-		case rs.stale(ev.UpdatedAt, ev.Topic.Deletes()):
-			newStatus = StatusStale
-		default:
-			v, err := s.advance(ctx, tx, k, kind, ev, rs)
+		if ev.ResourceID != "" {
+			switch rs.order(ev, content) {
+			case staleEvent:
+				newStatus = StatusStale
+			case rereadEvent:
+				if !read {
+					return errReread
+				}
+			case applyEvent:
+			}
+		}
+		if ev.ResourceID != "" && newStatus != StatusStale {
+			v, err := s.advance(ctx, tx, k, kind, ev, rs, content)
 			if err != nil {
 				return fmt.Errorf("applying received webhook %d: %w", id, err)
 			}
@@ -196,9 +324,16 @@ func (s *Service) apply(ctx context.Context, job *river.Job[ProcessArgs], k kept
 			id, newStatus, s.now(), string(ev.Topic), kind, ev.ResourceID, nullTime(ev.UpdatedAt), version); err != nil {
 			return fmt.Errorf("processing received webhook %d: %w", id, err)
 		}
-		return jobs.CompleteTx(ctx, tx, job)
-	})
+		return nil
+	}()
+	if errors.Is(err, errHandled) {
+		return true, nil
+	}
+	return err == nil, err
 }
+
+// errHandled ends applyTx early: the webhook was handled by another run; its job completes.
+var errHandled = errors.New("handled already")
 
 func (s *Service) loadStatus(ctx context.Context, tx database.Tx, id int64) (string, error) {
 	var status string
@@ -207,10 +342,14 @@ func (s *Service) loadStatus(ctx context.Context, tx database.Tx, id int64) (str
 }
 
 // advance moves the resource's state to the applied event and returns its new version.
-func (s *Service) advance(ctx context.Context, tx database.Tx, k kept, kind string, ev platform.WebhookEvent, rs resourceState) (int64, error) {
-	updated := rs.updatedAt
+func (s *Service) advance(ctx context.Context, tx database.Tx, k kept, kind string, ev platform.WebhookEvent, rs resourceState, content string) (int64, error) {
+	updated, triggered := rs.updatedAt, rs.triggeredAt
 	if !ev.UpdatedAt.IsZero() && (updated == nil || ev.UpdatedAt.After(*updated)) {
 		updated = &ev.UpdatedAt
+		triggered = nil // a newer updated_at starts a new second: its trigger time is the one to beat
+	}
+	if trig := micro(ev.TriggeredAt); !trig.IsZero() && (triggered == nil || trig.After(*triggered)) {
+		triggered = &trig
 	}
 	var deleted *time.Time
 	if ev.Topic.Deletes() {
@@ -227,8 +366,9 @@ func (s *Service) advance(ctx context.Context, tx database.Tx, k kept, kind stri
 		deleted = &at
 	}
 	v := rs.version + 1
-	_, err := tx.Exec(ctx, `UPDATE inbound_resources SET updated_at = $4, deleted_at = $5, version = $6
-		WHERE store_id = $1 AND resource_kind = $2 AND resource_id = $3`, k.storeID, kind, ev.ResourceID, updated, deleted, v)
+	_, err := tx.Exec(ctx, `UPDATE inbound_resources SET updated_at = $4, deleted_at = $5, version = $6, triggered_at = $7,
+		content = $8 WHERE store_id = $1 AND resource_kind = $2 AND resource_id = $3`,
+		k.storeID, kind, ev.ResourceID, updated, deleted, v, triggered, content)
 	return v, err
 }
 

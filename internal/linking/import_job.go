@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/connection"
@@ -48,7 +50,7 @@ func (w *importWorker) work(ctx context.Context, job *river.Job[ImportArgs]) err
 	for i, p := range products {
 		if p.err == nil {
 			var links []catalog.LinkInput
-			links, p.err = s.importOne(ctx, c, dst, p.product)
+			links, p.err = s.importOne(ctx, c, dst, p.product, uncertainSince(job.Errors))
 			if p.err == nil {
 				err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 					if err := advance(ctx, tx, run, int64(i), true); err != nil {
@@ -208,9 +210,27 @@ func (s *Service) stepProducts(ctx context.Context, src platform.Store, run Run)
 	return out, "", nil
 }
 
+// uncertainSince is when the job's previous attempt failed (zero on a first attempt): a create it
+// sent may have made the product without the link being recorded.
+func uncertainSince(errs []rivertype.AttemptError) time.Time {
+	if len(errs) == 0 {
+		return time.Time{}
+	}
+	return errs[len(errs)-1].At
+}
+
+// ImportCreateKey is the key a product import creates the destination product under: one per
+// connection and source product, so a create retried after a lost answer adopts the product the
+// first attempt made (marked with the key), and never a destination product that is not ours.
+func ImportCreateKey(connectionID int64, sourceProductID string) string {
+	return fmt.Sprintf("storesync-import:%d:%s", connectionID, sourceProductID)
+}
+
 // importOne writes source product p to the destination, creating it or updating the product it
-// is linked to, and returns the links of its variants.
-func (s *Service) importOne(ctx context.Context, c connection.Connection, dst platform.Store, p platform.Product) ([]catalog.LinkInput, error) {
+// is linked to, and returns the links of its variants. A create is keyed (ImportCreateKey), so
+// that one retried after an attempt that may have made it (uncertain, the time that attempt
+// failed) makes no second product.
+func (s *Service) importOne(ctx context.Context, c connection.Connection, dst platform.Store, p platform.Product, uncertain time.Time) ([]catalog.LinkInput, error) {
 	existing, err := s.links.LinksOfProducts(ctx, s.db, catalog.LinksOfProductsParams{ConnectionID: c.ID, Side: "source", ProductIDs: []string{p.ID}})
 	if err != nil {
 		return nil, err
@@ -232,6 +252,9 @@ func (s *Service) importOne(ctx context.Context, c connection.Connection, dst pl
 	pl, err := plan(c.Settings, p, cur, prior)
 	if err != nil {
 		return nil, err
+	}
+	if pl.in.ID == "" {
+		pl.in.CreateKey, pl.in.UncertainSince = ImportCreateKey(c.ID, p.ID), uncertain
 	}
 	out, err := dst.SetProduct(ctx, pl.in)
 	if err != nil {

@@ -111,7 +111,16 @@ type Image struct {
 // Images leave the product's value as it is; a variant's nil Weight leaves its weight. A nil
 // CompareAtPrice is no compare-at price (a sale that ended is followed).
 type ProductInput struct {
-	ID              string
+	ID string
+	// CreateKey, on a create (no ID), makes it happen at most once per key: platforms without an
+	// idempotency key mark the product with one storesync owns (a tag) and, before creating, adopt
+	// the product carrying it. A product without the mark, the same handle or not, is never
+	// touched. A create whose answer is lost fails with KindOutcomeUnknown (retry after RetryAfter).
+	CreateKey string
+	// UncertainSince is when the last earlier attempt of this create may have made the product
+	// without recording it (as OrderInput.UncertainSince): the lookup waits for the platform's
+	// search to show what was made by then. Zero on a first attempt.
+	UncertainSince  time.Time
 	Handle          string
 	Title           string
 	Status          ProductStatus

@@ -40,16 +40,21 @@ type gProducts struct {
 // incremental read; for a whole large catalog ExportCatalog is cheaper. Products with more
 // variants than fit a page are completed with further calls, so every product is whole.
 func (c *Client) ListProducts(ctx context.Context, p platform.ListParams) (platform.Page[platform.Product], error) {
-	cur, err := c.currency(ctx)
-	if err != nil {
-		return platform.Page[platform.Product]{}, err
-	}
 	first := productsPerPage // also the most that fits under MaxQueryCost
 	if p.Limit > 0 {
 		first = min(p.Limit, productsPerPage)
 	}
+	return c.listProducts(ctx, first, p.Cursor, updatedSinceQuery(p.UpdatedSince))
+}
+
+// listProducts reads one page of the products matching query (Shopify search syntax; "" for all).
+func (c *Client) listProducts(ctx context.Context, first int, cursor, query string) (platform.Page[platform.Product], error) {
+	cur, err := c.currency(ctx)
+	if err != nil {
+		return platform.Page[platform.Product]{}, err
+	}
 	vars := map[string]any{
-		"first": first, "after": nullable(p.Cursor), "query": nullable(updatedSinceQuery(p.UpdatedSince)),
+		"first": first, "after": nullable(cursor), "query": nullable(query),
 		"variantsFirst": variantsPerProductPage, "mediaFirst": mediaPerProductPage,
 	}
 	var out gProducts
@@ -167,11 +172,52 @@ const defaultOption, defaultOptionValue = "Title", "Default Title"
 // SetProduct creates or updates a product with all its variants in one productSet call
 // (synchronous). Variants not in the input are removed from the product, as productSet does.
 // The returned product carries the ids Shopify assigned, with each variant's inventory item.
+//
+// A create with a CreateKey is made at most once per key, as CreateOrder is per push: the product
+// is tagged KeyTag(key); before creating, SetProduct returns the product this client created for
+// the key, or one the products search finds by the tag (waiting out the search lag after a doubt,
+// in.UncertainSince or one this client saw). A create sent whose answer is lost is not sent again:
+// the error is KindOutcomeUnknown, Retryable, RetryAfter the lag.
 func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (platform.Product, error) {
+	if in.ID != "" || in.CreateKey == "" {
+		p, _, err := c.productSet(ctx, in)
+		return p, err
+	}
+	tag := KeyTag(in.CreateKey)
+	p, found, err := findKeyedAndBegin(ctx, c, keyedFind[platform.Product]{
+		what: "creating product",
+		byID: c.Product,
+		byTag: func(ctx context.Context, tag string) (platform.Product, bool, error) {
+			page, err := c.listProducts(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
+			if err != nil || len(page.Items) == 0 {
+				return platform.Product{}, false, err
+			}
+			c.log.InfoContext(ctx, "product already created", "product", page.Items[0].ID, "tag", tag)
+			return page.Items[0], true, nil
+		},
+	}, tag, in.UncertainSince)
+	if err != nil || found {
+		return p, err
+	}
+	in.Tags = append(append([]string(nil), in.Tags...), tag)
+	p, created, err := c.productSet(ctx, in)
+	c.pushes.end(tag, created, platform.KindOf(err) == platform.KindOutcomeUnknown, c.cfg.Now(), c.cfg.OrderSearchLag)
+	return p, err
+}
+
+// productSet sends productSet once (a create is not retried inside the call: sent twice it makes
+// two). created is the new product's id whenever Shopify made one; a create that failed after it
+// may have run is KindOutcomeUnknown.
+func (c *Client) productSet(ctx context.Context, in platform.ProductInput) (res platform.Product, created string, err error) {
 	const what = "setting product"
+	defer func() {
+		if created != "" && err != nil && platform.KindOf(err) != platform.KindOutcomeUnknown {
+			err = c.outcomeUnknown(what, "product "+created+" created, what followed failed", err)
+		}
+	}()
 	input, err := productSetInput(in)
 	if err != nil {
-		return platform.Product{}, c.invalid(what, err)
+		return platform.Product{}, "", c.invalid(what, err)
 	}
 	// Only the id identifies the product: productSet's handle identifier would update whatever
 	// product holds that handle, someone else's included, so a handle is only the slug given.
@@ -184,17 +230,24 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 	var out gProductSet
 	// productSet on an id is a set: sending the same input twice leaves the same product. A
 	// create is not: sent twice it makes two.
-	if err := c.do(ctx, op{doc: "productSet", what: what, retrySafe: in.ID != ""}, vars, &out); err != nil {
-		return platform.Product{}, err
+	sent, tctx := tracedSend(ctx)
+	if err := c.do(tctx, op{doc: "productSet", what: what, retrySafe: in.ID != ""}, vars, &out); err != nil {
+		if in.ID == "" && mayHaveRun(err, sent.Load()) {
+			return platform.Product{}, "", c.outcomeUnknown("creating product", "the create was sent and its answer lost: the product may exist", err)
+		}
+		return platform.Product{}, "", err
 	}
 	if err := c.userErrorsToError(what, out.ProductSet.UserErrors); err != nil {
-		return platform.Product{}, err
+		return platform.Product{}, "", err
 	}
 	p := out.ProductSet.Product
 	if p == nil {
-		return platform.Product{}, c.newError(what, platform.KindInternal, "productSet returned no product")
+		return platform.Product{}, "", c.newError(what, platform.KindInternal, "productSet returned no product")
 	}
-	res := platform.Product{ID: p.ID, Handle: p.Handle, Title: in.Title, Status: in.Status, UpdatedAt: p.UpdatedAt, Options: in.Options}
+	if in.ID == "" {
+		created = p.ID
+	}
+	res = platform.Product{ID: p.ID, Handle: p.Handle, Title: in.Title, Status: in.Status, UpdatedAt: p.UpdatedAt, Options: in.Options}
 	for i, v := range p.Variants.Nodes {
 		pv := platform.Variant{ID: v.ID, ProductID: p.ID, SKU: v.SKU, Barcode: v.Barcode, InventoryItemID: v.InventoryItem.ID}
 		if i < len(in.Variants) && in.Variants[i].Weight != nil {
@@ -211,11 +264,11 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		gp := &gProduct{ID: p.ID}
 		gp.Media.Nodes, gp.Media.PageInfo = p.Media.Nodes, p.Media.PageInfo
 		if err := c.completeMedia(ctx, gp); err != nil {
-			return platform.Product{}, err
+			return platform.Product{}, created, err
 		}
 		res.Images = images(gp.Media.Nodes)
 	}
-	return res, nil
+	return res, created, nil
 }
 
 func (c *Client) invalid(what string, err error) error {

@@ -2,8 +2,6 @@ package shopify
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -99,10 +97,7 @@ func (c *Client) Order(ctx context.Context, id string) (platform.Order, error) {
 
 // PushTag is the tag that marks an order created by storesync for one idempotency key. Shopify's
 // orderCreate takes no @idempotent key, so CreateOrder looks for this tag before creating.
-func PushTag(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return "storesync-" + hex.EncodeToString(sum[:8])
-}
+func PushTag(key string) string { return KeyTag(key) }
 
 type gOrderCreate struct {
 	OrderCreate struct {
@@ -140,56 +135,20 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 }
 
 // findPushedAndBegin returns the order an earlier attempt created for tag, or marks a create of
-// tag in flight on this client when there is none. A create on this client that ended while it
-// looked (another goroutine's) makes it look again.
+// tag in flight on this client when there is none (findKeyedAndBegin).
 func (c *Client) findPushedAndBegin(ctx context.Context, tag string, uncertainSince time.Time) (platform.Order, bool, error) {
-	for range 2 {
-		o, found, since, err := c.findPushed(ctx, tag, uncertainSince)
-		if err != nil || found {
-			return o, found, err
-		}
-		switch c.pushes.begin(tag, since, c.cfg.Now()) {
-		case beginOK:
-			return platform.Order{}, false, nil
-		case beginBusy:
-			return platform.Order{}, false, c.outcomeUnknown("another create of this push is in flight", nil)
-		case beginChanged:
-		}
-	}
-	return platform.Order{}, false, c.outcomeUnknown("other creates of this push ended meanwhile", nil)
-}
-
-// findPushed returns the order an earlier attempt created for tag: one this client remembers
-// (read by id, which does not lag), else one the orders search finds. While a doubt is younger
-// than the search lag it first waits for the search to catch up; since is the doubt it waited
-// out.
-func (c *Client) findPushed(ctx context.Context, tag string, uncertainSince time.Time) (o platform.Order, found bool, since time.Time, err error) {
-	id, seen := c.pushes.recall(tag, c.cfg.Now())
-	if id != "" {
-		o, err := c.Order(ctx, id)
-		if err != nil {
-			return platform.Order{}, false, seen, fmt.Errorf("reading the order pushed earlier: %w", err)
-		}
-		return o, true, seen, nil
-	}
-	if seen.After(uncertainSince) {
-		uncertainSince = seen
-	}
-	if wait := uncertainSince.Add(c.cfg.OrderSearchLag).Sub(c.cfg.Now()); !uncertainSince.IsZero() && wait > 0 {
-		c.log.InfoContext(ctx, "waiting for the orders search before pushing again", "tag", tag, "wait", wait)
-		if err := c.cfg.Sleep(ctx, wait); err != nil {
-			return platform.Order{}, false, seen, fmt.Errorf("waiting for the orders search: %w", err)
-		}
-	}
-	page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
-	if err != nil {
-		return platform.Order{}, false, seen, fmt.Errorf("looking for an earlier push: %w", err)
-	}
-	if len(page.Items) == 0 {
-		return platform.Order{}, false, seen, nil
-	}
-	c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
-	return page.Items[0], true, seen, nil
+	return findKeyedAndBegin(ctx, c, keyedFind[platform.Order]{
+		what: "creating order",
+		byID: c.Order,
+		byTag: func(ctx context.Context, tag string) (platform.Order, bool, error) {
+			page, err := c.listOrders(ctx, 1, "", fmt.Sprintf("tag:'%s'", tag))
+			if err != nil || len(page.Items) == 0 {
+				return platform.Order{}, false, err
+			}
+			c.log.InfoContext(ctx, "order already pushed", "order", page.Items[0].Name, "tag", tag)
+			return page.Items[0], true, nil
+		},
+	}, tag, uncertainSince)
 }
 
 // orderCreate sends orderCreate once. created is the new order's id whenever Shopify made one,
@@ -209,7 +168,7 @@ func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags [
 	sent, tctx := tracedSend(ctx)
 	if err := c.do(tctx, op{doc: "orderCreate", what: what}, vars, &out); err != nil {
 		if mayHaveRun(err, sent.Load()) {
-			return platform.Order{}, "", c.outcomeUnknown("the create was sent and its answer lost: the order may exist", err)
+			return platform.Order{}, "", c.outcomeUnknown(what, "the create was sent and its answer lost: the order may exist", err)
 		}
 		return platform.Order{}, "", err
 	}
@@ -223,13 +182,13 @@ func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags [
 	if g.LineItems.PageInfo.HasNextPage {
 		o, err := c.Order(ctx, g.ID)
 		if err != nil {
-			return platform.Order{}, g.ID, c.outcomeUnknown("order "+g.ID+" created, reading it back failed", err)
+			return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, reading it back failed", err)
 		}
 		return o, g.ID, nil
 	}
 	o, err = g.order()
 	if err != nil {
-		return platform.Order{}, g.ID, c.outcomeUnknown("order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
+		return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
 	}
 	return o, g.ID, nil
 }

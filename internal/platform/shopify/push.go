@@ -2,7 +2,10 @@ package shopify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -14,10 +17,11 @@ import (
 	"github.com/storesync/storesync/internal/platform/httpclient"
 )
 
-// pushMemory is what a client learned of its own order creates that the orders search may not
-// show yet, by push tag: the order made (read back by id), or when a create's answer was lost.
-// Clients are kept per store for the process, so a job retried in the same process is covered
-// even if it records nothing; after a restart OrderInput.UncertainSince covers it.
+// pushMemory is what a client learned of its own keyed creates (orders of a push, products of an
+// import) that the search may not show yet, by the key's tag: what was made (read back by id), or
+// when a create's answer was lost. Clients are kept per store for the process, so a job retried
+// in the same process is covered even if it records nothing; after a restart the input's
+// UncertainSince covers it.
 type pushMemory struct {
 	mu    sync.Mutex
 	marks map[string]*pushMark
@@ -25,7 +29,7 @@ type pushMemory struct {
 
 type pushMark struct {
 	inFlight bool
-	orderID  string    // the order a create made
+	orderID  string    // what a create made (an order, a product)
 	doubt    time.Time // when a create's answer was lost
 	until    time.Time // forgotten then: the search shows the order by now
 }
@@ -139,9 +143,9 @@ func isDialError(err error) bool {
 }
 
 // outcomeUnknown is the error of a create that may have been applied: retry only after the
-// orders search has had time to show it.
-func (c *Client) outcomeUnknown(msg string, cause error) *platform.Error {
-	e := c.newError("creating order", platform.KindOutcomeUnknown, msg)
+// search has had time to show it.
+func (c *Client) outcomeUnknown(what, msg string, cause error) *platform.Error {
+	e := c.newError(what, platform.KindOutcomeUnknown, msg)
 	e.Retryable, e.RetryAfter = true, c.cfg.OrderSearchLag
 	if pe, ok := errors.AsType[*platform.Error](cause); ok {
 		e.StatusCode, e.Err = pe.StatusCode, pe.Err
@@ -150,4 +154,69 @@ func (c *Client) outcomeUnknown(msg string, cause error) *platform.Error {
 		e.Err = cause
 	}
 	return e
+}
+
+// KeyTag is the tag that marks what storesync created for one key (an order push, a product
+// import). Shopify's orderCreate and productSet take no @idempotent key, so a keyed create looks
+// for this tag before creating.
+func KeyTag(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "storesync-" + hex.EncodeToString(sum[:8])
+}
+
+// keyedFind is how a keyed create finds what an earlier attempt made: by id, what this client
+// remembers (no lag), or by tag in the search (which lags).
+type keyedFind[T any] struct {
+	what  string // the create, in errors: "creating order"
+	byID  func(ctx context.Context, id string) (T, error)
+	byTag func(ctx context.Context, tag string) (T, bool, error)
+}
+
+// findKeyedAndBegin returns what an earlier attempt created for tag, or marks a create of tag in
+// flight on this client when there is none. A create on this client that ended while it looked
+// (another goroutine's) makes it look again.
+func findKeyedAndBegin[T any](ctx context.Context, c *Client, f keyedFind[T], tag string, uncertainSince time.Time) (T, bool, error) {
+	var zero T
+	for range 2 {
+		v, found, since, err := findKeyed(ctx, c, f, tag, uncertainSince)
+		if err != nil || found {
+			return v, found, err
+		}
+		switch c.pushes.begin(tag, since, c.cfg.Now()) {
+		case beginOK:
+			return zero, false, nil
+		case beginBusy:
+			return zero, false, c.outcomeUnknown(f.what, "another create of this key is in flight", nil)
+		case beginChanged:
+		}
+	}
+	return zero, false, c.outcomeUnknown(f.what, "other creates of this key ended meanwhile", nil)
+}
+
+// findKeyed returns what an earlier attempt created for tag: what this client remembers (read by
+// id, which does not lag), else what the search finds. While a doubt is younger than the search
+// lag it first waits for the search to catch up; since is the doubt it waited out.
+func findKeyed[T any](ctx context.Context, c *Client, f keyedFind[T], tag string, uncertainSince time.Time) (v T, found bool, since time.Time, err error) {
+	id, seen := c.pushes.recall(tag, c.cfg.Now())
+	if id != "" {
+		v, err := f.byID(ctx, id)
+		if err != nil {
+			return v, false, seen, fmt.Errorf("reading what an earlier attempt created: %w", err)
+		}
+		return v, true, seen, nil
+	}
+	if seen.After(uncertainSince) {
+		uncertainSince = seen
+	}
+	if wait := uncertainSince.Add(c.cfg.OrderSearchLag).Sub(c.cfg.Now()); !uncertainSince.IsZero() && wait > 0 {
+		c.log.InfoContext(ctx, "waiting for the search before creating again", "tag", tag, "wait", wait)
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			return v, false, seen, fmt.Errorf("waiting for the search: %w", err)
+		}
+	}
+	v, found, err = f.byTag(ctx, tag)
+	if err != nil {
+		return v, false, seen, fmt.Errorf("looking for an earlier create: %w", err)
+	}
+	return v, found, seen, nil
 }

@@ -14,8 +14,9 @@ type Faults struct {
 	RetryAfter    time.Duration // Retry-After of a 429, default 1s (sent in whole seconds, at least 1)
 	TimeoutShare  float64       // held until the client gives up (or Timeout passes), then 504
 	Timeout       time.Duration // how long a timed-out request is held, default 60s
-	// SearchLag hides a new order from the orders search (orders(query: ...)) this long after it
-	// was created, as Shopify's search index does for seconds (see searchVisible).
+	// SearchLag hides a new order or product from the searches (orders(query: ...),
+	// products(query: ...)) this long after it was created, as Shopify's search index does for
+	// seconds (see searchVisible).
 	SearchLag time.Duration
 	// BulkDuration keeps every bulk query RUNNING at least this long after it was created, as a
 	// large shop's export would be (tests of polling and of adopting a running operation).

@@ -136,13 +136,14 @@ func (s *Sim) serveWithCallFault(w http.ResponseWriter, r *http.Request, sh *Sho
 	return true
 }
 
-// searchVisible reports whether an order is in the shop's search index yet: Shopify's orders
-// search (orders(query: ...)) shows a new order only seconds after it was created, which
-// Faults.SearchLag models. Reads by id and unfiltered lists are not delayed.
-func (sh *Shop) searchVisible(o *order, query *string) bool {
+// searchVisible reports whether an order or a product created at created is in the shop's
+// search index yet: Shopify's searches (orders(query: ...), products(query: ...)) show a new one
+// only seconds after it was created, which Faults.SearchLag models. Reads by id and unfiltered
+// lists are not delayed.
+func (sh *Shop) searchVisible(created time.Time, query *string) bool {
 	lag := sh.faults.SearchLag
 	if lag <= 0 || query == nil || *query == "" {
 		return true
 	}
-	return !sh.sim.now().Before(o.CreatedAt.Add(lag))
+	return !sh.sim.now().Before(created.Add(lag))
 }

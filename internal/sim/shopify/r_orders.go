@@ -43,7 +43,7 @@ func (rootResolver) Orders(ctx context.Context, a listArgs) (*conn[*orderR], err
 		return items
 	})
 	return paginateMatching(rc.lim, items, a.Reverse, a.pageArgs,
-		func(o *order) bool { return sh.searchVisible(o, a.Query) && matchAll(ts, orderField(o)) },
+		func(o *order) bool { return sh.searchVisible(o.CreatedAt, a.Query) && matchAll(ts, orderField(o)) },
 		func(o *order) *orderR { return &orderR{sh, o} })
 }
 

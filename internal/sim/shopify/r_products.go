@@ -65,7 +65,9 @@ func (rootResolver) Products(ctx context.Context, a listArgs) (*conn[*productR],
 		return items
 	})
 	return paginateMatching(rc.lim, items, a.Reverse, a.pageArgs,
-		func(p *product) bool { return matchAll(ts, sh.productField(p)) },
+		func(p *product) bool {
+			return sh.searchVisible(p.CreatedAt, a.Query) && matchAll(ts, sh.productField(p))
+		},
 		func(p *product) *productR { return &productR{sh, p} })
 }
 
