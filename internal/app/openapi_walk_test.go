@@ -23,6 +23,7 @@ import (
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/backoffice"
+	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/platform"
 )
@@ -139,11 +140,30 @@ func newWalk(t *testing.T, a *app.App) *walk {
 		[]byte(fmt.Sprintf(`{"destination_store_id":%d,"source_store_key":%q}`, dst.ID, src.Key))); status != http.StatusCreated {
 		t.Fatalf("setting up a connection: %d %s", status, body)
 	}
-	// A destination order for the orders' ids to find (its push is refused: nothing is linked).
+	// A destination order for the orders' ids to find, eligible for the source (a linked line),
+	// its push failed: pushes and retries are queued (no job runs here).
 	if err := a.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		now := time.Now().UTC()
+		var cid int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM connections WHERE destination_store_id = $1`, dst.ID).Scan(&cid); err != nil {
+			return err
+		}
+		if err := a.Links.SaveLinks(ctx, tx, catalog.SaveLinksParams{ConnectionID: cid, At: now, Links: []catalog.LinkInput{{
+			SourceStoreID: src.ID, SourceProductID: "sp", SourceVariantID: "sv", SourceInventoryItemID: "si",
+			DestinationStoreID: dst.ID, DestinationProductID: "dp", DestinationVariantID: "dv", DestinationInventoryItemID: "di",
+			SourcePrice: &platform.Money{Amount: 100, Currency: "USD"}, DestinationPrice: &platform.Money{Amount: 150, Currency: "USD"}}}}); err != nil {
+			return err
+		}
 		_, err := a.Orders.Apply(ctx, tx, dst, platform.Order{ID: "walk-1", Name: "#1", FinancialStatus: platform.FinancialPaid,
-			Total: platform.Money{Amount: 100, Currency: "USD"}, CreatedAt: now, UpdatedAt: now})
+			Customer:        &platform.Customer{FirstName: "Ann", LastName: "Lee"},
+			ShippingAddress: &platform.Address{Address1: "1 Main St", City: "Austin", CountryCode: "US"},
+			Lines:           []platform.OrderLine{{ID: "l1", VariantID: "dv", Quantity: 1, Current: 1, UnitPrice: platform.Money{Amount: 100, Currency: "USD"}}},
+			Total:           platform.Money{Amount: 100, Currency: "USD"}, CreatedAt: now.Add(time.Second), UpdatedAt: now})
+		if err != nil {
+			return err
+		}
+		// Its push failed once, so a retry has something to queue.
+		_, err = tx.Exec(ctx, `UPDATE order_pushes SET status = 'failed', error = 'walk' WHERE connection_id = $1`, cid)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
+	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/platform"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 )
@@ -159,6 +160,20 @@ func TestOrderPush(t *testing.T) {
 		}
 		if p := got.Pushes[0]; p.SourceOrderID != made[0].ID || p.PushedAt == nil {
 			t.Fatalf("push %+v; want the source order %s recorded", p, made[0].ID)
+		}
+		// The reservation of the pushed line is no longer held: marked pushed in the push's
+		// completing transaction (released once a source level recorded after that reflects it;
+		// here the source's level webhook came during the snooze, before the mark: see the report).
+		var mine []inventory.Reservation
+		for _, state := range []string{"held", "pushed", "released"} {
+			for _, r := range e.reservations(t, dst, c, state) {
+				if r.OrderID == o1.ID {
+					mine = append(mine, r)
+				}
+			}
+		}
+		if len(mine) != 1 || mine[0].State == "held" || mine[0].PushedAt == nil {
+			t.Fatalf("reservations of %s: %+v; want one marked pushed", o1.Name, mine)
 		}
 		e.sim.ClearCallFaults(src.Address)
 		e.sim.SetFaults(src.Address, shopifysim.Faults{})
