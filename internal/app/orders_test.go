@@ -221,6 +221,10 @@ func TestDestinationOrders(t *testing.T) {
 			t.Errorf("the supplier reads the reseller's order: %d; want 404", st)
 		}
 
+		// back to manual: an automatic push of the next order would wait in the queue for its hold
+		if st := put(resellerKey, settingsPath, `{"push_mode":"manual"}`, &set); st != http.StatusOK {
+			t.Fatalf("back to manual: %d", st)
+		}
 		// every webhook of the next order is dropped: the poll finds it
 		e.sim.SetWebhookFaults(dst.Address, shopifysim.WebhookFaults{DropShare: 1})
 		o3 := place("order-three", true, dstVariants[0])

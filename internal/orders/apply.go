@@ -363,7 +363,9 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 				return err
 			}
 		}
-		if eligible && newStatus == PushNotPushed && c.settings.PushMode == PushAutomatic && queuedAt == nil {
+		// Automatic push when the part becomes eligible (not when the mode changes: switching to
+		// automatic pushes no order that was eligible before).
+		if eligible && (isNew || !oldEligible) && newStatus == PushNotPushed && c.settings.PushMode == PushAutomatic && queuedAt == nil {
 			hold := c.settings.Hold
 			detail := "automatic push queued to " + c.sourceName
 			if hold > 0 {
