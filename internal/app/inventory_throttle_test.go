@@ -21,15 +21,21 @@ func TestThrottledDestinationSnoozes(t *testing.T) {
 		src, srcItems := e.shop(t, "supplier", 3)
 		dst, items := e.shop(t, "busy", 3)
 		e.connect(t, dst, src, items, srcItems, 1)
+		// Linking reads the source's levels and stocks the destination: let that settle first.
+		waitIdle(t, e, dst)
 		e.sim.SetFaults("busy.myshopify.com", shopifysim.Faults{ThrottleShare: 1})
+		locs, err := e.client(t, src).Locations(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
 		levels := make([]inventory.SourceLevel, len(srcItems))
 		want := map[string]int64{}
 		for i, it := range srcItems {
 			levels[i] = inventory.SourceLevel{AccountID: src.AccountID, StoreID: src.ID, InventoryItemID: it,
-				LocationID: "gid://shopify/Location/1", Available: int64(10 + i)}
+				LocationID: locs[0].ID, Available: int64(10 + i)}
 			want[items[i]] = int64(9 + i)
 		}
-		err := e.a.DB.InTx(context.Background(), func(ctx context.Context, tx database.Tx) error {
+		err = e.a.DB.InTx(context.Background(), func(ctx context.Context, tx database.Tx) error {
 			return e.a.Inventory.SourceChanged(ctx, tx, levels)
 		})
 		if err != nil {

@@ -24,6 +24,19 @@ func TestDashboardReconcilesNow(t *testing.T) {
 		src, srcItems := e.shop(t, "dsupplier", 3)
 		dst, dstItems := e.shop(t, "dreseller", 3)
 		conn := e.connect(t, dst, src, dstItems, srcItems, 0)
+		// Linking reads the source's levels and stocks the destination; once that settled, three
+		// destination items edited by hand are the drifts a run must find and fix.
+		srcLevels := e.levels(t, src, srcItems)
+		want := map[string]int64{}
+		for i, it := range dstItems {
+			want[it] = srcLevels[srcItems[i]]
+		}
+		e.waitLevels(t, dst, want, 60*time.Second)
+		waitIdle(t, e, dst)
+		for i, it := range dstItems {
+			e.setDestination(t, dst, it, want[it]+int64(100+i))
+		}
+		waitIdle(t, e, dst)
 		if _, err := e.a.Accounts.CreateUser(t.Context(), account.CreateUserParams{AccountID: dst.AccountID, Email: "ops@dreseller.example",
 			Password: "long enough password"}); err != nil {
 			t.Fatal(err)
@@ -61,7 +74,7 @@ func TestDashboardReconcilesNow(t *testing.T) {
 		if !strings.Contains(body, "Reconciliation 1 (incremental)") {
 			t.Errorf("no message after Reconcile now:\n%s", body)
 		}
-		// The source's levels were never heard of: the run records each of the 3 and fixes them.
+		// The run records each of the 3 edited items and fixes them.
 		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(body, `<td class="drifts">3</td>`) || !strings.Contains(body, "<td>done</td>"); {
 			if time.Now().After(deadline) {
 				t.Fatalf("the run never shows done with 3 drifts fixed:\n%s", body)
