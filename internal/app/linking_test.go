@@ -1,12 +1,8 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"sort"
 	"testing"
@@ -76,34 +72,11 @@ func (e *linkEnv) shop(t *testing.T, accountID int64, domain string) (store.Stor
 
 func (e *linkEnv) call(t *testing.T, key, method, path string, body any, out any) int {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(b)
+	code, raw := apiCall(t, e.srv, key, method, path, body, out)
+	if code >= 300 {
+		t.Logf("%s %s: %d %s", method, path, code, raw)
 	}
-	req, _ := http.NewRequestWithContext(context.Background(), method, e.srv.URL+path, r)
-	req.Header.Set("Authorization", "Bearer "+key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
-	}
-	if resp.StatusCode >= 300 {
-		t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	}
-	return resp.StatusCode
+	return code
 }
 
 func (e *linkEnv) connect(t *testing.T, dst, src store.Store) int64 {

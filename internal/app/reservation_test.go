@@ -305,19 +305,8 @@ func (e *syncEnv) apiGet(t testing.TB, accountID int64, path string, out any) in
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("GET %s: %v", path, err)
-		}
-	}
-	return resp.StatusCode
+	code, _ := apiCall(t, e.srv, key, http.MethodGet, path, nil, out)
+	return code
 }
 
 // dashboardPage logs a new user of the account in to the dashboard and GETs path.

@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,15 +13,7 @@ import (
 // deleteStore deletes a store through the API and returns the status and the answer's body.
 func (e *linkEnv) deleteStore(t *testing.T, key string, id int64) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodDelete, fmt.Sprintf("%s/api/v2/stores/%d", e.srv.URL, id), nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return apiCall(t, e.srv, key, http.MethodDelete, fmt.Sprintf("/api/v2/stores/%d", id), nil, nil)
 }
 
 // A store that is a side of a connection still connected is not deleted: 409 naming each

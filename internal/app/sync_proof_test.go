@@ -1,13 +1,9 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net/http"
 	"testing"
 	"time"
 
@@ -60,33 +56,11 @@ func (e *syncEnv) proofShop(t *testing.T, cfg shopifysim.ShopConfig, products, v
 // call makes one request to the app's API over HTTPS, decoding a 2xx answer into out.
 func (e *syncEnv) call(t *testing.T, key, method, path string, body, out any) int {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = bytes.NewReader(b)
+	code, raw := apiCall(t, e.srv, key, method, path, body, out)
+	if code >= 300 {
+		t.Logf("%s %s: %d %s", method, path, code, raw)
 	}
-	req, _ := http.NewRequestWithContext(context.Background(), method, e.srv.URL+path, r)
-	req.Header.Set("Authorization", "Bearer "+key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-	} else if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
-	}
-	return resp.StatusCode
+	return code
 }
 
 // apiRunState is the part of an import, map or reconciliation run the proof reads.
