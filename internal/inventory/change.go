@@ -58,7 +58,7 @@ func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []So
 	if err := releaseReflected(ctx, tx, levels, now); err != nil {
 		return fmt.Errorf("releasing the reservations the source's levels reflect: %w", err)
 	}
-	return s.redecide(ctx, tx, byStore, now)
+	return s.redecide(ctx, tx, byStore)
 }
 
 // SourceReadParams are the levels read from one source store for its items (an item stocked at
@@ -79,17 +79,13 @@ func (s *Service) SourceRead(ctx context.Context, tx database.Tx, p SourceReadPa
 			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
 		}
 	}
-	return s.redecide(ctx, tx, map[int64][]string{p.StoreID: p.InventoryItemIDs}, now)
+	return s.redecide(ctx, tx, map[int64][]string{p.StoreID: p.InventoryItemIDs})
 }
 
 // redecide decides, in tx, the quantity of every destination item following the source items
 // (by source store) and enqueues the job of each destination store whose target changed: the
 // fan-out of a source level, a reservation or a release alike.
-func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int64][]string, _ time.Time) error {
-	ctx, err := withReserved(ctx, tx, byStore)
-	if err != nil {
-		return fmt.Errorf("summing reservations: %w", err)
-	}
+func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int64][]string) error {
 	var all []catalog.FanOutLink
 	for storeID, items := range byStore {
 		fs, err := s.links.FanOut(ctx, tx, catalog.SourceItemsParams{SourceStoreID: storeID, InventoryItemIDs: items})
@@ -106,10 +102,20 @@ func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int6
 // whatever asked for it (a source change, a read, a reservation, a change of the rule).
 func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOutLink) error {
 	now := s.cfg.Now().UTC()
+	items := map[int64][]string{} // source store → its items the links follow
+	for _, f := range fs {
+		if !slices.Contains(items[f.SourceStoreID], f.SourceInventoryItemID) {
+			items[f.SourceStoreID] = append(items[f.SourceStoreID], f.SourceInventoryItemID)
+		}
+	}
+	reserved, err := reservedSums(ctx, tx, items)
+	if err != nil {
+		return fmt.Errorf("summing reservations: %w", err)
+	}
 	wake := map[int64]int64{} // destination store → its account
 	for _, f := range fs {
 		l := f.Link
-		d, err := decide(ctx, tx, f)
+		d, err := decide(ctx, tx, f, reserved[reservedKey{l.SourceStoreID, l.SourceInventoryItemID}])
 		if err != nil {
 			return err
 		}

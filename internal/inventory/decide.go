@@ -18,16 +18,13 @@ type decision struct {
 // source's available quantity at the connection's source locations (all when it names none),
 // minus what destination orders reserve of it (held or pushed but not yet in the source's
 // quantity, see reserve.go), minus the buffer (the link's own, else the connection's), never
-// below zero. Every decision of a destination quantity goes through here, whatever started it.
-func decide(ctx context.Context, q database.Querier, f catalog.FanOutLink) (decision, error) {
+// below zero. reserved is that reservations' sum for the link's source item (reservedSums).
+// Every decision of a destination quantity goes through here, whatever started it.
+func decide(ctx context.Context, q database.Querier, f catalog.FanOutLink, reserved int64) (decision, error) {
 	l := f.Link
 	total, err := sourceTotal(ctx, q, l.SourceStoreID, l.SourceInventoryItemID, f.Settings.SourceLocationIDs)
 	if err != nil {
 		return decision{}, fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
-	}
-	reserved, err := reservedQuantity(ctx, q, l.SourceStoreID, l.SourceInventoryItemID)
-	if err != nil {
-		return decision{}, fmt.Errorf("summing the reservations of source item %s: %w", l.SourceInventoryItemID, err)
 	}
 	return decision{sourceQuantity: total, desired: Quantity(total-reserved, catalog.EffectiveBuffer(l, f.Settings))}, nil
 }

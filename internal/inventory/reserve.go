@@ -148,7 +148,7 @@ func (s *Service) OrderChanged(ctx context.Context, tx database.Tx, p OrderChang
 			return fmt.Errorf("reserving line %s of order %s: %w", c.lineID, p.OrderID, err)
 		}
 	}
-	return s.redecide(ctx, tx, touched, now)
+	return s.redecide(ctx, tx, touched)
 }
 
 // lineChange is what an order delivery does to one line's reservation.
@@ -329,7 +329,7 @@ func (s *Service) Release(ctx context.Context, tx database.Tx, p ReleaseParams) 
 			return 0, fmt.Errorf("releasing line %s of order %s: %w", r.LineID, p.OrderID, err)
 		}
 	}
-	return int64(len(rs)), s.redecide(ctx, tx, touched, now)
+	return int64(len(rs)), s.redecide(ctx, tx, touched)
 }
 
 // releaseReflected releases the pushed reservations that the recorded source levels reflect:

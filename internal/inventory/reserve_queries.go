@@ -40,23 +40,6 @@ func collectReservations(rows database.Rows, err error) ([]Reservation, error) {
 	return out, rows.Err()
 }
 
-// reservedQuantity is what the held and pushed reservations of connected connections hold of
-// the source item: subtracted from its available quantity by decide. A blocked or disconnected
-// connection's orders are not pushed, so they hold nothing.
-func reservedQuantity(ctx context.Context, q database.Querier, storeID int64, itemID string) (int64, error) {
-	if memo, ok := ctx.Value(reservedMemoKey{}).(map[reservedKey]int64); ok {
-		if n, ok := memo[reservedKey{storeID, itemID}]; ok {
-			return n, nil
-		}
-	}
-	var n int64
-	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(r.quantity), 0) FROM inventory_reservations r
-		JOIN connections c ON c.id = r.connection_id
-		WHERE r.source_store_id = $1 AND r.source_inventory_item_id = $2 AND r.state IN ('held', 'pushed')
-			AND c.state = 'connected'`, storeID, itemID).Scan(&n)
-	return n, err
-}
-
 // orderReservations are the order's reservations in every state, by line id.
 func orderReservations(ctx context.Context, q database.Querier, storeID int64, orderID string) (map[string]Reservation, error) {
 	rs, err := collectReservations(q.Query(ctx, `SELECT `+reservationColumns+` FROM inventory_reservations
@@ -107,12 +90,10 @@ type reservedKey struct {
 	itemID  string
 }
 
-type reservedMemoKey struct{}
-
-// withReserved sums, in one read per source store and 500 items, what the reservations hold of
-// the items about to be decided, and hands the sums to reservedQuantity through ctx: decide asks
-// once per link, and a fan-out has several links per item.
-func withReserved(ctx context.Context, q database.Querier, byStore map[int64][]string) (context.Context, error) {
+// reservedSums sums, in one read per source store and 500 items, what the held and pushed
+// reservations of connected connections hold of the source items (by source store): the
+// quantity not yet in the source's own levels. Every item asked for has a sum, 0 when none.
+func reservedSums(ctx context.Context, q database.Querier, byStore map[int64][]string) (map[reservedKey]int64, error) {
 	memo := map[reservedKey]int64{}
 	for storeID, items := range byStore {
 		for ids := range slices.Chunk(items, maxItemsPerQuery) {
@@ -123,7 +104,7 @@ func withReserved(ctx context.Context, q database.Querier, byStore map[int64][]s
 					AND r.source_inventory_item_id IN (`+placeholders(&args, ids)+`)
 				GROUP BY r.source_inventory_item_id`, args...)
 			if err != nil {
-				return ctx, err
+				return nil, err
 			}
 			for _, id := range ids {
 				memo[reservedKey{storeID, id}] = 0
@@ -133,18 +114,18 @@ func withReserved(ctx context.Context, q database.Querier, byStore map[int64][]s
 				var n int64
 				if err := rows.Scan(&id, &n); err != nil {
 					rows.Close()
-					return ctx, err
+					return nil, err
 				}
 				memo[reservedKey{storeID, id}] = n
 			}
 			err = rows.Err()
 			rows.Close()
 			if err != nil {
-				return ctx, err
+				return nil, err
 			}
 		}
 	}
-	return context.WithValue(ctx, reservedMemoKey{}, memo), nil
+	return memo, nil
 }
 
 func insertReservation(ctx context.Context, tx database.Tx, r Reservation) error {
