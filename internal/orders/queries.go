@@ -45,6 +45,8 @@ type Order struct {
 	Lines    []Line
 	Pushes   []Push
 	Timeline []Event
+	// Fulfillments are the source fulfilments applied (or to apply) to it, when shown.
+	Fulfillments []Fulfillment
 }
 
 // Line is one line of an order.
@@ -202,6 +204,11 @@ func (s *Service) Get(ctx context.Context, accountID, id int64) (Order, error) {
 	}
 	if o.Timeline, err = s.timeline(ctx, id); err != nil {
 		return Order{}, err
+	}
+	if s.cfg.Fulfillments != nil {
+		if o.Fulfillments, err = s.cfg.Fulfillments.OrderFulfillments(ctx, id); err != nil {
+			return Order{}, err
+		}
 	}
 	return o, nil
 }
