@@ -297,6 +297,9 @@ func (s *Service) created(ctx context.Context, job *river.Job[ApplyArgs], r row,
 	now := s.now()
 	done := false
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		if err := orders.LockForFulfillment(ctx, tx, r.orderID); err != nil {
+			return err
+		}
 		cur, err := lockRow(ctx, tx, r.id)
 		if err != nil {
 			return err

@@ -160,8 +160,22 @@ func orderStatus(ctx context.Context, q database.Querier, orderID int64) (string
 	if err != nil {
 		return "", err
 	}
-	shipped, err := taken(ctx, q, orderID, 0)
+	rows, err := q.Query(ctx, `SELECT destination_lines FROM source_fulfilments WHERE order_id = $1 AND state = $2`, orderID, StateApplied)
 	if err != nil {
+		return "", fmt.Errorf("reading the fulfilments of order %d: %w", orderID, err)
+	}
+	defer rows.Close()
+	shipped := map[string]int64{}
+	for rows.Next() {
+		var ls string
+		if err := rows.Scan(&ls); err != nil {
+			return "", err
+		}
+		for _, l := range decodeLines(ls) {
+			shipped[l.OrderLineID] += l.Quantity
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return "", err
 	}
 	return Status(lines, shipped), nil

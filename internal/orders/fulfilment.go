@@ -55,6 +55,16 @@ func AddEvent(ctx context.Context, tx database.Tx, orderID int64, kind string, s
 	return addEvent(ctx, tx, orderID, kind, sourceStoreID, detail, at.UTC().Truncate(time.Microsecond))
 }
 
+// LockForFulfillment takes the order's row lock in tx (PostgreSQL; SQLite has one writer), so
+// the fulfilments applied to one order are recorded one after the other and each sees the
+// others' when it decides the order's fulfilment status.
+func LockForFulfillment(ctx context.Context, tx database.Tx, orderID int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE orders SET fulfillment_status = fulfillment_status WHERE id = $1`, orderID); err != nil {
+		return fmt.Errorf("locking order %d: %w", orderID, err)
+	}
+	return nil
+}
+
 // RaiseFulfillmentStatus sets the order's fulfilment status to status when that is further than
 // the kept one (unfulfilled, partially_fulfilled, fulfilled), in tx: what the hub applied shows
 // at once, before the destination's own order webhook confirms it (which then keeps its word).
