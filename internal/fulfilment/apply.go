@@ -41,6 +41,16 @@ type applyWorker struct {
 	s *Service
 }
 
+// NextRetry waits 1 s after the first failed attempt, doubling up to an hour: a customer waits
+// for the tracking, and a re-run is safe.
+func (w *applyWorker) NextRetry(job *river.Job[ApplyArgs]) time.Time {
+	d := time.Second
+	for i := 1; i < job.Attempt && d < time.Hour; i++ {
+		d *= 2
+	}
+	return w.s.now().Add(min(d, time.Hour))
+}
+
 // row is a kept source fulfilment.
 type row struct {
 	id, accountID, orderID, sourceStoreID int64
