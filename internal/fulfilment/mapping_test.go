@@ -20,7 +20,9 @@ func TestMap(t *testing.T) {
 	links := map[string][]string{"sv-a": {"dv-a"}, "sv-b": {"dv-b"}, "sv-c": {"dv-c"}}
 	ship := func(ls ...fulfilment.Line) []fulfilment.Line { return ls }
 	l := func(id string, q int64) fulfilment.Line { return fulfilment.Line{OrderLineID: id, Quantity: q} }
-	d := func(id, sku string, q int64) fulfilment.Line { return fulfilment.Line{OrderLineID: id, SKU: sku, Quantity: q} }
+	d := func(id, sku string, q int64) fulfilment.Line {
+		return fulfilment.Line{OrderLineID: id, SKU: sku, Quantity: q}
+	}
 	for _, c := range []struct {
 		name    string
 		shipped []fulfilment.Line
