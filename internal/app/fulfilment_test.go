@@ -222,6 +222,12 @@ func TestFulfilmentBack(t *testing.T) {
 			t.Fatalf("orders fulfilled: %+v; want the order", list.Data)
 		}
 
+		// The dashboard's order shows the fulfilments with their tracking links.
+		if st, _, page := e.dashboard(t, dst)(http.MethodGet, fmt.Sprintf("/orders/%d", orderID), nil); st != http.StatusOK ||
+			!strings.Contains(page, `href="https://ups.test/1Z03"`) || !strings.Contains(page, `href="https://fedex.test/FX1"`) {
+			t.Fatalf("dashboard order: %d; want the tracking links in %s", st, page)
+		}
+
 		// The supplier cancels one fulfilment: flagged, the destination's is left alone.
 		if err := e.sim.CancelFulfillment(srcDomain, rest[1]); err != nil {
 			t.Fatal(err)
