@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/storesync/storesync/internal/platform"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
@@ -88,5 +89,26 @@ func TestFulfillmentTracking(t *testing.T) {
 	}
 	if n, _, _ := e.shop.Fulfillments(o2.ID); n != 1 {
 		t.Fatalf("fulfilments after a cancel: %d; want 1", n)
+	}
+
+	// Automatic shipping: an order made through the API ships by itself, with tracking.
+	if err := e.sim.SetAutoShip(domain, &shopifysim.AutoShip{Delay: 50 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	o3, err := c.CreateOrder(ctx, e.orderInput("track-3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		read, err = c.Fulfillments(ctx, o3.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(read) == 1 && len(read[0].Tracking) == 1 && read[0].Tracking[0].Company == "UPS" && read[0].Tracking[0].URL != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("automatic shipping: %+v", read)
+		}
 	}
 }
