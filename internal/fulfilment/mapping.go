@@ -1,6 +1,9 @@
 package fulfilment
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // Line is how much of one order line a fulfilment ships: a source order's line in what a source
 // fulfilment ships, a destination order's line in what the hub sends.
@@ -39,9 +42,9 @@ type MapInput struct {
 // quantity less what other source fulfilments ship. Lines that map nowhere are left out, so
 // a partial fulfilment stays partial and a line the destination does not have is not invented.
 func Map(in MapInput) []Line {
-	taken := map[string]int64{}
-	for id, q := range in.Taken {
-		taken[id] = q
+	taken := maps.Clone(in.Taken)
+	if taken == nil {
+		taken = map[string]int64{}
 	}
 	got := map[string]int64{}
 	for _, s := range in.Shipped {

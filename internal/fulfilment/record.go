@@ -57,7 +57,15 @@ func encodeTracking(ts []platform.Tracking) string {
 		}
 		out = append(out, trackingJSON(t))
 	}
-	b, _ := json.Marshal(out) // strings only: cannot fail
+	return encodeList(out)
+}
+
+// encodeList writes a kept list (of strings and integers only, so encoding cannot fail).
+func encodeList(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "[]"
+	}
 	return string(b)
 }
 
@@ -75,8 +83,7 @@ func encodeLines(ls []Line) string {
 	if ls == nil {
 		ls = []Line{}
 	}
-	b, _ := json.Marshal(ls) // strings and integers only: cannot fail
-	return string(b)
+	return encodeList(ls)
 }
 
 func decodeLines(s string) []Line {
@@ -89,8 +96,7 @@ func encodeIDs(ids []string) string {
 	if ids == nil {
 		ids = []string{}
 	}
-	b, _ := json.Marshal(ids)
-	return string(b)
+	return encodeList(ids)
 }
 
 func decodeIDs(s string) []string {
