@@ -196,6 +196,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Fulfilment.OnEvent(ctx, tx, p.Store, p.Event)
 	})
+	a.Links.OnLinked(func(ctx context.Context, tx database.Tx, l catalog.Linked) error {
+		return a.Orders.OnLinked(ctx, tx, l.ConnectionID, l.DestinationVariantIDs) // kept orders' lines now linked
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
