@@ -282,8 +282,16 @@ func crashAfterCall(t *testing.T, db *database.DB, name, number string) {
 			if len(made) != 1 || updates < 2 || len(made[0].Tracking) != 2 || made[0].Tracking[0].Number != "D1" {
 				t.Fatalf("number %q: after the update: %+v (%d updates); want one fulfilment with D1, D2, updated twice (once lost)", number, made, updates)
 			}
-			// A duplicate delivery changes nothing and queues nothing.
+			// A duplicate delivery changes nothing and queues nothing; neither does an older one.
 			f.record(t, sf)
+			older := sf
+			older.Tracking, older.UpdatedAt = []platform.Tracking{{Number: "OLD"}}, sf.UpdatedAt.Add(-time.Minute)
+			f.record(t, older)
+			var kept string
+			if err := db.QueryRow(context.Background(), `SELECT tracking FROM source_fulfilments WHERE source_fulfilment_id = $1`, sf.ID).
+				Scan(&kept); err != nil || len(decodeTracking(kept)) != 2 || decodeTracking(kept)[0].Number != "D1" {
+				t.Fatalf("tracking kept after an older delivery: %s (%v); want D1, D2", kept, err)
+			}
 			var n int
 			if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM river_job WHERE kind = 'fulfilment_apply'
 				AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&n); err != nil || n != 0 {
