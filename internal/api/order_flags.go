@@ -52,8 +52,8 @@ type CancelSettings struct {
 
 // CancelSettingsInput sets them; a value left out takes its default.
 type CancelSettingsInput struct {
-	OnDestinationCancel string `json:"on_destination_cancel,omitempty" maxLength:"20" doc:"cancel_source or flag; default cancel_source"`
-	OnSourceCancel      string `json:"on_source_cancel,omitempty" maxLength:"20" doc:"flag or cancel_and_refund; default flag"`
+	OnDestinationCancel string `json:"on_destination_cancel,omitempty" enum:"cancel_source,flag" doc:"default cancel_source"`
+	OnSourceCancel      string `json:"on_source_cancel,omitempty" enum:"flag,cancel_and_refund" doc:"default flag"`
 }
 
 func (in CancelSettingsInput) cancel() orders.CancelSettingsInput {
