@@ -226,12 +226,12 @@ func TestOrderCancellations(t *testing.T) {
 		if st := call(http.MethodGet, "/api/v2/orders?flagged=maybe", nil, nil); st != http.StatusUnprocessableEntity {
 			t.Fatalf("GET flagged=maybe: %d; want 422", st)
 		}
-		clear := fmt.Sprintf("/api/v2/orders/%d/flags/%d/clear", eOrder.ID, flags(eOrder, "line_edited")[0].ID)
+		clearPath := fmt.Sprintf("/api/v2/orders/%d/flags/%d/clear", eOrder.ID, flags(eOrder, "line_edited")[0].ID)
 		var cleared api.OrderFlag
-		if st := call(http.MethodPost, clear, nil, &cleared); st != http.StatusOK || cleared.ClearedAt == nil || cleared.ClearedBy == "" {
+		if st := call(http.MethodPost, clearPath, nil, &cleared); st != http.StatusOK || cleared.ClearedAt == nil || cleared.ClearedBy == "" {
 			t.Fatalf("POST clear: %d %+v", st, cleared)
 		}
-		if st := call(http.MethodPost, clear, nil, nil); st != http.StatusConflict {
+		if st := call(http.MethodPost, clearPath, nil, nil); st != http.StatusConflict {
 			t.Fatalf("POST clear again: %d; want 409", st)
 		}
 		if st := call(http.MethodPost, fmt.Sprintf("/api/v2/orders/%d/flags/%d/clear", eOrder.ID, cleared.ID+1000), nil, nil); st != http.StatusNotFound {

@@ -87,18 +87,18 @@ func TestOrderFlagsPage(t *testing.T) {
 		if err != nil || len(full.Flags) != 1 {
 			t.Fatalf("flags %+v, %v; want 1", full.Flags, err)
 		}
-		clear := fmt.Sprintf("%s/flags/%d/clear", path, full.Flags[0].ID)
+		clearPath := fmt.Sprintf("%s/flags/%d/clear", path, full.Flags[0].ID)
 		a := ra.do("GET", path, nil)
-		for _, want := range []string{`id="flags"`, "source cancelled", "#S1", "northwind", `action="` + clear + `"`} {
+		for _, want := range []string{`id="flags"`, "source cancelled", "#S1", "northwind", `action="` + clearPath + `"`} {
 			if !strings.Contains(a.body, want) {
 				t.Errorf("order page lacks %q: %.3000s", want, a.body)
 			}
 		}
-		if post, page := ra.follow(clear, url.Values{}); post.status != 303 || !strings.Contains(page.body, "Flag cleared") ||
-			!strings.Contains(page.body, "cleared ") || strings.Contains(page.body, `action="`+clear+`"`) {
+		if post, page := ra.follow(clearPath, url.Values{}); post.status != 303 || !strings.Contains(page.body, "Flag cleared") ||
+			!strings.Contains(page.body, "cleared ") || strings.Contains(page.body, `action="`+clearPath+`"`) {
 			t.Errorf("clear: %d %.3000s", post.status, page.body)
 		}
-		if _, page := ra.follow(clear, url.Values{}); !strings.Contains(page.body, "Not cleared") {
+		if _, page := ra.follow(clearPath, url.Values{}); !strings.Contains(page.body, "Not cleared") {
 			t.Errorf("clear again: %.2000s; want it refused", page.body)
 		}
 		if a := ra.do("GET", "/orders?flagged=true", nil); strings.Contains(a.body, "#1001") {
