@@ -193,6 +193,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	// A source's fulfilments of pushed orders flow back to the destination orders.
 	a.Fulfilment = fulfilment.NewService(db, a.Jobs, a.Stores, fulfilment.Config{Now: opts.Now, Logger: logger})
 	a.Orders.ShowFulfillments(a.Fulfilment)
+	// The same poll finds source orders cancelled while their webhook was lost.
+	a.Fulfilment.OnSourceOrder(func(ctx context.Context, tx database.Tx, p fulfilment.SourceOrderParams) error {
+		return a.Orders.SourceOrderChanged(ctx, tx, p.Source, p.Order)
+	})
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Fulfilment.OnEvent(ctx, tx, p.Store, p.Event)
 	})
