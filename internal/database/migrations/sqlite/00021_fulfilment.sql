@@ -57,10 +57,6 @@ CREATE TABLE source_order_fulfilment (
     PRIMARY KEY (source_store_id, source_order_id)
 );
 
--- A source store's webhook names its order: find the push that made it.
-CREATE INDEX order_pushes_source_order_idx ON order_pushes (source_store_id, source_order_id);
-
 -- +goose Down
-DROP INDEX order_pushes_source_order_idx;
 DROP TABLE source_order_fulfilment;
 DROP TABLE source_fulfilments;
