@@ -85,6 +85,10 @@ func TestOrderPushExactlyOnceUnderFaults(t *testing.T) { //nolint:paralleltest /
 			h.waitDone(t, placed, max(10*time.Minute, time.Duration(n)*1500*time.Millisecond))
 			t.Logf("the hub was done %s after the start", time.Since(start).Round(time.Millisecond))
 			h.check(t, placed)
+			// The source orders made, which a supplier ships: the fulfilment half of the proof
+			// (each source fulfilment on its destination exactly once) starts from these.
+			parts := h.pushedParts(placed)
+			t.Logf("%d source orders made for %d orders", len(parts), len(placed))
 			t.Logf("%s: %d orders, %d kills, %s", d, len(placed), h.kills, time.Since(start).Round(time.Millisecond))
 		})
 	}
@@ -807,4 +811,33 @@ func (h *faultHarness) check(t *testing.T, placed []placedOrder) {
 	}
 	t.Logf("orders by kind %v; %d parts pushed exactly once, recorded by the hub; %d pushes took more than one attempt, %d attempts left the outcome unknown",
 		kinds, pushed, retried, uncertain)
+}
+
+// pushedPart is one eligible part of a placed order and the source order made for it.
+type pushedPart struct {
+	order       placedOrder
+	source      *faultShop
+	sourceOrder shopifysim.TaggedOrder
+}
+
+// pushedParts lists every eligible part with the one source order made for it (check has
+// asserted there is exactly one), in the order the orders were placed.
+func (h *faultHarness) pushedParts(placed []placedOrder) []pushedPart {
+	made := map[string]shopifysim.TaggedOrder{}
+	for _, s := range h.sources {
+		for _, o := range s.sh.AllOrders() {
+			for _, tag := range o.Tags {
+				made[tag] = o
+			}
+		}
+	}
+	var out []pushedPart
+	for _, p := range placed {
+		for _, s := range h.sources {
+			if o, ok := made[pushTag(p, s.st.ID)]; ok && slices.Contains(p.sources, s.st.ID) {
+				out = append(out, pushedPart{order: p, source: s, sourceOrder: o})
+			}
+		}
+	}
+	return out
 }
