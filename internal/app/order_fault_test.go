@@ -85,10 +85,18 @@ func TestOrderPushExactlyOnceUnderFaults(t *testing.T) { //nolint:paralleltest /
 			h.waitDone(t, placed, max(10*time.Minute, time.Duration(n)*1500*time.Millisecond))
 			t.Logf("the hub was done %s after the start", time.Since(start).Round(time.Millisecond))
 			h.check(t, placed)
-			// The source orders made, which a supplier ships: the fulfilment half of the proof
-			// (each source fulfilment on its destination exactly once) starts from these.
+			// The fulfilment half: the suppliers ship the source orders made while the child is
+			// killed; then each source fulfilment is on its destination exactly once.
 			parts := h.pushedParts(placed)
 			t.Logf("%d source orders made for %d orders", len(parts), len(placed))
+			shipStart := time.Now()
+			ways, late := h.shipWhileKilling(t, parts, rate)
+			t.Logf("source orders %v, %d fulfilments given tracking later, %d kills in all, in %s", ways, late, h.kills,
+				time.Since(shipStart).Round(time.Millisecond))
+			shipped := shippedOrders(parts)
+			h.waitShipped(t, shipped, max(5*time.Minute, time.Duration(len(parts))*500*time.Millisecond))
+			t.Logf("the fulfilments were done %s after the start", time.Since(start).Round(time.Millisecond))
+			h.checkShipped(t, placed, shipped)
 			t.Logf("%s: %d orders, %d kills, %s", d, len(placed), h.kills, time.Since(start).Round(time.Millisecond))
 		})
 	}
@@ -290,11 +298,11 @@ func (h *faultHarness) api(t *testing.T, key, method, path string, body, out any
 }
 
 // shop adds a simulated shop with a catalog and saves it as the store of a new account.
-func (h *faultHarness) shop(t *testing.T, name string, products, variants int) *faultShop {
+func (h *faultHarness) shop(t *testing.T, name string, products, variants, locations int) *faultShop {
 	t.Helper()
 	ctx := context.Background()
 	cfg := shopifysim.ShopConfig{Name: name, Domain: name + ".myshopify.com", AccessToken: "shpat_" + name, APISecret: "shpss_" + name,
-		Plan: shopifysim.PlanPlus}
+		Plan: shopifysim.PlanPlus, Locations: locations}
 	sh, err := h.sim.AddShop(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -323,10 +331,10 @@ func (h *faultHarness) shop(t *testing.T, name string, products, variants int) *
 func (h *faultHarness) setUp(t *testing.T) {
 	t.Helper()
 	for i := range 2 {
-		h.sources = append(h.sources, h.shop(t, fmt.Sprintf("fault-supplier-%d", i), 4, 2))
+		h.sources = append(h.sources, h.shop(t, fmt.Sprintf("fault-supplier-%d", i), 4, 2, 2)) // two locations
 	}
 	for i := range 2 {
-		h.dests = append(h.dests, h.shop(t, fmt.Sprintf("fault-reseller-%d", i), 2, 1)) // its own products
+		h.dests = append(h.dests, h.shop(t, fmt.Sprintf("fault-reseller-%d", i), 2, 1, 1)) // its own products
 	}
 	h.start(t)
 	for _, d := range h.dests {

@@ -196,9 +196,6 @@ func (s *Service) create(ctx context.Context, job *river.Job[ApplyArgs], r row) 
 		if len(send.Lines) == 0 {
 			return true, s.skipped(ctx, job, r)
 		}
-		if err := s.recordSending(ctx, r, send); err != nil {
-			return false, err
-		}
 	}
 	in := send.input(*s.cfg.NotifyCustomer)
 	var made []platform.Fulfillment
@@ -251,19 +248,33 @@ func (s *Service) plan(ctx context.Context, r row, t target) (sendJSON, error) {
 	if in.Links, err = links(ctx, s.db, t.connectionID, variants); err != nil {
 		return send, err
 	}
-	if in.Taken, err = taken(ctx, s.db, r.orderID, r.id); err != nil {
-		return send, err
-	}
-	send.Lines = Map(in)
-	return send, nil
+	// What the order's other source fulfilments ship is read, the lines mapped and the create
+	// recorded as being sent in one transaction holding the order's lock: two source fulfilments
+	// of one order applied at once (two lines of the same SKU shipped apart) never both take the
+	// same destination line.
+	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		if err := orders.LockForFulfillment(ctx, tx, r.orderID); err != nil {
+			return err
+		}
+		var err error
+		if in.Taken, err = taken(ctx, tx, r.orderID, r.id); err != nil {
+			return err
+		}
+		send.Lines = Map(in)
+		if len(send.Lines) == 0 {
+			return nil
+		}
+		return s.recordSending(ctx, tx, r, send)
+	})
+	return send, err
 }
 
-func (s *Service) recordSending(ctx context.Context, r row, send sendJSON) error {
+func (s *Service) recordSending(ctx context.Context, tx database.Tx, r row, send sendJSON) error {
 	b, err := jsonMarshal(send)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Exec(ctx, `UPDATE source_fulfilments SET sending = $2, sending_at = $3, destination_lines = $4, updated_at = $3
+	_, err = tx.Exec(ctx, `UPDATE source_fulfilments SET sending = $2, sending_at = $3, destination_lines = $4, updated_at = $3
 		WHERE id = $1 AND sending = ''`, r.id, b, s.now(), encodeLines(send.Lines))
 	if err != nil {
 		return fmt.Errorf("recording the fulfilment being sent for %s: %w", r.fulfilmentID, err)
