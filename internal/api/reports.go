@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/storesync/storesync/internal/money"
 	"github.com/storesync/storesync/internal/orders"
@@ -22,11 +20,6 @@ import (
 // The pushed-orders report: a connection's pushes made between two days, with what each source
 // order has and totals, as JSON, CSV or XLSX, streamed.
 
-// Content types of the report.
-const (
-	contentCSV  = "text/csv; charset=utf-8"
-	contentXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
 
 // ReportLine is one line of a pushed source order.
 type ReportLine struct {
@@ -100,7 +93,7 @@ func (h reportHandlers) register(hapi huma.API) {
 			"any range is read in pages. The destination's account and the source's (which holds these orders already) may read " +
 			"it. from after to, a malformed day, a bad format or a connection not of your account is a 422 naming it.",
 		Responses: map[string]*huma.Response{"200": {Description: "The report", Content: map[string]*huma.MediaType{
-			"application/json": {Schema: ref}, "text/csv": {Schema: text}, contentXLSX: {Schema: binary}}}},
+			"application/json": {Schema: ref}, "text/csv": {Schema: text}, orders.ReportContentType(orders.ReportXLSX): {Schema: binary}}}},
 		Errors: []int{http.StatusUnprocessableEntity}, Tags: []string{"Orders"}}, h.report)
 }
 
@@ -125,24 +118,22 @@ func (h reportHandlers) report(ctx context.Context, in *reportInput) (*huma.Stre
 		From: in.From, To: in.To}
 	name := fmt.Sprintf("pushed-orders-%d-%s-%s", in.ConnectionID, in.From, in.To)
 	return &huma.StreamResponse{Body: func(hc huma.Context) {
-		var w reportWriter
+		var err error
 		switch in.Format {
-		case "csv":
-			hc.SetHeader("Content-Type", contentCSV)
-			hc.SetHeader("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-			w = newCSVReport(hc.BodyWriter())
-		case "xlsx":
-			hc.SetHeader("Content-Type", contentXLSX)
-			hc.SetHeader("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-			w = newXLSXReport(hc.BodyWriter())
+		case orders.ReportCSV, orders.ReportXLSX:
+			hc.SetHeader("Content-Type", orders.ReportContentType(in.Format))
+			hc.SetHeader("Content-Disposition", `attachment; filename="`+name+`.`+in.Format+`"`)
+			hc.SetStatus(http.StatusOK)
+			err = h.svc.WriteReportFile(hc.Context(), hc.BodyWriter(), in.Format, p)
 		default:
 			hc.SetHeader("Content-Type", "application/json")
-			w = &jsonReport{w: hc.BodyWriter(), head: rep}
-		}
-		hc.SetStatus(http.StatusOK)
-		totals, err := h.svc.PushedReport(hc.Context(), p, func(r orders.ReportPush) error { return w.push(reportPushOut(r)) })
-		if err == nil {
-			err = w.end(reportTotalsOut(totals))
+			hc.SetStatus(http.StatusOK)
+			w := &jsonReport{w: hc.BodyWriter(), head: rep}
+			var totals []orders.ReportTotal
+			totals, err = h.svc.PushedReport(hc.Context(), p, func(r orders.ReportPush) error { return w.push(reportPushOut(r)) })
+			if err == nil {
+				err = w.end(reportTotalsOut(totals))
+			}
 		}
 		if err != nil { // the status is sent: the body ends short, which its reader notices
 			h.log.ErrorContext(hc.Context(), "writing the pushed-orders report", "connection", in.ConnectionID, "error", err)
@@ -176,12 +167,6 @@ func reportTotalsOut(ts []orders.ReportTotal) []ReportTotal {
 			Shipping: amountOf(t.Shipping, t.Currency), Discount: amountOf(t.Discount, t.Currency), Total: amountOf(t.Total, t.Currency)})
 	}
 	return out
-}
-
-// reportWriter writes a report as its pushes come.
-type reportWriter interface {
-	push(ReportPush) error
-	end([]ReportTotal) error
 }
 
 // jsonReport writes PushedOrdersReport one push at a time.
@@ -243,157 +228,3 @@ func (j *jsonReport) end(ts []ReportTotal) error {
 	return err
 }
 
-// reportColumns are the CSV and XLSX columns: one row per line of a push.
-var reportColumns = []string{"pushed_at", "destination_store", "destination_order", "source_store", "source_order", "status",
-	"currency", "sku", "title", "quantity", "unit_price", "line_total", "shipping", "discount", "order_total"}
-
-// reportRows are a push's rows: its shipping, discount and total on the first only, so the
-// columns sum to the totals.
-func reportRows(p ReportPush) [][]string {
-	lines := p.Lines
-	if len(lines) == 0 {
-		lines = []ReportLine{{}}
-	}
-	rows := make([][]string, 0, len(lines))
-	for i, l := range lines {
-		qty := ""
-		if l.Title != "" || l.Quantity != 0 {
-			qty = strconv.FormatInt(l.Quantity, 10)
-		}
-		row := []string{p.PushedAt.UTC().Format(time.RFC3339), p.DestinationStore, p.DestinationOrder, p.SourceStore, p.SourceOrder,
-			p.Status, p.Currency, l.SKU, l.Title, qty, l.UnitPrice, l.Total, "", "", ""}
-		if i == 0 {
-			row[12], row[13], row[14] = p.Shipping, p.Discount, p.Total
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-func totalRow(t ReportTotal) []string {
-	return []string{"total", "", strconv.FormatInt(t.Pushes, 10) + " pushes", "", "", "", t.Currency, "", "",
-		strconv.FormatInt(t.Units, 10), "", t.Lines, t.Shipping, t.Discount, t.Total}
-}
-
-type csvReport struct {
-	w      *csv.Writer
-	header bool
-}
-
-func newCSVReport(w io.Writer) *csvReport { return &csvReport{w: csv.NewWriter(w)} }
-
-func (c *csvReport) writeHeader() error {
-	if c.header {
-		return nil
-	}
-	c.header = true
-	return c.w.Write(reportColumns)
-}
-
-func (c *csvReport) push(p ReportPush) error {
-	if err := c.writeHeader(); err != nil {
-		return err
-	}
-	for _, row := range reportRows(p) {
-		if err := c.w.Write(safeCells(row)); err != nil {
-			return err
-		}
-	}
-	c.w.Flush()
-	return c.w.Error()
-}
-
-func (c *csvReport) end(ts []ReportTotal) error {
-	if err := c.writeHeader(); err != nil {
-		return err
-	}
-	for _, t := range ts {
-		if err := c.w.Write(totalRow(t)); err != nil {
-			return err
-		}
-	}
-	c.w.Flush()
-	return c.w.Error()
-}
-
-// safeCells keeps a spreadsheet from reading a store's or product's name as a formula.
-func safeCells(row []string) []string {
-	for i, v := range row {
-		if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '@' || v[0] == '\t' || v[0] == '\r' || (v[0] == '-' && i < 9)) {
-			row[i] = "'" + v
-		}
-	}
-	return row
-}
-
-// xlsxReport writes one sheet through excelize's stream writer (rows past its buffer go to a
-// temporary file, not memory); the workbook is written out at the end.
-type xlsxReport struct {
-	out io.Writer
-	f   *excelize.File
-	sw  *excelize.StreamWriter
-	row int
-	err error
-}
-
-const reportSheet = "Pushed orders"
-
-func newXLSXReport(w io.Writer) *xlsxReport {
-	x := &xlsxReport{out: w, f: excelize.NewFile()}
-	if x.err = x.f.SetSheetName("Sheet1", reportSheet); x.err != nil {
-		return x
-	}
-	x.sw, x.err = x.f.NewStreamWriter(reportSheet)
-	if x.err == nil {
-		x.err = x.write(reportColumns, false)
-	}
-	return x
-}
-
-// write adds a row; numeric columns (quantity and amounts) become numbers.
-func (x *xlsxReport) write(row []string, numeric bool) error {
-	x.row++
-	cells := make([]any, len(row))
-	for i, v := range row {
-		cells[i] = v
-		if numeric && i >= 9 && v != "" {
-			if n, err := strconv.ParseFloat(v, 64); err == nil {
-				cells[i] = n
-			}
-		}
-	}
-	cell, err := excelize.CoordinatesToCellName(1, x.row)
-	if err != nil {
-		return err
-	}
-	return x.sw.SetRow(cell, cells)
-}
-
-func (x *xlsxReport) push(p ReportPush) error {
-	if x.err != nil {
-		return x.err
-	}
-	for _, row := range reportRows(p) {
-		if err := x.write(row, true); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (x *xlsxReport) end(ts []ReportTotal) error {
-	if x.err != nil {
-		return x.err
-	}
-	defer func() { _ = x.f.Close() }() // removes the stream writer's temporary file
-	for _, t := range ts {
-		if err := x.write(totalRow(t), true); err != nil {
-			return err
-		}
-	}
-	if err := x.sw.Flush(); err != nil {
-		return err
-	}
-	_, err := x.f.WriteTo(x.out)
-	return err
-}
