@@ -20,7 +20,6 @@ import (
 // The pushed-orders report: a connection's pushes made between two days, with what each source
 // order has and totals, as JSON, CSV or XLSX, streamed.
 
-
 // ReportLine is one line of a pushed source order.
 type ReportLine struct {
 	SKU       string `json:"sku"`
@@ -227,4 +226,3 @@ func (j *jsonReport) end(ts []ReportTotal) error {
 	_, err = io.WriteString(j.w, `],"totals":`+string(b)+"}\n")
 	return err
 }
-
