@@ -12,6 +12,7 @@ import (
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/platform/shopify"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
@@ -103,6 +104,11 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 			stop()
 			return nil, fmt.Errorf("connecting demo shop %s to %s: %w", d, source, err)
 		}
+		// Its orders are pushed to the supplier automatically (order settings).
+		if _, err := a.Orders.PutSettings(ctx, resellerID, c.ID, orders.SettingsInput{PushMode: orders.PushAutomatic}); err != nil {
+			stop()
+			return nil, fmt.Errorf("turning automatic push on for %s: %w", d, err)
+		}
 		// A new connection imports the source's first products (a durable job, as a person's
 		// import is), the ones whose stock the demo changes below.
 		if err := a.importDemoProducts(ctx, resellerID, c.ID, source); err != nil {
@@ -116,14 +122,37 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 		stop()
 		return nil, fmt.Errorf("placing demo orders on %s: %w", dest, err)
 	}
-	// Then a new order every 20 seconds, so webhooks keep arriving while the demo runs.
-	go func() { _ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05}) }()
+	// Then a new order every 20 seconds, of the synced products once imported (so it is eligible
+	// and pushed at once), so webhooks keep arriving while the demo runs.
+	synced := a.demoSyncedVariants(ctx, destinations)
+	go func() { _ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05, Variants: synced}) }()
 	// And the supplier's stock changes every few seconds, so a person sees linked destination
 	// products follow it.
 	stockCtx, stopStock := context.WithCancel(ctx)
 	go a.changeDemoStock(stockCtx, source, 5*time.Second)
 	stopSim := stop
 	return func() { stopStock(); stopSim() }, nil
+}
+
+// demoSyncedVariants lists the destinations' linked variants, for the order generator.
+func (a *App) demoSyncedVariants(ctx context.Context, destinations []store.Store) func() []string {
+	return func() []string {
+		var out []string
+		for _, d := range destinations {
+			rows, err := a.DB.Query(ctx, `SELECT destination_variant_id FROM product_links WHERE destination_store_id = $1 AND ended_at IS NULL`, d.ID)
+			if err != nil {
+				return out
+			}
+			for rows.Next() {
+				var v string
+				if rows.Scan(&v) == nil {
+					out = append(out, v)
+				}
+			}
+			rows.Close()
+		}
+		return out
+	}
 }
 
 // changeDemoStock sets the available quantity of one of the source's first variants, another
