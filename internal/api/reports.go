@@ -116,7 +116,7 @@ func (h reportHandlers) report(ctx context.Context, in *reportInput) (*huma.Stre
 	rep := PushedOrdersReport{ConnectionID: head.ConnectionID, DestinationStore: head.DestinationStore, SourceStore: head.SourceStore,
 		From: in.From, To: in.To}
 	name := fmt.Sprintf("pushed-orders-%d-%s-%s", in.ConnectionID, in.From, in.To)
-	return &huma.StreamResponse{Body: func(hc huma.Context) {
+	return &huma.StreamResponse{Body: func(hc huma.Context) { //nolint:contextcheck // the stream runs in the request's own context, hc.Context()
 		var err error
 		switch in.Format {
 		case orders.ReportCSV, orders.ReportXLSX:

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,13 +94,14 @@ type req struct {
 	field        string
 }
 
-func init() {
-	// The pushed-orders report's xlsx: a file, checked for being one.
+// registerFileDecoders lets the walk check the pushed-orders report's xlsx answer: a file.
+var registerFileDecoders = sync.OnceFunc(func() {
 	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", openapi3filter.FileBodyDecoder)
-}
+})
 
 func newWalk(t *testing.T, a *app.App) *walk {
 	t.Helper()
+	registerFileDecoders()
 	ctx := context.Background()
 	w := &walk{t: t, a: a}
 	w.srv = httptest.NewTLSServer(a.Handler(app.ServeOptions{}))

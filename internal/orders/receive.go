@@ -113,7 +113,7 @@ func (in ReceiveInput) parse() (Receive, error) {
 	default:
 		return r, &Error{Field: "shipping_rule", Message: `use "none", "flat_per_order", "flat_per_item" or "free_above"`, Value: in.ShippingRule}
 	}
-	if err := r.parseShipping(in); err != nil {
+	if err := parseShipping(&r, in); err != nil {
 		return r, err
 	}
 	switch in.LinePrices {
@@ -136,7 +136,7 @@ func (in ReceiveInput) parse() (Receive, error) {
 	return r, nil
 }
 
-func (r *Receive) parseShipping(in ReceiveInput) error {
+func parseShipping(r *Receive, in ReceiveInput) error {
 	if r.ShippingRule == ShippingNone {
 		for field, v := range map[string]string{"shipping_amount": in.ShippingAmount, "free_above": in.FreeAbove} {
 			if strings.TrimSpace(v) != "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
@@ -91,7 +92,7 @@ func (s *Service) ReportHeadOf(ctx context.Context, p ReportParams) (ReportHead,
 		JOIN stores s ON s.id = c.source_store_id WHERE c.id = $1 AND (d.account_id = $2 OR s.account_id = $2)`,
 		p.ConnectionID, p.AccountID).Scan(&h.DestinationStore, &h.SourceStore)
 	if errors.Is(err, database.ErrNoRows) {
-		return h, &Error{Field: "connection_id", Message: "no connection " + fmt.Sprint(p.ConnectionID) +
+		return h, &Error{Field: "connection_id", Message: "no connection " + strconv.FormatInt(p.ConnectionID, 10) +
 			" in this account: use the id of one of your connections", Value: p.ConnectionID}
 	}
 	if err != nil {

@@ -50,8 +50,8 @@ func (s *Service) WriteReportFile(ctx context.Context, w io.Writer, format strin
 }
 
 type reportFile interface {
-	push(ReportPush) error
-	end([]ReportTotal) error
+	push(p ReportPush) error
+	end(totals []ReportTotal) error
 }
 
 func amountIn(minor int64, currency string) string {

@@ -251,18 +251,18 @@ const maxDiscountCode = 255
 
 // discountCode is orderCreate's one discount: Shopify takes a single code per order, so several
 // discounts go as one fixed amount, their sum, under their codes joined.
-func discountCode(ds []platform.Discount) (map[string]any, error) {
+func discountCode(ds []platform.Discount) (map[string]any, bool, error) {
 	var sum platform.Money
 	var codes []string
 	for i, d := range ds {
 		if d.Amount.Amount < 0 {
-			return nil, fmt.Errorf("discount %d (%s): negative amount %s", i, d.Code, d.Amount)
+			return nil, false, fmt.Errorf("discount %d (%s): negative amount %s", i, d.Code, d.Amount)
 		}
 		if d.Amount.Amount == 0 {
 			continue
 		}
 		if sum.Currency != "" && d.Amount.Currency != sum.Currency {
-			return nil, fmt.Errorf("discount %d (%s): currency %s, the others %s", i, d.Code, d.Amount.Currency, sum.Currency)
+			return nil, false, fmt.Errorf("discount %d (%s): currency %s, the others %s", i, d.Code, d.Amount.Currency, sum.Currency)
 		}
 		sum.Currency = d.Amount.Currency
 		sum.Amount += d.Amount.Amount
@@ -271,13 +271,13 @@ func discountCode(ds []platform.Discount) (map[string]any, error) {
 		}
 	}
 	if sum.Amount == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	code := clipRunes(strings.Join(codes, ", "), maxDiscountCode)
 	if code == "" {
 		code = "discount"
 	}
-	return map[string]any{"itemFixedDiscountCode": map[string]any{"code": code, "amountSet": moneyBag(sum)}}, nil
+	return map[string]any{"itemFixedDiscountCode": map[string]any{"code": code, "amountSet": moneyBag(sum)}}, true, nil
 }
 
 func orderCreateInput(in platform.OrderInput, tags []string) (map[string]any, error) {
@@ -348,11 +348,11 @@ func orderCreateInput(in platform.OrderInput, tags []string) (map[string]any, er
 	if ship != nil {
 		o["shippingLines"] = ship
 	}
-	dc, err := discountCode(in.Discounts)
+	dc, ok, err := discountCode(in.Discounts)
 	if err != nil {
 		return nil, err
 	}
-	if dc != nil {
+	if ok {
 		o["discountCode"] = dc
 	}
 	return o, nil
