@@ -188,6 +188,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Connections.OnTransit(func(ctx context.Context, tx database.Tx, c connection.Connection, _ connection.Action) error {
 		return a.Orders.Redecide(ctx, tx, c.Destination.ID, c.ID) // reasons follow the connection's state
 	})
+	a.Links.OnLinked(func(ctx context.Context, tx database.Tx, l catalog.Linked) error {
+		return a.Orders.OnLinked(ctx, tx, l.ConnectionID, l.DestinationVariantIDs) // kept orders' lines now linked
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
