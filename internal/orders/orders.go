@@ -135,6 +135,8 @@ func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &pollTickWorker{s: s})
 	river.AddWorker(w, &pollWorker{s: s})
 	river.AddWorker(w, &pushWorker{s: s})
+	river.AddWorker(w, &cancelSourceWorker{s: s})
+	river.AddWorker(w, &cancelDestinationWorker{s: s})
 }
 
 // OnEvent keeps the order of an order webhook of a destination store, in the transaction that
@@ -144,8 +146,10 @@ func (s *Service) OnEvent(ctx context.Context, tx database.Tx, st store.Store, e
 	if ev.Order == nil || !orderTopic(ev.Topic) {
 		return nil
 	}
-	_, err := s.Apply(ctx, tx, st, *ev.Order)
-	return err
+	if _, err := s.Apply(ctx, tx, st, *ev.Order); err != nil {
+		return err
+	}
+	return s.SourceOrderChanged(ctx, tx, st, *ev.Order) // the store as a push's source (cancel.go)
 }
 
 // orderTopics are the topics whose order is kept; a deleted order keeps its hub copy (history).

@@ -32,6 +32,8 @@ type Settings struct {
 	LockDate time.Time
 	// Receive is what the source order carries (receive.go).
 	Receive Receive
+	// Cancel is what the connection does with cancellations of pushed orders (cancel_settings.go).
+	Cancel CancelSettings
 }
 
 func settingsFrom(created time.Time, mode *string, hold *int64, paused *bool, lock *time.Time) Settings {
@@ -60,6 +62,7 @@ type SettingsInput struct {
 	LockDate *time.Time
 	// Receive: what the source order carries (receive.go).
 	Receive ReceiveInput
+	Cancel  CancelSettingsInput // cancel_settings.go
 }
 
 // parse checks every value and names the first wrong one (its JSON field).
@@ -136,6 +139,9 @@ func connectionOf(ctx context.Context, q database.Querier, accountID, id int64) 
 	if out.Settings.Receive, err = readReceive(ctx, q, id); err != nil {
 		return out, err
 	}
+	if out.Settings.Cancel, err = readCancelSettings(ctx, q, id); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 
@@ -166,6 +172,9 @@ func (s *Service) PutSettings(ctx context.Context, accountID, connectionID int64
 		if err != nil {
 			return err
 		}
+		if set.Cancel, err = in.Cancel.parse(); err != nil {
+			return err
+		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, `INSERT INTO order_settings (connection_id, push_mode, hold_seconds, paused, lock_date, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (connection_id) DO UPDATE SET push_mode = excluded.push_mode,
@@ -174,6 +183,9 @@ func (s *Service) PutSettings(ctx context.Context, accountID, connectionID int64
 			return fmt.Errorf("saving the order settings of connection %d: %w", connectionID, err)
 		}
 		if err := saveReceive(ctx, tx, connectionID, set.Receive, now); err != nil {
+			return err
+		}
+		if err := saveCancelSettings(ctx, tx, connectionID, set.Cancel); err != nil {
 			return err
 		}
 		cs.Settings = set

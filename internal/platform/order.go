@@ -162,11 +162,13 @@ const (
 	CancelOther     CancelReason = "other"
 )
 
-// CancelOrderParams cancels one order.
+// CancelOrderParams cancels one order. Refund also refunds (or voids) what the customer paid;
+// without it the payment is left as it is.
 type CancelOrderParams struct {
 	OrderID        string
 	Reason         CancelReason
 	Restock        bool
+	Refund         bool
 	NotifyCustomer bool
 	StaffNote      string
 }

@@ -33,6 +33,7 @@ type orderForm struct {
 	ShippingRule, ShippingAmount, FreeAbove, ShippingCurrency string
 	PassShippingLine, PassDiscounts                           bool
 	LinePrices, LineDiscountPercent                           string
+	OnDestinationCancel, OnSourceCancel                       string // cancellations (orders' cancel_settings.go)
 }
 
 const lockLayout = "2006-01-02T15:04"
@@ -42,7 +43,8 @@ func orderFormOf(s orders.Settings) orderForm {
 	f := orderForm{Automatic: s.PushMode == orders.PushAutomatic, Paused: s.Paused, Hold: s.Hold.String(),
 		LockDate: s.LockDate.UTC().Format(lockLayout), ForwardCustomer: r.ForwardCustomer, EmailContact: r.EmailContact,
 		ContactEmail: r.ContactEmail, ShippingRule: r.ShippingRule, ShippingCurrency: r.ShippingCurrency,
-		PassShippingLine: r.PassShippingLine, PassDiscounts: r.PassDiscounts, LinePrices: r.LinePrices}
+		PassShippingLine: r.PassShippingLine, PassDiscounts: r.PassDiscounts, LinePrices: r.LinePrices,
+		OnDestinationCancel: s.Cancel.OnDestinationCancel, OnSourceCancel: s.Cancel.OnSourceCancel}
 	if r.ShippingCurrency != "" {
 		f.ShippingAmount, _ = money.Format(r.ShippingAmount, r.ShippingCurrency)
 		if r.ShippingRule == orders.ShippingFreeAbove {
@@ -63,8 +65,10 @@ func orderFormFrom(r *http.Request) (orderForm, orders.SettingsInput, map[string
 		ForwardCustomer: on("forward_customer"), EmailContact: v("email_contact"), ContactEmail: v("contact_email"),
 		ShippingRule: v("shipping_rule"), ShippingAmount: v("shipping_amount"), FreeAbove: v("free_above"),
 		ShippingCurrency: v("shipping_currency"), PassShippingLine: on("pass_shipping_line"), PassDiscounts: on("pass_discounts"),
-		LinePrices: v("line_prices"), LineDiscountPercent: v("line_discount_percent")}
-	in := orders.SettingsInput{PushMode: orders.PushManual, Hold: f.Hold, Paused: f.Paused}
+		LinePrices: v("line_prices"), LineDiscountPercent: v("line_discount_percent"),
+		OnDestinationCancel: v("on_destination_cancel"), OnSourceCancel: v("on_source_cancel")}
+	in := orders.SettingsInput{PushMode: orders.PushManual, Hold: f.Hold, Paused: f.Paused,
+		Cancel: orders.CancelSettingsInput{OnDestinationCancel: f.OnDestinationCancel, OnSourceCancel: f.OnSourceCancel}}
 	if f.Automatic {
 		in.PushMode = orders.PushAutomatic
 	}

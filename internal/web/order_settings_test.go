@@ -68,7 +68,8 @@ func TestOrderSettingsPage(t *testing.T) {
 		}
 		form := url.Values{"automatic": {"on"}, "hold_window": {"2m"}, "lock_date": {"2026-01-20T09:00"}, "email_contact": {"other"},
 			"contact_email": {"not an address"}, "shipping_rule": {"free_above"}, "shipping_amount": {"4.95"}, "free_above": {"50"},
-			"shipping_currency": {"USD"}, "pass_discounts": {"on"}, "line_prices": {"destination_less"}, "line_discount_percent": {"15"}}
+			"shipping_currency": {"USD"}, "pass_discounts": {"on"}, "line_prices": {"destination_less"}, "line_discount_percent": {"15"},
+			"on_destination_cancel": {"flag"}, "on_source_cancel": {"cancel_and_refund"}}
 		if a := ra.do("POST", page+"/order-settings", form); a.status != 422 || !strings.Contains(a.body, `id="order-settings-errors"`) ||
 			!strings.Contains(a.body, "contact_email") || !strings.Contains(a.body, `value="not an address"`) {
 			t.Fatalf("bad contact email: %d %.400s; want 422 with the form shown again", a.status, a.body)
@@ -89,7 +90,8 @@ func TestOrderSettingsPage(t *testing.T) {
 			ShippingRule: orders.ShippingFreeAbove, ShippingAmount: 495, FreeAbove: 5000, ShippingCurrency: "USD", PassDiscounts: true,
 			LinePrices: orders.PricesDestinationLess, LineDiscountBP: 1500}
 		if s.Settings.PushMode != orders.PushAutomatic || s.Settings.Hold != 2*time.Minute || s.Settings.Receive != want ||
-			!s.Settings.LockDate.Equal(time.Date(2026, 1, 20, 9, 0, 0, 0, time.UTC)) {
+			!s.Settings.LockDate.Equal(time.Date(2026, 1, 20, 9, 0, 0, 0, time.UTC)) ||
+			s.Settings.Cancel != (orders.CancelSettings{OnDestinationCancel: orders.OnDestinationCancelFlag, OnSourceCancel: orders.OnSourceCancelAndRefund}) {
 			t.Fatalf("saved %+v; want automatic, 2m, the lock date and %+v", s.Settings, want)
 		}
 		if a := sa.do("POST", page+"/order-settings", form); a.status != http.StatusForbidden {
