@@ -49,7 +49,7 @@ type OrderPush struct {
 
 // OrderEvent is one entry of an order's timeline.
 type OrderEvent struct {
-	Kind          string    `json:"kind" doc:"received, updated, eligible, not_eligible, cancelled, push_queued, pushed, push_failed, retried, not_pushed, cancel_queued, source_cancelled, destination_cancelled, flagged, flag_cleared"`
+	Kind          string    `json:"kind" doc:"received, updated, eligible, not_eligible, cancelled, push_queued, pushed, push_failed, retried, not_pushed, cancel_queued, source_cancelled, destination_cancelled, flagged, flag_cleared, partially_fulfilled, fulfilled, tracking, fulfillment_cancelled, fulfillment_failed"`
 	SourceStoreID int64     `json:"source_store_id,omitempty" doc:"the source a decision is about"`
 	Detail        string    `json:"detail"`
 	At            time.Time `json:"at"`
@@ -82,6 +82,8 @@ type Order struct {
 	Timeline          []OrderEvent `json:"timeline,omitempty" doc:"GET /api/v2/orders/{id} only"`
 	OpenFlags         int64        `json:"open_flags" doc:"how many of its flags are not cleared"`
 	Flags             []OrderFlag  `json:"flags,omitempty" doc:"GET /api/v2/orders/{id} only: what a person has to look at, cleared or not (order_flags.go)"`
+	// Fulfillments: GET /api/v2/orders/{id} only (fulfilments.go).
+	Fulfillments []OrderFulfillment `json:"fulfillments,omitempty" doc:"GET /api/v2/orders/{id} only: each source fulfilment and what reached the destination"`
 }
 
 func amount(minor int64, currency string) Money {
@@ -101,6 +103,7 @@ func orderOut(o orders.Order) Order {
 	}
 	out.Pushes = pushesOut(o.Pushes)
 	out.OpenFlags, out.Flags = o.OpenFlags, flagsOut(o.Flags)
+	out.Fulfillments = fulfillmentsOut(o.Fulfillments)
 	for _, e := range o.Timeline {
 		out.Timeline = append(out.Timeline, OrderEvent{Kind: e.Kind, SourceStoreID: e.SourceStoreID, Detail: e.Detail, At: e.At})
 	}
@@ -214,7 +217,7 @@ func (h orderHandlers) register(hapi huma.API) {
 		Errors: []int{http.StatusUnprocessableEntity}, Tags: tags}, h.list)
 	huma.Register(hapi, huma.Operation{OperationID: "get-order", Method: http.MethodGet, Path: "/api/v2/orders/{id}",
 		Summary:     "Get a destination order",
-		Description: "With its lines, one push per source store (eligibility and its reasons, status) and its timeline.",
+		Description: "With its lines, one push per source store (eligibility and its reasons, status), the fulfilments its sources made with their tracking and what reached the destination, and its timeline.",
 		Errors:      []int{http.StatusNotFound}, Tags: tags}, h.get)
 	huma.Register(hapi, huma.Operation{OperationID: "get-connection-order-settings", Method: http.MethodGet,
 		Path: "/api/v2/connections/{id}/order-settings", Summary: "Get a connection's order settings",

@@ -26,6 +26,9 @@ type DemoShop struct {
 	Source             bool // the supplier's shop, which the reseller's follows
 }
 
+// DemoShipDelay is how long the demo's supplier waits before it ships a pushed order.
+const DemoShipDelay = 15 * time.Second
+
 // DemoShops are the demo's supplier (source) and reseller (destination) shops.
 var DemoShops = []DemoShop{
 	{Name: "Northwind Supply (source)", Domain: "northwind-supply.myshopify.com", Products: 40, Variants: 3, Source: true},
@@ -91,6 +94,12 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 		}
 		if d.Source {
 			source = st
+			// The supplier ships every order pushed to it after a short delay, with tracking, so a
+			// person sees the tracking reach the reseller's order within a minute.
+			if err := sim.SetAutoShip(d.Domain, &shopifysim.AutoShip{Delay: DemoShipDelay}); err != nil {
+				stop()
+				return nil, err
+			}
 		} else {
 			destinations = append(destinations, st)
 		}
@@ -104,10 +113,11 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 			stop()
 			return nil, fmt.Errorf("connecting demo shop %s to %s: %w", d, source, err)
 		}
-		// Its orders are pushed to the supplier automatically (order settings).
+		// Orders of synced products go to the supplier at once (the demo's loop: order, push,
+		// shipping, tracking back).
 		if _, err := a.Orders.PutSettings(ctx, resellerID, c.ID, orders.SettingsInput{PushMode: orders.PushAutomatic}); err != nil {
 			stop()
-			return nil, fmt.Errorf("turning automatic push on for %s: %w", d, err)
+			return nil, fmt.Errorf("turning on automatic push for %s: %w", d, err)
 		}
 		// A new connection imports the source's first products (a durable job, as a person's
 		// import is), the ones whose stock the demo changes below.

@@ -82,6 +82,8 @@ type Config struct {
 	// Reservations, when set, is told in the push's completing transaction which lines were
 	// pushed, and which lines' reservations end because the order was cancelled before its push.
 	Reservations Reservations
+	// Fulfillments, when set, gives Get each order's source fulfilments (ShowFulfillments).
+	Fulfillments FulfillmentLister
 }
 
 // Reservations are the inventory's reservations of a destination order's lines (the wiring

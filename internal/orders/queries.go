@@ -47,6 +47,8 @@ type Order struct {
 	Pushes   []Push
 	Timeline []Event
 	Flags    []Flag
+	// Fulfillments are the source fulfilments applied (or to apply) to it, when shown.
+	Fulfillments []Fulfillment
 }
 
 // Line is one line of an order.
@@ -216,6 +218,11 @@ func (s *Service) Get(ctx context.Context, accountID, id int64) (Order, error) {
 	}
 	if o.Flags, err = s.flags(ctx, id); err != nil {
 		return Order{}, err
+	}
+	if s.cfg.Fulfillments != nil {
+		if o.Fulfillments, err = s.cfg.Fulfillments.OrderFulfillments(ctx, id); err != nil {
+			return Order{}, err
+		}
 	}
 	return o, nil
 }

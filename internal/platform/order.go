@@ -205,4 +205,7 @@ type FulfillmentInput struct {
 	Lines          []FulfillmentLine
 	Tracking       Tracking
 	NotifyCustomer bool
+	// MoreTracking are the further parcels of the same shipment (their numbers and URLs; the
+	// carrier is Tracking's). Tracking's number still tells a re-run's fulfilments apart.
+	MoreTracking []Tracking
 }
