@@ -100,11 +100,26 @@ func startBenchSim(b *testing.B, n int) string {
 	return ""
 }
 
-type benchVariant struct{ product, variant, item string }
+// benchVariant is a variant's product, variant and inventory item ids (the numbers of their gids):
+// the set-up holds 2 × N of them, 24 bytes each.
+type benchVariant struct{ product, variant, item int64 }
+
+// benchGID is the number of a gid of the kind, e.g. gid://shopify/Product/7.
+func benchGID(b *testing.B, kind, gid string) int64 {
+	b.Helper()
+	n, err := strconv.ParseInt(strings.TrimPrefix(gid, "gid://shopify/"+kind+"/"), 10, 64)
+	if err != nil {
+		b.Fatalf("%s is not a %s gid: %v", gid, kind, err)
+	}
+	return n
+}
+
+func benchGIDOf(kind string, n int64) string {
+	return "gid://shopify/" + kind + "/" + strconv.FormatInt(n, 10)
+}
 
 // benchPager reads a shop's variants straight from the simulator (no client limiter: the set-up
-// is not what is measured), in id order, a page at a time: the set-up holds a page, not the
-// catalog, so the memory measured after it is not the set-up's.
+// is not what is measured), in id order, a page at a time.
 type benchPager struct {
 	base, domain, token, after string
 	done                       bool
@@ -158,7 +173,8 @@ func (pg *benchPager) next(b *testing.B) []benchVariant {
 	}
 	out := make([]benchVariant, 0, len(page.Data.ProductVariants.Nodes))
 	for _, v := range page.Data.ProductVariants.Nodes {
-		out = append(out, benchVariant{v.Product.ID, v.ID, v.InventoryItem.ID})
+		out = append(out, benchVariant{benchGID(b, "Product", v.Product.ID), benchGID(b, "ProductVariant", v.ID),
+			benchGID(b, "InventoryItem", v.InventoryItem.ID)})
 	}
 	pg.done = !page.Data.ProductVariants.PageInfo.HasNextPage
 	pg.after = page.Data.ProductVariants.PageInfo.EndCursor
@@ -251,34 +267,59 @@ func BenchmarkReconcile(b *testing.B) {
 				b.Fatal(err)
 			}
 			benchLogf(b, "simulator of 2 × %d variants and storesync started in %s", n, time.Since(t0).Round(time.Millisecond))
-			// Source and destination variants paired in id order, a page of each at a time.
-			sp := &benchPager{base: base, domain: "bsource.myshopify.com", token: "shpat_bsource"}
-			dp := &benchPager{base: base, domain: "bdest.myshopify.com", token: "shpat_bdest"}
+			// Both shops' variants are read before any link is saved: a link's source level is read
+			// at once and its destination written, and a write to a shop makes the simulator sort
+			// its catalog again for the next page (a million variants a page).
+			all := func(domain, token string) []benchVariant {
+				pg := &benchPager{base: base, domain: domain, token: token}
+				out := make([]benchVariant, 0, n)
+				logged := time.Now()
+				for page := pg.next(b); len(page) > 0; page = pg.next(b) {
+					out = append(out, page...)
+					if time.Since(logged) >= benchLogEvery {
+						logged = time.Now()
+						benchLogf(b, "set-up: %d of %d variants of %s read, %s in", len(out), n, domain, time.Since(t0).Round(time.Second))
+					}
+				}
+				return out
+			}
+			sv, dv := all("bsource.myshopify.com", "shpat_bsource"), all("bdest.myshopify.com", "shpat_bdest")
+			if len(sv) != n || len(dv) != n {
+				b.Fatalf("%d and %d variants, want %d", len(sv), len(dv), n)
+			}
+			benchLogf(b, "set-up: both shops' variants read, %s in", time.Since(t0).Round(time.Second))
+			// The links are inserted in bulk, as a catalog linked before (no read of their source
+			// levels on linking: the first full pass finds every level new) and without SaveLinks'
+			// count of the connection's products after each call (a million rows each time).
 			linked, logged := 0, time.Now()
-			for {
-				sv, dv := sp.next(b), dp.next(b)
-				if len(sv) != len(dv) {
-					b.Fatalf("pages of %d and %d variants after %d linked", len(sv), len(dv), linked)
+			const perInsert = 400 // 11 parameters each
+			for start := 0; start < n; start += perInsert {
+				end := min(n, start+perInsert)
+				var q strings.Builder
+				args := make([]any, 0, 11*(end-start))
+				for i := start; i < end; i++ {
+					if i > start {
+						q.WriteString(", ")
+					}
+					k := len(args)
+					fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+6, k+7, k+8, k+9, k+10, k+11)
+					args = append(args, c.ID, src.ID, benchGIDOf("Product", sv[i].product), benchGIDOf("ProductVariant", sv[i].variant),
+						benchGIDOf("InventoryItem", sv[i].item), dst.ID, benchGIDOf("Product", dv[i].product),
+						benchGIDOf("ProductVariant", dv[i].variant), benchGIDOf("InventoryItem", dv[i].item), strconv.Itoa(i), time.Now().UTC())
 				}
-				if len(sv) == 0 {
-					break
-				}
-				links := make([]catalog.LinkInput, len(sv))
-				for i := range sv {
-					links[i] = catalog.LinkInput{SourceStoreID: src.ID, SourceProductID: sv[i].product, SourceVariantID: sv[i].variant,
-						SourceInventoryItemID: sv[i].item, DestinationStoreID: dst.ID, DestinationProductID: dv[i].product,
-						DestinationVariantID: dv[i].variant, DestinationInventoryItemID: dv[i].item, Identifier: strconv.Itoa(linked + i)}
-				}
-				if err := e.a.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-					return e.a.Links.SaveLinks(ctx, tx, catalog.SaveLinksParams{ConnectionID: c.ID, Links: links, At: time.Now()})
-				}); err != nil {
+				if _, err := e.a.DB.Exec(ctx, `INSERT INTO product_links (connection_id, source_store_id, source_product_id, source_variant_id,
+					source_inventory_item_id, destination_store_id, destination_product_id, destination_variant_id,
+					destination_inventory_item_id, identifier, created_at) VALUES `+q.String(), args...); err != nil {
 					b.Fatal(err)
 				}
-				linked += len(sv)
+				linked += end - start
 				if time.Since(logged) >= benchLogEvery {
 					logged = time.Now()
 					benchLogf(b, "set-up: %d of %d variants linked, %s in", linked, n, time.Since(t0).Round(time.Second))
 				}
+			}
+			if err := e.a.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error { return catalog.Recount(ctx, tx, c.ID) }); err != nil {
+				b.Fatal(err)
 			}
 			if linked != n {
 				b.Fatalf("%d variants linked, want %d", linked, n)
