@@ -49,7 +49,7 @@ type OrderPush struct {
 
 // OrderEvent is one entry of an order's timeline.
 type OrderEvent struct {
-	Kind          string    `json:"kind" doc:"received, updated, eligible, not_eligible, cancelled, push_queued, pushed, push_failed, retried, not_pushed"`
+	Kind          string    `json:"kind" doc:"received, updated, eligible, not_eligible, cancelled, push_queued, pushed, push_failed, retried, not_pushed, cancel_queued, source_cancelled, destination_cancelled, flagged, flag_cleared, partially_fulfilled, fulfilled, tracking, fulfillment_cancelled, fulfillment_failed"`
 	SourceStoreID int64     `json:"source_store_id,omitempty" doc:"the source a decision is about"`
 	Detail        string    `json:"detail"`
 	At            time.Time `json:"at"`
@@ -80,6 +80,10 @@ type Order struct {
 	Lines             []OrderLine  `json:"lines,omitempty" doc:"GET /api/v2/orders/{id} only"`
 	Pushes            []OrderPush  `json:"pushes,omitempty" doc:"GET /api/v2/orders/{id} only"`
 	Timeline          []OrderEvent `json:"timeline,omitempty" doc:"GET /api/v2/orders/{id} only"`
+	OpenFlags         int64        `json:"open_flags" doc:"how many of its flags are not cleared"`
+	Flags             []OrderFlag  `json:"flags,omitempty" doc:"GET /api/v2/orders/{id} only: what a person has to look at, cleared or not (order_flags.go)"`
+	// Fulfillments: GET /api/v2/orders/{id} only (fulfilments.go).
+	Fulfillments []OrderFulfillment `json:"fulfillments,omitempty" doc:"GET /api/v2/orders/{id} only: each source fulfilment and what reached the destination"`
 }
 
 func amount(minor int64, currency string) Money {
@@ -98,6 +102,8 @@ func orderOut(o orders.Order) Order {
 			SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: amount(l.Price, o.Currency)})
 	}
 	out.Pushes = pushesOut(o.Pushes)
+	out.OpenFlags, out.Flags = o.OpenFlags, flagsOut(o.Flags)
+	out.Fulfillments = fulfillmentsOut(o.Fulfillments)
 	for _, e := range o.Timeline {
 		out.Timeline = append(out.Timeline, OrderEvent{Kind: e.Kind, SourceStoreID: e.SourceStoreID, Detail: e.Detail, At: e.At})
 	}
@@ -111,6 +117,7 @@ type listOrdersInput struct {
 	From              string `query:"from" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"placed on or after this day (UTC), e.g. 2026-01-20"`
 	To                string `query:"to" pattern:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$" doc:"placed on or before this day (UTC); not before from"`
 	Page              int    `query:"page" minimum:"1" maximum:"1000000" default:"1" doc:"1-based page number; 20 results a page."`
+	Flagged           string `query:"flagged" enum:"true,false" doc:"true: only orders with a flag not cleared; false: only orders without one"`
 	url               url.URL
 }
 
@@ -144,6 +151,7 @@ type OrderSettings struct {
 	HoldWindow string    `json:"hold_window" doc:"how long an automatic push waits after the order became eligible, e.g. \"0s\" (the default) or \"2m\" for fraud checks"`
 	Paused     bool      `json:"paused" doc:"no push through this connection while paused; orders are still decided (reason paused)"`
 	LockDate   time.Time `json:"lock_date" doc:"orders placed before it are never pushed; by default when the connection was made, so connecting pushes no history"`
+	CancelSettings
 }
 
 // OrderSettingsInput replaces a connection's order settings; a value left out takes its default.
@@ -152,6 +160,7 @@ type OrderSettingsInput struct {
 	HoldWindow string     `json:"hold_window,omitempty" maxLength:"20" doc:"a duration of whole seconds from 0 to 168h, e.g. \"2m\"; default 0"`
 	Paused     bool       `json:"paused,omitempty"`
 	LockDate   *time.Time `json:"lock_date,omitempty" doc:"default: when the connection was made"`
+	CancelSettingsInput
 }
 
 type orderSettingsOutput struct {
@@ -164,7 +173,8 @@ type putOrderSettingsInput struct {
 }
 
 func orderSettingsOut(s orders.Settings) OrderSettings {
-	return OrderSettings{PushMode: s.PushMode, HoldWindow: s.Hold.String(), Paused: s.Paused, LockDate: s.LockDate}
+	return OrderSettings{PushMode: s.PushMode, HoldWindow: s.Hold.String(), Paused: s.Paused, LockDate: s.LockDate,
+		CancelSettings: cancelSettingsOut(s.Cancel)}
 }
 
 func pushesOut(ps []orders.Push) []OrderPush {
@@ -200,11 +210,12 @@ func (h orderHandlers) register(hapi huma.API) {
 		Summary: "List destination orders",
 		Description: "The orders of your destination stores (stores that follow a source), newest placed first, as webhooks and a " +
 			"reconciliation poll every 5 minutes deliver them: kept once, an older delivery never overwriting a newer state. " +
-			"from after to is a 422 naming from.",
+			"from after to is a 422 naming from. flagged=true lists the orders with a flag not cleared (a cancellation or an edit " +
+			"after the push for a person to deal with), flagged=false those without.",
 		Errors: []int{http.StatusUnprocessableEntity}, Tags: tags}, h.list)
 	huma.Register(hapi, huma.Operation{OperationID: "get-order", Method: http.MethodGet, Path: "/api/v2/orders/{id}",
 		Summary:     "Get a destination order",
-		Description: "With its lines, one push per source store (eligibility and its reasons, status) and its timeline.",
+		Description: "With its lines, one push per source store (eligibility and its reasons, status), the fulfilments its sources made with their tracking and what reached the destination, and its timeline.",
 		Errors:      []int{http.StatusNotFound}, Tags: tags}, h.get)
 	huma.Register(hapi, huma.Operation{OperationID: "get-connection-order-settings", Method: http.MethodGet,
 		Path: "/api/v2/connections/{id}/order-settings", Summary: "Get a connection's order settings",
@@ -228,6 +239,7 @@ func (h orderHandlers) register(hapi huma.API) {
 		Description:   "Queues each failed push again, after its cause was fixed. No failed push is a 409.",
 		DefaultStatus: http.StatusAccepted,
 		Errors:        []int{http.StatusNotFound, http.StatusConflict}, Tags: tags}, h.retry)
+	h.registerFlags(hapi)
 }
 
 func (h orderHandlers) push(ctx context.Context, in *pushOrderInput) (*pushesOutput, error) {
@@ -302,7 +314,7 @@ func (h orderHandlers) list(ctx context.Context, in *listOrdersInput) (*orderLis
 		to = &end
 	}
 	p, err := h.svc.List(ctx, orders.ListParams{AccountID: AccountID(ctx), StoreID: in.StoreID, PushStatus: in.PushStatus,
-		FulfillmentStatus: in.FulfillmentStatus, From: from, To: to, Page: in.Page})
+		FulfillmentStatus: in.FulfillmentStatus, From: from, To: to, Page: in.Page, Flagged: flaggedParam(in.Flagged)})
 	if err != nil {
 		return nil, ordersError(err, "query")
 	}
@@ -339,7 +351,7 @@ func (h orderHandlers) getSettings(ctx context.Context, in *connectionIDInput) (
 
 func (h orderHandlers) putSettings(ctx context.Context, in *putOrderSettingsInput) (*orderSettingsOutput, error) {
 	cs, err := h.svc.PutSettings(ctx, AccountID(ctx), in.ID, orders.SettingsInput{PushMode: in.Body.PushMode,
-		Hold: in.Body.HoldWindow, Paused: in.Body.Paused, LockDate: in.Body.LockDate})
+		Hold: in.Body.HoldWindow, Paused: in.Body.Paused, LockDate: in.Body.LockDate, Cancel: in.Body.cancel()})
 	if err != nil {
 		return nil, ordersError(err, "body")
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/fulfilment"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/jobs"
@@ -52,6 +53,7 @@ type App struct {
 	Inventory   *inventory.Service
 	Reconcile   *reconcile.Service // reconciliation runs: what webhooks missed, found and fixed
 	Orders      *orders.Service    // destination orders, their eligibility per source
+	Fulfilment  *fulfilment.Service
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -188,6 +190,19 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Connections.OnTransit(func(ctx context.Context, tx database.Tx, c connection.Connection, _ connection.Action) error {
 		return a.Orders.Redecide(ctx, tx, c.Destination.ID, c.ID) // reasons follow the connection's state
 	})
+	// A source's fulfilments of pushed orders flow back to the destination orders.
+	a.Fulfilment = fulfilment.NewService(db, a.Jobs, a.Stores, fulfilment.Config{Now: opts.Now, Logger: logger})
+	a.Orders.ShowFulfillments(a.Fulfilment)
+	// The same poll finds source orders cancelled while their webhook was lost.
+	a.Fulfilment.OnSourceOrder(func(ctx context.Context, tx database.Tx, p fulfilment.SourceOrderParams) error {
+		return a.Orders.SourceOrderChanged(ctx, tx, p.Source, p.Order)
+	})
+	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
+		return a.Fulfilment.OnEvent(ctx, tx, p.Store, p.Event)
+	})
+	a.Links.OnLinked(func(ctx context.Context, tx database.Tx, l catalog.Linked) error {
+		return a.Orders.OnLinked(ctx, tx, l.ConnectionID, l.DestinationVariantIDs) // kept orders' lines now linked
+	})
 	if a.workers != nil {
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
@@ -196,6 +211,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		a.Inventory.AddWorkers(a.workers)
 		a.Reconcile.AddWorkers(a.workers)
 		a.Orders.AddWorkers(a.workers)
+		a.Fulfilment.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))
@@ -207,7 +223,8 @@ func periodicJobs(work bool) []*river.PeriodicJob {
 	if !work {
 		return nil
 	}
-	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune(), reconcile.PeriodicSchedule(), orders.PeriodicPoll()}
+	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune(), reconcile.PeriodicSchedule(), orders.PeriodicPoll(),
+		fulfilment.PeriodicPoll()}
 }
 
 // Close releases the database.

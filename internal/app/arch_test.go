@@ -28,6 +28,7 @@ var allowed = map[string][]string{
 	"internal/inventory":  {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/connection", "internal/catalog", "internal/ingest"},
 	"internal/catalog":    {"internal/database", "internal/jobs", "internal/platform"},
 	"internal/orders":     {"internal/database", "internal/jobs", "internal/platform", "internal/store"},
+	"internal/fulfilment": {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/orders"},
 	"internal/linking":    {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/connection", "internal/catalog"},
 	"internal/reconcile":  {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/connection", "internal/catalog", "internal/inventory", "internal/linking"},
 	"internal/account":    {"internal/database"},

@@ -12,6 +12,7 @@ import (
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/linking"
+	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/platform/shopify"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
@@ -24,6 +25,9 @@ type DemoShop struct {
 	Products, Variants int
 	Source             bool // the supplier's shop, which the reseller's follows
 }
+
+// DemoShipDelay is how long the demo's supplier waits before it ships a pushed order.
+const DemoShipDelay = 15 * time.Second
 
 // DemoShops are the demo's supplier (source) and reseller (destination) shops.
 var DemoShops = []DemoShop{
@@ -90,6 +94,12 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 		}
 		if d.Source {
 			source = st
+			// The supplier ships every order pushed to it after a short delay, with tracking, so a
+			// person sees the tracking reach the reseller's order within a minute.
+			if err := sim.SetAutoShip(d.Domain, &shopifysim.AutoShip{Delay: DemoShipDelay}); err != nil {
+				stop()
+				return nil, err
+			}
 		} else {
 			destinations = append(destinations, st)
 		}
@@ -102,6 +112,12 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 		if err != nil {
 			stop()
 			return nil, fmt.Errorf("connecting demo shop %s to %s: %w", d, source, err)
+		}
+		// Orders of synced products go to the supplier at once (the demo's loop: order, push,
+		// shipping, tracking back).
+		if _, err := a.Orders.PutSettings(ctx, resellerID, c.ID, orders.SettingsInput{PushMode: orders.PushAutomatic}); err != nil {
+			stop()
+			return nil, fmt.Errorf("turning on automatic push for %s: %w", d, err)
 		}
 		// A new connection imports the source's first products (a durable job, as a person's
 		// import is), the ones whose stock the demo changes below.

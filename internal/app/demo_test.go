@@ -6,6 +6,7 @@ import (
 
 	"github.com/storesync/storesync/internal/app"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -34,6 +35,10 @@ func TestDemoResellerFollowsTheSupplier(t *testing.T) {
 	}
 	if page, _ := a.Connections.List(ctx, connection.ListParams{AccountID: supplier.ID, Role: connection.RoleSource}); page.Total != 1 {
 		t.Errorf("the supplier sees %d destinations", page.Total)
+	}
+	// Orders of synced products are pushed automatically, and the supplier ships them itself.
+	if cs, err := a.Orders.GetSettings(ctx, reseller.ID, page.Items[0].ID); err != nil || cs.Settings.PushMode != orders.PushAutomatic {
+		t.Errorf("the demo connection's order settings: %+v %v; want automatic push", cs, err)
 	}
 	// The new connection imported the supplier's first products, once, though the demo started twice.
 	var runs, requested int

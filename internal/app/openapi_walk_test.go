@@ -163,8 +163,18 @@ func newWalk(t *testing.T, a *app.App) *walk {
 			return err
 		}
 		// Its push failed once, so a retry has something to queue.
-		_, err = tx.Exec(ctx, `UPDATE order_pushes SET status = 'failed', error = 'walk' WHERE connection_id = $1`, cid)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE order_pushes SET status = 'failed', error = 'walk' WHERE connection_id = $1`, cid); err != nil {
+			return err
+		}
+		// Three flags on it, so that clearing one (ids 1 to 3) finds it.
+		for i := range 3 {
+			if _, err := tx.Exec(ctx, `INSERT INTO order_flags (order_id, account_id, kind, detail, dedupe_key, created_at)
+				SELECT id, account_id, 'line_edited', 'walk', $2, $3 FROM orders WHERE platform_order_id = $1`,
+				"walk-1", fmt.Sprint("walk-", i), now); err != nil {
+				return err
+			}
+		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}

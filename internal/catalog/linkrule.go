@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,9 @@ type Linked struct {
 	ConnectionID           int64
 	SourceStoreID          int64
 	SourceInventoryItemIDs []string
+	// DestinationVariantIDs are the destination variants of the same links (their orders' lines
+	// are now linked).
+	DestinationVariantIDs []string
 }
 
 // LinkedHook runs in the transaction that saved or restored links; an error undoes it.
@@ -34,6 +38,8 @@ func (s *LinkStore) runLinked(ctx context.Context, tx database.Tx, l Linked) err
 	}
 	slices.Sort(l.SourceInventoryItemIDs)
 	l.SourceInventoryItemIDs = slices.Compact(l.SourceInventoryItemIDs)
+	slices.Sort(l.DestinationVariantIDs)
+	l.DestinationVariantIDs = slices.Compact(l.DestinationVariantIDs)
 	for _, h := range s.linked {
 		if err := h(ctx, tx, l); err != nil {
 			return err
@@ -47,30 +53,48 @@ func (s *LinkStore) restored(ctx context.Context, tx database.Tx, p RestoreLinks
 	if len(s.linked) == 0 || len(p.LinkIDs) == 0 {
 		return nil
 	}
-	bySource := map[int64][]string{}
+	bySource := map[int64]*Linked{}
 	for from := 0; from < len(p.LinkIDs); from += maxIDsPerQuery {
 		args := []any{p.ConnectionID}
-		rows, err := tx.Query(ctx, `SELECT source_store_id, source_inventory_item_id FROM product_links
+		rows, err := tx.Query(ctx, `SELECT source_store_id, source_inventory_item_id, destination_variant_id FROM product_links
 			WHERE connection_id = $1 AND ended_at IS NULL AND id IN (`+intPlaceholders(&args, p.LinkIDs[from:min(from+maxIDsPerQuery, len(p.LinkIDs))])+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("reading the restored links of connection %d: %w", p.ConnectionID, err)
 		}
 		for rows.Next() {
 			var storeID int64
-			var item string
-			if err := rows.Scan(&storeID, &item); err != nil {
+			var item, variant string
+			if err := rows.Scan(&storeID, &item, &variant); err != nil {
 				rows.Close()
 				return err
 			}
-			bySource[storeID] = append(bySource[storeID], item)
+			addLinked(bySource, p.ConnectionID, storeID, item, variant)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
-	for storeID, items := range bySource {
-		if err := s.runLinked(ctx, tx, Linked{ConnectionID: p.ConnectionID, SourceStoreID: storeID, SourceInventoryItemIDs: items}); err != nil {
+	return s.runLinkedAll(ctx, tx, bySource)
+}
+
+// addLinked adds a link's source item and destination variant to its source store's Linked.
+func addLinked(bySource map[int64]*Linked, connectionID, sourceStoreID int64, item, variant string) {
+	l := bySource[sourceStoreID]
+	if l == nil {
+		l = &Linked{ConnectionID: connectionID, SourceStoreID: sourceStoreID}
+		bySource[sourceStoreID] = l
+	}
+	l.SourceInventoryItemIDs = append(l.SourceInventoryItemIDs, item)
+	if variant != "" {
+		l.DestinationVariantIDs = append(l.DestinationVariantIDs, variant)
+	}
+}
+
+// runLinkedAll runs the hooks for each source store's links, in store order.
+func (s *LinkStore) runLinkedAll(ctx context.Context, tx database.Tx, bySource map[int64]*Linked) error {
+	for _, storeID := range slices.Sorted(maps.Keys(bySource)) {
+		if err := s.runLinked(ctx, tx, *bySource[storeID]); err != nil {
 			return err
 		}
 	}

@@ -85,18 +85,13 @@ func (s *LinkStore) SaveLinks(ctx context.Context, tx database.Tx, p SaveLinksPa
 	if err := Recount(ctx, tx, p.ConnectionID); err != nil {
 		return err
 	}
-	bySource := map[int64][]string{}
+	bySource := map[int64]*Linked{}
 	for _, l := range p.Links {
 		if known[l.SourceVariantID] != [2]string{l.SourceInventoryItemID, l.DestinationInventoryItemID} {
-			bySource[l.SourceStoreID] = append(bySource[l.SourceStoreID], l.SourceInventoryItemID)
+			addLinked(bySource, p.ConnectionID, l.SourceStoreID, l.SourceInventoryItemID, l.DestinationVariantID)
 		}
 	}
-	for storeID, items := range bySource {
-		if err := s.runLinked(ctx, tx, Linked{ConnectionID: p.ConnectionID, SourceStoreID: storeID, SourceInventoryItemIDs: items}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.runLinkedAll(ctx, tx, bySource)
 }
 
 // activeItems are the inventory items (source, destination) of the connection's active links of

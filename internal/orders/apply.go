@@ -143,7 +143,14 @@ func (s *Service) Apply(ctx context.Context, tx database.Tx, st store.Store, o p
 				return "", fmt.Errorf("keeping order %s: %w", o.ID, err)
 			}
 		}
-	} else {
+	}
+	var prev *kept // the order before this delivery, when a part of it is pushed (cancel.go)
+	if outcome == OutcomeUpdated {
+		if prev, err = beforeChange(ctx, tx, id); err != nil {
+			return "", err
+		}
+	}
+	if outcome != OutcomeDuplicate {
 		if stamp == nil {
 			stamp = storedAt
 		}
@@ -165,6 +172,9 @@ func (s *Service) Apply(ctx context.Context, tx database.Tx, st store.Store, o p
 	}
 	if err := s.decide(ctx, tx, id, k, conns, now); err != nil {
 		return "", fmt.Errorf("deciding the eligibility of order %s: %w", o.ID, err)
+	}
+	if err := s.afterChange(ctx, tx, id, prev, k, wasCancelled, now); err != nil {
+		return "", fmt.Errorf("order %s changed after its push: %w", o.ID, err)
 	}
 	return outcome, nil
 }
@@ -314,8 +324,9 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 		var oldEligible bool
 		var oldReasons, status string
 		var queuedAt *time.Time
-		err = tx.QueryRow(ctx, `SELECT eligible, reasons, status, queued_at FROM order_pushes WHERE order_id = $1 AND source_store_id = $2`,
-			orderID, c.sourceStoreID).Scan(&oldEligible, &oldReasons, &status, &queuedAt)
+		var wasPushed bool // a part cancelled after its push stays cancelled
+		err = tx.QueryRow(ctx, `SELECT eligible, reasons, status, queued_at, source_order_id <> '' FROM order_pushes WHERE order_id = $1 AND source_store_id = $2`,
+			orderID, c.sourceStoreID).Scan(&oldEligible, &oldReasons, &status, &queuedAt, &wasPushed)
 		isNew := errors.Is(err, database.ErrNoRows)
 		if err != nil && !isNew {
 			return err
@@ -330,7 +341,7 @@ func (s *Service) decide(ctx context.Context, tx database.Tx, orderID int64, k k
 			}
 		case (status == PushNotPushed || status == PushFailed) && f.Cancelled:
 			newStatus = PushCancelled
-		case status == PushCancelled && !f.Cancelled:
+		case status == PushCancelled && !f.Cancelled && !wasPushed:
 			newStatus = PushNotPushed
 		}
 		if isNew {

@@ -112,17 +112,21 @@ func fulfillmentStatus(s string) string {
 }
 
 // orderStatus is the order-level push status from its parts (pushes with at least one linked
-// line): cancelled when the order was cancelled and nothing of it pushed; pushed when every part
+// line): cancelled when the order was cancelled and nothing of it pushed, or when every part is
+// cancelled (a source order cancelled after its push); pushed when every part
 // is; partially pushed when some are.
 func orderStatus(cancelled bool, statuses []string) string {
-	pushed := 0
+	pushed, cancelledParts := 0, 0
 	for _, st := range statuses {
-		if st == PushPushed {
+		switch st {
+		case PushPushed:
 			pushed++
+		case PushCancelled:
+			cancelledParts++
 		}
 	}
 	switch {
-	case pushed == 0 && cancelled:
+	case pushed == 0 && (cancelled || cancelledParts > 0 && cancelledParts == len(statuses)):
 		return OrderCancelled
 	case pushed > 0 && pushed == len(statuses):
 		return OrderPushed

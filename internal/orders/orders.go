@@ -82,6 +82,8 @@ type Config struct {
 	// Reservations, when set, is told in the push's completing transaction which lines were
 	// pushed, and which lines' reservations end because the order was cancelled before its push.
 	Reservations Reservations
+	// Fulfillments, when set, gives Get each order's source fulfilments (ShowFulfillments).
+	Fulfillments FulfillmentLister
 }
 
 // Reservations are the inventory's reservations of a destination order's lines (the wiring
@@ -135,6 +137,8 @@ func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &pollTickWorker{s: s})
 	river.AddWorker(w, &pollWorker{s: s})
 	river.AddWorker(w, &pushWorker{s: s})
+	river.AddWorker(w, &cancelSourceWorker{s: s})
+	river.AddWorker(w, &cancelDestinationWorker{s: s})
 }
 
 // OnEvent keeps the order of an order webhook of a destination store, in the transaction that
@@ -144,8 +148,10 @@ func (s *Service) OnEvent(ctx context.Context, tx database.Tx, st store.Store, e
 	if ev.Order == nil || !orderTopic(ev.Topic) {
 		return nil
 	}
-	_, err := s.Apply(ctx, tx, st, *ev.Order)
-	return err
+	if _, err := s.Apply(ctx, tx, st, *ev.Order); err != nil {
+		return err
+	}
+	return s.SourceOrderChanged(ctx, tx, st, *ev.Order) // the store as a push's source (cancel.go)
 }
 
 // orderTopics are the topics whose order is kept; a deleted order keeps its hub copy (history).

@@ -307,6 +307,9 @@ func (s *Service) pushed(ctx context.Context, job *river.Job[PushArgs], pl plan,
 		if err := refreshStatus(ctx, tx, a.OrderID); err != nil {
 			return err
 		}
+		if err := s.afterPushed(ctx, tx, a.OrderID, a.SourceStoreID, now); err != nil { // cancelled meanwhile (cancel.go)
+			return err
+		}
 		return jobs.CompleteTx(ctx, tx, job)
 	})
 	if err != nil {

@@ -41,10 +41,14 @@ type Order struct {
 	PlatformUpdatedAt *time.Time
 	ReceivedAt        time.Time
 	UpdatedAt         time.Time
+	OpenFlags         int64 // flags not cleared (flags.go)
 	// Detail only (Get):
 	Lines    []Line
 	Pushes   []Push
 	Timeline []Event
+	Flags    []Flag
+	// Fulfillments are the source fulfilments applied (or to apply) to it, when shown.
+	Fulfillments []Fulfillment
 }
 
 // Line is one line of an order.
@@ -92,6 +96,7 @@ type ListParams struct {
 	PushStatus        string     // "": any
 	FulfillmentStatus string     // "": any
 	From, To          *time.Time // placed on or after From, before To (the API passes the day after its to date)
+	Flagged           *bool      // nil: any; true: with a flag not cleared; false: without one
 	Page              int
 }
 
@@ -107,13 +112,14 @@ func (p Page) HasNext() bool { return int64(p.Page)*PerPage < p.Total }
 
 const orderColumns = `o.id, o.account_id, o.store_id, st.name, o.platform_order_id, o.name, o.customer_name, o.email,
 	o.has_shipping_address, o.financial_status, o.fulfillment_status, o.push_status, o.currency, o.subtotal_amount,
-	o.shipping_amount, o.tax_amount, o.total_amount, o.cancelled_at, o.placed_at, o.platform_updated_at, o.received_at, o.updated_at`
+	o.shipping_amount, o.tax_amount, o.total_amount, o.cancelled_at, o.placed_at, o.platform_updated_at, o.received_at, o.updated_at,
+	(SELECT COUNT(*) FROM order_flags f WHERE f.order_id = o.id AND f.cleared_at IS NULL)`
 
 func scanOrder(row database.Row) (Order, error) {
 	var o Order
 	err := row.Scan(&o.ID, &o.AccountID, &o.StoreID, &o.StoreName, &o.PlatformOrderID, &o.Name, &o.CustomerName, &o.Email,
 		&o.HasShipping, &o.FinancialStatus, &o.FulfillmentStatus, &o.PushStatus, &o.Currency, &o.Subtotal, &o.Shipping,
-		&o.Tax, &o.Total, &o.CancelledAt, &o.PlacedAt, &o.PlatformUpdatedAt, &o.ReceivedAt, &o.UpdatedAt)
+		&o.Tax, &o.Total, &o.CancelledAt, &o.PlacedAt, &o.PlatformUpdatedAt, &o.ReceivedAt, &o.UpdatedAt, &o.OpenFlags)
 	return o, err
 }
 
@@ -148,6 +154,13 @@ func (s *Service) List(ctx context.Context, p ListParams) (Page, error) {
 	}
 	if p.FulfillmentStatus != "" {
 		add("o.fulfillment_status = $%d", p.FulfillmentStatus)
+	}
+	if p.Flagged != nil {
+		cond := "EXISTS (SELECT 1 FROM order_flags f WHERE f.order_id = o.id AND f.cleared_at IS NULL)"
+		if !*p.Flagged {
+			cond = "NOT " + cond
+		}
+		where = append(where, cond)
 	}
 	if p.From != nil {
 		add("o.placed_at >= $%d", p.From.UTC())
@@ -202,6 +215,14 @@ func (s *Service) Get(ctx context.Context, accountID, id int64) (Order, error) {
 	}
 	if o.Timeline, err = s.timeline(ctx, id); err != nil {
 		return Order{}, err
+	}
+	if o.Flags, err = s.flags(ctx, id); err != nil {
+		return Order{}, err
+	}
+	if s.cfg.Fulfillments != nil {
+		if o.Fulfillments, err = s.cfg.Fulfillments.OrderFulfillments(ctx, id); err != nil {
+			return Order{}, err
+		}
 	}
 	return o, nil
 }

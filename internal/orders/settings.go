@@ -30,6 +30,8 @@ type Settings struct {
 	// LockDate: orders placed before it are never pushed. Default: when the connection was made,
 	// so connecting pushes no history.
 	LockDate time.Time
+	// Cancel is what the connection does with cancellations of pushed orders (cancel_settings.go).
+	Cancel CancelSettings
 }
 
 func settingsFrom(created time.Time, mode *string, hold *int64, paused *bool, lock *time.Time) Settings {
@@ -56,6 +58,7 @@ type SettingsInput struct {
 	Hold     string // a Go duration: "0", "2m", "1h30m"
 	Paused   bool
 	LockDate *time.Time
+	Cancel   CancelSettingsInput // cancel_settings.go
 }
 
 // parse checks every value and names the first wrong one (its JSON field).
@@ -124,6 +127,9 @@ func connectionOf(ctx context.Context, q database.Querier, accountID, id int64) 
 	}
 	out.ConnectionID = id
 	out.Settings = settingsFrom(created, mode, hold, paused, lock)
+	if out.Settings.Cancel, err = readCancelSettings(ctx, q, id); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 
@@ -154,12 +160,18 @@ func (s *Service) PutSettings(ctx context.Context, accountID, connectionID int64
 		if err != nil {
 			return err
 		}
+		if set.Cancel, err = in.Cancel.parse(); err != nil {
+			return err
+		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, `INSERT INTO order_settings (connection_id, push_mode, hold_seconds, paused, lock_date, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (connection_id) DO UPDATE SET push_mode = excluded.push_mode,
 			hold_seconds = excluded.hold_seconds, paused = excluded.paused, lock_date = excluded.lock_date, updated_at = excluded.updated_at`,
 			connectionID, set.PushMode, int64(set.Hold/time.Second), set.Paused, set.LockDate, now); err != nil {
 			return fmt.Errorf("saving the order settings of connection %d: %w", connectionID, err)
+		}
+		if err := saveCancelSettings(ctx, tx, connectionID, set.Cancel); err != nil {
+			return err
 		}
 		cs.Settings = set
 		out = cs

@@ -140,11 +140,13 @@ const (
 	CancelOther     CancelReason = "other"
 )
 
-// CancelOrderParams cancels one order.
+// CancelOrderParams cancels one order. Refund also refunds (or voids) what the customer paid;
+// without it the payment is left as it is.
 type CancelOrderParams struct {
 	OrderID        string
 	Reason         CancelReason
 	Restock        bool
+	Refund         bool
 	NotifyCustomer bool
 	StaffNote      string
 }
@@ -181,4 +183,7 @@ type FulfillmentInput struct {
 	Lines          []FulfillmentLine
 	Tracking       Tracking
 	NotifyCustomer bool
+	// MoreTracking are the further parcels of the same shipment (their numbers and URLs; the
+	// carrier is Tracking's). Tracking's number still tells a re-run's fulfilments apart.
+	MoreTracking []Tracking
 }

@@ -135,6 +135,7 @@ type Store interface {
 	OrderWriter
 	FulfillmentReader
 	FulfillmentWriter
+	FulfillmentTrackingUpdater
 	WebhookSubscriber
 	WebhookReceiver
 }

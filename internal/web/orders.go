@@ -33,6 +33,7 @@ func (h *dashboard) orderRoutes(mux *http.ServeMux, cop *http.CrossOriginProtect
 	mux.Handle("GET /orders/{id}", h.authed(h.orderPage))
 	mux.Handle("POST /orders/{id}/push", cop.Handler(h.authed(h.pushOrder)))
 	mux.Handle("POST /orders/{id}/retry", cop.Handler(h.authed(h.retryOrder)))
+	h.orderFlagRoutes(mux, cop)
 }
 
 // pushOrder pushes one source's part of the order now, with the shipping fee of the form.
@@ -103,7 +104,7 @@ func (h *dashboard) ordersPage(w http.ResponseWriter, r *http.Request, p account
 	lp.StoreID, _ = strconv.ParseInt(q.Get("store"), 10, 64)
 	lp.Page, _ = strconv.Atoi(q.Get("page"))
 	data := map[string]any{"Account": p.AccountName, "Push": lp.PushStatus, "Fulfillment": lp.FulfillmentStatus,
-		"From": q.Get("from"), "To": q.Get("to"), "StoreID": lp.StoreID}
+		"From": q.Get("from"), "To": q.Get("to"), "StoreID": lp.StoreID, "Flagged": q.Get("flagged")}
 	if h.Stores != nil {
 		if stores, err := h.Stores.List(r.Context(), store.ListParams{AccountID: p.AccountID}); err == nil {
 			data["Stores"] = stores
@@ -123,6 +124,10 @@ func (h *dashboard) ordersPage(w http.ResponseWriter, r *http.Request, p account
 		return &t
 	}
 	lp.From, lp.To = day("from"), day("to")
+	var okFlagged bool
+	if lp.Flagged, okFlagged = flaggedFilter(q.Get("flagged")); !okFlagged {
+		bad = append(bad, "flagged: choose yes or no")
+	}
 	if lp.From != nil && lp.To != nil && lp.From.After(*lp.To) {
 		bad = append(bad, "from is after to: give a range whose from is on or before its to")
 	}

@@ -202,12 +202,7 @@ func stillToShip(lines []platform.FulfillmentLine, ours []platform.Fulfillment) 
 }
 
 func (c *Client) fulfillmentCreate(ctx context.Context, what string, in platform.FulfillmentInput, items []map[string]any) (platform.Fulfillment, error) {
-	tracking := map[string]any{}
-	for k, v := range map[string]string{"company": in.Tracking.Company, "number": in.Tracking.Number, "url": in.Tracking.URL} {
-		if v != "" {
-			tracking[k] = v
-		}
-	}
+	tracking := trackingInput(append([]platform.Tracking{in.Tracking}, in.MoreTracking...))
 	vars := map[string]any{"fulfillment": map[string]any{
 		"lineItemsByFulfillmentOrder": items, "notifyCustomer": in.NotifyCustomer, "trackingInfo": tracking,
 	}}

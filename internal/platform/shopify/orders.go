@@ -300,7 +300,7 @@ func (c *Client) CancelOrder(ctx context.Context, p platform.CancelOrderParams) 
 	if reason == "" {
 		reason = "OTHER"
 	}
-	vars := map[string]any{"orderId": p.OrderID, "reason": reason, "restock": p.Restock, "notifyCustomer": p.NotifyCustomer, "staffNote": nullable(p.StaffNote)}
+	vars := map[string]any{"orderId": p.OrderID, "reason": reason, "restock": p.Restock, "refund": p.Refund, "notifyCustomer": p.NotifyCustomer, "staffNote": nullable(p.StaffNote)}
 	var out gOrderCancel
 	// Cancelling twice is refused by Shopify, not applied twice: safe to retry.
 	if err := c.do(ctx, op{doc: "orderCancel", what: what, retrySafe: true}, vars, &out); err != nil {

@@ -63,6 +63,8 @@ type reqCtx struct {
 	keys    map[string][]string
 	baseURL string
 	events  []event
+	// internal: run by the simulator itself (generator, helpers), not sent by a client.
+	internal bool
 }
 
 type reqCtxKey struct{}
@@ -141,7 +143,7 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 			Ext: map[string]any{"cost": requested, "maxCost": maxQueryCost},
 		}}, &requested)
 	}
-	rc := &reqCtx{shop: sh, keys: idempotencyKeys(op, vars), baseURL: base}
+	rc := &reqCtx{shop: sh, keys: idempotencyKeys(op, vars), baseURL: base, internal: internal}
 	for field, keys := range rc.keys {
 		for _, k := range keys {
 			if k != "" && !idempotentFields[field] {

@@ -313,6 +313,9 @@ type fulfillment struct {
 	Lines      []flLine  `json:"line_items"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// Numbers and URLs are every parcel's when there are several (Number and URL are the first).
+	Numbers []string `json:"tracking_numbers,omitempty"`
+	URLs    []string `json:"tracking_urls,omitempty"`
 }
 
 type flLine struct {

@@ -232,8 +232,7 @@ func (sh *Shop) restFulfillment(topic, path string, f *fulfillment, o *order) ma
 	p["tracking_company"] = nilIfEmpty(f.Company)
 	p["tracking_number"] = nilIfEmpty(f.Number)
 	p["tracking_url"] = nilIfEmpty(f.URL)
-	p["tracking_numbers"] = nonNilStrings(f.Number)
-	p["tracking_urls"] = nonNilStrings(f.URL)
+	p["tracking_numbers"], p["tracking_urls"] = f.restTracking()
 	p["origin_address"] = nil
 	if loc := sh.data.Locations[f.LocationID]; loc != nil {
 		p["origin_address"] = map[string]any{"address1": loc.Address1, "address2": nil, "city": loc.City,

@@ -103,13 +103,11 @@ func (r *fulfillmentR) UpdatedAt() dateTime            { return dateTime{r.f.Upd
 func (r *fulfillmentR) Order() *orderR                 { return &orderR{r.sh, r.sh.data.Orders[r.f.OrderID]} }
 
 func (r *fulfillmentR) TrackingInfo(a struct{ First *int32 }) []*trackingR {
-	if r.f.Number == "" && r.f.Company == "" && r.f.URL == "" {
-		return []*trackingR{}
+	out := r.f.trackingInfo()
+	if a.First != nil && int(*a.First) < len(out) {
+		out = out[:max(0, *a.First)]
 	}
-	if a.First != nil && *a.First < 1 {
-		return []*trackingR{}
-	}
-	return []*trackingR{{r.f}}
+	return out
 }
 
 func (r *fulfillmentR) FulfillmentLineItems(ctx context.Context, a pageArgs) (*conn[*flLineR], error) {
@@ -120,15 +118,15 @@ func (r *fulfillmentR) FulfillmentLineItems(ctx context.Context, a pageArgs) (*c
 	return positional(fromCtx(ctx).lim, lines, a, func(l *flLine) *flLineR { return &flLineR{r.sh, r.f, l} })
 }
 
-type trackingR struct{ f *fulfillment }
+type trackingR struct{ company, number, url string }
 
-func (t *trackingR) Company() *string { return optString(t.f.Company) }
-func (t *trackingR) Number() *string  { return optString(t.f.Number) }
+func (t *trackingR) Company() *string { return optString(t.company) }
+func (t *trackingR) Number() *string  { return optString(t.number) }
 func (t *trackingR) URL() *urlScalar {
-	if t.f.URL == "" {
+	if t.url == "" {
 		return nil
 	}
-	u := urlScalar(t.f.URL)
+	u := urlScalar(t.url)
 	return &u
 }
 

@@ -114,10 +114,7 @@ type fulfillmentCreateArgs struct {
 			}
 		}
 		NotifyCustomer *bool
-		TrackingInfo   *struct {
-			Company, Number *string
-			URL             *urlScalar
-		}
+		TrackingInfo   *trackingInput
 	}
 	Message *string
 }
@@ -193,10 +190,7 @@ func (rootResolver) FulfillmentCreate(ctx context.Context, a fulfillmentCreateAr
 	f := &fulfillment{ID: sh.data.newID(), OrderID: o.ID, LocationID: picks[0].fo.LocationID,
 		Name: fmt.Sprintf("%s.%d", o.Name, len(o.Fulfillments)+1), Status: "SUCCESS", CreatedAt: now, UpdatedAt: now}
 	if t := in.TrackingInfo; t != nil {
-		f.Company, f.Number = deref(t.Company), deref(t.Number)
-		if t.URL != nil {
-			f.URL = string(*t.URL)
-		}
+		f.setTracking(*t)
 	}
 	for _, p := range picks {
 		p.l.Remaining -= p.qty

@@ -94,6 +94,7 @@ func (rootResolver) OrderCreate(ctx context.Context, a orderCreateArgs) (*orderP
 	if len(errs) > 0 {
 		return &orderPayloadR{errors: errs}, nil
 	}
+	sh.orderCreated(rc, o)
 	return &orderPayloadR{o: &orderR{sh, o}}, nil
 }
 

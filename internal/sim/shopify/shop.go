@@ -95,6 +95,8 @@ type Shop struct {
 	productSets atomic.Int64
 
 	callFaults callFaults // chosen calls that fail (faults_call.go)
+
+	autoShip *AutoShip // ship orders made through the API (ship.go)
 }
 
 // AddShop creates a shop with its locations and no products.
