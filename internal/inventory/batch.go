@@ -19,7 +19,7 @@ import (
 // dialects, with the single-row statements' semantics: a key given twice counts as the two
 // statements in order would (the last level recorded wins; a read level keeps the first).
 
-// levelBatch is how many source levels one statement records (5 parameters each).
+// levelBatch is how many source levels one statement records (6 parameters each).
 const levelBatch = 500
 
 // targetBatch is how many targets one statement decides (10 parameters each).
@@ -62,20 +62,25 @@ func distinctLevels(levels []SourceLevel, keepLast bool) []SourceLevel {
 func recordSourceLevels(ctx context.Context, tx database.Tx, levels []SourceLevel, replace bool, now time.Time) error {
 	onConflict := `DO NOTHING`
 	if replace {
-		onConflict = `DO UPDATE SET available = excluded.available, updated_at = excluded.updated_at`
+		onConflict = `DO UPDATE SET available = excluded.available, updated_at = excluded.updated_at, stamped_at = excluded.stamped_at`
 	}
 	for batch := range slices.Chunk(distinctLevels(levels, replace), levelBatch) {
-		args := make([]any, 0, 5*len(batch))
+		args := make([]any, 0, 6*len(batch))
 		var b strings.Builder
 		for i, l := range batch {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			n := len(args)
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
-			args = append(args, l.StoreID, l.InventoryItemID, l.LocationID, l.Available, now)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			var stamp *time.Time
+			if !l.UpdatedAt.IsZero() {
+				at := l.UpdatedAt.UTC()
+				stamp = &at
+			}
+			args = append(args, l.StoreID, l.InventoryItemID, l.LocationID, l.Available, now, stamp)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO inventory_source_levels (store_id, inventory_item_id, location_id, available, updated_at)
+		if _, err := tx.Exec(ctx, `INSERT INTO inventory_source_levels (store_id, inventory_item_id, location_id, available, updated_at, stamped_at)
 			VALUES `+b.String()+`
 			ON CONFLICT (store_id, inventory_item_id, location_id) `+onConflict, args...); err != nil {
 			return fmt.Errorf("recording %d source levels (the first of item %s at %s): %w", len(batch),
