@@ -31,7 +31,7 @@ testdata: ## fetch third-party test data (pinned npm packages) into testdata/npm
 	bash scripts/testdata.sh
 
 test: testdata ## run every test with the race detector (PostgreSQL too when STORESYNC_TEST_POSTGRES is set)
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -timeout 40m ./...
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

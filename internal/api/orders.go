@@ -151,6 +151,7 @@ type OrderSettings struct {
 	HoldWindow string    `json:"hold_window" doc:"how long an automatic push waits after the order became eligible, e.g. \"0s\" (the default) or \"2m\" for fraud checks"`
 	Paused     bool      `json:"paused" doc:"no push through this connection while paused; orders are still decided (reason paused)"`
 	LockDate   time.Time `json:"lock_date" doc:"orders placed before it are never pushed; by default when the connection was made, so connecting pushes no history"`
+	OrderReceiveSettings
 	CancelSettings
 }
 
@@ -160,6 +161,7 @@ type OrderSettingsInput struct {
 	HoldWindow string     `json:"hold_window,omitempty" maxLength:"20" doc:"a duration of whole seconds from 0 to 168h, e.g. \"2m\"; default 0"`
 	Paused     bool       `json:"paused,omitempty"`
 	LockDate   *time.Time `json:"lock_date,omitempty" doc:"default: when the connection was made"`
+	OrderReceiveSettingsInput
 	CancelSettingsInput
 }
 
@@ -174,7 +176,7 @@ type putOrderSettingsInput struct {
 
 func orderSettingsOut(s orders.Settings) OrderSettings {
 	return OrderSettings{PushMode: s.PushMode, HoldWindow: s.Hold.String(), Paused: s.Paused, LockDate: s.LockDate,
-		CancelSettings: cancelSettingsOut(s.Cancel)}
+		OrderReceiveSettings: orderReceiveOut(s.Receive), CancelSettings: cancelSettingsOut(s.Cancel)}
 }
 
 func pushesOut(ps []orders.Push) []OrderPush {
@@ -351,7 +353,8 @@ func (h orderHandlers) getSettings(ctx context.Context, in *connectionIDInput) (
 
 func (h orderHandlers) putSettings(ctx context.Context, in *putOrderSettingsInput) (*orderSettingsOutput, error) {
 	cs, err := h.svc.PutSettings(ctx, AccountID(ctx), in.ID, orders.SettingsInput{PushMode: in.Body.PushMode,
-		Hold: in.Body.HoldWindow, Paused: in.Body.Paused, LockDate: in.Body.LockDate, Cancel: in.Body.cancel()})
+		Hold: in.Body.HoldWindow, Paused: in.Body.Paused, LockDate: in.Body.LockDate, Receive: in.Body.OrderReceiveSettingsInput.domain(),
+		Cancel: in.Body.cancel()})
 	if err != nil {
 		return nil, ordersError(err, "body")
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -49,7 +50,10 @@ func Connections(svc *connection.Service) func(huma.API) {
 
 // Orders adds the operations on destination orders and a connection's order settings (orders.go).
 func Orders(svc *orders.Service) func(huma.API) {
-	return orderHandlers{svc: svc}.register
+	return func(hapi huma.API) {
+		orderHandlers{svc: svc}.register(hapi)
+		reportHandlers{svc: svc, log: slog.Default()}.register(hapi) // the pushed-orders report (reports.go)
+	}
 }
 
 // Reservations adds the operation that lists a connection's reservations.

@@ -132,14 +132,37 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 		stop()
 		return nil, fmt.Errorf("placing demo orders on %s: %w", dest, err)
 	}
-	// Then a new order every 20 seconds, so webhooks keep arriving while the demo runs.
-	go func() { _ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05}) }()
+	// Then a new order every 20 seconds, of the synced products once imported (so it is eligible
+	// and pushed at once), so webhooks keep arriving while the demo runs.
+	synced := a.demoSyncedVariants(ctx, destinations)
+	go func() { _ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05, Variants: synced}) }()
 	// And the supplier's stock changes every few seconds, so a person sees linked destination
 	// products follow it.
 	stockCtx, stopStock := context.WithCancel(ctx)
 	go a.changeDemoStock(stockCtx, source, 5*time.Second)
 	stopSim := stop
 	return func() { stopStock(); stopSim() }, nil
+}
+
+// demoSyncedVariants lists the destinations' linked variants, for the order generator.
+func (a *App) demoSyncedVariants(ctx context.Context, destinations []store.Store) func() []string {
+	return func() []string {
+		var out []string
+		for _, d := range destinations {
+			rows, err := a.DB.Query(ctx, `SELECT destination_variant_id FROM product_links WHERE destination_store_id = $1 AND ended_at IS NULL`, d.ID)
+			if err != nil {
+				return out
+			}
+			for rows.Next() {
+				var v string
+				if rows.Scan(&v) == nil {
+					out = append(out, v)
+				}
+			}
+			rows.Close()
+		}
+		return out
+	}
 }
 
 // changeDemoStock sets the available quantity of one of the source's first variants, another

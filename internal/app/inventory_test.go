@@ -55,8 +55,9 @@ func TestInventoryFollowsTheSource(t *testing.T) {
 		t0 = time.Now()
 		e.setSource(t, src, "burst", srcItems, burst)
 		t.Logf("burst sent in %s", time.Since(t0))
-		e.waitLevels(t, dst1, want(items1, 2, burst), 90*time.Second)
-		e.waitLevels(t, dst2, want(items2, 5, burst), 90*time.Second)
+		// Generous windows for a loaded machine (followed in ~30 s when quiet).
+		e.waitLevels(t, dst1, want(items1, 2, burst), 4*time.Minute)
+		e.waitLevels(t, dst2, want(items2, 5, burst), 4*time.Minute)
 		t.Logf("burst followed in %s", time.Since(t0))
 		waitIdle(t, e, dst1, dst2)
 		calls1 := e.setCalls("reseller-one.myshopify.com") - before1

@@ -36,6 +36,8 @@ var known = map[string][]any{
 	"url":           {"https://hooks.example.com/in", "https://127.0.0.1:9/x"},
 	"base_url":      {"https://127.0.0.1:9", "https://walk.myshopify.com"},
 	"If-Match":      {`"v1"`, `"v2"`, "*"},
+	"from":          {"2026-01-01", "2026-01-20"}, // days of the orders' and the report's ranges
+	"to":            {"2026-01-31", "2026-12-31"},
 }
 
 func (w *walk) request(route *routers.Route, invalid bool) *rapid.Generator[req] {

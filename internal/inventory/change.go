@@ -46,12 +46,14 @@ func (s *Service) OnEvent(ctx context.Context, tx database.Tx, p ingest.EventPar
 // one entry of source changes, from webhooks and from reconciliation alike.
 func (s *Service) SourceChanged(ctx context.Context, tx database.Tx, levels []SourceLevel) error {
 	now := s.cfg.Now().UTC()
+	if err := recordSourceLevels(ctx, tx, levels, true, now); err != nil {
+		return fmt.Errorf("recording source inventory: %w", err)
+	}
 	byStore := map[int64][]string{}
+	seen := map[reservedKey]bool{}
 	for _, l := range levels {
-		if err := upsertSourceLevel(ctx, tx, l, now); err != nil {
-			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
-		}
-		if !slices.Contains(byStore[l.StoreID], l.InventoryItemID) {
+		if k := (reservedKey{l.StoreID, l.InventoryItemID}); !seen[k] {
+			seen[k] = true
 			byStore[l.StoreID] = append(byStore[l.StoreID], l.InventoryItemID)
 		}
 	}
@@ -73,11 +75,8 @@ type SourceReadParams struct {
 // than announced: a level already known is kept, since a webhook that recorded it meanwhile is
 // at least as new as the read. Every item read is decided, with a level or without.
 func (s *Service) SourceRead(ctx context.Context, tx database.Tx, p SourceReadParams) error {
-	now := s.cfg.Now().UTC()
-	for _, l := range p.Levels {
-		if err := insertSourceLevel(ctx, tx, l, now); err != nil {
-			return fmt.Errorf("recording source inventory of item %s at %s: %w", l.InventoryItemID, l.LocationID, err)
-		}
+	if err := recordSourceLevels(ctx, tx, p.Levels, false, s.cfg.Now().UTC()); err != nil {
+		return fmt.Errorf("recording source inventory: %w", err)
 	}
 	return s.redecide(ctx, tx, map[int64][]string{p.StoreID: p.InventoryItemIDs})
 }
@@ -103,8 +102,10 @@ func (s *Service) redecide(ctx context.Context, tx database.Tx, byStore map[int6
 func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOutLink) error {
 	now := s.cfg.Now().UTC()
 	items := map[int64][]string{} // source store → its items the links follow
+	seen := map[reservedKey]bool{}
 	for _, f := range fs {
-		if !slices.Contains(items[f.SourceStoreID], f.SourceInventoryItemID) {
+		if k := (reservedKey{f.SourceStoreID, f.SourceInventoryItemID}); !seen[k] {
+			seen[k] = true
 			items[f.SourceStoreID] = append(items[f.SourceStoreID], f.SourceInventoryItemID)
 		}
 	}
@@ -112,20 +113,28 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOut
 	if err != nil {
 		return fmt.Errorf("summing reservations: %w", err)
 	}
-	wake := map[int64]int64{} // destination store → its account
-	for _, f := range fs {
+	levels, err := sourceLevelsOf(ctx, tx, items)
+	if err != nil {
+		return fmt.Errorf("reading source inventory: %w", err)
+	}
+	rows := make([]targetRow, len(fs))
+	accountOf := map[int64]int64{} // destination store → its account
+	for i, f := range fs {
 		l := f.Link
-		d, err := decide(ctx, tx, f, reserved[reservedKey{l.SourceStoreID, l.SourceInventoryItemID}])
-		if err != nil {
-			return err
-		}
-		changed, err := upsertTarget(ctx, tx, l, f.DestinationAccountID, d.sourceQuantity, d.desired, now)
-		if err != nil {
-			return fmt.Errorf("deciding the quantity of destination item %s: %w", l.DestinationInventoryItemID, err)
-		}
-		if changed {
-			wake[l.DestinationStoreID] = f.DestinationAccountID
-		}
+		k := reservedKey{l.SourceStoreID, l.SourceInventoryItemID}
+		d := decide(f, levels[k], reserved[k])
+		rows[i] = targetRow{destinationStoreID: l.DestinationStoreID, itemID: l.DestinationInventoryItemID,
+			accountID: f.DestinationAccountID, connectionID: l.ConnectionID, linkID: l.ID, sourceStoreID: l.SourceStoreID,
+			sourceItemID: l.SourceInventoryItemID, sourceQuantity: d.sourceQuantity, desired: d.desired}
+		accountOf[l.DestinationStoreID] = f.DestinationAccountID
+	}
+	changed, err := upsertTargets(ctx, tx, rows, now)
+	if err != nil {
+		return err
+	}
+	wake := map[int64]int64{} // destination store → its account
+	for storeID := range changed {
+		wake[storeID] = accountOf[storeID]
 	}
 	// In store order: two transactions enqueueing the same stores' unique jobs wait for each
 	// other on PostgreSQL, and would deadlock in opposite orders.

@@ -1,11 +1,7 @@
 package inventory
 
 import (
-	"context"
-	"fmt"
-
 	"github.com/storesync/storesync/internal/catalog"
-	"github.com/storesync/storesync/internal/database"
 )
 
 // decision is what a destination item must hold, and the source quantity it was decided from.
@@ -14,17 +10,28 @@ type decision struct {
 	desired        int64 // what the destination item must hold
 }
 
-// decide applies the rule to one link, reading through q (the deciding transaction): the
-// source's available quantity at the connection's source locations (all when it names none),
-// minus what destination orders reserve of it (held or pushed but not yet in the source's
-// quantity, see reserve.go), minus the buffer (the link's own, else the connection's), never
-// below zero. reserved is that reservations' sum for the link's source item (reservedSums).
-// Every decision of a destination quantity goes through here, whatever started it.
-func decide(ctx context.Context, q database.Querier, f catalog.FanOutLink, reserved int64) (decision, error) {
+// decide applies the rule to one link: the source's available quantity at the connection's
+// source locations (all when it names none), minus what destination orders reserve of it (held
+// or pushed but not yet in the source's quantity, see reserve.go), minus the buffer (the link's
+// own, else the connection's), never below zero. levels are the source item's recorded levels
+// by location, read in the deciding transaction (sourceLevelsOf); reserved is its reservations'
+// sum (reservedSums). Every decision of a destination quantity goes through here, whatever
+// started it.
+func decide(f catalog.FanOutLink, levels map[string]int64, reserved int64) decision {
 	l := f.Link
-	total, err := sourceTotal(ctx, q, l.SourceStoreID, l.SourceInventoryItemID, f.Settings.SourceLocationIDs)
-	if err != nil {
-		return decision{}, fmt.Errorf("summing source inventory of item %s: %w", l.SourceInventoryItemID, err)
+	var total int64
+	if only := f.Settings.SourceLocationIDs; len(only) > 0 {
+		seen := make(map[string]bool, len(only))
+		for _, loc := range only {
+			if !seen[loc] { // a location named twice counts once, as SQL's IN does
+				seen[loc] = true
+				total += levels[loc]
+			}
+		}
+	} else {
+		for _, n := range levels {
+			total += n
+		}
 	}
-	return decision{sourceQuantity: total, desired: Quantity(total-reserved, catalog.EffectiveBuffer(l, f.Settings))}, nil
+	return decision{sourceQuantity: total, desired: Quantity(total-reserved, catalog.EffectiveBuffer(l, f.Settings))}
 }

@@ -4,68 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/database"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, database.ErrNotFound) }
-
-func upsertSourceLevel(ctx context.Context, tx database.Tx, l SourceLevel, now time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO inventory_source_levels (store_id, inventory_item_id, location_id, available, updated_at)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (store_id, inventory_item_id, location_id) DO UPDATE SET available = excluded.available,
-			updated_at = excluded.updated_at`, l.StoreID, l.InventoryItemID, l.LocationID, l.Available, now)
-	return err
-}
-
-// sourceTotal is the source item's available quantity over the given locations (every location
-// known of it when none are given).
-func sourceTotal(ctx context.Context, q database.Querier, storeID int64, itemID string, locations []string) (int64, error) {
-	args := []any{storeID, itemID}
-	only := ""
-	if len(locations) > 0 {
-		ph := make([]string, len(locations))
-		for i, loc := range locations {
-			args = append(args, loc)
-			ph[i] = "$" + strconv.Itoa(len(args))
-		}
-		only = " AND location_id IN (" + strings.Join(ph, ", ") + ")"
-	}
-	var total int64
-	err := q.QueryRow(ctx, `SELECT COALESCE(SUM(available), 0) FROM inventory_source_levels
-		WHERE store_id = $1 AND inventory_item_id = $2`+only, args...).Scan(&total)
-	return total, err
-}
-
-// insertSourceLevel records a level read from the source unless one is known already: a level a
-// webhook recorded meanwhile is at least as new as the read (reconciliation fixes older drift).
-func insertSourceLevel(ctx context.Context, tx database.Tx, l SourceLevel, now time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO inventory_source_levels (store_id, inventory_item_id, location_id, available, updated_at)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (store_id, inventory_item_id, location_id) DO NOTHING`,
-		l.StoreID, l.InventoryItemID, l.LocationID, l.Available, now)
-	return err
-}
-
-// upsertTarget decides a destination item's quantity; a new decision (another quantity) bumps its
-// version, making it pending. It reports whether it did.
-func upsertTarget(ctx context.Context, tx database.Tx, l catalog.Link, destAccountID, sourceQty, desired int64, now time.Time) (bool, error) {
-	n, err := tx.Exec(ctx, `INSERT INTO inventory_targets (destination_store_id, inventory_item_id, account_id, connection_id,
-			link_id, source_store_id, source_inventory_item_id, source_quantity, desired, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (destination_store_id, inventory_item_id) DO UPDATE SET source_quantity = excluded.source_quantity,
-			desired = excluded.desired, version = inventory_targets.version + 1, updated_at = excluded.updated_at,
-			account_id = excluded.account_id, connection_id = excluded.connection_id, link_id = excluded.link_id,
-			source_store_id = excluded.source_store_id, source_inventory_item_id = excluded.source_inventory_item_id
-		WHERE inventory_targets.desired <> excluded.desired
-			OR inventory_targets.written_quantity IS NULL OR inventory_targets.written_quantity <> excluded.desired`,
-		l.DestinationStoreID, l.DestinationInventoryItemID, destAccountID, l.ConnectionID, l.ID,
-		l.SourceStoreID, l.SourceInventoryItemID, sourceQty, desired, now)
-	return n > 0, err
-}
 
 // target is one pending destination item, as its store's job reads it.
 type target struct {

@@ -284,7 +284,38 @@ func (s *Service) MarkPushed(ctx context.Context, tx database.Tx, p MarkPushedPa
 	if err != nil {
 		return 0, fmt.Errorf("marking order %s pushed: %w", p.OrderID, err)
 	}
-	return n, nil
+	if n == 0 {
+		return 0, nil
+	}
+	return n, s.releaseReflectedAlready(ctx, tx, p)
+}
+
+// releaseReflectedAlready releases the order's pushed reservations whose source item already
+// has a level recorded at or after the push (the source's own stock update, processed before the
+// push was recorded: always so when the push's answer was lost and found later), and decides
+// their items again: the source's quantity holds the order, so the reservation would count it
+// twice until the item's next level.
+func (s *Service) releaseReflectedAlready(ctx context.Context, tx database.Tx, p MarkPushedParams) error {
+	rs, err := reflectedPushed(ctx, tx, p)
+	if err != nil || len(rs) == 0 {
+		return err
+	}
+	touched := map[int64][]string{}
+	for _, r := range rs {
+		if !slices.Contains(touched[r.SourceStoreID], r.SourceInventoryItemID) {
+			touched[r.SourceStoreID] = append(touched[r.SourceStoreID], r.SourceInventoryItemID)
+		}
+	}
+	if err := lockSourceItems(ctx, tx, touched); err != nil {
+		return fmt.Errorf("locking the source items of order %s: %w", p.OrderID, err)
+	}
+	now := s.cfg.Now().UTC()
+	for _, r := range rs {
+		if err := releaseReservation(ctx, tx, r.ID, ReasonReflected, r.OrderUpdatedAt, now); err != nil {
+			return fmt.Errorf("releasing line %s of order %s: %w", r.LineID, p.OrderID, err)
+		}
+	}
+	return s.redecide(ctx, tx, touched)
 }
 
 // ReleaseParams name the lines of a destination order whose reservations end, and why. LineIDs

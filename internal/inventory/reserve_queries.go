@@ -152,6 +152,30 @@ func releaseReservation(ctx context.Context, tx database.Tx, id int64, reason st
 	return err
 }
 
+// reflectedPushed are the order's pushed reservations (of p's lines) whose source item has a
+// level recorded at or after the reservation's push.
+func reflectedPushed(ctx context.Context, q database.Querier, p MarkPushedParams) ([]Reservation, error) {
+	args := []any{p.AccountID, p.DestinationStoreID, p.OrderID}
+	lines := ""
+	if len(p.LineIDs) > 0 {
+		lines = ` AND r.line_id IN (` + placeholders(&args, p.LineIDs) + `)`
+	}
+	return collectReservations(q.Query(ctx, `SELECT `+prefixed("r.", reservationColumns)+` FROM inventory_reservations r
+		WHERE r.account_id = $1 AND r.destination_store_id = $2 AND r.order_id = $3 AND r.state = 'pushed'`+lines+`
+		AND EXISTS (SELECT 1 FROM inventory_source_levels l WHERE l.store_id = r.source_store_id
+			AND l.inventory_item_id = r.source_inventory_item_id AND l.stamped_at >= r.pushed_at)
+		ORDER BY r.id`, args...))
+}
+
+// prefixed qualifies each of a comma-separated column list with a table alias.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
 func markPushed(ctx context.Context, tx database.Tx, p MarkPushedParams, at, now time.Time) (int64, error) {
 	args := []any{p.AccountID, p.DestinationStoreID, p.OrderID, at, now}
 	lines := ""

@@ -329,3 +329,45 @@ func TestReservationsBelongToTheDestination(t *testing.T) {
 		}
 	})
 }
+
+// TestReservationReflectedBeforeItsPush: the source's own decrement for a pushed order is
+// processed before the push is recorded (the push's answer was lost and found later): recording
+// the push releases the reservation at once instead of counting the order twice until the
+// item's next level.
+func TestReservationReflectedBeforeItsPush(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newReserveFixture(t, db)
+		t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+		f.level(t, 10, t0)
+		f.order(t, f.dstA, platform.TopicOrderCreated, anOrder("o1", t0.Add(time.Minute), line("l1", "av", 3)))
+		f.wantDesired(t, "held", 7, 6)
+		pushedAt := t0.Add(2 * time.Minute)
+		f.level(t, 7, pushedAt.Add(time.Second)) // the source order took 3, still held here
+		f.wantDesired(t, "the decrement before the push is recorded", 4, 3)
+		var n int64
+		f.inTx(t, func(ctx context.Context, tx database.Tx) error {
+			var err error
+			n, err = f.svc.MarkPushed(ctx, tx, MarkPushedParams{AccountID: f.accA, DestinationStoreID: f.dstA.ID, OrderID: "o1", At: pushedAt})
+			return err
+		})
+		if n != 1 {
+			t.Fatalf("MarkPushed marked %d; want 1", n)
+		}
+		f.wantDesired(t, "the push recorded", 7, 6)
+		rs := f.reservations(t, f.accA, f.cA, ReservationReleased)
+		if len(rs) != 1 || rs[0].Reason != ReasonReflected {
+			t.Fatalf("released %+v; want o1's released as reflected", rs)
+		}
+		// A push whose source has no later level keeps its reservation.
+		f.order(t, f.dstA, platform.TopicOrderCreated, anOrder("o2", t0.Add(3*time.Minute), line("l2", "av", 2)))
+		f.inTx(t, func(ctx context.Context, tx database.Tx) error {
+			_, err := f.svc.MarkPushed(ctx, tx, MarkPushedParams{AccountID: f.accA, DestinationStoreID: f.dstA.ID, OrderID: "o2", At: t0.Add(4 * time.Minute)})
+			return err
+		})
+		f.wantDesired(t, "o2 pushed, not yet reflected", 5, 4)
+		if rs := f.reservations(t, f.accA, f.cA, ReservationPushed); len(rs) != 1 {
+			t.Fatalf("pushed %+v; want o2's still pushed", rs)
+		}
+	})
+}

@@ -38,6 +38,9 @@ type kept struct {
 	cancelledAt, placedAt  *time.Time
 	address                string // the shipping address as JSON, "" without one
 	lines                  []keptLine
+	// shipLines and discounts are the order's shipping lines and discounts as JSON ("" for
+	// none), for a push that passes them through (receive.go).
+	shipLines, discounts string
 }
 
 type keptLine struct {
@@ -62,6 +65,7 @@ func keep(o platform.Order) kept {
 			k.address = string(b)
 		}
 	}
+	k.shipLines, k.discounts = keptCharges(o)
 	for _, l := range o.Lines {
 		q := l.Current // after edits and removals: a removed line is 0 (platforms fill it, Quantity when they have no edits)
 		k.lines = append(k.lines, keptLine{PlatformLineID: l.ID, VariantID: l.VariantID, SKU: l.SKU, Title: l.Title,
@@ -91,6 +95,9 @@ func (k kept) fingerprint() string {
 		k.fulfillment, k.currency, k.subtotal, k.ship, k.tax, k.total, ts(k.cancelledAt), ts(k.placedAt), k.address)
 	for _, l := range k.lines {
 		_, _ = fmt.Fprintf(h, "%q %q %q %q %d %d\n", l.PlatformLineID, l.VariantID, l.SKU, l.Title, l.Quantity, l.Price)
+	}
+	if k.shipLines != "" || k.discounts != "" { // only then, so the digest of an order without them is as before
+		_, _ = fmt.Fprintf(h, "charges %q %q\n", k.shipLines, k.discounts)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
@@ -183,9 +190,10 @@ func writeOrder(ctx context.Context, tx database.Tx, id int64, k kept, fp string
 	if _, err := tx.Exec(ctx, `UPDATE orders SET name = $2, customer_name = $3, email = $4, has_shipping_address = $5,
 		financial_status = $6, fulfillment_status = $7, currency = $8, subtotal_amount = $9, shipping_amount = $10,
 		tax_amount = $11, total_amount = $12, cancelled_at = $13, placed_at = $14, platform_updated_at = $15,
-		fingerprint = $16, version = version + 1, updated_at = $17, shipping_address = $18 WHERE id = $1`,
+		fingerprint = $16, version = version + 1, updated_at = $17, shipping_address = $18, shipping_lines = $19, discounts = $20
+		WHERE id = $1`,
 		id, k.name, k.customer, k.email, k.shipping, k.financial, k.fulfillment, k.currency, k.subtotal, k.ship,
-		k.tax, k.total, k.cancelledAt, k.placedAt, stamp, fp, now, k.address); err != nil {
+		k.tax, k.total, k.cancelledAt, k.placedAt, stamp, fp, now, k.address, k.shipLines, k.discounts); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM order_lines WHERE order_id = $1`, id); err != nil {

@@ -79,6 +79,8 @@ type plan struct {
 	lineIDs   []string
 	input     platform.OrderInput
 	uncertain *time.Time
+	destName  string
+	notes     []string // what the receive settings could not apply, for the timeline
 }
 
 func (w *pushWorker) Work(ctx context.Context, job *river.Job[PushArgs]) error {
@@ -102,6 +104,7 @@ func (w *pushWorker) Work(ctx context.Context, job *river.Job[PushArgs]) error {
 		return s.failed(ctx, job, pl, err)
 	}
 	in := pl.input
+	in.Tags = orderTags(tagLimitsOf(client), pl.destName, pl.head.name)
 	in.UncertainSince = uncertainSince(job, pl.uncertain)
 	made, err := client.CreateOrder(ctx, in)
 	if err != nil {
@@ -132,7 +135,7 @@ func uncertainSince(job *river.Job[PushArgs], kept *time.Time) time.Time {
 // plan re-reads the push, its order and its connection, and builds what to send.
 func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 	var pl plan
-	var status, reasons, positions, state, customer, addressJSON, destName string
+	var status, reasons, positions, state, customer, addressJSON, destName, email, shipLines, discounts string
 	var eligible bool
 	var paused *bool
 	var connectionID, sourceAccount int64
@@ -140,13 +143,13 @@ func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 	var cancelledAt *time.Time
 	err := s.db.QueryRow(ctx, `SELECT p.status, p.eligible, p.reasons, p.line_positions, p.connection_id, p.shipping_fee_amount,
 			p.uncertain_since, c.state, os.paused, o.account_id, o.store_id, o.platform_order_id, o.name, o.currency,
-			o.cancelled_at, o.customer_name, o.shipping_address, d.name, src.account_id
+			o.cancelled_at, o.customer_name, o.shipping_address, d.name, src.account_id, o.email, o.shipping_lines, o.discounts
 		FROM order_pushes p JOIN orders o ON o.id = p.order_id JOIN connections c ON c.id = p.connection_id
 		JOIN stores d ON d.id = o.store_id JOIN stores src ON src.id = p.source_store_id LEFT JOIN order_settings os ON os.connection_id = c.id
 		WHERE p.order_id = $1 AND p.source_store_id = $2`, a.OrderID, a.SourceStoreID).
 		Scan(&status, &eligible, &reasons, &positions, &connectionID, &fee, &pl.uncertain, &state, &paused,
 			&pl.head.accountID, &pl.head.storeID, &pl.head.platformOrderID, &pl.head.name, &pl.head.currency,
-			&cancelledAt, &customer, &addressJSON, &destName, &sourceAccount)
+			&cancelledAt, &customer, &addressJSON, &destName, &sourceAccount, &email, &shipLines, &discounts)
 	if errors.Is(err, database.ErrNoRows) {
 		pl.skip = skipSilently // the order or its connection is gone
 		return pl, nil
@@ -189,68 +192,87 @@ func (s *Service) plan(ctx context.Context, a PushArgs) (plan, error) {
 		return pl, nil
 	}
 	pl.lineIDs = ids
-	in := platform.OrderInput{
-		IdempotencyKey:     PushKey(pl.head.storeID, pl.head.platformOrderID, a.SourceStoreID),
-		Currency:           lines[0].UnitPrice.Currency,
-		Lines:              make([]platform.OrderLineInput, 0, len(lines)),
-		InventoryBehaviour: platform.InventoryDecrementIgnorePolicy,
-		Tags:               []string{clip(destName, maxTag), clip(pl.head.name, maxTag)},
-		Note:               "Order " + pl.head.name + " of " + destName + ", pushed by storesync",
+	recv, err := readReceive(ctx, s.db, connectionID)
+	if err != nil {
+		return pl, err
 	}
-	for _, l := range lines {
-		if l.UnitPrice.Amount <= 0 || l.UnitPrice.Currency == "" {
-			l.UnitPrice = nil // the source's price as the platform has it
-		}
-		in.Lines = append(in.Lines, l)
+	ro := receiveOrder{Key: PushKey(pl.head.storeID, pl.head.platformOrderID, a.SourceStoreID), OrderName: pl.head.name,
+		OrderCurrency: pl.head.currency, DestName: destName, CustomerName: customer, CustomerEmail: email, Lines: lines,
+		ShipLines: decodeCharges(shipLines), Discounts: decodeCharges(discounts), Fee: fee}
+	if err := s.db.QueryRow(ctx, `SELECT COALESCE(SUM(quantity * price_amount), 0) FROM order_lines WHERE order_id = $1 AND quantity > 0`,
+		a.OrderID).Scan(&ro.OrderValue); err != nil {
+		return pl, fmt.Errorf("reading the value of order %d: %w", a.OrderID, err)
 	}
 	if addressJSON != "" {
 		var kept address
 		if err := json.Unmarshal([]byte(addressJSON), &kept); err == nil {
 			addr := kept.platform()
-			in.ShippingAddress = &addr
+			ro.Address = &addr
 		}
 	}
-	in.Customer = forwardedCustomer(customer, in.ShippingAddress)
-	if fee != nil && *fee > 0 {
-		in.ShippingLines = []platform.ShippingLine{{Title: "Shipping", Code: "storesync-manual",
-			Price: platform.Money{Amount: *fee, Currency: pl.head.currency}}}
+	if recv.needsStoreEmail() {
+		if ro.DestEmail, err = s.storeEmail(ctx, pl.head); err != nil {
+			return pl, err
+		}
 	}
+	pl.destName = destName
+	in, notes := buildInput(recv, ro)
+	pl.notes = notes
 	pl.input = in
 	return pl, nil
 }
 
 // sourceLines maps the order's lines at positions to the source's variants through the
 // connection's live product links, at the source variant's price as last read on the link.
-func sourceLines(ctx context.Context, q database.Querier, orderID, connectionID int64, positions []int) ([]platform.OrderLineInput, []string, error) {
-	rows, err := q.Query(ctx, `SELECT l.position, l.platform_line_id, l.quantity, l.title, k.source_variant_id, k.source_price_amount,
-			k.source_price_currency
+func sourceLines(ctx context.Context, q database.Querier, orderID, connectionID int64, positions []int) ([]partLine, []string, error) {
+	rows, err := q.Query(ctx, `SELECT l.position, l.platform_line_id, l.quantity, l.title, l.price_amount, k.source_variant_id,
+			k.source_price_amount, k.source_price_currency
 		FROM order_lines l JOIN product_links k ON k.destination_variant_id = l.variant_id AND k.connection_id = $2 AND k.ended_at IS NULL
 		WHERE l.order_id = $1 ORDER BY l.position`, orderID, connectionID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the lines of order %d: %w", orderID, err)
 	}
 	defer rows.Close()
-	var out []platform.OrderLineInput
+	var out []partLine
 	var ids []string
 	for rows.Next() {
 		var pos int
 		var id, title, variant, currency string
-		var qty, price int64
-		if err := rows.Scan(&pos, &id, &qty, &title, &variant, &price, &currency); err != nil {
+		var qty, destPrice, price int64
+		if err := rows.Scan(&pos, &id, &qty, &title, &destPrice, &variant, &price, &currency); err != nil {
 			return nil, nil, err
 		}
 		if qty <= 0 || !slices.Contains(positions, pos) {
 			continue
 		}
-		m := platform.Money{Amount: price, Currency: currency}
-		out = append(out, platform.OrderLineInput{VariantID: variant, Title: title, Quantity: qty, UnitPrice: &m})
+		l := partLine{VariantID: variant, Title: title, Quantity: qty, DestinationPrice: destPrice}
+		if price > 0 && currency != "" {
+			l.SourcePrice = &platform.Money{Amount: price, Currency: currency}
+		}
+		out = append(out, l)
 		ids = append(ids, id)
 	}
 	return out, ids, rows.Err()
 }
 
-// forwardedCustomer is the buyer's name, always forwarded (with the shipping address); the
-// options of whom to forward come later.
+// storeEmail is the destination store's admin email, as its platform reports it.
+func (s *Service) storeEmail(ctx context.Context, h orderHead) (string, error) {
+	st, err := s.stores.Get(ctx, store.GetParams{AccountID: h.accountID, ID: h.storeID})
+	if err != nil {
+		return "", fmt.Errorf("reading destination store %d: %w", h.storeID, err)
+	}
+	c, err := s.stores.Client(st)
+	if err != nil {
+		return "", err
+	}
+	info, err := c.Shop(ctx)
+	if err != nil {
+		return "", fmt.Errorf("reading the admin email of %s: %w", st.Name, err)
+	}
+	return info.Email, nil
+}
+
+// forwardedCustomer is the buyer's name: the shipping address's, else the order's customer name.
 func forwardedCustomer(name string, addr *platform.Address) *platform.Customer {
 	if addr != nil && (addr.FirstName != "" || addr.LastName != "") {
 		return &platform.Customer{FirstName: addr.FirstName, LastName: addr.LastName}
@@ -282,9 +304,9 @@ func (s *Service) pushed(ctx context.Context, job *river.Job[PushArgs], pl plan,
 	now := s.now()
 	err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 		n, err := tx.Exec(ctx, `UPDATE order_pushes SET status = $3, source_order_id = $4, source_order_name = $5, pushed_at = $6,
-			error = '', next_retry_at = NULL, uncertain_since = NULL, attempts = attempts + 1, updated_at = $6
+			error = '', next_retry_at = NULL, uncertain_since = NULL, attempts = attempts + 1, updated_at = $6, sent = $7
 			WHERE order_id = $1 AND source_store_id = $2 AND status <> $3`,
-			a.OrderID, a.SourceStoreID, PushPushed, made.ID, made.Name, now)
+			a.OrderID, a.SourceStoreID, PushPushed, made.ID, made.Name, now, sentOf(made, pl.input))
 		if err != nil {
 			return fmt.Errorf("recording the push of order %d: %w", a.OrderID, err)
 		}
@@ -301,7 +323,11 @@ func (s *Service) pushed(ctx context.Context, job *river.Job[PushArgs], pl plan,
 		if name == "" {
 			name = made.ID
 		}
-		if err := addEvent(ctx, tx, a.OrderID, EventPushed, a.SourceStoreID, "pushed to "+pl.source.Name+" as "+name, now); err != nil {
+		detail := "pushed to " + pl.source.Name + " as " + name
+		if len(pl.notes) > 0 {
+			detail += " (" + strings.Join(pl.notes, "; ") + ")"
+		}
+		if err := addEvent(ctx, tx, a.OrderID, EventPushed, a.SourceStoreID, detail, now); err != nil {
 			return err
 		}
 		if err := refreshStatus(ctx, tx, a.OrderID); err != nil {

@@ -30,12 +30,14 @@ type Settings struct {
 	// LockDate: orders placed before it are never pushed. Default: when the connection was made,
 	// so connecting pushes no history.
 	LockDate time.Time
+	// Receive is what the source order carries (receive.go).
+	Receive Receive
 	// Cancel is what the connection does with cancellations of pushed orders (cancel_settings.go).
 	Cancel CancelSettings
 }
 
 func settingsFrom(created time.Time, mode *string, hold *int64, paused *bool, lock *time.Time) Settings {
-	s := Settings{PushMode: PushManual, LockDate: created.UTC()}
+	s := Settings{PushMode: PushManual, LockDate: created.UTC(), Receive: DefaultReceive()}
 	if mode != nil {
 		s.PushMode = *mode
 	}
@@ -58,7 +60,9 @@ type SettingsInput struct {
 	Hold     string // a Go duration: "0", "2m", "1h30m"
 	Paused   bool
 	LockDate *time.Time
-	Cancel   CancelSettingsInput // cancel_settings.go
+	// Receive: what the source order carries (receive.go).
+	Receive ReceiveInput
+	Cancel  CancelSettingsInput // cancel_settings.go
 }
 
 // parse checks every value and names the first wrong one (its JSON field).
@@ -88,6 +92,11 @@ func (in SettingsInput) parse(created time.Time) (Settings, error) {
 	if in.LockDate != nil {
 		s.LockDate = in.LockDate.UTC().Truncate(time.Microsecond)
 	}
+	r, err := in.Receive.parse()
+	if err != nil {
+		return s, err
+	}
+	s.Receive = r
 	return s, nil
 }
 
@@ -127,6 +136,9 @@ func connectionOf(ctx context.Context, q database.Querier, accountID, id int64) 
 	}
 	out.ConnectionID = id
 	out.Settings = settingsFrom(created, mode, hold, paused, lock)
+	if out.Settings.Receive, err = readReceive(ctx, q, id); err != nil {
+		return out, err
+	}
 	if out.Settings.Cancel, err = readCancelSettings(ctx, q, id); err != nil {
 		return out, err
 	}
@@ -169,6 +181,9 @@ func (s *Service) PutSettings(ctx context.Context, accountID, connectionID int64
 			hold_seconds = excluded.hold_seconds, paused = excluded.paused, lock_date = excluded.lock_date, updated_at = excluded.updated_at`,
 			connectionID, set.PushMode, int64(set.Hold/time.Second), set.Paused, set.LockDate, now); err != nil {
 			return fmt.Errorf("saving the order settings of connection %d: %w", connectionID, err)
+		}
+		if err := saveReceive(ctx, tx, connectionID, set.Receive, now); err != nil {
+			return err
 		}
 		if err := saveCancelSettings(ctx, tx, connectionID, set.Cancel); err != nil {
 			return err
@@ -229,10 +244,11 @@ func (s *Service) redecideConnection(ctx context.Context, tx database.Tx, storeI
 func loadKept(ctx context.Context, q database.Querier, id int64) (kept, error) {
 	var k kept
 	err := q.QueryRow(ctx, `SELECT name, customer_name, email, has_shipping_address, financial_status, fulfillment_status,
-		currency, subtotal_amount, shipping_amount, tax_amount, total_amount, cancelled_at, placed_at, shipping_address
+		currency, subtotal_amount, shipping_amount, tax_amount, total_amount, cancelled_at, placed_at, shipping_address,
+		shipping_lines, discounts
 		FROM orders WHERE id = $1`, id).
 		Scan(&k.name, &k.customer, &k.email, &k.shipping, &k.financial, &k.fulfillment, &k.currency, &k.subtotal, &k.ship,
-			&k.tax, &k.total, &k.cancelledAt, &k.placedAt, &k.address)
+			&k.tax, &k.total, &k.cancelledAt, &k.placedAt, &k.address, &k.shipLines, &k.discounts)
 	if err != nil {
 		return k, fmt.Errorf("reading order %d: %w", id, err)
 	}

@@ -35,6 +35,7 @@ type Order struct {
 	BillingAddress    *Address
 	Lines             []OrderLine
 	ShippingLines     []ShippingLine
+	Discounts         []Discount // the discounts applied to the order, with what each took off
 	Subtotal          Money
 	TotalTax          Money
 	TotalShipping     Money
@@ -80,6 +81,24 @@ type ShippingLine struct {
 	Price  Money
 }
 
+// Discount is a discount applied to an order: its code (or title) and the amount it took off.
+type Discount struct {
+	Code   string
+	Amount Money
+}
+
+// TagLimits are how many tags an order may carry and how long each may be, in characters.
+type TagLimits struct {
+	MaxLength int
+	MaxCount  int
+}
+
+// OrderTagLimiter is a platform that declares the limits of an order's tags; the tags it adds
+// itself (an idempotency tag) are within them, and CreateOrder keeps those when it clips.
+type OrderTagLimiter interface {
+	OrderTagLimits() TagLimits
+}
+
 // InventoryBehaviour is what creating an order does to stock.
 type InventoryBehaviour string
 
@@ -102,17 +121,20 @@ type OrderInput struct {
 	// found it). Simplest for a job: the time its previous attempt failed. Zero on a first
 	// attempt. CreateOrder searches only once the platform's search has had time to show an order
 	// made by then (it waits in the call for what is left of that time).
-	UncertainSince     time.Time
-	Currency           string
-	Email              string
-	Phone              string
-	Note               string
-	Tags               []string
-	Customer           *Customer
-	ShippingAddress    *Address
-	BillingAddress     *Address
-	Lines              []OrderLineInput
-	ShippingLines      []ShippingLine
+	UncertainSince  time.Time
+	Currency        string
+	Email           string
+	Phone           string
+	Note            string
+	Tags            []string
+	Customer        *Customer
+	ShippingAddress *Address
+	BillingAddress  *Address
+	Lines           []OrderLineInput
+	ShippingLines   []ShippingLine
+	// Discounts are taken off the order's lines (a platform that takes one discount per order,
+	// as Shopify's orderCreate does, sends their sum under their codes joined).
+	Discounts          []Discount
 	FinancialStatus    FinancialStatus // "" lets the platform decide (usually pending)
 	InventoryBehaviour InventoryBehaviour
 	SendReceipt        bool

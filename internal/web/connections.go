@@ -190,9 +190,13 @@ func (h *dashboard) connectionPage(w http.ResponseWriter, r *http.Request, p acc
 	h.renderConnection(w, r, p, c, http.StatusOK, formOf(c.Settings), nil)
 }
 
-func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p account.Principal, c connection.Connection, status int, f settingsForm, errs map[string]string) {
+func (h *dashboard) renderConnection(w http.ResponseWriter, r *http.Request, p account.Principal, c connection.Connection, status int, f settingsForm, errs map[string]string, extra ...map[string]any) {
 	data := map[string]any{"Account": p.AccountName, "AccountID": p.AccountID, "C": c,
 		"Form": f, "Errors": errs, "Attributes": attributeFields, "Runs": h.lastRuns(r, p, c), "Reconciles": h.Reconcile != nil}
+	for _, x := range extra {
+		maps.Copy(data, x)
+	}
+	h.orderData(r, p, c, data) // the order settings and report forms (order_settings.go)
 	if role := c.RoleOf(p.AccountID); role == connection.RoleDestination || role == connection.RoleBoth {
 		// the source's locations, read live, for the checkboxes of the locations that count
 		locs, err := h.Connections.SourceLocations(r.Context(), connection.GetParams{AccountID: p.AccountID, ID: c.ID})

@@ -97,6 +97,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.linkingRoutes(mux, cop)
 	h.reconcileRoutes(mux, cop)
 	h.orderRoutes(mux, cop)
+	h.orderSettingsRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))

@@ -283,6 +283,8 @@ type gOrder struct {
 	SubtotalPriceSet         *gMoneyBag `json:"subtotalPriceSet"`
 	TotalTaxSet              *gMoneyBag `json:"totalTaxSet"`
 	TotalShippingPriceSet    *gMoneyBag `json:"totalShippingPriceSet"`
+	TotalDiscountsSet        *gMoneyBag `json:"totalDiscountsSet"`
+	DiscountCodes            []string   `json:"discountCodes"`
 	Customer                 *struct {
 		ID                  string `json:"id"`
 		FirstName           string `json:"firstName"`
@@ -322,6 +324,13 @@ func (g *gOrder) order() (platform.Order, error) {
 		if *f.dst, err = f.src.money(); err != nil {
 			return platform.Order{}, fmt.Errorf("order %s: %w", g.ID, err)
 		}
+	}
+	if g.TotalDiscountsSet != nil {
+		d, err := g.TotalDiscountsSet.money()
+		if err != nil {
+			return platform.Order{}, fmt.Errorf("order %s discounts: %w", g.ID, err)
+		}
+		o.Discounts = orderDiscounts(g.DiscountCodes, d)
 	}
 	if c := g.Customer; c != nil {
 		o.Customer = &platform.Customer{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName}
@@ -374,4 +383,13 @@ func financialStatus(s string) platform.FinancialStatus {
 	default:
 		return platform.FinancialUnknown
 	}
+}
+
+// orderDiscounts is an order's discounts as Shopify totals them: one discount of the total under
+// the codes applied (Shopify reports the amount per application, not per code), none when 0.
+func orderDiscounts(codes []string, total platform.Money) []platform.Discount {
+	if total.Amount <= 0 {
+		return nil
+	}
+	return []platform.Discount{{Code: strings.Join(codes, ", "), Amount: total}}
 }

@@ -117,7 +117,6 @@ type gOrderCreate struct {
 //
 // Without a key the order is created directly, and a lost answer is reported the same way.
 func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platform.Order, error) {
-	tags := append([]string(nil), in.Tags...)
 	var tag string
 	if in.IdempotencyKey != "" {
 		tag = PushTag(in.IdempotencyKey)
@@ -125,8 +124,8 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 		if err != nil || found {
 			return o, err
 		}
-		tags = append(tags, tag)
 	}
+	tags := orderTags(in.Tags, tag)
 	o, created, err := c.orderCreate(ctx, in, tags)
 	if tag != "" {
 		c.pushes.end(tag, created, platform.KindOf(err) == platform.KindOutcomeUnknown, c.cfg.Now(), c.cfg.OrderSearchLag)
@@ -191,6 +190,94 @@ func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags [
 		return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
 	}
 	return o, g.ID, nil
+}
+
+// Shopify's limits of an order's tags: each at most 40 characters, at most 250 an order.
+const (
+	maxOrderTagLength = 40
+	maxOrderTags      = 250
+)
+
+// OrderTagLimits declares Shopify's limits of an order's tags (platform.OrderTagLimiter); the
+// push tag CreateOrder adds counts among them.
+func (c *Client) OrderTagLimits() platform.TagLimits {
+	return platform.TagLimits{MaxLength: maxOrderTagLength, MaxCount: maxOrderTags}
+}
+
+// orderTags fits tags to Shopify's limits: a comma would split a tag, so it becomes a space;
+// each tag is cut to 40 characters (whole runes); empty and repeated tags (Shopify compares
+// them without case) are dropped; the push tag, when given, is always kept, last, within 250.
+func orderTags(tags []string, pushTag string) []string {
+	limit := maxOrderTags
+	if pushTag != "" {
+		limit--
+	}
+	out := make([]string, 0, min(len(tags), limit)+1)
+	seen := func(t string) bool {
+		for _, o := range out {
+			if strings.EqualFold(o, t) {
+				return true
+			}
+		}
+		return strings.EqualFold(t, pushTag)
+	}
+	for _, t := range tags {
+		if len(out) == limit {
+			break
+		}
+		t = clipRunes(strings.TrimSpace(strings.ReplaceAll(t, ",", " ")), maxOrderTagLength)
+		if t == "" || seen(t) {
+			continue
+		}
+		out = append(out, t)
+	}
+	if pushTag != "" {
+		out = append(out, pushTag)
+	}
+	return out
+}
+
+// clipRunes cuts s to at most n characters, whole runes, trailing spaces trimmed.
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n]))
+}
+
+// maxDiscountCode bounds the code of a discount sent to orderCreate.
+const maxDiscountCode = 255
+
+// discountCode is orderCreate's one discount: Shopify takes a single code per order, so several
+// discounts go as one fixed amount, their sum, under their codes joined.
+func discountCode(ds []platform.Discount) (map[string]any, bool, error) {
+	var sum platform.Money
+	var codes []string
+	for i, d := range ds {
+		if d.Amount.Amount < 0 {
+			return nil, false, fmt.Errorf("discount %d (%s): negative amount %s", i, d.Code, d.Amount)
+		}
+		if d.Amount.Amount == 0 {
+			continue
+		}
+		if sum.Currency != "" && d.Amount.Currency != sum.Currency {
+			return nil, false, fmt.Errorf("discount %d (%s): currency %s, the others %s", i, d.Code, d.Amount.Currency, sum.Currency)
+		}
+		sum.Currency = d.Amount.Currency
+		sum.Amount += d.Amount.Amount
+		if c := strings.TrimSpace(d.Code); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	if sum.Amount == 0 {
+		return nil, false, nil
+	}
+	code := clipRunes(strings.Join(codes, ", "), maxDiscountCode)
+	if code == "" {
+		code = "discount"
+	}
+	return map[string]any{"itemFixedDiscountCode": map[string]any{"code": code, "amountSet": moneyBag(sum)}}, true, nil
 }
 
 func orderCreateInput(in platform.OrderInput, tags []string) (map[string]any, error) {
@@ -260,6 +347,13 @@ func orderCreateInput(in platform.OrderInput, tags []string) (map[string]any, er
 	}
 	if ship != nil {
 		o["shippingLines"] = ship
+	}
+	dc, ok, err := discountCode(in.Discounts)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		o["discountCode"] = dc
 	}
 	return o, nil
 }

@@ -93,9 +93,14 @@ type rOrder struct {
 	TotalTax              string     `json:"total_tax"`
 	TotalTaxSet           *rMoneySet `json:"total_tax_set"`
 	TotalShippingPriceSet *rMoneySet `json:"total_shipping_price_set"`
-	TotalPrice            string     `json:"total_price"`
-	TotalPriceSet         *rMoneySet `json:"total_price_set"`
-	Customer              *struct {
+	TotalDiscounts        string     `json:"total_discounts"`
+	TotalDiscountsSet     *rMoneySet `json:"total_discounts_set"`
+	DiscountCodes         []struct {
+		Code string `json:"code"`
+	} `json:"discount_codes"`
+	TotalPrice    string     `json:"total_price"`
+	TotalPriceSet *rMoneySet `json:"total_price_set"`
+	Customer      *struct {
 		ID        rID    `json:"id"`
 		AdminID   string `json:"admin_graphql_api_id"`
 		Email     string `json:"email"`
@@ -146,6 +151,17 @@ func (r *rOrder) order() (platform.Order, error) {
 		if *m.dst, err = money(m.set, m.plain, r.Currency); err != nil {
 			return platform.Order{}, fmt.Errorf("order %s: %w", o.ID, err)
 		}
+	}
+	if r.TotalDiscounts != "" || r.TotalDiscountsSet != nil {
+		d, err := money(r.TotalDiscountsSet, r.TotalDiscounts, r.Currency)
+		if err != nil {
+			return platform.Order{}, fmt.Errorf("order %s discounts: %w", o.ID, err)
+		}
+		codes := make([]string, 0, len(r.DiscountCodes))
+		for _, c := range r.DiscountCodes {
+			codes = append(codes, c.Code)
+		}
+		o.Discounts = orderDiscounts(codes, d)
 	}
 	if c := r.Customer; c != nil {
 		o.Customer = &platform.Customer{ID: gid("Customer", c.AdminID, c.ID), Email: c.Email, FirstName: c.FirstName, LastName: c.LastName, Phone: c.Phone}

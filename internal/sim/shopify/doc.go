@@ -50,8 +50,11 @@
 //
 // Search syntax is a subset (field:value, comparators, negation, AND, prefix*). Products carry
 // images only (no video or 3D media), READY at once: Shopify fetches and processes an image
-// asynchronously, leaving image null until it is ready; the simulator fetches nothing. Taxes,
-// discounts, refunds, multiple locations per order and draft orders are not simulated. Bulk
+// asynchronously, leaving image null until it is ready; the simulator fetches nothing. An order
+// takes one discount code at its creation (orderCreate's discountCode: fixed, percentage or free
+// shipping), reported as discountCodes and totalDiscountsSet (REST: discount_codes,
+// total_discounts); taxes, other discounts, refunds, multiple locations per order and draft orders
+// are not simulated. Bulk
 // queries run a page of 100 products at a time under the shop's lock; their result files live
 // in a temporary folder that Close removes, and are not kept in the state file. Webhook filter
 // is stored but not applied; includeFields is applied to top-level fields.

@@ -18,6 +18,10 @@ type OrderGenerator struct {
 	// Paid, Unpaid and Cancelled weigh the mix of outcomes (default 80, 15, 5): paid orders are
 	// PAID, unpaid ones PENDING, cancelled ones are paid and then cancelled with a restock.
 	Paid, Unpaid, Cancelled int
+	// Variants, when set, is asked before each order for the variants its lines may pick (global
+	// ids, "gid://shopify/ProductVariant/1"): the demo's synced products. Ids the shop does not
+	// have are ignored; none left, the lines pick from the whole catalog.
+	Variants func() []string
 }
 
 func (g *OrderGenerator) defaults() {
@@ -105,10 +109,26 @@ func (s *Sim) nextGenerator() int {
 }
 
 func (s *Sim) generateOrder(ctx context.Context, sh *Shop, g *OrderGenerator, rnd *rand.Rand) error {
+	var only map[int64]bool
+	if g.Variants != nil {
+		only = map[int64]bool{}
+		for _, v := range g.Variants() {
+			if id, err := parseGID("ProductVariant", v); err == nil {
+				only[id] = true
+			}
+		}
+	}
 	sh.mu.Lock()
 	variants := make([]int64, 0, len(sh.data.Variants))
 	for id := range sh.data.Variants {
-		variants = append(variants, id)
+		if only[id] {
+			variants = append(variants, id)
+		}
+	}
+	if len(variants) == 0 {
+		for id := range sh.data.Variants {
+			variants = append(variants, id)
+		}
 	}
 	sh.mu.Unlock()
 	if len(variants) == 0 {

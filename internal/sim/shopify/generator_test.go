@@ -87,3 +87,28 @@ func TestGenerateOrdersRateUntilCancelled(t *testing.T) {
 		t.Error("generator still running after Close")
 	}
 }
+
+// With Variants, every line is one of the variants given; ids the shop lacks are ignored.
+func TestGenerateOrdersOnlyGivenVariants(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, ShopConfig{}, 5, 2)
+	d := h.ok(`{ products(first: 1) { nodes { variants(first: 1) { nodes { id } } } } }`, nil)
+	want := get(get(d, "products", "nodes").([]any)[0], "variants", "nodes").([]any)[0].(map[string]any)["id"].(string)
+	g := OrderGenerator{Count: 10, MaxLines: 3, Variants: func() []string { return []string{want, "gid://shopify/ProductVariant/999999", "junk"} }}
+	if err := h.sim.GenerateOrders(context.Background(), testDomain, g); err != nil {
+		t.Fatal(err)
+	}
+	d = h.ok(`{ orders(first: 20) { nodes { lineItems(first: 5) { nodes { variant { id } } } } } }`, nil)
+	n := 0
+	for _, o := range get(d, "orders", "nodes").([]any) {
+		for _, l := range get(o, "lineItems", "nodes").([]any) {
+			n++
+			if got := get(l, "variant", "id"); got != want {
+				t.Fatalf("line of variant %v; want only %s", got, want)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("%d lines; want at least 10", n)
+	}
+}

@@ -192,6 +192,8 @@ type order struct {
 	BillingAddress     *address   `json:"billing_address"`
 	Lines              []lineItem `json:"line_items"`
 	ShippingLines      []shipLine `json:"shipping_lines"`
+	DiscountCode       string     `json:"discount_code,omitempty"`
+	Discount           int64      `json:"discount,omitempty"` // minor units taken off the order
 	Currency           string     `json:"currency"`
 	FinancialStatus    string     `json:"financial_status"`
 	CancelledAt        *time.Time `json:"cancelled_at"`
@@ -256,7 +258,7 @@ func (o *order) shipping() int64 {
 	return sum
 }
 
-func (o *order) total() int64 { return o.subtotal() + o.shipping() }
+func (o *order) total() int64 { return o.subtotal() + o.shipping() - o.Discount }
 
 func (o *order) lineByID(id int64) *lineItem {
 	for i := range o.Lines {

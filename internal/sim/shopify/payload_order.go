@@ -22,7 +22,7 @@ func (sh *Shop) orderPayload(topic string, o *order) map[string]any {
 	p := sk.obj(topic, "")
 	sub, ship, total := o.subtotal(), o.shipping(), o.total()
 	curSub := o.currentSubtotal()
-	curTotal := curSub + ship
+	curTotal := curSub + ship - o.Discount
 	if o.CancelledAt != nil {
 		curTotal = 0
 	}
@@ -62,8 +62,8 @@ func (sh *Shop) orderPayload(topic string, o *order) map[string]any {
 	p["merchant_business_entity_id"] = "MTA" + strconvID(shopNumber(sh.cfg.Domain))
 	for field, minor := range map[string]int64{
 		"subtotal_price": sub, "total_price": total, "total_line_items_price": sub,
-		"total_tax": 0, "total_discounts": 0, "current_subtotal_price": curSub,
-		"current_total_price": curTotal, "current_total_tax": 0, "current_total_discounts": 0,
+		"total_tax": 0, "total_discounts": o.Discount, "current_subtotal_price": curSub,
+		"current_total_price": curTotal, "current_total_tax": 0, "current_total_discounts": o.Discount,
 	} {
 		p[field] = formatMoney(minor)
 		p[field+"_set"] = moneySet(minor, cur)
@@ -102,6 +102,13 @@ func (sh *Shop) orderPayload(topic string, o *order) map[string]any {
 		shipping = append(shipping, sp)
 	}
 	p["shipping_lines"] = shipping
+	codes := []any{}
+	if o.DiscountCode != "" {
+		dc := sk.obj(topic, "discount_codes[]")
+		dc["code"], dc["amount"], dc["type"] = o.DiscountCode, formatMoney(o.Discount), "fixed_amount"
+		codes = append(codes, dc)
+	}
+	p["discount_codes"] = codes
 	fulfillments := make([]any, 0, len(o.Fulfillments))
 	for _, id := range o.Fulfillments {
 		fulfillments = append(fulfillments, sh.restFulfillment(topic, "fulfillments[]", sh.data.Fulfillments[id], o))

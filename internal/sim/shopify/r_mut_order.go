@@ -45,6 +45,17 @@ type orderCreateArgs struct {
 				ID                                *graphql.ID
 			}
 		}
+		DiscountCode *struct {
+			FreeShippingDiscountCode *struct{ Code string }
+			ItemFixedDiscountCode    *struct {
+				AmountSet *moneyBagInput
+				Code      string
+			}
+			ItemPercentageDiscountCode *struct {
+				Code       string
+				Percentage *float64
+			}
+		}
 		Email           *string
 		FinancialStatus *string
 		LineItems       *[]struct {
@@ -174,6 +185,9 @@ func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
 			o.ShippingLines = append(o.ShippingLines, shipLine{ID: d.newID(), Title: s.Title,
 				Code: deref(s.Code), Source: deref(s.Source), Price: s.PriceSet.ShopMoney.Amount.minor})
 		}
+	}
+	if errs := o.applyDiscountCode(in.DiscountCode); len(errs) > 0 {
+		return nil, errs
 	}
 	// Every check before any write: a refused order leaves no customer and no claimed stock.
 	if errs := sh.checkInventory(o); len(errs) > 0 {
@@ -342,4 +356,52 @@ func (sh *Shop) openFulfillmentOrders(o *order, now time.Time) {
 	}
 	sh.data.FulfillmentOrders[fo.ID] = fo
 	o.FulfillmentOrders = append(o.FulfillmentOrders, fo.ID)
+}
+
+// applyDiscountCode takes the order's one discount code off it: a fixed amount (at most the
+// subtotal), a percentage of the subtotal (rounded half up), or the shipping.
+func (o *order) applyDiscountCode(in *struct {
+	FreeShippingDiscountCode *struct{ Code string }
+	ItemFixedDiscountCode    *struct {
+		AmountSet *moneyBagInput
+		Code      string
+	}
+	ItemPercentageDiscountCode *struct {
+		Code       string
+		Percentage *float64
+	}
+}) []userErr {
+	if in == nil {
+		return nil
+	}
+	field := []string{"order", "discountCode"}
+	n := 0
+	for _, set := range []bool{in.FreeShippingDiscountCode != nil, in.ItemFixedDiscountCode != nil, in.ItemPercentageDiscountCode != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return []userErr{{Field: field, Code: "INVALID", Message: "Exactly one discount code type must be given"}}
+	}
+	switch {
+	case in.ItemFixedDiscountCode != nil:
+		d := in.ItemFixedDiscountCode
+		if d.AmountSet == nil || d.AmountSet.ShopMoney.Amount.minor < 0 {
+			return []userErr{{Field: append(field, "itemFixedDiscountCode", "amountSet"), Code: "INVALID", Message: "Amount must be 0 or more"}}
+		}
+		o.DiscountCode, o.Discount = d.Code, min(d.AmountSet.ShopMoney.Amount.minor, o.subtotal())
+	case in.ItemPercentageDiscountCode != nil:
+		d := in.ItemPercentageDiscountCode
+		if d.Percentage == nil || *d.Percentage < 0 || *d.Percentage > 100 {
+			return []userErr{{Field: append(field, "itemPercentageDiscountCode", "percentage"), Code: "INVALID", Message: "Percentage must be between 0 and 100"}}
+		}
+		o.DiscountCode, o.Discount = d.Code, (o.subtotal()*int64(*d.Percentage*100)+5000)/10000
+	default:
+		o.DiscountCode, o.Discount = in.FreeShippingDiscountCode.Code, o.shipping()
+	}
+	if strings.TrimSpace(o.DiscountCode) == "" {
+		return []userErr{{Field: append(field, "code"), Code: "INVALID", Message: "Code can't be blank"}}
+	}
+	return nil
 }

@@ -117,8 +117,15 @@ func (r *orderR) TotalPriceSet() *moneyBagR         { return r.money(r.o.total()
 func (r *orderR) SubtotalPriceSet() *moneyBagR      { return r.money(r.o.subtotal()) }
 func (r *orderR) TotalShippingPriceSet() *moneyBagR { return r.money(r.o.shipping()) }
 func (r *orderR) TotalTaxSet() *moneyBagR           { return r.money(0) }
-func (r *orderR) ShippingAddress() *addressR        { return wrapAddress(r.o.ShippingAddress) }
-func (r *orderR) BillingAddress() *addressR         { return wrapAddress(r.o.BillingAddress) }
+func (r *orderR) TotalDiscountsSet() *moneyBagR     { return r.money(r.o.Discount) }
+func (r *orderR) DiscountCodes() []string {
+	if r.o.DiscountCode == "" {
+		return []string{}
+	}
+	return []string{r.o.DiscountCode}
+}
+func (r *orderR) ShippingAddress() *addressR { return wrapAddress(r.o.ShippingAddress) }
+func (r *orderR) BillingAddress() *addressR  { return wrapAddress(r.o.BillingAddress) }
 func (r *orderR) CurrentTotalPriceSet() *moneyBagR {
 	if r.o.CancelledAt != nil {
 		return r.money(0)
