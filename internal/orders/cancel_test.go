@@ -181,7 +181,10 @@ func TestDestinationCancelAfterPush(t *testing.T) {
 		c := cancelledAt(order("2001", t0.Add(time.Second)), t0.Add(time.Second))
 		f.apply(t, c)
 		f.apply(t, c) // duplicate
-		o = f.wait(t, "the source order cancelled", func(o orders.Order) bool { return push(t, o, f.srcA).Status == orders.PushCancelled })
+		// Get reads the order and its pushes in two reads: wait for both to show the job's commit.
+		o = f.wait(t, "the source order cancelled", func(o orders.Order) bool {
+			return push(t, o, f.srcA).Status == orders.PushCancelled && o.PushStatus == orders.OrderCancelled
+		})
 		time.Sleep(300 * time.Millisecond) // a second job, were one queued, would run meanwhile
 		calls := f.p.cancelCalls()
 		if len(calls) != 1 || calls[0].OrderID != soID || !calls[0].Refund || !calls[0].Restock {
