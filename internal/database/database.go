@@ -221,3 +221,21 @@ func (db *DB) inTxOnce(ctx context.Context, fn func(ctx context.Context, tx Tx) 
 	}
 	return nil
 }
+
+// Int64s reads a query's one int64 column, all rows, and closes them; pass the query's results
+// straight in: ids, err := database.Int64s(q.Query(ctx, `SELECT id …`)).
+func Int64s(rows Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -88,23 +88,10 @@ const pollable = `FROM order_pushes p LEFT JOIN source_order_fulfilment s
 
 // EnqueuePolls inserts, in tx, a poll of every source store with pushed orders to read.
 func (s *Service) EnqueuePolls(ctx context.Context, tx database.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT p.source_store_id `+pollable+` ORDER BY p.source_store_id`,
-		s.now().Add(-s.cfg.TrackingWindow))
+	ids, err := database.Int64s(tx.Query(ctx, `SELECT DISTINCT p.source_store_id `+pollable+` ORDER BY p.source_store_id`,
+		s.now().Add(-s.cfg.TrackingWindow)))
 	if err != nil {
 		return fmt.Errorf("listing source stores to poll: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for _, id := range ids {
 		if err := s.jobs.Insert(ctx, tx, PollArgs{SourceStoreID: id}, nil); err != nil {

@@ -72,22 +72,9 @@ func (w *pollTickWorker) Work(ctx context.Context, job *river.Job[PollTickArgs])
 // EnqueuePolls inserts, in tx, a poll of every store that is the destination of a connected
 // connection.
 func (s *Service) EnqueuePolls(ctx context.Context, tx database.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT destination_store_id FROM connections WHERE state = 'connected' ORDER BY destination_store_id`)
+	ids, err := database.Int64s(tx.Query(ctx, `SELECT DISTINCT destination_store_id FROM connections WHERE state = 'connected' ORDER BY destination_store_id`))
 	if err != nil {
 		return fmt.Errorf("listing destination stores to poll: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for _, id := range ids {
 		if err := s.jobs.Insert(ctx, tx, PollArgs{StoreID: id}, nil); err != nil {

@@ -37,28 +37,19 @@ func (s *Service) OnLinked(ctx context.Context, tx database.Tx, connectionID int
 			args = append(args, v)
 			marks[i] = "$" + strconv.Itoa(len(args))
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT o.id FROM order_lines l JOIN orders o ON o.id = l.order_id
+		found, err := database.Int64s(tx.Query(ctx, `SELECT DISTINCT o.id FROM order_lines l JOIN orders o ON o.id = l.order_id
 			WHERE o.store_id = $1 AND o.cancelled_at IS NULL AND l.variant_id IN (`+strings.Join(marks, ", ")+`)
 			AND NOT EXISTS (SELECT 1 FROM order_pushes p WHERE p.order_id = o.id AND p.connection_id = $2
 				AND p.status IN ($3, $4))
-			ORDER BY o.id DESC LIMIT $5`, args...)
+			ORDER BY o.id DESC LIMIT $5`, args...))
 		if err != nil {
 			return fmt.Errorf("reading the orders of store %d with newly linked lines: %w", storeID, err)
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, id := range found {
 			if !seen[id] && len(ids) < MaxRedecide {
 				seen[id] = true
 				ids = append(ids, id)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 	}
 	if len(ids) == 0 {
@@ -68,15 +59,5 @@ func (s *Service) OnLinked(ctx context.Context, tx database.Tx, connectionID int
 	if err != nil {
 		return err
 	}
-	now := s.now()
-	for _, id := range ids {
-		k, err := loadKept(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := s.decide(ctx, tx, id, k, conns, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.redecideOrders(ctx, tx, ids, conns, s.now())
 }

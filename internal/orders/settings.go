@@ -209,25 +209,17 @@ func (s *Service) redecideConnection(ctx context.Context, tx database.Tx, storeI
 	if err != nil {
 		return err
 	}
-	rows, err := tx.Query(ctx, `SELECT o.id FROM orders o JOIN order_pushes p ON p.order_id = o.id
+	ids, err := database.Int64s(tx.Query(ctx, `SELECT o.id FROM orders o JOIN order_pushes p ON p.order_id = o.id
 		WHERE p.connection_id = $1 AND p.status IN ($2, $3) ORDER BY o.id DESC LIMIT $4`,
-		connectionID, PushNotPushed, PushCancelled, MaxRedecide)
+		connectionID, PushNotPushed, PushCancelled, MaxRedecide))
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
+	return s.redecideOrders(ctx, tx, ids, conns, now)
+}
+
+// redecideOrders decides the kept orders again against the destination's connections.
+func (s *Service) redecideOrders(ctx context.Context, tx database.Tx, ids []int64, conns []conn, now time.Time) error {
 	for _, id := range ids {
 		k, err := loadKept(ctx, tx, id)
 		if err != nil {
