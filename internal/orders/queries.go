@@ -213,6 +213,16 @@ func (s *Service) Get(ctx context.Context, accountID, id int64) (Order, error) {
 	if o.Pushes, err = s.pushes(ctx, id); err != nil {
 		return Order{}, err
 	}
+	// The order and its pushes are separate reads: a push recorded between them would show a
+	// part cancelled or pushed under the order's older status. The status is derived from the
+	// parts, so it is derived here from the parts read.
+	var parts []string
+	for _, p := range o.Pushes {
+		if len(p.LinePositions) > 0 || p.Status == PushPushed {
+			parts = append(parts, p.Status)
+		}
+	}
+	o.PushStatus = orderStatus(o.CancelledAt != nil, parts)
 	if o.Timeline, err = s.timeline(ctx, id); err != nil {
 		return Order{}, err
 	}
