@@ -256,6 +256,34 @@ func TestDestinationOrders(t *testing.T) {
 			t.Fatalf("%d orders after the poll; want 3, each once", l.Total)
 		}
 
+		// a delivery of the first order stamped in the second kept but saying something else (an
+		// earlier state arriving last): kept, then the refresh reads the order again and the hub
+		// says what the shop says
+		truth, err := dc.Order(ctx, o1.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late := truth
+		late.FinancialStatus = platform.FinancialPending
+		err = e.a.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+			_, err := e.a.Orders.Apply(ctx, tx, dst, late)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := waitOrder(o1.Name, time.Second); d.FinancialStatus != "pending" {
+			t.Fatalf("after the same-second delivery: %s; want pending kept until the refresh", d.FinancialStatus)
+		}
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			if d := waitOrder(o1.Name, time.Second); d.FinancialStatus == "paid" && d.Pushes[0].Eligible {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("order %s still says pending 30 s after a same-second delivery; want the refresh to read paid", o1.Name)
+			}
+		}
+
 		// a disconnect re-decides at once: the order is not eligible while the connection is not connected
 		if _, err := e.a.Connections.Disconnect(ctx, connection.DisconnectParams{AccountID: dst.AccountID, ID: c.ID, Products: connection.ProductsKeep}); err != nil {
 			t.Fatal(err)

@@ -106,7 +106,18 @@ func (k kept) fingerprint() string {
 // first makes the order, a later one with a newer (or equal) platform updated_at replaces it,
 // an older one changes nothing. Each delivery not older re-decides the order's eligibility for
 // each source of st's connections; a decision that changed goes on the timeline.
+//
+// Platforms stamp orders to the second and do not deliver webhooks in order, so two deliveries
+// with the same stamp but different contents (a second fulfilment in the same second as the
+// first) cannot be ordered by their stamps: the later one is kept, and a refresh job reads the
+// order again a moment later and keeps what the platform then says (refresh.go).
 func (s *Service) Apply(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) (Outcome, error) {
+	return s.apply(ctx, tx, st, o, false)
+}
+
+// apply is Apply; fresh says o was read from the platform after every delivery kept so far
+// (the refresh), so a same-stamp difference needs no further refresh.
+func (s *Service) apply(ctx context.Context, tx database.Tx, st store.Store, o platform.Order, fresh bool) (Outcome, error) {
 	if o.ID == "" {
 		return OutcomeIgnored, nil
 	}
@@ -143,6 +154,10 @@ func (s *Service) Apply(ctx context.Context, tx database.Tx, st store.Store, o p
 		return OutcomeStale, nil
 	case storedFP == fp:
 		outcome = OutcomeDuplicate
+	case !fresh && storedAt != nil && stamp != nil && stamp.Equal(*storedAt):
+		if err := s.enqueueRefresh(ctx, tx, st, o.ID, now); err != nil {
+			return "", err
+		}
 	}
 	if outcome == OutcomeDuplicate {
 		if stamp != nil && (storedAt == nil || stamp.After(*storedAt)) {

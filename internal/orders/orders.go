@@ -136,6 +136,7 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Micro
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &pollTickWorker{s: s})
 	river.AddWorker(w, &pollWorker{s: s})
+	river.AddWorker(w, &refreshWorker{s: s})
 	river.AddWorker(w, &pushWorker{s: s})
 	river.AddWorker(w, &cancelSourceWorker{s: s})
 	river.AddWorker(w, &cancelDestinationWorker{s: s})

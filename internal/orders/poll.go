@@ -12,7 +12,6 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/platform"
-	"github.com/storesync/storesync/internal/store"
 )
 
 // PollInterval is how often every destination store's orders are reconciled.
@@ -119,18 +118,7 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 // Poll reconciles one destination store's orders now: it reads the orders updated since a little
 // before the store's cursor and applies each, as a webhook would.
 func (s *Service) Poll(ctx context.Context, storeID int64) error {
-	var accountID int64
-	if err := s.db.QueryRow(ctx, `SELECT account_id FROM stores WHERE id = $1`, storeID).Scan(&accountID); err != nil {
-		if errors.Is(err, database.ErrNoRows) {
-			return fmt.Errorf("store %d: %w", storeID, database.ErrNotFound)
-		}
-		return err
-	}
-	st, err := s.stores.Get(ctx, store.GetParams{AccountID: accountID, ID: storeID})
-	if err != nil {
-		return err
-	}
-	client, err := s.stores.Client(st)
+	st, client, err := s.storeClient(ctx, storeID)
 	if err != nil {
 		return err
 	}
