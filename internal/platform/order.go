@@ -36,16 +36,25 @@ type Order struct {
 	Lines             []OrderLine
 	ShippingLines     []ShippingLine
 	Discounts         []Discount // the discounts applied to the order, with what each took off
-	Subtotal          Money
-	TotalTax          Money
-	TotalShipping     Money
-	Total             Money
-	Test              bool
-	CancelledAt       *time.Time
-	CancelReason      string
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	ProcessedAt       time.Time
+	// Transactions are the order's payment transactions (authorisations, captures, sales,
+	// refunds), oldest first, when the platform sends them with the order or the client read
+	// them (OrderReader.Order reads them; list pages and webhooks may leave them out: see
+	// TransactionsIncluded).
+	Transactions []Transaction
+	// TransactionsIncluded says Transactions is the whole list (an empty one means none).
+	TransactionsIncluded bool
+	// AdminURL is the order's page in the store's admin, for people ("" when unknown).
+	AdminURL      string
+	Subtotal      Money
+	TotalTax      Money
+	TotalShipping Money
+	Total         Money
+	Test          bool
+	CancelledAt   *time.Time
+	CancelReason  string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	ProcessedAt   time.Time
 }
 
 // Cancelled reports whether the order has been cancelled.
@@ -71,6 +80,62 @@ type OrderLine struct {
 	Quantity  int64 // ordered
 	Current   int64 // after edits and removals
 	UnitPrice Money
+	// Properties are the line's custom attributes as the customer or the store's theme set them
+	// (Shopify's customAttributes, WooCommerce's line meta), in the platform's order: a logo's
+	// name and its location, an engraving text.
+	Properties []Property
+	// VariantTitle names the variant in words ("M / Navy"), when the platform sends it.
+	VariantTitle string
+	// Options are the variant's options ("Size": "M", "Color": "Navy"), when the platform sends
+	// them with the line.
+	Options []Property
+}
+
+// Property is one name and value of a line's custom attributes or a variant's options.
+type Property struct {
+	Name  string
+	Value string
+}
+
+// TransactionKind is what a payment transaction did, in words common to the platforms.
+type TransactionKind string
+
+// Transaction kinds. A sale is an authorisation and a capture at once.
+const (
+	TransactionAuthorization TransactionKind = "authorization"
+	TransactionCapture       TransactionKind = "capture"
+	TransactionSale          TransactionKind = "sale"
+	TransactionRefund        TransactionKind = "refund"
+	TransactionVoid          TransactionKind = "void"
+)
+
+// TransactionStatus is how a transaction ended.
+type TransactionStatus string
+
+// Transaction statuses.
+const (
+	TransactionSuccess TransactionStatus = "success"
+	TransactionPending TransactionStatus = "pending"
+	TransactionFailure TransactionStatus = "failure"
+	TransactionError   TransactionStatus = "error"
+)
+
+// Transaction is one payment transaction of an order: money authorised, captured or refunded
+// through a gateway, with the card's brand and last digits when a card paid.
+type Transaction struct {
+	ID          string
+	Kind        TransactionKind
+	Status      TransactionStatus
+	Gateway     string // the platform's gateway name: "shopify_payments", "manual", "gift_card", "paypal"
+	Amount      Money
+	CardBrand   string // "Visa", "Mastercard", "American Express"; "" when no card paid
+	CardLast4   string // the card number's last four digits
+	ProcessedAt time.Time
+}
+
+// Captured reports whether t moved money from the customer: a successful capture or sale.
+func (t Transaction) Captured() bool {
+	return t.Status == TransactionSuccess && (t.Kind == TransactionCapture || t.Kind == TransactionSale)
 }
 
 // ShippingLine is a shipping method charged on an order.
