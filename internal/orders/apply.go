@@ -122,8 +122,16 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, st store.Store, o p
 		return OutcomeIgnored, nil
 	}
 	conns, err := destinationConnections(ctx, tx, st.ID)
-	if err != nil || len(conns) == 0 {
+	if err != nil {
 		return OutcomeIgnored, err
+	}
+	if len(conns) == 0 {
+		if s.cfg.Keeper == nil {
+			return OutcomeIgnored, nil
+		}
+		if _, ok, err := s.cfg.Keeper.KeepsOrders(ctx, tx, st.ID); err != nil || !ok {
+			return OutcomeIgnored, err
+		}
 	}
 	now := s.now()
 	k := keep(o)
@@ -197,6 +205,11 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, st store.Store, o p
 	}
 	if err := s.afterChange(ctx, tx, id, prev, k, wasCancelled, now); err != nil {
 		return "", fmt.Errorf("order %s changed after its push: %w", o.ID, err)
+	}
+	if s.cfg.OnKept != nil && outcome != OutcomeDuplicate {
+		if err := s.cfg.OnKept(ctx, tx, st, id, o, outcome); err != nil {
+			return "", err
+		}
 	}
 	return outcome, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/bolink"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
@@ -61,6 +62,9 @@ type Deps struct {
 	Inventory *inventory.Service
 	// Orders, when set, adds the Orders pages.
 	Orders *orders.Service
+	// BackOfficeLinks, when set, adds each store's back-office page and the orders' back-office
+	// status.
+	BackOfficeLinks *bolink.Service
 	Logger *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
@@ -98,6 +102,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.reconcileRoutes(mux, cop)
 	h.orderRoutes(mux, cop)
 	h.orderSettingsRoutes(mux, cop)
+	h.backOfficeRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
