@@ -65,7 +65,7 @@ type Deps struct {
 	// BackOfficeLinks, when set, adds each store's back-office page and the orders' back-office
 	// status.
 	BackOfficeLinks *bolink.Service
-	Logger *slog.Logger
+	Logger          *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
