@@ -159,7 +159,9 @@ func (g *gOrder) order(shop string) (platform.Order, error) {
 
 // isDefaultOption reports the option Shopify gives a product that has none ("Title": "Default
 // Title"): it says nothing about the variant.
-func isDefaultOption(name, value string) bool { return name == defaultOption && value == defaultOptionValue }
+func isDefaultOption(name, value string) bool {
+	return name == defaultOption && value == defaultOptionValue
+}
 
 // variantTitle is a line's variant title, "" for the only variant of a product without options.
 func variantTitle(s string) string {
