@@ -110,7 +110,7 @@ func (k kept) fingerprint() string {
 // Platforms stamp orders to the second and do not deliver webhooks in order, so two deliveries
 // with the same stamp but different contents (a second fulfilment in the same second as the
 // first) cannot be ordered by their stamps: the later one is kept, and a refresh job reads the
-// order again a moment later and keeps what the platform then says (refresh.go).
+// order again and keeps what the platform then says (refresh.go).
 func (s *Service) Apply(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) (Outcome, error) {
 	return s.apply(ctx, tx, st, o, false)
 }
@@ -163,7 +163,7 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, st store.Store, o p
 	case storedFP == fp:
 		outcome = OutcomeDuplicate
 	case !fresh && storedAt != nil && stamp != nil && stamp.Equal(*storedAt):
-		if err := s.enqueueRefresh(ctx, tx, st, o.ID, now); err != nil {
+		if err := s.enqueueRefresh(ctx, tx, st, o.ID); err != nil {
 			return "", err
 		}
 	}
