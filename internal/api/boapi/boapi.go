@@ -31,6 +31,7 @@ const (
 	tagSales    = "Sales orders"
 	tagPurchase = "Purchase orders"
 	tagLists    = "Supporting lists"
+	tagUsers    = "Users"
 )
 
 // Register adds every back-office route (routes.go), with its full path, to api. Handlers return
