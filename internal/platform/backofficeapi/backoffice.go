@@ -64,11 +64,16 @@ func (c *Client) FindContact(ctx context.Context, kind platform.BackOfficeKind, 
 }
 
 // CreateContact implements platform.BackOffice: POST /api/v2/contacts (dropship) or
-// /api/v2/store-contacts (store), under the key.
+// /api/v2/store-contacts (store), under the key. A contact of the kind with the email is
+// answered instead, as the built-in back office does, so a retry after the API forgot the key
+// makes no second one either.
 func (c *Client) CreateContact(ctx context.Context, key string, in platform.BackOfficeContactInput) (platform.BackOfficeContact, error) {
 	const op = "creating contact"
 	if err := c.needKey(op, key); err != nil {
 		return platform.BackOfficeContact{}, err
+	}
+	if found, ok, err := c.FindContact(ctx, in.Kind, in.Email); err != nil || ok {
+		return found, err
 	}
 	path := "/api/v2/contacts"
 	if in.Kind == platform.BackOfficeStore {

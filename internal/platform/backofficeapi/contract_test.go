@@ -72,9 +72,9 @@ func testVerifyKeys(t *testing.T, e *env) {
 		t.Fatalf("Verify with a read key = %+v, %v; want %s, read only", id, err, e.name)
 	}
 	_, err = e.badKey.Verify(t.Context())
-	wantKind(t, err, platform.KindAuth)
+	_ = wantKind(t, err, platform.KindAuth)
 	_, err = e.readOnly.CreateContact(t.Context(), "k", platform.BackOfficeContactInput{Kind: platform.BackOfficeDropship, Name: "X"})
-	wantKind(t, err, platform.KindForbidden)
+	_ = wantKind(t, err, platform.KindForbidden)
 }
 
 func testLists(t *testing.T, e *env) {
@@ -362,7 +362,7 @@ func testCancel(t *testing.T, e *env) {
 		t.Fatalf("open job is %s after CancelJob", got)
 	}
 	_, err = e.bo.CancelJob(ctx, oj.ID+1000)
-	wantKind(t, err, platform.KindNotFound)
+	_ = wantKind(t, err, platform.KindNotFound)
 }
 
 func (e *env) jobStatus(id int64) backoffice.JobStatus {
@@ -390,7 +390,7 @@ func testNote(t *testing.T, e *env) {
 		t.Fatalf("CSR instructions = %q, %v; want %q", so.CSRInstructions, err, want)
 	}
 	err = e.bo.AddNote(ctx, j.ID, j.SalesOrderID+1000, "x")
-	wantKind(t, err, platform.KindNotFound)
+	_ = wantKind(t, err, platform.KindNotFound)
 }
 
 func testPaymentOnce(t *testing.T, e *env) {
