@@ -1,6 +1,6 @@
 // Package boapi is the HTTP layer of the back office's Open API: v1 (read-only searches of jobs and
 // contacts) and v2 (search, create and update of contacts, jobs, sales and purchase orders, line
-// items, payments, and the supporting lists). Handlers decode, validate, call backoffice.Service and
+// items, payments, the supporting lists and the account's users). Handlers decode, validate, call backoffice.Service and
 // respond; the request and response types generate the OpenAPI 3.1 description.
 //
 // The server wraps every route in the API-key middleware, which refuses plain HTTP and writes with a
