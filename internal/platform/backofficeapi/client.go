@@ -219,7 +219,13 @@ func (c *Client) send(ctx context.Context, r call, body []byte, out any) (http.H
 		return nil, e
 	}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return nil, c.statusError(r.op, res, raw)
+		e := c.statusError(r.op, res, raw)
+		// A 409 naming no field, to a keyed create, is the API still answering the first
+		// request with the key (or one that just ended): sent again, it gets that answer.
+		if r.key != "" && res.StatusCode == http.StatusConflict && len(e.Fields) == 0 {
+			e.Retryable = true
+		}
+		return nil, e
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {

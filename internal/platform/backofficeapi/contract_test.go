@@ -477,12 +477,19 @@ func testUnavailable(t *testing.T, e *env) {
 	if pe := wantKind(t, err, platform.KindUnavailable); !pe.Retryable || pe.StatusCode != http.StatusBadGateway {
 		t.Fatalf("three 502s = %+v", pe)
 	}
-	// An update is not sent again after a 5xx (it may have been applied): the caller retries.
+	// A keyed create answered 409 with no field (the API is still answering the first request
+	// with the key) is sent again after a wait.
+	_ = e.sleeps.take()
+	e.faults.answerOn(http.MethodPost, http.StatusConflict)
 	j, err := e.bo.CreateOrderJob(ctx, "push/8001", e.orderJob("store 1 / order 8001"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = e.sleeps.take()
+	e.wantWhole(j)
+	if got := e.sleeps.take(); len(got) != 1 {
+		t.Fatalf("waited %v after a 409 to a keyed create, want one backoff", got)
+	}
+	// An update is not sent again after a 5xx (it may have been applied): the caller retries.
 	e.faults.answerOn(http.MethodPut, http.StatusServiceUnavailable)
 	_, err = e.bo.CancelJob(ctx, j.ID)
 	if pe := wantKind(t, err, platform.KindUnavailable); !pe.Retryable {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/storesync/storesync/internal/money"
@@ -97,7 +98,10 @@ func (c *Client) orderJob(ctx context.Context, op, key string, in platform.BackO
 		if ferr != nil || found {
 			return j, ferr
 		}
-		pe.Retryable = true // the create that holds the key has not answered yet
+		// A 409 naming external_ref whose job cannot be found is a job too old for the API to
+		// show (13 months): retrying will not change that. Otherwise the create that holds the
+		// key has not answered yet.
+		pe.Retryable = !slices.ContainsFunc(pe.Fields, func(f platform.FieldError) bool { return f.Field == "external_ref" })
 		return platform.BackOfficeJob{}, pe
 	}
 	if err != nil {
