@@ -16,6 +16,7 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/backoffice"
+	"github.com/storesync/storesync/internal/bolink"
 	"github.com/storesync/storesync/internal/catalog"
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/connection"
@@ -54,8 +55,10 @@ type App struct {
 	Reconcile   *reconcile.Service // reconciliation runs: what webhooks missed, found and fixed
 	Orders      *orders.Service    // destination orders, their eligibility per source
 	Fulfilment  *fulfilment.Service
-	Metrics     *server.Metrics
-	Now         func() time.Time
+	// BackOfficeLinks are the stores' back-office links: their orders made jobs with sales orders.
+	BackOfficeLinks *bolink.Service
+	Metrics         *server.Metrics
+	Now             func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
 	// app starts itself are allowed on it by address.
 	Targets *httpclient.Guard
@@ -180,7 +183,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Ingest.OnEvent(func(ctx context.Context, tx database.Tx, p ingest.EventParams) error {
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
+	a.BackOfficeLinks = bolink.NewService(db, a.Jobs, a.Stores, backOffices{builtIn: a.BackOffice, guard: a.Targets}, box,
+		bolink.Config{Now: opts.Now, Logger: logger})
 	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger, Reservations: orderReservations{a.Inventory},
+		Keeper: a.BackOfficeLinks, OnKept: a.BackOfficeLinks.OnKept, // a store's orders into its back office
 		OnPolled: func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error { // reserve what a dropped webhook did not
 			return a.Inventory.OrderChanged(ctx, tx, inventory.OrderChangedParams{AccountID: st.AccountID, StoreID: st.ID, OrderID: o.ID, Order: &o, UpdatedAt: o.UpdatedAt})
 		}})
@@ -191,7 +197,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		return a.Orders.Redecide(ctx, tx, c.Destination.ID, c.ID) // reasons follow the connection's state
 	})
 	// A source's fulfilments of pushed orders flow back to the destination orders.
-	a.Fulfilment = fulfilment.NewService(db, a.Jobs, a.Stores, fulfilment.Config{Now: opts.Now, Logger: logger})
+	a.Fulfilment = fulfilment.NewService(db, a.Jobs, a.Stores, fulfilment.Config{Now: opts.Now, Logger: logger,
+		OnApplied: a.Orders.RequestRefresh}) // the destination order is read again once it got a fulfilment
 	a.Orders.ShowFulfillments(a.Fulfilment)
 	// The same poll finds source orders cancelled while their webhook was lost.
 	a.Fulfilment.OnSourceOrder(func(ctx context.Context, tx database.Tx, p fulfilment.SourceOrderParams) error {
@@ -212,6 +219,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		a.Reconcile.AddWorkers(a.workers)
 		a.Orders.AddWorkers(a.workers)
 		a.Fulfilment.AddWorkers(a.workers)
+		a.BackOfficeLinks.AddWorkers(a.workers)
 		webhook.NewPruner(db, cfg.Retention, opts.Now, logger).AddWorker(a.workers)
 	}
 	_ = a.Metrics.Register(server.NewGaugeFunc("storesync_jobs", "Durable jobs in the queue, by state.", "state", a.Jobs.CountByState))

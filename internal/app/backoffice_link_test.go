@@ -11,6 +11,7 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/api"
+	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/platform"
@@ -74,6 +75,14 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 			Name: "Rita Rep", Password: "correct horse battery"}); err != nil {
 			t.Fatal(err)
 		}
+		// the account's back office has its payment and card types
+		for _, it := range []backoffice.PutListItemParams{{List: backoffice.ListPaymentTypes, Code: "credit_card", Name: "Credit card"},
+			{List: backoffice.ListCardTypes, Code: "visa", Name: "Visa"}, {List: backoffice.ListCardTypes, Code: "amex", Name: "American Express"}} {
+			it.AccountID, it.Active = st.AccountID, true
+			if _, err := e.a.BackOffice.PutListItem(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+		}
 		key := e.key(t, st.AccountID)
 		path := fmt.Sprintf("/api/v2/stores/%d/back-office", st.ID)
 
@@ -134,7 +143,21 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("no job for order %s after 60 s; jobs %v", o.Name, jobs)
+				var sends []string
+				rows, _ := e.a.DB.Query(ctx, `SELECT status || ' ' || error FROM backoffice_sends`)
+				for rows != nil && rows.Next() {
+					var x string
+					_ = rows.Scan(&x)
+					sends = append(sends, x)
+				}
+				if rows != nil {
+					rows.Close()
+				}
+				var list struct {
+					Data []api.Order `json:"data"`
+				}
+				e.api(t, key, http.MethodGet, "/api/v2/orders", nil, &list)
+				t.Fatalf("no job for order %s after 60 s; jobs %v; sends %q; %d orders kept", o.Name, jobs, sends, len(list.Data))
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -160,8 +183,11 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if !strings.Contains(j.customerInstructions, "/admin/orders/") {
 			t.Errorf("customer instructions of %s: %q; want the order's link in the store's admin", o.Name, j.customerInstructions)
 		}
-		if !strings.Contains(j.csrInstructs, "Payment") {
-			t.Errorf("CSR instructions of %s: %q; want the payment breakdown", o.Name, j.csrInstructs)
+		if !strings.Contains(j.csrInstructs, "Visa ending 4242") || !strings.Contains(j.csrInstructs, "shopify_payments") {
+			t.Errorf("CSR instructions of %s: %q; want the payment breakdown (gateway, card brand and last digits)", o.Name, j.csrInstructs)
+		}
+		if j.payments != 1 || j.paid != o.Total.Amount {
+			t.Errorf("payments of %s's sales order: %d, %d in all; want the card payment of %d", o.Name, j.payments, j.paid, o.Total.Amount)
 		}
 		var detail api.Order
 		var list struct {

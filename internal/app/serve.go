@@ -65,7 +65,8 @@ func (a *App) apiModules() []func(huma.API) {
 		api.Linking(a.Linking),
 		api.Reconcile(a.Reconcile),
 		api.Reservations(a.Inventory),
-		api.Orders(a.Orders, nil),
+		api.Orders(a.Orders, a.BackOfficeLinks),
+		api.BackOfficeLinks(a.BackOfficeLinks),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
@@ -136,6 +137,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, Logger: a.Logger,
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, BackOfficeLinks: a.BackOfficeLinks, Logger: a.Logger,
 		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }

@@ -74,8 +74,9 @@ func (s *Service) OnKept(ctx context.Context, tx database.Tx, st store.Store, or
 	err = tx.QueryRow(ctx, `SELECT status FROM backoffice_sends WHERE order_id = $1`, orderID).Scan(&status)
 	switch {
 	case errors.Is(err, database.ErrNoRows):
-		if from != nil && !o.CreatedAt.IsZero() && o.CreatedAt.Before(*from) {
-			return nil // placed before the link's start
+		// placed before the link's start (to the second: platforms stamp orders so)
+		if from != nil && !o.CreatedAt.IsZero() && o.CreatedAt.Before(from.Truncate(time.Second)) {
+			return nil
 		}
 		return s.queue(ctx, tx, st.AccountID, st.ID, orderID)
 	case err != nil:
@@ -217,7 +218,7 @@ func (s *Service) backfill(ctx context.Context, tx database.Tx, storeID, afterID
 	ids, err := database.Int64s(tx.Query(ctx, `SELECT o.id FROM orders o
 		WHERE o.store_id = $1 AND o.id > $2 AND o.placed_at >= $3
 		AND NOT EXISTS (SELECT 1 FROM backoffice_sends b WHERE b.order_id = o.id)
-		ORDER BY o.id LIMIT $4`, storeID, afterID, *from, backfillBatch))
+		ORDER BY o.id LIMIT $4`, storeID, afterID, from.Truncate(time.Second), backfillBatch))
 	if err != nil {
 		return fmt.Errorf("listing the orders of store %d to send: %w", storeID, err)
 	}
@@ -465,6 +466,13 @@ func (s *Service) create(ctx context.Context, t platform.BackOffice, l Link, st 
 		in.StoreID = set.StoreID
 	}
 	j, err := t.CreateOrderJob(ctx, key, in)
+	if err != nil && len(in.Payments) > 0 && paymentsRefused(err) {
+		// the back office lacks what a payment needs (its payment or card types): the job is
+		// made without them, and the timeline says why (the breakdown is in the instructions)
+		notes = append(notes, fmt.Sprintf("card payments not recorded on the sales order: %v", err))
+		in.Payments = nil
+		j, err = t.CreateOrderJob(ctx, key, in)
+	}
 	if err != nil {
 		return out, err
 	}
@@ -482,6 +490,20 @@ func (s *Service) create(ctx context.Context, t platform.BackOffice, l Link, st 
 	}
 	out.cancelDone = false
 	return out, nil
+}
+
+// paymentsRefused reports whether the back office refused a job for its payments' fields.
+func paymentsRefused(err error) bool {
+	perr, ok := errors.AsType[*platform.Error](err)
+	if !ok || perr.Kind != platform.KindInvalidInput {
+		return false
+	}
+	for _, f := range perr.Fields {
+		if strings.HasPrefix(f.Field, "payments") {
+			return true
+		}
+	}
+	return strings.Contains(perr.Error(), "payments[")
 }
 
 func targetWords(target string) string {

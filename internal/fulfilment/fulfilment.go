@@ -80,6 +80,9 @@ type Config struct {
 	// NotifyCustomer tells the destination's customer of each fulfilment and tracking update
 	// (the platform's shipping emails). Nil: true.
 	NotifyCustomer *bool
+	// OnApplied, when set, is told in the recording transaction that a destination order got a
+	// fulfilment (the wiring has the hub's copy of the order read again: orders' refresh).
+	OnApplied func(ctx context.Context, tx database.Tx, destinationStoreID int64, orderID string) error
 }
 
 // Service records source fulfilments and applies them to destination orders.

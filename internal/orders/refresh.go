@@ -26,9 +26,14 @@ type RefreshArgs struct {
 func (RefreshArgs) Kind() string { return "orders_refresh" }
 
 // It is available at once (no schedule to wait for): a delivery of the same second still on its
-// way that arrives after it enqueues the next one. Other domains that changed an order on its
-// store (the fulfilment back) insert it too, so the hub's copy follows at once whatever webhooks
-// are lost.
+// way that arrives after it enqueues the next one.
+
+// RequestRefresh enqueues, in tx, a read of one order of a destination store: for the domains
+// that changed it on its store (the fulfilment back), so the hub's copy follows at once whatever
+// webhooks are lost or arrive out of order.
+func (s *Service) RequestRefresh(ctx context.Context, tx database.Tx, storeID int64, orderID string) error {
+	return s.enqueueRefresh(ctx, tx, store.Store{ID: storeID, Name: fmt.Sprintf("store %d", storeID)}, orderID)
+}
 
 func (s *Service) enqueueRefresh(ctx context.Context, tx database.Tx, st store.Store, orderID string) error {
 	if err := s.jobs.Insert(ctx, tx, RefreshArgs{StoreID: st.ID, OrderID: orderID}, nil); err != nil {
