@@ -49,7 +49,9 @@ func (r Resolved) Apply(l *platform.BackOfficeLine) {
 	l.DesignName, l.Location, l.Method, l.Supplier = r.DesignName, r.Location, r.Method, r.Supplier
 }
 
-func (r *Resolved) note(format string, args ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, args...)) }
+func (r *Resolved) note(format string, args ...any) {
+	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
+}
 
 // property returns the trimmed value of the first property named name, whatever its case.
 func property(props []platform.Property, name string) string {

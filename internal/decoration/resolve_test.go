@@ -29,7 +29,7 @@ func TestResolve(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, db)
 		crest := f.logo("Crest", "Embroidery", "Stitch & Co") // method and supplier of its own
-		word := f.logo("Wordmark", "", "")                   // neither: the product's apply
+		word := f.logo("Wordmark", "", "")                    // neither: the product's apply
 		f.logo("Sponsor", "DTG", "")                          // a logo of the store no product places
 		put := func(id string, p decoration.PutProductParams) {
 			t.Helper()
