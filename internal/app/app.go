@@ -20,6 +20,7 @@ import (
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/decoration"
 	"github.com/storesync/storesync/internal/fulfilment"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
@@ -54,6 +55,7 @@ type App struct {
 	Reconcile   *reconcile.Service // reconciliation runs: what webhooks missed, found and fixed
 	Orders      *orders.Service    // destination orders, their eligibility per source
 	Fulfilment  *fulfilment.Service
+	Decoration  *decoration.Service // stores' logos and products' decoration, for their orders' sales order lines
 	Metrics     *server.Metrics
 	Now         func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -150,6 +152,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
 	a.BackOffice = backoffice.NewService(db, opts.Now)
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now, a.Targets), box, opts.Now)
+	a.Decoration = decoration.NewService(db, opts.Now)
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
 	a.Connections.OnTransit(a.Linking.OnTransit) // a disconnect's product work, decided in its transaction

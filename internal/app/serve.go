@@ -66,6 +66,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.Reconcile(a.Reconcile),
 		api.Reservations(a.Inventory),
 		api.Orders(a.Orders),
+		api.Decoration(a.Decoration),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
