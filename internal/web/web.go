@@ -11,11 +11,13 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/decoration"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/linking"
@@ -61,7 +63,9 @@ type Deps struct {
 	Inventory *inventory.Service
 	// Orders, when set, adds the Orders pages.
 	Orders *orders.Service
-	Logger *slog.Logger
+	// Decoration, when set, adds a store's Logos page and its products' decoration pages.
+	Decoration *decoration.Service
+	Logger     *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -98,6 +102,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.reconcileRoutes(mux, cop)
 	h.orderRoutes(mux, cop)
 	h.orderSettingsRoutes(mux, cop)
+	h.decorationRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
@@ -112,7 +117,8 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"deref": func(n *int64) int64 { return *n },
+	"deref":      func(n *int64) int64 { return *n },
+	"pathEscape": url.PathEscape, // a platform's id as one path segment
 }
 
 // render writes a page. On a GET of a logged-in session it shows, once, the flash the last action
