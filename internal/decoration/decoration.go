@@ -132,11 +132,11 @@ func (f *fields) text(field, v string, required bool) string {
 	return t
 }
 
-func (f fields) err() error {
-	if len(f) == 0 {
+func (f *fields) err() error {
+	if len(*f) == 0 {
 		return nil
 	}
-	return &ValidationError{Fields: f}
+	return &ValidationError{Fields: *f}
 }
 
 // storeIn checks, in q, that the store is the account's: any other store is not found.

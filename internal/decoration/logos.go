@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/storesync/storesync/internal/database"
 )
@@ -119,7 +120,7 @@ func (s *Service) UpdateLogo(ctx context.Context, p SaveLogoParams) (Logo, error
 		l, err = getLogo(ctx, tx, p.AccountID, p.StoreID, p.LogoID)
 		return err
 	})
-	return l, s.saveErr(err, l.Name, "updating logo "+fmt.Sprint(p.LogoID))
+	return l, s.saveErr(err, l.Name, "updating logo "+strconv.FormatInt(p.LogoID, 10))
 }
 
 // nameFree refuses a name another logo of the store (not except) has, whatever its case.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/storesync/storesync/internal/database"
 )
@@ -74,7 +75,7 @@ func (p PutProductParams) check() (Product, fields) {
 			f.add(at+".logo_id", "give the id of a logo of the store", in.LogoID)
 		}
 		loc := f.text(at+".location", in.Location, true)
-		k := [2]string{fmt.Sprint(in.LogoID), key(loc)}
+		k := [2]string{strconv.FormatInt(in.LogoID, 10), key(loc)}
 		if j, dup := seen[k]; dup && loc != "" {
 			f.add(at, fmt.Sprintf("the same logo at the same location as placements[%d]", j), nil)
 		}

@@ -49,7 +49,7 @@ func (r Resolved) Apply(l *platform.BackOfficeLine) {
 	l.DesignName, l.Location, l.Method, l.Supplier = r.DesignName, r.Location, r.Method, r.Supplier
 }
 
-func (r *Resolved) note(format string, args ...any) {
+func notef(r *Resolved, format string, args ...any) {
 	r.Notes = append(r.Notes, fmt.Sprintf(format, args...))
 }
 
@@ -98,16 +98,23 @@ func Resolve(ctx context.Context, q database.Querier, storeID int64, productID s
 	var err error
 	switch {
 	case lineLogo != "":
-		c, err = byLogo(ctx, q, storeID, &r, placements, lineLogo, lineLoc, prod.Location)
+		var ok bool
+		var bl chosen
+		bl, ok, err = byLogo(ctx, q, storeID, &r, placements, lineLogo, lineLoc, prod.Location)
 		if err != nil {
 			return Resolved{}, err
 		}
+		if ok {
+			c = &bl
+		}
 	case lineLoc != "":
-		c = byLocation(&r, placements, lineLoc)
+		bl := byLocation(&r, placements, lineLoc)
+		c = &bl
 	case len(placements) == 1:
-		c = fromPlacement(placements[0])
+		bl := fromPlacement(placements[0])
+		c = &bl
 	case len(placements) > 1:
-		r.note("the product places %d logos and the line names none (property %q): the product's decoration is used",
+		notef(&r, "the product places %d logos and the line names none (property %q): the product's decoration is used",
 			len(placements), names.Logo)
 	}
 	if c != nil {
@@ -119,14 +126,14 @@ func Resolve(ctx context.Context, q database.Querier, storeID int64, productID s
 		r.DesignName, r.Method, r.Supplier, r.Location = prod.DesignName, prod.Method, prod.DecorationSupplier, prod.Location
 	}
 	if r.DesignName == "" && r.Method == "" && r.Supplier == "" && r.Location == "" && len(r.Notes) == 0 {
-		r.note("no decoration: the line names no logo (property %q) and the product has no decoration", names.Logo)
+		notef(&r, "no decoration: the line names no logo (property %q) and the product has no decoration", names.Logo)
 	}
 	return r, nil
 }
 
 // byLogo resolves a line that names a logo: a placement of it on the product (at the line's
 // location when it names one), or else the store's logo at the line's location.
-func byLogo(ctx context.Context, q database.Querier, storeID int64, r *Resolved, placements []placementRow, name, loc, productLoc string) (*chosen, error) {
+func byLogo(ctx context.Context, q database.Querier, storeID int64, r *Resolved, placements []placementRow, name, loc, productLoc string) (chosen, bool, error) {
 	var matches []placementRow
 	for _, p := range placements {
 		if key(p.LogoName) == key(name) && (loc == "" || key(p.Location) == key(loc)) {
@@ -135,32 +142,32 @@ func byLogo(ctx context.Context, q database.Querier, storeID int64, r *Resolved,
 	}
 	if len(matches) > 0 {
 		if loc == "" && len(matches) > 1 {
-			r.note("the product places logo %q at %d locations and the line names none: the first, %q, is used",
+			notef(r, "the product places logo %q at %d locations and the line names none: the first, %q, is used",
 				matches[0].LogoName, len(matches), matches[0].Location)
 		}
-		return fromPlacement(matches[0]), nil
+		return fromPlacement(matches[0]), true, nil
 	}
 	l, ok, err := logoByName(ctx, q, storeID, name)
 	if err != nil {
-		return nil, fmt.Errorf("reading logo %q of store %d: %w", name, storeID, err)
+		return chosen{}, false, fmt.Errorf("reading logo %q of store %d: %w", name, storeID, err)
 	}
 	if !ok {
 		if loc != "" {
-			r.note("logo %q (at %q) named by the line is not a logo of the store: the product's decoration is used", name, loc)
+			notef(r, "logo %q (at %q) named by the line is not a logo of the store: the product's decoration is used", name, loc)
 		} else {
-			r.note("logo %q named by the line is not a logo of the store: the product's decoration is used", name)
+			notef(r, "logo %q named by the line is not a logo of the store: the product's decoration is used", name)
 		}
-		return nil, nil
+		return chosen{}, false, nil
 	}
 	if loc == "" && productLoc == "" {
-		r.note("no location for logo %q: the line names none and the product does not place the logo", l.Name)
+		notef(r, "no location for logo %q: the line names none and the product does not place the logo", l.Name)
 	}
-	return &chosen{name: l.Name, method: l.Method, supplier: l.Supplier, location: loc}, nil
+	return chosen{name: l.Name, method: l.Method, supplier: l.Supplier, location: loc}, true, nil
 }
 
 // byLocation resolves a line that names a location only: the product's one placement there, or
 // else the line's location with the product's decoration.
-func byLocation(r *Resolved, placements []placementRow, loc string) *chosen {
+func byLocation(r *Resolved, placements []placementRow, loc string) chosen {
 	var matches []placementRow
 	for _, p := range placements {
 		if key(p.Location) == key(loc) {
@@ -171,13 +178,13 @@ func byLocation(r *Resolved, placements []placementRow, loc string) *chosen {
 		return fromPlacement(matches[0])
 	}
 	if len(matches) > 1 {
-		r.note("the product places %d logos at %q and the line names none of them: the product's design is used", len(matches), loc)
+		notef(r, "the product places %d logos at %q and the line names none of them: the product's design is used", len(matches), loc)
 	}
-	return &chosen{location: loc}
+	return chosen{location: loc}
 }
 
-func fromPlacement(p placementRow) *chosen {
-	return &chosen{name: p.LogoName, method: p.method, supplier: p.supplier, location: p.Location}
+func fromPlacement(p placementRow) chosen {
+	return chosen{name: p.LogoName, method: p.method, supplier: p.supplier, location: p.Location}
 }
 
 func first(a, b string) string {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,7 +84,7 @@ func TestDecorationPages(t *testing.T) {
 		if a := b.do("GET", page, nil); a.status != 200 || !strings.Contains(a.body, "Nothing is kept") || !strings.Contains(a.body, "gid://shopify/Product/7") {
 			t.Fatalf("product page: %d %.400s", a.status, a.body)
 		}
-		form := url.Values{"supplier": {"SanMar"}, "design_name": {"Team"}, "logo_id": {fmt.Sprint(crest), "987654", ""},
+		form := url.Values{"supplier": {"SanMar"}, "design_name": {"Team"}, "logo_id": {strconv.FormatInt(crest, 10), "987654", ""},
 			"location": {"Left chest", "Back", ""}}
 		if a := b.do("POST", page, form); a.status != 422 || !strings.Contains(a.body, "logo_id: logo 987654 is not a logo of this store") ||
 			!strings.Contains(a.body, `value="SanMar"`) {
@@ -93,7 +94,7 @@ func TestDecorationPages(t *testing.T) {
 		if p, _ := svc.GetProduct(ctx, product); p.UpdatedAt != nil {
 			t.Fatalf("product after a refused form %+v; want nothing kept", p)
 		}
-		form["logo_id"], form["location"] = []string{fmt.Sprint(crest)}, []string{"Left chest"}
+		form["logo_id"], form["location"] = []string{strconv.FormatInt(crest, 10)}, []string{"Left chest"}
 		post, got = b.follow(page, form)
 		if post.status != http.StatusSeeOther || !strings.Contains(got.body, "Decoration saved") || !strings.Contains(got.body, `value="Left chest"`) ||
 			!strings.Contains(got.body, fmt.Sprintf(`<option value="%d" selected>Crest</option>`, crest)) {
