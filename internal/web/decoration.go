@@ -29,7 +29,7 @@ func (h *dashboard) decorationRoutes(mux *http.ServeMux, cop *http.CrossOriginPr
 	}
 	mux.Handle("GET /stores/{id}/logos", h.authed(h.logosPage))
 	mux.Handle("POST /stores/{id}/logos", cop.Handler(h.authed(h.addLogo)))
-	mux.Handle("POST /stores/{id}/logos/{logo_id}", cop.Handler(h.authed(h.editLogo)))
+	mux.Handle("POST /stores/{id}/logos/{logo_id}/edit", cop.Handler(h.authed(h.editLogo)))
 	mux.Handle("POST /stores/{id}/logos/{logo_id}/delete", cop.Handler(h.authed(h.deleteLogo)))
 	mux.Handle("GET /stores/{id}/products/decoration", h.authed(h.openDecoration))
 	mux.Handle("GET /stores/{id}/products/{product_id}/decoration", h.authed(h.decorationPage))

@@ -14,6 +14,8 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/decoration"
+	"github.com/storesync/storesync/internal/ingest"
+	"github.com/storesync/storesync/internal/jobs"
 	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
@@ -35,8 +37,13 @@ func TestDecorationPages(t *testing.T) {
 		site := &connSite{db: db, box: secret.NewBox(k), acc: account.NewService(db, nil)}
 		site.stores = store.NewService(db, nil, site.box, nil)
 		svc := decoration.NewService(db, nil)
-		mux := http.NewServeMux()
-		web.Register(mux, web.Deps{Accounts: site.acc, Stores: site.stores, Decoration: svc, Problem: server.WriteProblem})
+		jc, err := jobs.New(db, nil, jobs.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux() // with the stores' webhook routes beside the decoration's, as served
+		web.Register(mux, web.Deps{Accounts: site.acc, Stores: site.stores, Ingest: ingest.NewService(db, jc, site.stores, ingest.Config{}),
+			Decoration: svc, Problem: server.WriteProblem})
 		site.srv = httptest.NewTLSServer(mux)
 		t.Cleanup(site.srv.Close)
 		b, acc, st := site.person(t, "printer", "harbor")
@@ -62,7 +69,8 @@ func TestDecorationPages(t *testing.T) {
 			!strings.Contains(a.body, "already has a logo") || !strings.Contains(a.body, `value="InkWorks"`) {
 			t.Fatalf("a taken name: %d %.400s; want 422 with the form shown again", a.status, a.body)
 		}
-		edit := fmt.Sprintf("%s/%d", logos, crest)
+		logo := fmt.Sprintf("%s/%d", logos, crest)
+		edit := logo + "/edit"
 		if a := b.do("POST", edit, url.Values{"name": {"  "}, "decoration_method": {"Patch"}}); a.status != 422 || !strings.Contains(a.body, "give 1 to 200 characters") ||
 			!strings.Contains(a.body, `value="Patch"`) {
 			t.Fatalf("a blank name: %d %.400s", a.status, a.body)
@@ -112,7 +120,7 @@ func TestDecorationPages(t *testing.T) {
 			{"GET", logos, nil},
 			{"POST", logos, url.Values{"name": {"Theirs"}}},
 			{"POST", edit, url.Values{"name": {"Theirs"}}},
-			{"POST", edit + "/delete", url.Values{}},
+			{"POST", logo + "/delete", url.Values{}},
 			{"GET", page, nil},
 			{"POST", page, url.Values{"supplier": {"theirs"}}},
 		} {
@@ -131,7 +139,7 @@ func TestDecorationPages(t *testing.T) {
 			t.Fatalf("after the stranger's tries %+v; want unchanged", p)
 		}
 
-		post, got = b.follow(edit+"/delete", url.Values{})
+		post, got = b.follow(logo+"/delete", url.Values{})
 		if post.status != http.StatusSeeOther || !strings.Contains(got.body, "with its 1 placement(s)") || !strings.Contains(got.body, "No logos yet") {
 			t.Fatalf("deleting a logo: %d %.400s", post.status, got.body)
 		}
