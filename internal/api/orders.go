@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/storesync/storesync/internal/bolink"
 	"maps"
 	"net/http"
 	"net/url"
@@ -84,6 +85,8 @@ type Order struct {
 	Flags             []OrderFlag  `json:"flags,omitempty" doc:"GET /api/v2/orders/{id} only: what a person has to look at, cleared or not (order_flags.go)"`
 	// Fulfillments: GET /api/v2/orders/{id} only (fulfilments.go).
 	Fulfillments []OrderFulfillment `json:"fulfillments,omitempty" doc:"GET /api/v2/orders/{id} only: each source fulfilment and what reached the destination"`
+	// BackOffice: GET /api/v2/orders/{id} only (backoffice_link.go).
+	BackOffice *BackOfficeStatus `json:"back_office,omitempty" doc:"GET /api/v2/orders/{id} only, for a store with a back-office link: the order's job in the back office"`
 }
 
 func amount(minor int64, currency string) Money {
@@ -204,7 +207,15 @@ type pushesOutput struct {
 	}
 }
 
-type orderHandlers struct{ svc *orders.Service }
+type orderHandlers struct {
+	svc *orders.Service
+	bo  BackOfficeStatuses
+}
+
+// BackOfficeStatuses reads orders' back-office statuses (*bolink.Service).
+type BackOfficeStatuses interface {
+	OrderStatus(ctx context.Context, accountID, orderID int64) (bolink.Status, bool, error)
+}
 
 func (h orderHandlers) register(hapi huma.API) {
 	tags := []string{"Orders"}
@@ -340,7 +351,18 @@ func (h orderHandlers) get(ctx context.Context, in *orderIDInput) (*orderOutput,
 	if err != nil {
 		return nil, err
 	}
-	return &orderOutput{Body: orderOut(o)}, nil
+	out := orderOut(o)
+	if h.bo != nil {
+		st, ok, err := h.bo.OrderStatus(ctx, AccountID(ctx), in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			b := BackOfficeStatusOut(st)
+			out.BackOffice = &b
+		}
+	}
+	return &orderOutput{Body: out}, nil
 }
 
 func (h orderHandlers) getSettings(ctx context.Context, in *connectionIDInput) (*orderSettingsOutput, error) {

@@ -54,10 +54,11 @@ func Decoration(svc *decoration.Service) func(huma.API) {
 	return decorationHandlers{svc: svc}.register
 }
 
-// Orders adds the operations on destination orders and a connection's order settings (orders.go).
-func Orders(svc *orders.Service) func(huma.API) {
+// Orders adds the operations on destination orders and a connection's order settings (orders.go);
+// bo, when set, gives each order its back-office status.
+func Orders(svc *orders.Service, bo BackOfficeStatuses) func(huma.API) {
 	return func(hapi huma.API) {
-		orderHandlers{svc: svc}.register(hapi)
+		orderHandlers{svc: svc, bo: bo}.register(hapi)
 		reportHandlers{svc: svc, log: slog.Default()}.register(hapi) // the pushed-orders report (reports.go)
 	}
 }

@@ -33,7 +33,7 @@ var allowed = map[string][]string{
 	"internal/linking":    {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/connection", "internal/catalog"},
 	"internal/reconcile":  {"internal/database", "internal/jobs", "internal/platform", "internal/store", "internal/connection", "internal/catalog", "internal/inventory", "internal/linking"},
 	"internal/account":    {"internal/database"},
-	"internal/backoffice": {"internal/database", "internal/jobs"},
+	"internal/backoffice": {"internal/database", "internal/jobs", "internal/platform"},
 	"internal/webhook":    {"internal/database", "internal/jobs"},
 	"internal/jobs":       {"internal/database"},
 	"internal/database":   {"internal/database"},

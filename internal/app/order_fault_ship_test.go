@@ -323,7 +323,8 @@ func (h *faultHarness) fulfilmentState(t *testing.T, orders []shippedOrder) (pro
 			wantStatus = "partially_fulfilled"
 		}
 		if st := status[fmt.Sprintf("%d %s", o.order.dest.st.ID, o.order.id)]; st != wantStatus {
-			problems = append(problems, fmt.Sprintf("%s: the hub says %s; the destination's fulfilments make it %s", name, st, wantStatus))
+			problems = append(problems, fmt.Sprintf("%s: the hub says %s; the destination's fulfilments make it %s%s", name, st, wantStatus,
+				h.orderHistory(t, o.order.dest.st.ID, o.order.id)))
 		}
 	}
 	return problems, sourceFulfilments, shippedParts
@@ -460,4 +461,33 @@ func (h *faultHarness) logFulfilments(t *testing.T) {
 		t.Logf("hub: order %d %s: %s", orderID, kind, detail)
 	}
 	rows.Close()
+}
+
+// orderHistory is what a failing run needs of one hub order: its stamp and timeline.
+func (h *faultHarness) orderHistory(t *testing.T, storeID int64, platformID string) string {
+	t.Helper()
+	ctx := context.Background()
+	var id, version int64
+	var stamp *time.Time
+	if err := h.a.DB.QueryRow(ctx, `SELECT id, version, platform_updated_at FROM orders WHERE store_id = $1 AND platform_order_id = $2`,
+		storeID, platformID).Scan(&id, &version, &stamp); err != nil {
+		return fmt.Sprintf(" (hub order unreadable: %v)", err)
+	}
+	out := fmt.Sprintf(" (hub order %d version %d stamped %v; timeline:", id, version, stamp)
+	rows, err := h.a.DB.Query(ctx, `SELECT kind, detail, at FROM order_events WHERE order_id = $1 ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, detail string
+		var at time.Time
+		if err := rows.Scan(&kind, &detail, &at); err != nil {
+			t.Fatal(err)
+		}
+		out += fmt.Sprintf(" [%s %s %s]", at.Format("15:04:05.000"), kind, detail)
+	}
+	var refreshes int
+	_ = h.a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'orders_refresh'`).Scan(&refreshes)
+	return out + fmt.Sprintf("; %d refresh jobs in all)", refreshes)
 }

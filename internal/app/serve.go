@@ -65,7 +65,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.Linking(a.Linking),
 		api.Reconcile(a.Reconcile),
 		api.Reservations(a.Inventory),
-		api.Orders(a.Orders),
+		api.Orders(a.Orders, nil),
 		api.Decoration(a.Decoration),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}

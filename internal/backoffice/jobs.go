@@ -53,6 +53,7 @@ type SearchJobsParams struct {
 	ContactID     int64
 	ClientGroupID string
 	StoreID       string
+	ExternalRef   string
 	CreatedFrom   time.Time // inclusive
 	CreatedTo     time.Time // exclusive
 	Page          int
@@ -192,6 +193,7 @@ func (s *Service) SearchJobs(ctx context.Context, p SearchJobsParams) (Page[Job]
 	f.addIf(p.ContactID != 0, "j.contact_id = ?", p.ContactID)
 	f.addIf(p.ClientGroupID != "", "c.client_group_id = ?", p.ClientGroupID)
 	f.addIf(p.StoreID != "", "j.store_id = ?", p.StoreID)
+	f.addIf(p.ExternalRef != "", "j.external_ref = ?", p.ExternalRef)
 	f.addIf(!p.CreatedFrom.IsZero(), "j.created_at >= ?", p.CreatedFrom)
 	f.addIf(!p.CreatedTo.IsZero(), "j.created_at < ?", p.CreatedTo)
 	page, offset := pageOffset(p.Page)

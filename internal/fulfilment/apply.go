@@ -369,6 +369,16 @@ func (s *Service) created(ctx context.Context, job *river.Job[ApplyArgs], r row,
 				return err
 			}
 		}
+		// the destination order changed: the hub's copy reads it again rather than wait for the
+		// destination's own webhook, which may be lost or arrive before an older one
+		var destStoreID int64
+		var destOrderID string
+		if err := tx.QueryRow(ctx, `SELECT store_id, platform_order_id FROM orders WHERE id = $1`, r.orderID).Scan(&destStoreID, &destOrderID); err != nil {
+			return err
+		}
+		if err := s.jobs.Insert(ctx, tx, orders.RefreshArgs{StoreID: destStoreID, OrderID: destOrderID}, nil); err != nil {
+			return err
+		}
 		done = cur.tracking == send.Tracking
 		return completeIf(ctx, tx, job, done)
 	})

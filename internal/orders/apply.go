@@ -110,7 +110,7 @@ func (k kept) fingerprint() string {
 // Platforms stamp orders to the second and do not deliver webhooks in order, so two deliveries
 // with the same stamp but different contents (a second fulfilment in the same second as the
 // first) cannot be ordered by their stamps: the later one is kept, and a refresh job reads the
-// order again a moment later and keeps what the platform then says (refresh.go).
+// order again and keeps what the platform then says (refresh.go).
 func (s *Service) Apply(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) (Outcome, error) {
 	return s.apply(ctx, tx, st, o, false)
 }
@@ -122,8 +122,16 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, st store.Store, o p
 		return OutcomeIgnored, nil
 	}
 	conns, err := destinationConnections(ctx, tx, st.ID)
-	if err != nil || len(conns) == 0 {
+	if err != nil {
 		return OutcomeIgnored, err
+	}
+	if len(conns) == 0 {
+		if s.cfg.Keeper == nil {
+			return OutcomeIgnored, nil
+		}
+		if _, ok, err := s.cfg.Keeper.KeepsOrders(ctx, tx, st.ID); err != nil || !ok {
+			return OutcomeIgnored, err
+		}
 	}
 	now := s.now()
 	k := keep(o)
@@ -155,7 +163,7 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, st store.Store, o p
 	case storedFP == fp:
 		outcome = OutcomeDuplicate
 	case !fresh && storedAt != nil && stamp != nil && stamp.Equal(*storedAt):
-		if err := s.enqueueRefresh(ctx, tx, st, o.ID, now); err != nil {
+		if err := s.enqueueRefresh(ctx, tx, st, o.ID); err != nil {
 			return "", err
 		}
 	}
@@ -197,6 +205,11 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, st store.Store, o p
 	}
 	if err := s.afterChange(ctx, tx, id, prev, k, wasCancelled, now); err != nil {
 		return "", fmt.Errorf("order %s changed after its push: %w", o.ID, err)
+	}
+	if s.cfg.OnKept != nil && outcome != OutcomeDuplicate {
+		if err := s.cfg.OnKept(ctx, tx, st, id, o, outcome); err != nil {
+			return "", err
+		}
 	}
 	return outcome, nil
 }

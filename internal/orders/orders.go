@@ -84,6 +84,22 @@ type Config struct {
 	Reservations Reservations
 	// Fulfillments, when set, gives Get each order's source fulfilments (ShowFulfillments).
 	Fulfillments FulfillmentLister
+	// Keeper, when set, names the stores whose orders are kept though they are no connection's
+	// destination (a store's back-office link): Apply keeps them and the poll reads them.
+	Keeper Keeper
+	// OnKept, when set, is told each order kept new or changed (not a duplicate or stale
+	// delivery), in the transaction that keeps it, with the order's id in the hub.
+	OnKept func(ctx context.Context, tx database.Tx, st store.Store, orderID int64, o platform.Order, outcome Outcome) error
+}
+
+// Keeper is a domain that wants the orders of some stores kept whether or not they are a
+// connection's destination.
+type Keeper interface {
+	// KeepsOrders says whether the store's orders are to be kept, and the earliest time its
+	// orders matter from (where the store's first poll starts).
+	KeepsOrders(ctx context.Context, q database.Querier, storeID int64) (since time.Time, ok bool, err error)
+	// StoresKeepingOrders lists the stores KeepsOrders says yes to, for the poll.
+	StoresKeepingOrders(ctx context.Context, q database.Querier) ([]int64, error)
 }
 
 // Reservations are the inventory's reservations of a destination order's lines (the wiring

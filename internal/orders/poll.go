@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -75,6 +76,17 @@ func (s *Service) EnqueuePolls(ctx context.Context, tx database.Tx) error {
 	if err != nil {
 		return fmt.Errorf("listing destination stores to poll: %w", err)
 	}
+	if s.cfg.Keeper != nil {
+		more, err := s.cfg.Keeper.StoresKeepingOrders(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("listing stores whose orders are kept: %w", err)
+		}
+		for _, id := range more {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
 	for _, id := range ids {
 		if err := s.jobs.Insert(ctx, tx, PollArgs{StoreID: id}, nil); err != nil {
 			return fmt.Errorf("enqueuing the order poll of store %d: %w", id, err)
@@ -130,7 +142,7 @@ func (s *Service) Poll(ctx context.Context, storeID int64) error {
 	var since time.Time
 	if cursorAt != nil {
 		since = cursorAt.Add(-PollOverlap)
-	} else if first, err := firstConnected(ctx, s.db, storeID); err != nil {
+	} else if first, err := s.firstKept(ctx, storeID); err != nil {
 		return err
 	} else {
 		since = first.Add(-PollOverlap) // nothing placed before the first connection is ever pushed
@@ -170,6 +182,23 @@ func (s *Service) Poll(ctx context.Context, storeID int64) error {
 		}
 		page = p.NextCursor
 	}
+}
+
+// firstKept is when the store's orders start to matter: its first connection, or the Keeper's
+// time when earlier (or the store has no connection).
+func (s *Service) firstKept(ctx context.Context, storeID int64) (time.Time, error) {
+	first, err := firstConnected(ctx, s.db, storeID)
+	if err != nil || s.cfg.Keeper == nil {
+		return first, err
+	}
+	since, ok, err := s.cfg.Keeper.KeepsOrders(ctx, s.db, storeID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if ok && (first.IsZero() || since.Before(first)) {
+		return since, nil
+	}
+	return first, nil
 }
 
 func firstConnected(ctx context.Context, q database.Querier, storeID int64) (time.Time, error) {

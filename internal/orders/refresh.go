@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/riverqueue/river"
 
@@ -13,10 +12,6 @@ import (
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/store"
 )
-
-// RefreshDelay is how long after an ambiguous delivery the order is read again: long enough for
-// the deliveries of the same second still on their way to arrive first.
-const RefreshDelay = 3 * time.Second
 
 // RefreshArgs reads one destination order from its store and keeps what the store says now.
 // Apply enqueues it when a delivery has the same stamp as the kept copy but other contents (the
@@ -30,9 +25,13 @@ type RefreshArgs struct {
 // Kind implements river.JobArgs.
 func (RefreshArgs) Kind() string { return "orders_refresh" }
 
-func (s *Service) enqueueRefresh(ctx context.Context, tx database.Tx, st store.Store, orderID string, now time.Time) error {
-	if err := s.jobs.Insert(ctx, tx, RefreshArgs{StoreID: st.ID, OrderID: orderID},
-		&river.InsertOpts{ScheduledAt: now.Add(RefreshDelay)}); err != nil {
+// It is available at once (no schedule to wait for): a delivery of the same second still on its
+// way that arrives after it enqueues the next one. Other domains that changed an order on its
+// store (the fulfilment back) insert it too, so the hub's copy follows at once whatever webhooks
+// are lost.
+
+func (s *Service) enqueueRefresh(ctx context.Context, tx database.Tx, st store.Store, orderID string) error {
+	if err := s.jobs.Insert(ctx, tx, RefreshArgs{StoreID: st.ID, OrderID: orderID}, nil); err != nil {
 		return fmt.Errorf("enqueuing a refresh of order %s of %s: %w", orderID, st.Name, err)
 	}
 	return nil

@@ -200,5 +200,13 @@ func (h *dashboard) orderPage(w http.ResponseWriter, r *http.Request, p account.
 		}
 		lines = append(lines, ln)
 	}
-	h.render(w, r, "order", http.StatusOK, map[string]any{"Account": p.AccountName, "Order": o, "Lines": lines, "SourceNames": names})
+	data := map[string]any{"Account": p.AccountName, "Order": o, "Lines": lines, "SourceNames": names}
+	if h.BackOfficeLinks != nil {
+		if st, ok, err := h.BackOfficeLinks.OrderStatus(r.Context(), p.AccountID, o.ID); err != nil {
+			h.Logger.WarnContext(r.Context(), "reading an order's back-office status", "error", err)
+		} else if ok {
+			data["BackOffice"] = st
+		}
+	}
+	h.render(w, r, "order", http.StatusOK, data)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/bolink"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/decoration"
 	"github.com/storesync/storesync/internal/ingest"
@@ -63,6 +64,9 @@ type Deps struct {
 	Inventory *inventory.Service
 	// Orders, when set, adds the Orders pages.
 	Orders *orders.Service
+	// BackOfficeLinks, when set, adds each store's back-office page and the orders' back-office
+	// status.
+	BackOfficeLinks *bolink.Service
 	// Decoration, when set, adds a store's Logos page and its products' decoration pages.
 	Decoration *decoration.Service
 	Logger     *slog.Logger
@@ -102,6 +106,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.reconcileRoutes(mux, cop)
 	h.orderRoutes(mux, cop)
 	h.orderSettingsRoutes(mux, cop)
+	h.backOfficeRoutes(mux, cop)
 	h.decorationRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))

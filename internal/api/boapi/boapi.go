@@ -1,7 +1,8 @@
 // Package boapi is the HTTP layer of the back office's Open API: v1 (read-only searches of jobs and
 // contacts) and v2 (search, create and update of contacts, jobs, sales and purchase orders, line
-// items, payments, and the supporting lists). Handlers decode, validate, call backoffice.Service and
-// respond; the request and response types generate the OpenAPI 3.1 description.
+// items, payments, the supporting lists and the account's users). Handlers decode, validate, call
+// backoffice.Service and respond; the request and response types generate the OpenAPI 3.1
+// description.
 //
 // The server wraps every route in the API-key middleware, which refuses plain HTTP and writes with a
 // read-only key and counts hits; handlers scope every call to the principal's account.
@@ -31,6 +32,7 @@ const (
 	tagSales    = "Sales orders"
 	tagPurchase = "Purchase orders"
 	tagLists    = "Supporting lists"
+	tagUsers    = "Users"
 )
 
 // Register adds every back-office route (routes.go), with its full path, to api. Handlers return

@@ -2,7 +2,10 @@ package boapi
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/backoffice"
@@ -22,6 +25,8 @@ type searchJobsInput struct {
 	Kind      string `query:"kind" enum:"dropship,store"`
 	ContactID int64  `query:"contact_id" minimum:"0"`
 	StoreID   string `query:"store_id"`
+	// ExternalRef finds the job a create named with it (at most one).
+	ExternalRef string `query:"external_ref" maxLength:"200" doc:"The job created with this external_ref, if any."`
 }
 
 type jobIDInput struct {
@@ -46,7 +51,7 @@ const windowNote = " Only jobs created in the past 13 months are visible; older 
 
 func (h *handlers) searchJobs(ctx context.Context, in *searchJobsInput) (*ListOutput[Job], error) {
 	return h.doSearchJobs(ctx, in.JobSearchQuery, backoffice.SearchJobsParams{Kind: backoffice.Kind(in.Kind),
-		ContactID: in.ContactID, StoreID: in.StoreID})
+		ContactID: in.ContactID, StoreID: in.StoreID, ExternalRef: in.ExternalRef})
 }
 
 func (h *handlers) doSearchJobs(ctx context.Context, q JobSearchQuery, p backoffice.SearchJobsParams) (*ListOutput[Job], error) {
@@ -74,7 +79,11 @@ func (h *handlers) createJob(ctx context.Context, kind backoffice.Kind, b JobFie
 	acct := api.AccountID(ctx)
 	j, err := h.svc.CreateJob(ctx, backoffice.CreateJobParams{AccountID: acct, Kind: kind, Input: backoffice.JobInput{
 		Description: b.Description, ContactID: b.ContactID, PrimaryRep: b.PrimaryRep, SecondaryRep: b.SecondaryRep,
-		CSR: b.CSR, CommissionCode: b.CommissionCode, ProductIndex: b.ProductIndex, StoreID: storeID}})
+		CSR: b.CSR, CommissionCode: b.CommissionCode, ProductIndex: b.ProductIndex, StoreID: storeID}, ExternalRef: b.ExternalRef})
+	if b.ExternalRef != "" && errors.Is(err, backoffice.ErrConflict) {
+		return nil, huma.Error409Conflict("a job with this external_ref exists: GET /api/v2/jobs?external_ref= finds it",
+			&huma.ErrorDetail{Location: "body.external_ref", Message: "is already the external_ref of a job", Value: api.Echo(b.ExternalRef)})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +118,6 @@ func (h *handlers) updateJob(ctx context.Context, kind backoffice.Kind, in *upda
 func jobOut(j backoffice.Job) Job {
 	return Job{ID: j.ID, Number: j.Number, Kind: j.Kind, Status: j.Status, Description: j.Description, ContactID: j.ContactID,
 		ClientGroupID: j.ClientGroupID, PrimaryRep: j.PrimaryRep, SecondaryRep: j.SecondaryRep, CSR: j.CSR,
-		CommissionCode: j.CommissionCode, ProductIndex: j.ProductIndex, StoreID: j.StoreID, Version: j.Version,
+		CommissionCode: j.CommissionCode, ProductIndex: j.ProductIndex, StoreID: j.StoreID, ExternalRef: j.ExternalRef, Version: j.Version,
 		CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt}
 }

@@ -40,3 +40,12 @@ func (h *handlers) listItems(ctx context.Context, list backoffice.ListName, kind
 		return ListItem{ID: it.ID, Code: it.Code, Name: it.Name, Kind: string(it.Kind), Active: it.Active}
 	}), nil
 }
+
+func (h *handlers) listUsers(ctx context.Context, in *listItemsInput) (*ListOutput[User], error) {
+	acct := api.AccountID(ctx)
+	page, err := h.svc.ListUsers(ctx, backoffice.ListUsersParams{AccountID: acct, Page: in.Page})
+	if err != nil {
+		return nil, err
+	}
+	return listOutput(in.PageQuery, page, func(u backoffice.User) User { return User{Email: u.Email, Name: u.Name} }), nil
+}

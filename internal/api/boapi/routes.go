@@ -139,6 +139,10 @@ func (h *handlers) routes(api huma.API) {
 			return h.createPayment(ctx, in.PurchaseOrderPath.ref, in.Body)
 		})
 
+	// Users: the reps a job may name.
+	huma.Register(api, op(http.MethodGet, "/api/v2/users", "list-users", tagUsers, "List the account's users",
+		"Their emails are what a job's primary_rep, secondary_rep and csr name; ordered by email."), h.listUsers)
+
 	// Supporting lists.
 	huma.Register(api, op(http.MethodGet, "/api/v2/commission-codes", "list-commission-codes", tagLists, "List commission codes",
 		"Commission codes of dropship and store jobs."),

@@ -32,6 +32,7 @@ var table = []string{
 	"GET /api/v2/jobs/{job}/purchase-orders/{po}/payments", "POST /api/v2/jobs/{job}/purchase-orders/{po}/payments",
 	"GET /api/v2/commission-codes", "GET /api/v2/card-types", "GET /api/v2/payment-types", "GET /api/v2/payment-terms",
 	"GET /api/v2/adjustment-types", "GET /api/v2/suppliers", "GET /api/v2/product-indices",
+	"GET /api/v2/users",
 }
 
 func TestSpecCoversTheTable(t *testing.T) {

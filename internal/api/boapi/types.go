@@ -87,6 +87,7 @@ type JobFields struct {
 	CSR            string `json:"csr,omitempty" doc:"Customer service rep: email of a user of the account."`
 	CommissionCode string `json:"commission_code,omitempty" doc:"A code from /api/v2/commission-codes."`
 	ProductIndex   string `json:"product_index,omitempty" doc:"A code from /api/v2/product-indices."`
+	ExternalRef    string `json:"external_ref,omitempty" maxLength:"200" doc:"Where the job comes from (a store order: \"store 12 / order 5001\"), unique in the account: a second create with it answers 409 naming external_ref, and GET /api/v2/jobs?external_ref= finds the first."`
 }
 
 // JobCreate is the body that creates a dropship job.
@@ -130,6 +131,7 @@ type Job struct {
 	CommissionCode string               `json:"commission_code"`
 	ProductIndex   string               `json:"product_index"`
 	StoreID        string               `json:"store_id"`
+	ExternalRef    string               `json:"external_ref" doc:"Where the job came from, as its create named it; empty when it did not."`
 	Version        int64                `json:"version"`
 	CreatedAt      time.Time            `json:"created_at"`
 	UpdatedAt      time.Time            `json:"updated_at"`
@@ -304,6 +306,12 @@ type ListBody[T any] struct {
 	PerPage int     `json:"per_page" doc:"Always 10."`
 	Total   int64   `json:"total" doc:"Matches on all pages."`
 	Next    *string `json:"next" nullable:"true" doc:"Link to the next page, or null on the last."`
+}
+
+// User is a user of the account: a rep a job may name by email.
+type User struct {
+	Email string `json:"email" doc:"Lower case; what a job's primary_rep, secondary_rep and csr name."`
+	Name  string `json:"name"`
 }
 
 // WriteBody answers a create or an update.

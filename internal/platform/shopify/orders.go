@@ -9,11 +9,13 @@ import (
 	"github.com/storesync/storesync/internal/platform"
 )
 
-// Line budgets: a page of orders fetches a few lines each (cost grows with orders × lines); an
-// order with more is re-read alone, where 250 lines fit under the cost limit.
+// Line budgets: a page of orders fetches a few lines each (cost grows with orders × lines, 6
+// points a line with its options and custom attributes); an order with more is re-read alone.
+// A page of 8 orders × 15 lines asks ~914 points (20 lines would ask ~1,154), its transactions
+// (a plain list, one object's cost) ~4 of them an order; one order of 100 lines asks ~624.
 const (
-	ordersPerPage     = 8 // 10 already asks ~980 points
-	linesPerPageOrder = 20
+	ordersPerPage     = 8
+	linesPerPageOrder = 15
 	linesPerOrder     = 100 // 250 would cost more than MaxQueryCost
 )
 
@@ -51,7 +53,7 @@ func (c *Client) listOrders(ctx context.Context, first int, cursor, query string
 			page.Items = append(page.Items, o)
 			continue
 		}
-		o, err := g.order()
+		o, err := g.order(c.cfg.Shop)
 		if err != nil {
 			return platform.Page[platform.Order]{}, c.decodeError("listing orders", err)
 		}
@@ -88,7 +90,7 @@ func (c *Client) Order(ctx context.Context, id string) (platform.Order, error) {
 		}
 		after = out.Order.LineItems.PageInfo.EndCursor
 	}
-	o, err := g.order()
+	o, err := g.order(c.cfg.Shop)
 	if err != nil {
 		return platform.Order{}, c.decodeError("reading order", err)
 	}
@@ -185,7 +187,7 @@ func (c *Client) orderCreate(ctx context.Context, in platform.OrderInput, tags [
 		}
 		return o, g.ID, nil
 	}
-	o, err = g.order()
+	o, err = g.order(c.cfg.Shop)
 	if err != nil {
 		return platform.Order{}, g.ID, c.outcomeUnknown(what, "order "+g.ID+" created, its answer unreadable", c.decodeError(what, err))
 	}

@@ -39,7 +39,7 @@ func DecodeWebhook(h http.Header, body []byte, currency string) (platform.Webhoo
 		if err := json.Unmarshal(body, &r); err != nil {
 			return fail(err)
 		}
-		o, err := r.order()
+		o, err := r.order(ev.Store)
 		if err != nil {
 			return fail(err)
 		}

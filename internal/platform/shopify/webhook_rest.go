@@ -121,6 +121,11 @@ type rOrder struct {
 		CurrentQuantity *int64     `json:"current_quantity"`
 		Price           string     `json:"price"`
 		PriceSet        *rMoneySet `json:"price_set"`
+		VariantTitle    string     `json:"variant_title"`
+		Properties      []struct {
+			Name  string     `json:"name"`
+			Value rPropValue `json:"value"`
+		} `json:"properties"`
 	} `json:"line_items"`
 	ShippingLines []struct {
 		Title    string     `json:"title"`
@@ -131,7 +136,9 @@ type rOrder struct {
 	} `json:"shipping_lines"`
 }
 
-func (r *rOrder) order() (platform.Order, error) {
+// order converts an orders/* payload; shop is the shop's domain, for the admin link. REST
+// payloads carry no transactions, so TransactionsIncluded stays false.
+func (r *rOrder) order(shop string) (platform.Order, error) {
 	o := platform.Order{
 		ID: gid("Order", r.AdminID, r.ID), Name: r.Name, Number: r.OrderNumber, Email: r.Email, Phone: r.Phone,
 		Note: r.Note, Tags: splitTags(r.Tags), Currency: r.Currency, FinancialStatus: financialStatus(r.FinancialStatus),
@@ -139,6 +146,7 @@ func (r *rOrder) order() (platform.Order, error) {
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ProcessedAt: r.ProcessedAt,
 		ShippingAddress: r.ShippingAddress.address(), BillingAddress: r.BillingAddress.address(),
 	}
+	o.AdminURL = adminOrderURL(shop, o.ID)
 	if o.FulfillmentStatus == "" {
 		o.FulfillmentStatus = "unfulfilled"
 	}
@@ -175,11 +183,15 @@ func (r *rOrder) order() (platform.Order, error) {
 		if li.CurrentQuantity != nil {
 			cur = *li.CurrentQuantity
 		}
-		o.Lines = append(o.Lines, platform.OrderLine{
+		line := platform.OrderLine{
 			ID: gid("LineItem", li.AdminID, li.ID), VariantID: gid("ProductVariant", "", li.VariantID),
 			ProductID: gid("Product", "", li.ProductID), SKU: li.SKU, Title: li.Title,
-			Quantity: li.Quantity, Current: cur, UnitPrice: price,
-		})
+			Quantity: li.Quantity, Current: cur, UnitPrice: price, VariantTitle: variantTitle(li.VariantTitle),
+		}
+		for _, p := range li.Properties {
+			line.Properties = append(line.Properties, platform.Property{Name: p.Name, Value: string(p.Value)})
+		}
+		o.Lines = append(o.Lines, line)
 	}
 	for _, s := range r.ShippingLines {
 		price, err := money(s.PriceSet, s.Price, r.Currency)
@@ -189,6 +201,24 @@ func (r *rOrder) order() (platform.Order, error) {
 		o.ShippingLines = append(o.ShippingLines, platform.ShippingLine{Title: s.Title, Code: s.Code, Source: s.Source, Price: price})
 	}
 	return o, nil
+}
+
+// rPropValue is a line property's value. Shopify sends strings; a theme's number or boolean
+// (older storefronts) is kept as its JSON text, and null as "".
+type rPropValue string
+
+func (v *rPropValue) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*v = rPropValue(s)
+		return nil
+	}
+	if string(b) == "null" {
+		*v = ""
+		return nil
+	}
+	*v = rPropValue(b)
+	return nil
 }
 
 func splitTags(s string) []string {

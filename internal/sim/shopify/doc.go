@@ -45,6 +45,13 @@
 //     read from one shop is never the one written to another; inventoryItem.measurement.weight
 //     keeps the value and unit written (0 kg until one is). A compareAtPrice sent as null
 //     clears it; one left out keeps it.
+//   - Payments: an order's transactions (Order.transactions, with CardPaymentDetails company and
+//     a masked number) come from orderCreate's transactions input, from PlaceOrder's Payment
+//     (a card, other gateways, split payments, authorise only), or by default, for a PAID or
+//     AUTHORIZED order, one Shopify Payments sale or authorisation on a Visa ending 4242;
+//     Shop.CaptureOrder captures, orderCancel refunds what was captured (with refund) and voids
+//     open authorisations. Lines keep orderCreate's properties (customAttributes; REST
+//     properties).
 //
 // # Known differences
 //
@@ -53,7 +60,7 @@
 // asynchronously, leaving image null until it is ready; the simulator fetches nothing. An order
 // takes one discount code at its creation (orderCreate's discountCode: fixed, percentage or free
 // shipping), reported as discountCodes and totalDiscountsSet (REST: discount_codes,
-// total_discounts); taxes, other discounts, refunds, multiple locations per order and draft orders
+// total_discounts); taxes, other discounts, refunds other than a cancel's, multiple locations per order and draft orders
 // are not simulated. Bulk
 // queries run a page of 100 products at a time under the shop's lock; their result files live
 // in a temporary folder that Close removes, and are not kept in the state file. Webhook filter

@@ -22,6 +22,13 @@ type OrderGenerator struct {
 	// ids, "gid://shopify/ProductVariant/1"): the demo's synced products. Ids the shop does not
 	// have are ignored; none left, the lines pick from the whole catalog.
 	Variants func() []string
+	// Payments, when set, is the mix of ways paid orders are paid: each picks one at random (an
+	// AuthorizeOnly one leaves it AUTHORIZED). Unset, a paid order is one card payment (Visa 4242
+	// on shopify_payments).
+	Payments []Payment
+	// LineProperties, when set, are the custom attributes lines may carry: each line picks one set
+	// at random (an empty set: none).
+	LineProperties [][]Property
 }
 
 func (g *OrderGenerator) defaults() {
@@ -143,8 +150,18 @@ func (s *Sim) generateOrder(ctx context.Context, sh *Shop, g *OrderGenerator, rn
 		"city": city.city, "provinceCode": city.prov, "zip": city.zip, "countryCode": city.country, "phone": fmt.Sprintf("+1613555%04d", c)}
 	var lines []any
 	for range 1 + rnd.IntN(g.MaxLines) {
-		lines = append(lines, map[string]any{"variantId": gid("ProductVariant", variants[rnd.IntN(len(variants))]),
-			"quantity": 1 + rnd.IntN(g.MaxQty)})
+		line := map[string]any{"variantId": gid("ProductVariant", variants[rnd.IntN(len(variants))]),
+			"quantity": 1 + rnd.IntN(g.MaxQty)}
+		if len(g.LineProperties) > 0 {
+			if props := g.LineProperties[rnd.IntN(len(g.LineProperties))]; len(props) > 0 {
+				in := make([]any, 0, len(props))
+				for _, p := range props {
+					in = append(in, map[string]any{"name": p.Name, "value": p.Value})
+				}
+				line["properties"] = in
+			}
+		}
+		lines = append(lines, line)
 	}
 	outcome := rnd.IntN(g.Paid + g.Unpaid + g.Cancelled)
 	status := "PAID"
@@ -158,6 +175,9 @@ func (s *Sim) generateOrder(ctx context.Context, sh *Shop, g *OrderGenerator, rn
 		"shippingLines": []any{map[string]any{"title": "Standard", "code": "STD",
 			"priceSet": map[string]any{"shopMoney": map[string]any{"amount": "7.50", "currencyCode": sh.cfg.Currency}}}},
 	}}
+	if status == "PAID" && len(g.Payments) > 0 {
+		ctx = context.WithValue(ctx, paymentKey{}, &g.Payments[rnd.IntN(len(g.Payments))])
+	}
 	res := s.execute(ctx, sh, gqlRequest{Query: genCreate, Variables: vars}, "", true)
 	id, err := generatedID(res)
 	if err != nil {

@@ -65,6 +65,8 @@ type reqCtx struct {
 	events  []event
 	// internal: run by the simulator itself (generator, helpers), not sent by a client.
 	internal bool
+	// payment is how a helper's order is paid (internal requests only; see PlaceOrder).
+	payment *Payment
 }
 
 type reqCtxKey struct{}
@@ -144,6 +146,9 @@ func (s *Sim) execute(ctx context.Context, sh *Shop, req gqlRequest, base string
 		}}, &requested)
 	}
 	rc := &reqCtx{shop: sh, keys: idempotencyKeys(op, vars), baseURL: base, internal: internal}
+	if internal {
+		rc.payment, _ = ctx.Value(paymentKey{}).(*Payment)
+	}
 	for field, keys := range rc.keys {
 		for _, k := range keys {
 			if k != "" && !idempotentFields[field] {

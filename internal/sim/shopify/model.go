@@ -205,9 +205,11 @@ type order struct {
 	InventoryBehaviour string     `json:"inventory_behaviour"`
 	FulfillmentOrders  []int64    `json:"fulfillment_order_ids"`
 	Fulfillments       []int64    `json:"fulfillment_ids"`
-	CreatedAt          time.Time  `json:"created_at"`
-	UpdatedAt          time.Time  `json:"updated_at"`
-	ProcessedAt        time.Time  `json:"processed_at"`
+	// Transactions are the order's payments, oldest first (see payment.go).
+	Transactions []transaction `json:"transactions,omitempty"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+	ProcessedAt  time.Time     `json:"processed_at"`
 }
 
 type lineItem struct {
@@ -224,6 +226,15 @@ type lineItem struct {
 	UnitPrice        int64  `json:"unit_price"`
 	RequiresShipping bool   `json:"requires_shipping"`
 	Taxable          bool   `json:"taxable"`
+	// Properties are the line's custom attributes (GraphQL customAttributes, REST properties).
+	Properties []Property `json:"properties,omitempty"`
+}
+
+// Property is one name and value of an order line's custom attributes, as a storefront's theme
+// sets them (a logo's name, its location, an engraving).
+type Property struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 type shipLine struct {

@@ -189,6 +189,18 @@ func (sh *Shop) restLine(topic, path string, o *order, l *lineItem, qty int) map
 	p["title"] = l.Title
 	p["name"] = lineName(l)
 	p["variant_title"] = nilIfEmpty(l.VariantTitle)
+	// An order payload's fulfilments list their lines without properties (Shopify's schemas of
+	// orders/* allow none there); the order's own lines and fulfillments/* payloads carry them.
+	props := make([]any, 0, len(l.Properties))
+	for _, pr := range l.Properties {
+		if strings.HasPrefix(path, "fulfillments[]") {
+			break
+		}
+		pp := sh.sim.skel.obj(topic, path+".properties[]")
+		pp["name"], pp["value"] = pr.Name, pr.Value
+		props = append(props, pp)
+	}
+	p["properties"] = props
 	p["sku"] = nilIfEmpty(l.SKU)
 	p["vendor"] = nilIfEmpty(l.Vendor)
 	p["quantity"] = qty

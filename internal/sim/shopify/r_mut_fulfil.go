@@ -71,6 +71,7 @@ func (sh *Shop) cancelOrder(rc *reqCtx, o *order, reason string, restock, refund
 	if note != nil && *note != "" {
 		o.Note = strings.TrimSpace(o.Note + "\n" + *note)
 	}
+	sh.settleOnCancel(o, refund, now)
 	switch {
 	case o.FinancialStatus == "PAID" && refund:
 		o.FinancialStatus = "REFUNDED"

@@ -60,6 +60,7 @@ type orderCreateArgs struct {
 		FinancialStatus *string
 		LineItems       *[]struct {
 			PriceSet         *moneyBagInput
+			Properties       *[]Property
 			Quantity         int32
 			RequiresShipping *bool
 			SKU              *string
@@ -84,6 +85,7 @@ type orderCreateArgs struct {
 		SourceName       *string
 		Tags             *[]string
 		Test             *bool
+		Transactions     *[]transactionInput
 	}
 }
 
@@ -172,6 +174,9 @@ func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
 		setIf(&l.VariantTitle, li.VariantTitle)
 		setIf(&l.SKU, li.SKU)
 		setIf(&l.Vendor, li.Vendor)
+		if li.Properties != nil {
+			l.Properties = append([]Property(nil), *li.Properties...)
+		}
 		if li.RequiresShipping != nil {
 			l.RequiresShipping = *li.RequiresShipping
 		}
@@ -187,6 +192,9 @@ func (sh *Shop) createOrder(rc *reqCtx, a orderCreateArgs) (*order, []userErr) {
 		}
 	}
 	if errs := o.applyDiscountCode(in.DiscountCode); len(errs) > 0 {
+		return nil, errs
+	}
+	if errs := sh.orderPayments(rc, o, in.Transactions, in.FinancialStatus != nil, now); len(errs) > 0 {
 		return nil, errs
 	}
 	// Every check before any write: a refused order leaves no customer and no claimed stock.

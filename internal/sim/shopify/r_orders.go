@@ -184,13 +184,6 @@ func (r *orderR) Fulfillments(a struct{ First *int32 }) []*fulfillmentR {
 	return out
 }
 
-func gateways(o *order) []string {
-	if o.FinancialStatus == "PAID" || o.FinancialStatus == "AUTHORIZED" {
-		return []string{"manual"}
-	}
-	return []string{}
-}
-
 type moneyBagR struct {
 	minor    int64
 	currency string

@@ -98,8 +98,9 @@ func (h *harness) exercise() {
 				"customer":        map[string]any{"toUpsert": map[string]any{"email": "bo@example.com", "firstName": "Bo", "lastName": "Ek"}},
 				"shippingAddress": map[string]any{"firstName": "Bo", "lastName": "Ek", "address1": "2 Elm", "city": "Austin", "provinceCode": "TX", "zip": "73301", "countryCode": "US", "phone": "+15125550100"},
 				"billingAddress":  map[string]any{"firstName": "Bo", "lastName": "Ek", "address1": "2 Elm", "city": "Austin", "provinceCode": "TX", "zip": "73301", "countryCode": "US", "phone": "+15125550100"},
-				"lineItems":       []any{map[string]any{"variantId": variant, "quantity": 3}},
-				"shippingLines":   []any{map[string]any{"title": "Ground", "code": "GND", "priceSet": map[string]any{"shopMoney": map[string]any{"amount": "4.5", "currencyCode": "USD"}}}},
+				"lineItems": []any{map[string]any{"variantId": variant, "quantity": 3,
+					"properties": []any{map[string]any{"name": "Logo", "value": "Acme"}, map[string]any{"name": "Location", "value": "Back"}}}},
+				"shippingLines": []any{map[string]any{"title": "Ground", "code": "GND", "priceSet": map[string]any{"shopMoney": map[string]any{"amount": "4.5", "currencyCode": "USD"}}}},
 			}})
 		return get(d, "orderCreate", "order", "id").(string)
 	}
@@ -126,8 +127,16 @@ func TestWebhooksAreSignedAndMatchShopifySchemas(t *testing.T) {
 	h.subscribe(rcv.srv.URL+"/hooks", webhookTopics...)
 	h.exercise()
 	// Storefront orders of every outcome: paid, pending, and cancelled (refunded or voided).
-	if err := h.sim.GenerateOrders(context.Background(), testDomain, OrderGenerator{Count: 12, Paid: 1, Unpaid: 1, Cancelled: 2}); err != nil {
+	// Paid ones by a card, a gift card and a card, or an authorisation (one captured later).
+	if err := h.sim.GenerateOrders(context.Background(), testDomain, OrderGenerator{Count: 12, Paid: 1, Unpaid: 1, Cancelled: 2,
+		Payments:       []Payment{{}, {Parts: []PaymentPart{{Gateway: "gift_card", Amount: 100}, {}}}, {AuthorizeOnly: true}},
+		LineProperties: [][]Property{nil, {{Name: "Engraving", Value: "For Ann"}}}}); err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range h.shop.AllOrders() {
+		if h.shop.CaptureOrder(o.ID) == nil {
+			break
+		}
 	}
 	h.idle()
 

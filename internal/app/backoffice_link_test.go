@@ -1,0 +1,193 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/api"
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/database/dbtest"
+	"github.com/storesync/storesync/internal/platform"
+)
+
+// boJob is a back-office job with its sales order, read from the back office's tables.
+type boJob struct {
+	id, number                         int64
+	status, description, rep, kind     string
+	soID                               int64
+	soldTo, billTo, shipTo             string
+	customerInstructions, csrInstructs string
+	lines, payments                    int
+	paid                               int64
+}
+
+// boJobs reads the account's jobs made from the store's orders, by external reference.
+func boJobs(t *testing.T, db *database.DB, accountID int64) map[string][]boJob {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.Query(ctx, `SELECT j.id, j.number, j.status, j.description, u.email, j.kind, j.external_ref,
+			s.id, s.sold_to, s.bill_to, s.ship_to, s.customer_instructions, s.csr_instructions,
+			(SELECT COUNT(*) FROM bo_line_items l WHERE l.sales_order_id = s.id),
+			(SELECT COUNT(*) FROM bo_payments p WHERE p.sales_order_id = s.id),
+			(SELECT COALESCE(SUM(p.amount), 0) FROM bo_payments p WHERE p.sales_order_id = s.id)
+		FROM bo_jobs j JOIN users u ON u.id = j.primary_rep_id
+		JOIN bo_sales_orders s ON s.job_id = j.id AND s.id = (SELECT MIN(id) FROM bo_sales_orders WHERE job_id = j.id)
+		WHERE j.account_id = $1 AND j.external_ref <> '' ORDER BY j.id`, accountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]boJob{}
+	for rows.Next() {
+		var j boJob
+		var ref string
+		if err := rows.Scan(&j.id, &j.number, &j.status, &j.description, &j.rep, &j.kind, &ref, &j.soID, &j.soldTo, &j.billTo,
+			&j.shipTo, &j.customerInstructions, &j.csrInstructs, &j.lines, &j.payments, &j.paid); err != nil {
+			t.Fatal(err)
+		}
+		out[ref] = append(out[ref], j)
+	}
+	return out
+}
+
+// TestStoreOrdersIntoTheBackOffice runs the back-office link over real HTTP against the
+// simulator: a store with no connection enables its link to the account's own back office
+// through the API (a rep who is not a user refused, naming the field), and every order it
+// receives afterwards becomes one Pending job with its sales order: the description, the
+// addresses, a line per order line, the order's link and the payment breakdown, the card payment
+// recorded; duplicate webhooks make no second job; a cancellation cancels the pending job.
+func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, dbURL string) {
+		ctx := context.Background()
+		e := newSyncEnv(t, dbURL)
+		st, _ := e.shop(t, "bo-shop", 2)
+		variants, _ := e.storeVariants(t, st)
+		e.waitSubscribed(t, st)
+		if _, err := e.a.Accounts.CreateUser(ctx, account.CreateUserParams{AccountID: st.AccountID, Email: "rep@bo-shop.example",
+			Name: "Rita Rep", Password: "correct horse battery"}); err != nil {
+			t.Fatal(err)
+		}
+		key := e.key(t, st.AccountID)
+		path := fmt.Sprintf("/api/v2/stores/%d/back-office", st.ID)
+
+		var link api.BackOfficeLink
+		if code, raw := e.api(t, key, http.MethodGet, path, nil, &link); code != http.StatusOK || link.Enabled || link.Target != "built_in" {
+			t.Fatalf("GET %s: %d %s; want the default, not enabled", path, code, raw)
+		}
+		// a rep who is not a user of the back office: 422 naming it, nothing saved
+		code, raw := e.api(t, key, http.MethodPut, path, map[string]any{"business_name": "Bo Club", "primary_rep": "nobody@example.com"}, nil)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(raw, "body.primary_rep") {
+			t.Fatalf("unknown rep: %d %s; want 422 naming body.primary_rep", code, raw)
+		}
+		// a store job without its store ID
+		code, raw = e.api(t, key, http.MethodPut, path, map[string]any{"business_name": "Bo Club", "primary_rep": "rep@bo-shop.example", "job_type": "store"}, nil)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(raw, "body.store_id") {
+			t.Fatalf("store job without a store ID: %d %s; want 422 naming body.store_id", code, raw)
+		}
+		e.api(t, key, http.MethodGet, path, nil, &link)
+		if link.BusinessName != "" || link.Version != 0 {
+			t.Fatalf("after refused saves: %+v; want nothing saved", link)
+		}
+		// an order placed before the link is enabled is not sent
+		dc := e.client(t, st)
+		place := func(idem string) platform.Order {
+			t.Helper()
+			o, err := dc.CreateOrder(ctx, platform.OrderInput{IdempotencyKey: idem, Currency: "USD", Email: "ann@example.com",
+				FinancialStatus: platform.FinancialPaid,
+				Customer:        &platform.Customer{FirstName: "Ann", LastName: "Lee", Email: "ann@example.com"},
+				ShippingAddress: &platform.Address{FirstName: "Ann", LastName: "Lee", Address1: "1 Main St", City: "Austin", Province: "TX",
+					ProvinceCode: "TX", Zip: "73301", Country: "United States", CountryCode: "US"},
+				Lines: []platform.OrderLineInput{{VariantID: variants[0], Quantity: 2}, {VariantID: variants[1], Quantity: 1}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return o
+		}
+		code, raw = e.api(t, key, http.MethodPut, path, map[string]any{"business_name": "Bo Club", "primary_rep": "rep@bo-shop.example"}, &link)
+		if code != http.StatusOK || link.Enabled {
+			t.Fatalf("settings saved before verify: %d %s; want saved, not enabled", code, raw)
+		}
+		if code, raw = e.api(t, key, http.MethodPost, path+"/verify", nil, &link); code != http.StatusOK || !link.Enabled || link.VerifyError != "" {
+			t.Fatalf("verify: %d %s; want enabled", code, raw)
+		}
+
+		// the webhooks of the store's orders are delivered twice
+		o := place("bo-order-1")
+		var ref string
+		var jobs map[string][]boJob
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			jobs = boJobs(t, e.a.DB, st.AccountID)
+			for r := range jobs {
+				if strings.HasSuffix(r, " order "+o.ID) {
+					ref = r
+				}
+			}
+			if ref != "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no job for order %s after 60 s; jobs %v", o.Name, jobs)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		waitIdle(t, e)
+		jobs = boJobs(t, e.a.DB, st.AccountID)
+		if len(jobs[ref]) != 1 {
+			t.Fatalf("%d jobs for order %s; want 1", len(jobs[ref]), o.Name)
+		}
+		j := jobs[ref][0]
+		if j.status != "pending" || j.description != "Bo Club "+o.Name || j.rep != "rep@bo-shop.example" || j.kind != "dropship" || j.lines != 2 {
+			t.Errorf("job of %s: %+v; want pending, \"Bo Club %s\", the rep, dropship, 2 lines", o.Name, j, o.Name)
+		}
+		var shipTo struct {
+			Name, City, Country string
+		}
+		_ = json.Unmarshal([]byte(j.shipTo), &shipTo)
+		if shipTo.Name != "Ann Lee" || shipTo.City != "Austin" || !strings.Contains(strings.ToLower(j.shipTo), "main st") {
+			t.Errorf("ship to of %s: %s; want the order's address", o.Name, j.shipTo)
+		}
+		if !strings.Contains(j.soldTo, "Ann Lee") {
+			t.Errorf("sold to of %s: %s; want the contact's (made from the customer)", o.Name, j.soldTo)
+		}
+		if !strings.Contains(j.customerInstructions, "/admin/orders/") {
+			t.Errorf("customer instructions of %s: %q; want the order's link in the store's admin", o.Name, j.customerInstructions)
+		}
+		if !strings.Contains(j.csrInstructs, "Payment") {
+			t.Errorf("CSR instructions of %s: %q; want the payment breakdown", o.Name, j.csrInstructs)
+		}
+		var detail api.Order
+		var list struct {
+			Data []api.Order `json:"data"`
+		}
+		e.api(t, key, http.MethodGet, "/api/v2/orders", nil, &list)
+		for _, lo := range list.Data {
+			if lo.Name == o.Name {
+				e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/orders/%d", lo.ID), nil, &detail)
+			}
+		}
+		if detail.BackOffice == nil || detail.BackOffice.Status != "sent" || detail.BackOffice.JobNumber == nil || *detail.BackOffice.JobNumber != j.number {
+			t.Fatalf("order %s's back_office: %+v; want sent with job %d", o.Name, detail.BackOffice, j.number)
+		}
+
+		// cancelled in the store: the pending job is cancelled
+		if err := dc.CancelOrder(ctx, platform.CancelOrderParams{OrderID: o.ID, Reason: platform.CancelCustomer}); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if js := boJobs(t, e.a.DB, st.AccountID)[ref]; len(js) == 1 && js[0].status == "cancelled" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job of %s not cancelled 60 s after the order was: %+v", o.Name, boJobs(t, e.a.DB, st.AccountID)[ref])
+			}
+		}
+	})
+}
