@@ -46,7 +46,7 @@ func (g *gate) checkInput(ctx huma.Context, next func(huma.Context)) {
 	}
 	u := ctx.URL()
 	if p, err := url.PathUnescape(u.EscapedPath()); err == nil && badText(p, false) != "" {
-		add("path", "must not contain "+badText(p, false), p)
+		add(pathLocation(ctx.Operation(), u.EscapedPath()), "must not contain "+badText(p, false), p)
 	}
 	q := u.Query()
 	names := make([]string, 0, len(q))
@@ -117,6 +117,23 @@ func maxBytes(e *http.MaxBytesError, def int64) int64 {
 
 // badText says what is wrong with s, or "" when nothing is: a NUL byte anywhere, a control
 // character outside \n and \t in multi-line text, any control character elsewhere.
+// pathLocation names the path parameter whose segment holds bad text ("path.product_id"), or
+// "path" when no operation's parameter does.
+func pathLocation(op *huma.Operation, escaped string) string {
+	if op == nil {
+		return "path"
+	}
+	tmpl, segs := strings.Split(op.Path, "/"), strings.Split(escaped, "/")
+	for i, t := range tmpl {
+		if i < len(segs) && strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			if v, err := url.PathUnescape(segs[i]); err == nil && badText(v, false) != "" {
+				return "path." + strings.Trim(t, "{}")
+			}
+		}
+	}
+	return "path"
+}
+
 func badText(s string, multi bool) string {
 	if strings.IndexByte(s, 0) >= 0 {
 		return "a NUL byte"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/decoration"
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/webhook"
@@ -46,6 +47,11 @@ func Webhooks(svc *webhook.Service) func(huma.API) {
 // Connections adds the operations on connections between stores (connections.go).
 func Connections(svc *connection.Service) func(huma.API) {
 	return connectionHandlers{svc: svc}.register
+}
+
+// Decoration adds the operations on a store's logos and its products' decoration (decoration.go).
+func Decoration(svc *decoration.Service) func(huma.API) {
+	return decorationHandlers{svc: svc}.register
 }
 
 // Orders adds the operations on destination orders and a connection's order settings (orders.go);

@@ -21,6 +21,7 @@ import (
 	"github.com/storesync/storesync/internal/config"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/decoration"
 	"github.com/storesync/storesync/internal/fulfilment"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
@@ -57,6 +58,7 @@ type App struct {
 	Fulfilment  *fulfilment.Service
 	// BackOfficeLinks are the stores' back-office links: their orders made jobs with sales orders.
 	BackOfficeLinks *bolink.Service
+	Decoration      *decoration.Service // stores' logos and products' decoration, for their orders' sales order lines
 	Metrics         *server.Metrics
 	Now             func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
@@ -153,6 +155,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Accounts = account.NewService(db, opts.Now).WithEvents(a.Webhooks)
 	a.BackOffice = backoffice.NewService(db, opts.Now)
 	a.Stores = store.NewService(db, newPlatforms(logger, opts.Now, a.Targets), box, opts.Now)
+	a.Decoration = decoration.NewService(db, opts.Now)
 	a.Connections = connection.NewService(db, a.Stores, a.Webhooks, opts.Now)
 	a.Linking = linking.NewService(linking.Config{DB: db, Connections: a.Connections, Stores: a.Stores, Jobs: a.Jobs, Now: opts.Now, Logger: logger})
 	a.Connections.OnTransit(a.Linking.OnTransit) // a disconnect's product work, decided in its transaction
@@ -184,7 +187,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
 	a.BackOfficeLinks = bolink.NewService(db, a.Jobs, a.Stores, backOffices{builtIn: a.BackOffice, guard: a.Targets}, box,
-		bolink.Config{Now: opts.Now, Logger: logger})
+		bolink.Config{Now: opts.Now, Logger: logger, Decorations: lineDecorations{}})
 	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger, Reservations: orderReservations{a.Inventory},
 		Keeper: a.BackOfficeLinks, OnKept: a.BackOfficeLinks.OnKept, // a store's orders into its back office
 		OnPolled: func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error { // reserve what a dropped webhook did not

@@ -67,6 +67,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.Reservations(a.Inventory),
 		api.Orders(a.Orders, a.BackOfficeLinks),
 		api.BackOfficeLinks(a.BackOfficeLinks),
+		api.Decoration(a.Decoration),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }
@@ -137,6 +138,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, BackOfficeLinks: a.BackOfficeLinks, Logger: a.Logger,
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, BackOfficeLinks: a.BackOfficeLinks, Decoration: a.Decoration, Logger: a.Logger,
 		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }

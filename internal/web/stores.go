@@ -70,7 +70,7 @@ func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Pri
 		})
 	}
 	wg.Wait()
-	data := map[string]any{"Account": p.AccountName, "Stores": views}
+	data := map[string]any{"Account": p.AccountName, "Stores": views, "Decoration": h.Decoration != nil}
 	if h.Ingest != nil {
 		in, err := h.Ingest.List(r.Context(), ingest.ListParams{AccountID: p.AccountID, Limit: 20})
 		if err != nil {

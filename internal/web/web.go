@@ -11,12 +11,14 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/bolink"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/decoration"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/inventory"
 	"github.com/storesync/storesync/internal/linking"
@@ -65,7 +67,9 @@ type Deps struct {
 	// BackOfficeLinks, when set, adds each store's back-office page and the orders' back-office
 	// status.
 	BackOfficeLinks *bolink.Service
-	Logger          *slog.Logger
+	// Decoration, when set, adds a store's Logos page and its products' decoration pages.
+	Decoration *decoration.Service
+	Logger     *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -103,6 +107,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.orderRoutes(mux, cop)
 	h.orderSettingsRoutes(mux, cop)
 	h.backOfficeRoutes(mux, cop)
+	h.decorationRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
@@ -117,7 +122,8 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"deref": func(n *int64) int64 { return *n },
+	"deref":      func(n *int64) int64 { return *n },
+	"pathEscape": url.PathEscape, // a platform's id as one path segment
 }
 
 // render writes a page. On a GET of a logged-in session it shows, once, the flash the last action
