@@ -163,8 +163,7 @@ func (h backOfficeHandlers) retry(ctx context.Context, in *orderIDInput) (*order
 }
 
 func backOfficeError(err error) error {
-	var be *bolink.Error
-	if errors.As(err, &be) {
+	if be, ok := errors.AsType[*bolink.Error](err); ok {
 		return huma.NewError(http.StatusUnprocessableEntity, "validation failed",
 			&huma.ErrorDetail{Location: "body." + be.Field, Message: be.Message, Value: Echo(be.Value)})
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"github.com/storesync/storesync/internal/bolink"
 	"maps"
 	"net/http"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/storesync/storesync/internal/bolink"
 	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/platform"
 )

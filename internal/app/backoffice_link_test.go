@@ -15,6 +15,7 @@ import (
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/platform"
+	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 )
 
 // boJob is a back-office job with its sales order, read from the back office's tables.
@@ -171,7 +172,9 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 			t.Errorf("job of %s: %+v; want pending, \"Bo Club %s\", the rep, dropship, 2 lines", o.Name, j, o.Name)
 		}
 		var shipTo struct {
-			Name, City, Country string
+			Name    string `json:"name"`
+			City    string `json:"city"`
+			Country string `json:"country"`
 		}
 		_ = json.Unmarshal([]byte(j.shipTo), &shipTo)
 		if shipTo.Name != "Ann Lee" || shipTo.City != "Austin" || !strings.Contains(strings.ToLower(j.shipTo), "main st") {
@@ -214,6 +217,73 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("job of %s not cancelled 60 s after the order was: %+v", o.Name, boJobs(t, e.a.DB, st.AccountID)[ref])
 			}
+		}
+
+		// a logo of the store, named with its location by an order line's properties; every
+		// webhook of the store delivered twice; paid part by gift card, part by card
+		var logo struct {
+			ID int64 `json:"id"`
+		}
+		if code, raw := e.api(t, key, http.MethodPost, fmt.Sprintf("/api/v2/stores/%d/logos", st.ID),
+			map[string]any{"name": "Acme crest", "decoration_method": "Embroidery", "decoration_supplier": "Stitch Co"}, &logo); code != http.StatusCreated {
+			t.Fatalf("creating a logo: %d %s", code, raw)
+		}
+		e.sim.SetWebhookFaults(st.Address, shopifysim.WebhookFaults{DuplicateShare: 1})
+		id, err := e.sim.PlaceOrder(ctx, st.Address, map[string]any{
+			"email":    "bo@example.com",
+			"customer": map[string]any{"toUpsert": map[string]any{"email": "bo@example.com", "firstName": "Bo", "lastName": "Berg"}},
+			"shippingAddress": map[string]any{"firstName": "Bo", "lastName": "Berg", "address1": "2 Side St", "city": "Dallas",
+				"provinceCode": "TX", "zip": "75001", "countryCode": "US"},
+			"lineItems": []any{
+				map[string]any{"variantId": variants[0], "quantity": 3, "properties": []any{
+					map[string]any{"name": "logo", "value": "acme crest"}, map[string]any{"name": "Location", "value": "Left chest"}}},
+				map[string]any{"variantId": variants[1], "quantity": 1, "properties": []any{
+					map[string]any{"name": "Logo", "value": "Unknown mark"}}},
+			},
+		}, shopifysim.Payment{Parts: []shopifysim.PaymentPart{{Gateway: "gift_card", Amount: 500},
+			{Gateway: "shopify_payments", CardBrand: "American Express", CardLast4: "1005"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref2 := fmt.Sprintf("storesync store %d order %s", st.ID, id)
+		for deadline := time.Now().Add(60 * time.Second); len(boJobs(t, e.a.DB, st.AccountID)[ref2]) == 0; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no job for order %s after 60 s", id)
+			}
+		}
+		waitIdle(t, e)
+		js := boJobs(t, e.a.DB, st.AccountID)[ref2]
+		if len(js) != 1 {
+			t.Fatalf("%d jobs for order %s with every webhook twice; want 1", len(js), id)
+		}
+		j2 := js[0]
+		placed, err := dc.Order(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j2.payments != 1 || j2.paid != placed.Total.Amount-500 {
+			t.Errorf("payments of %s: %d, %d in all; want the card part only, %d", placed.Name, j2.payments, j2.paid, placed.Total.Amount-500)
+		}
+		if !strings.Contains(j2.csrInstructs, "gift_card") || !strings.Contains(j2.csrInstructs, "American Express ending 1005") {
+			t.Errorf("CSR instructions of %s: %q; want the gift card and the Amex parts", placed.Name, j2.csrInstructs)
+		}
+		var design, location, method, supplier string
+		if err := e.a.DB.QueryRow(ctx, `SELECT design_name, decoration_location, decoration_method, decoration_supplier FROM bo_line_items
+			WHERE sales_order_id = $1 AND quantity = 3`, j2.soID).Scan(&design, &location, &method, &supplier); err != nil {
+			t.Fatal(err)
+		}
+		if design != "Acme crest" || location != "Left chest" || method != "Embroidery" || supplier != "Stitch Co" {
+			t.Errorf("decoration of the logo's line: %q %q %q %q; want the logo's name, the line's location, the logo's method and supplier",
+				design, location, method, supplier)
+		}
+		// the line naming an unknown logo was sent without it, and the timeline says so
+		var notes int
+		if err := e.a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id
+			WHERE o.platform_order_id = $1 AND e.kind = 'back_office_note' AND e.detail LIKE '%Unknown mark%'`, id).Scan(&notes); err != nil {
+			t.Fatal(err)
+		}
+		if notes != 1 {
+			t.Errorf("%d timeline notes about the unknown logo of %s; want 1", notes, placed.Name)
 		}
 	})
 }

@@ -473,7 +473,8 @@ func (h *faultHarness) orderHistory(t *testing.T, storeID int64, platformID stri
 		storeID, platformID).Scan(&id, &version, &stamp); err != nil {
 		return fmt.Sprintf(" (hub order unreadable: %v)", err)
 	}
-	out := fmt.Sprintf(" (hub order %d version %d stamped %v; timeline:", id, version, stamp)
+	var out strings.Builder
+	fmt.Fprintf(&out, " (hub order %d version %d stamped %v; timeline:", id, version, stamp)
 	rows, err := h.a.DB.Query(ctx, `SELECT kind, detail, at FROM order_events WHERE order_id = $1 ORDER BY id`, id)
 	if err != nil {
 		t.Fatal(err)
@@ -485,9 +486,10 @@ func (h *faultHarness) orderHistory(t *testing.T, storeID int64, platformID stri
 		if err := rows.Scan(&kind, &detail, &at); err != nil {
 			t.Fatal(err)
 		}
-		out += fmt.Sprintf(" [%s %s %s]", at.Format("15:04:05.000"), kind, detail)
+		fmt.Fprintf(&out, " [%s %s %s]", at.Format("15:04:05.000"), kind, detail)
 	}
 	var refreshes int
 	_ = h.a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'orders_refresh'`).Scan(&refreshes)
-	return out + fmt.Sprintf("; %d refresh jobs in all)", refreshes)
+	fmt.Fprintf(&out, "; %d refresh jobs in all)", refreshes)
+	return out.String()
 }

@@ -185,7 +185,7 @@ type linkRow struct {
 	sealed string
 }
 
-func scanLink(row interface{ Scan(...any) error }) (linkRow, error) {
+func scanLink(row interface{ Scan(dest ...any) error }) (linkRow, error) {
 	var l linkRow
 	err := row.Scan(&l.StoreID, &l.AccountID, &l.Target, &l.BaseURL, &l.sealed, &l.APIKeyHint, &l.Settings.BusinessName,
 		&l.Settings.PrimaryRep, &l.Settings.SecondaryRep, &l.Settings.CSR, &l.Settings.JobType, &l.Settings.StoreID,
@@ -400,7 +400,7 @@ func (s *Service) checkSettings(ctx context.Context, t platform.BackOffice, set 
 func repProblem(users []string, set Settings) (field, message string) {
 	for _, f := range []struct{ name, v string }{{"primary_rep", set.PrimaryRep}, {"secondary_rep", set.SecondaryRep}, {"csr", set.CSR}} {
 		if f.v != "" && !slices.Contains(users, f.v) {
-			return f.name, fmt.Sprintf("%s is not a user of the back office", f.v)
+			return f.name, f.v + " is not a user of the back office"
 		}
 	}
 	return "", ""
@@ -517,6 +517,7 @@ func verifyProblem(err error) string {
 			return "the back office could not be reached: " + perr.Error()
 		case platform.KindNotFound:
 			return "no Open API v2 at this address: check base_url"
+		case platform.KindInvalidInput, platform.KindConflict, platform.KindInternal, platform.KindOutcomeUnknown:
 		}
 		return perr.Error()
 	}

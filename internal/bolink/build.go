@@ -100,6 +100,7 @@ func paymentBreakdown(o platform.Order) string {
 			what = " (refunded)"
 		case platform.TransactionVoid:
 			what = " (voided)"
+		case platform.TransactionCapture, platform.TransactionSale:
 		}
 		lines = append(lines, fmt.Sprintf("- %s: %s%s", how, t.Amount, what))
 	}
