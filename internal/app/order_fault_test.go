@@ -62,7 +62,9 @@ const (
 // every 2 to 5 s and started again; then it runs unkilled until the hub is done. Then every
 // eligible (order, source) part is on its source exactly once (counted by its push tag), none that
 // is not eligible is, the source holds no other order, and the hub kept every order and recorded
-// each push with the source order the simulator holds.
+// each push with the source order the simulator holds. Each destination's back-office link is
+// enabled too: every order placed is then one job with its sales order in its back office, none
+// twice (order_fault_bo_test.go).
 //
 //	STORESYNC_FAULT_ORDERS=1000 go test -race -run OrderPushExactlyOnce ./internal/app/
 //
@@ -78,6 +80,7 @@ func TestOrderPushExactlyOnceUnderFaults(t *testing.T) { //nolint:paralleltest /
 			start := time.Now()
 			h := newFaultHarness(t, dbtest.NewURL(t, d))
 			h.setUp(t)
+			h.enableBackOffice(t)
 			t.Logf("set up in %s", time.Since(start).Round(time.Millisecond))
 			h.faults()
 			placed := h.placeWhileKilling(t, n, rate)
@@ -85,6 +88,8 @@ func TestOrderPushExactlyOnceUnderFaults(t *testing.T) { //nolint:paralleltest /
 			h.waitDone(t, placed, max(10*time.Minute, time.Duration(n)*1500*time.Millisecond))
 			t.Logf("the hub was done %s after the start", time.Since(start).Round(time.Millisecond))
 			h.check(t, placed)
+			h.waitBackOffice(t, 5*time.Minute)
+			h.checkBackOffice(t, placed)
 			// The fulfilment half: the suppliers ship the source orders made while the child is
 			// killed; then each source fulfilment is on its destination exactly once.
 			parts := h.pushedParts(placed)
