@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/storesync/storesync/internal/bolink"
 	"github.com/storesync/storesync/internal/connection"
+	"github.com/storesync/storesync/internal/database"
+	"github.com/storesync/storesync/internal/decoration"
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/orders"
@@ -126,22 +129,83 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 			return nil, fmt.Errorf("importing demo products into %s: %w", d, err)
 		}
 	}
-	// A few orders on the destination shop, as its customers would have placed them.
+	// The reseller's store sends its orders to the account's back office, from now on: the
+	// orders below included, which the first poll of its orders keeps.
+	if err := a.linkDemoBackOffice(ctx, resellerID, destinations); err != nil {
+		stop()
+		return nil, err
+	}
+	// A few orders on the destination shop, as its customers would have placed them, some lines
+	// naming the store's logo.
 	dest := DemoShops[len(DemoShops)-1].Domain
-	if err := sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Count: 15}); err != nil {
+	if err := sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Count: 15, LineProperties: demoLineProperties}); err != nil {
 		stop()
 		return nil, fmt.Errorf("placing demo orders on %s: %w", dest, err)
 	}
 	// Then a new order every 20 seconds, of the synced products once imported (so it is eligible
 	// and pushed at once), so webhooks keep arriving while the demo runs.
 	synced := a.demoSyncedVariants(ctx, destinations)
-	go func() { _ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05, Variants: synced}) }()
+	go func() {
+		_ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05, Variants: synced, LineProperties: demoLineProperties})
+	}()
 	// And the supplier's stock changes every few seconds, so a person sees linked destination
 	// products follow it.
 	stockCtx, stopStock := context.WithCancel(ctx)
 	go a.changeDemoStock(stockCtx, source, 5*time.Second)
 	stopSim := stop
 	return func() { stopStock(); stopSim() }, nil
+}
+
+// The demo's back-office link: the job settings of the reseller's store, and its one logo, which
+// about a third of its customers' order lines name (with its location), so their sales order
+// lines show the design.
+const (
+	DemoBusinessName = "Demo Reseller"
+	DemoLogo         = "Harbor Crest"
+	demoLogoLocation = "Left chest"
+)
+
+var demoLineProperties = [][]shopifysim.Property{{}, {}, {{Name: "Logo", Value: DemoLogo}, {Name: "Location", Value: demoLogoLocation}}}
+
+// linkDemoBackOffice defines the destinations' logo and enables their back-office link to the
+// account's own back office (dropship jobs, the account's first user their primary rep), as a
+// person would: save the settings, then verify. An account without users (the back office's reps)
+// gets no link; a link already enabled (a restart) is left as it is.
+func (a *App) linkDemoBackOffice(ctx context.Context, resellerID int64, destinations []store.Store) error {
+	var rep string
+	err := a.DB.QueryRow(ctx, `SELECT email FROM users WHERE account_id = $1 ORDER BY id LIMIT 1`, resellerID).Scan(&rep)
+	if errors.Is(err, database.ErrNoRows) {
+		a.Logger.Info("the demo's back-office link is not enabled: the account has no user to be its rep", "account", resellerID)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the demo account's users: %w", err)
+	}
+	for _, d := range destinations {
+		_, err := a.Decoration.CreateLogo(ctx, decoration.SaveLogoParams{AccountID: resellerID, StoreID: d.ID, Name: DemoLogo, Method: "Embroidery"})
+		if ce := (*decoration.ConflictError)(nil); err != nil && !errors.As(err, &ce) { // a restart: the logo is there
+			return fmt.Errorf("defining the logo of demo shop %s: %w", d, err)
+		}
+		l, err := a.BackOfficeLinks.Get(ctx, resellerID, d.ID)
+		if err != nil {
+			return fmt.Errorf("reading the back-office link of demo shop %s: %w", d, err)
+		}
+		if l.Enabled {
+			continue
+		}
+		if _, err := a.BackOfficeLinks.Put(ctx, bolink.PutParams{AccountID: resellerID, StoreID: d.ID, Target: bolink.TargetBuiltIn,
+			Settings: bolink.Settings{BusinessName: DemoBusinessName, PrimaryRep: rep, JobType: bolink.JobDropship}}); err != nil {
+			return fmt.Errorf("saving the back-office link of demo shop %s: %w", d, err)
+		}
+		l, err = a.BackOfficeLinks.Verify(ctx, resellerID, d.ID)
+		if err != nil {
+			return fmt.Errorf("verifying the back-office link of demo shop %s: %w", d, err)
+		}
+		if !l.Enabled {
+			return fmt.Errorf("the back-office link of demo shop %s is not enabled: %s", d, l.VerifyError)
+		}
+	}
+	return nil
 }
 
 // demoSyncedVariants lists the destinations' linked variants, for the order generator.
