@@ -285,5 +285,47 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if notes != 1 {
 			t.Errorf("%d timeline notes about the unknown logo of %s; want 1", notes, placed.Name)
 		}
+
+		// authorised only: the job has no payment yet; captured later: the payment is recorded
+		// on its sales order, once
+		e.sim.SetWebhookFaults(st.Address, shopifysim.WebhookFaults{})
+		id3, err := e.sim.PlaceOrder(ctx, st.Address, map[string]any{
+			"email":     "cy@example.com",
+			"customer":  map[string]any{"toUpsert": map[string]any{"email": "cy@example.com", "firstName": "Cy", "lastName": "Cole"}},
+			"lineItems": []any{map[string]any{"variantId": variants[1], "quantity": 1}},
+		}, shopifysim.Payment{AuthorizeOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref3 := fmt.Sprintf("storesync store %d order %s", st.ID, id3)
+		for deadline := time.Now().Add(60 * time.Second); len(boJobs(t, e.a.DB, st.AccountID)[ref3]) == 0; time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no job for the authorised order %s after 60 s", id3)
+			}
+		}
+		waitIdle(t, e)
+		j3 := boJobs(t, e.a.DB, st.AccountID)[ref3][0]
+		if j3.payments != 0 || !strings.Contains(j3.csrInstructs, "not captured") {
+			t.Errorf("authorised order's sales order: %d payments, instructions %q; want none, the authorisation in the breakdown", j3.payments, j3.csrInstructs)
+		}
+		sh, err := e.sim.Shop(st.Address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sh.CaptureOrder(id3); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if js := boJobs(t, e.a.DB, st.AccountID)[ref3]; len(js) == 1 && js[0].payments == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the capture of order %s never reached its sales order: %+v", id3, boJobs(t, e.a.DB, st.AccountID)[ref3])
+			}
+		}
+		waitIdle(t, e)
+		if js := boJobs(t, e.a.DB, st.AccountID)[ref3]; len(js) != 1 || js[0].payments != 1 {
+			t.Errorf("after the capture: %+v; want one job with one payment", js)
+		}
 	})
 }
