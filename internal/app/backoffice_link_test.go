@@ -327,5 +327,60 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if js := boJobs(t, e.a.DB, st.AccountID)[ref3]; len(js) != 1 || js[0].payments != 1 {
 			t.Errorf("after the capture: %+v; want one job with one payment", js)
 		}
+
+		// the rep leaves the back office: the next order fails visibly, naming the field; once
+		// the rep is back, a person's retry sends it
+		if _, err := e.a.DB.Exec(ctx, `UPDATE users SET email = 'left@bo-shop.example' WHERE email = 'rep@bo-shop.example'`); err != nil {
+			t.Fatal(err)
+		}
+		o4 := place("bo-order-4")
+		orderID := func(name string) int64 {
+			t.Helper()
+			var l struct {
+				Data []api.Order `json:"data"`
+			}
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				e.api(t, key, http.MethodGet, "/api/v2/orders", nil, &l)
+				for _, lo := range l.Data {
+					if lo.Name == name {
+						return lo.ID
+					}
+				}
+			}
+			t.Fatalf("order %s never kept", name)
+			return 0
+		}
+		id4 := orderID(o4.Name)
+		var bs api.BackOfficeStatus
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			code, _ := e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/orders/%d/back-office", id4), nil, &bs)
+			if code == http.StatusOK && bs.Status == "failed" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("order %s with its rep gone: %+v; want failed", o4.Name, bs)
+			}
+		}
+		if !strings.Contains(bs.Error, "primary_rep") {
+			t.Errorf("the failure of %s: %q; want it to name primary_rep", o4.Name, bs.Error)
+		}
+		if _, err := e.a.DB.Exec(ctx, `UPDATE users SET email = 'rep@bo-shop.example' WHERE email = 'left@bo-shop.example'`); err != nil {
+			t.Fatal(err)
+		}
+		if code, raw := e.api(t, key, http.MethodPost, fmt.Sprintf("/api/v2/orders/%d/back-office/retry", id4), nil, nil); code != http.StatusAccepted {
+			t.Fatalf("retry of %s after the fix: %d %s; want 202", o4.Name, code, raw)
+		}
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/orders/%d/back-office", id4), nil, &bs)
+			if bs.Status == "sent" && bs.JobNumber != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("order %s after the retry: %+v; want sent", o4.Name, bs)
+			}
+		}
+		if code, _ := e.api(t, key, http.MethodPost, fmt.Sprintf("/api/v2/orders/%d/back-office/retry", id4), nil, nil); code != http.StatusConflict {
+			t.Errorf("retrying a sent order: %d; want 409", code)
+		}
 	})
 }
