@@ -58,6 +58,16 @@ func boJobs(t *testing.T, db *database.DB, accountID int64) map[string][]boJob {
 	return out
 }
 
+// within waits up to d for done, every 100 ms, and fails the test with what when it never is.
+func within(t *testing.T, d time.Duration, done func() bool, what func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !done(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", d, what())
+		}
+	}
+}
+
 // TestStoreOrdersIntoTheBackOffice runs the back-office link over real HTTP against the
 // simulator: a store with no connection enables its link to the account's own back office
 // through the API (a rep who is not a user refused, naming the field), and every order it
@@ -210,14 +220,10 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if err := dc.CancelOrder(ctx, platform.CancelOrderParams{OrderID: o.ID, Reason: platform.CancelCustomer}); err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			if js := boJobs(t, e.a.DB, st.AccountID)[ref]; len(js) == 1 && js[0].status == "cancelled" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("job of %s not cancelled 60 s after the order was: %+v", o.Name, boJobs(t, e.a.DB, st.AccountID)[ref])
-			}
-		}
+		within(t, time.Minute, func() bool {
+			js := boJobs(t, e.a.DB, st.AccountID)[ref]
+			return len(js) == 1 && js[0].status == "cancelled"
+		}, func() string { return fmt.Sprintf("job of %s not cancelled: %+v", o.Name, boJobs(t, e.a.DB, st.AccountID)[ref]) })
 
 		// a logo of the store, named with its location by an order line's properties; every
 		// webhook of the store delivered twice; paid part by gift card, part by card
@@ -246,11 +252,8 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 			t.Fatal(err)
 		}
 		ref2 := fmt.Sprintf("storesync store %d order %s", st.ID, id)
-		for deadline := time.Now().Add(60 * time.Second); len(boJobs(t, e.a.DB, st.AccountID)[ref2]) == 0; time.Sleep(100 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no job for order %s after 60 s", id)
-			}
-		}
+		within(t, time.Minute, func() bool { return len(boJobs(t, e.a.DB, st.AccountID)[ref2]) > 0 },
+			func() string { return "no job for order " + id })
 		waitIdle(t, e)
 		js := boJobs(t, e.a.DB, st.AccountID)[ref2]
 		if len(js) != 1 {
@@ -298,11 +301,8 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 			t.Fatal(err)
 		}
 		ref3 := fmt.Sprintf("storesync store %d order %s", st.ID, id3)
-		for deadline := time.Now().Add(60 * time.Second); len(boJobs(t, e.a.DB, st.AccountID)[ref3]) == 0; time.Sleep(100 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no job for the authorised order %s after 60 s", id3)
-			}
-		}
+		within(t, time.Minute, func() bool { return len(boJobs(t, e.a.DB, st.AccountID)[ref3]) > 0 },
+			func() string { return "no job for the authorised order " + id3 })
 		waitIdle(t, e)
 		j3 := boJobs(t, e.a.DB, st.AccountID)[ref3][0]
 		if j3.payments != 0 || !strings.Contains(j3.csrInstructs, "not captured") {
@@ -315,14 +315,12 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if err := sh.CaptureOrder(id3); err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-			if js := boJobs(t, e.a.DB, st.AccountID)[ref3]; len(js) == 1 && js[0].payments == 1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the capture of order %s never reached its sales order: %+v", id3, boJobs(t, e.a.DB, st.AccountID)[ref3])
-			}
-		}
+		within(t, time.Minute, func() bool {
+			js := boJobs(t, e.a.DB, st.AccountID)[ref3]
+			return len(js) == 1 && js[0].payments == 1
+		}, func() string {
+			return fmt.Sprintf("the capture of order %s never reached its sales order: %+v", id3, boJobs(t, e.a.DB, st.AccountID)[ref3])
+		})
 		waitIdle(t, e)
 		if js := boJobs(t, e.a.DB, st.AccountID)[ref3]; len(js) != 1 || js[0].payments != 1 {
 			t.Errorf("after the capture: %+v; want one job with one payment", js)
@@ -352,15 +350,10 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		}
 		id4 := orderID(o4.Name)
 		var bs api.BackOfficeStatus
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		within(t, time.Minute, func() bool {
 			code, _ := e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/orders/%d/back-office", id4), nil, &bs)
-			if code == http.StatusOK && bs.Status == "failed" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("order %s with its rep gone: %+v; want failed", o4.Name, bs)
-			}
-		}
+			return code == http.StatusOK && bs.Status == "failed"
+		}, func() string { return fmt.Sprintf("order %s with its rep gone: %+v; want failed", o4.Name, bs) })
 		if !strings.Contains(bs.Error, "primary_rep") {
 			t.Errorf("the failure of %s: %q; want it to name primary_rep", o4.Name, bs.Error)
 		}
@@ -370,15 +363,10 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if code, raw := e.api(t, key, http.MethodPost, fmt.Sprintf("/api/v2/orders/%d/back-office/retry", id4), nil, nil); code != http.StatusAccepted {
 			t.Fatalf("retry of %s after the fix: %d %s; want 202", o4.Name, code, raw)
 		}
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		within(t, time.Minute, func() bool {
 			e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/orders/%d/back-office", id4), nil, &bs)
-			if bs.Status == "sent" && bs.JobNumber != nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("order %s after the retry: %+v; want sent", o4.Name, bs)
-			}
-		}
+			return bs.Status == "sent" && bs.JobNumber != nil
+		}, func() string { return fmt.Sprintf("order %s after the retry: %+v; want sent", o4.Name, bs) })
 		if code, _ := e.api(t, key, http.MethodPost, fmt.Sprintf("/api/v2/orders/%d/back-office/retry", id4), nil, nil); code != http.StatusConflict {
 			t.Errorf("retrying a sent order: %d; want 409", code)
 		}
