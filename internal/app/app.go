@@ -135,6 +135,14 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	}
 	a := &App{Config: cfg, Logger: logger, DB: db, Now: opts.Now, Metrics: server.NewMetrics(),
 		Targets: &httpclient.Guard{AllowPrivate: cfg.AllowPrivateTargets}}
+	if cfg.CAFile != "" {
+		pool, err := trustedCAs(cfg.CAFile)
+		if err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		a.Targets.RootCAs = pool
+	}
 	if opts.Work {
 		a.workers = river.NewWorkers()
 	}

@@ -1,6 +1,10 @@
 package app
 
 import (
+	"crypto/x509"
+	"fmt"
+	"os"
+
 	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/platform/backofficeapi"
@@ -20,4 +24,20 @@ func (b backOffices) BuiltIn(accountID int64) platform.BackOffice {
 
 func (b backOffices) External(baseURL, apiKey string) (platform.BackOffice, error) {
 	return backofficeapi.New(backofficeapi.Config{BaseURL: baseURL, APIKey: apiKey, Guard: b.guard})
+}
+
+// trustedCAs is the system's certificate authorities and those of the PEM file (--ca-file).
+func trustedCAs(file string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("ca-file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca-file %s: no PEM certificate in it", file)
+	}
+	return pool, nil
 }

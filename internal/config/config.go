@@ -48,6 +48,9 @@ type Config struct { //nolint:recvcheck // String takes a value so that a Config
 	SecretKey           string
 	SecretKeyFile       string
 	AllowPrivateTargets bool
+	// CAFile names a PEM file of certificate authorities trusted for outgoing HTTPS besides the
+	// system's: a store or an external back office behind the operator's own CA.
+	CAFile string
 
 	// Webhooks from stores and retention.
 	PublicURL           string        // https address platforms reach; "" means stores are not subscribed
@@ -224,6 +227,8 @@ func (c *Config) secretFlags(fs *flag.FlagSet) {
 func (c *Config) outboundFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", false, "let stores and webhook endpoints point at loopback, private and link-local addresses "+
 		"(refused by default, so no account can reach inside this network; for stores on your own network)")
+	fs.StringVar(&c.CAFile, "ca-file", "", "PEM file of certificate authorities trusted for outgoing HTTPS besides the system's "+
+		"(stores, external back offices and webhook endpoints behind your own CA)")
 }
 
 // finishSecrets checks the secret key settings. (That PostgreSQL needs a key, because a key made

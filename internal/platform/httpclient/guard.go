@@ -2,6 +2,8 @@ package httpclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -81,6 +83,9 @@ type Guard struct {
 	// AllowPrivate turns the check off (--allow-private-targets): stores on the operator's own
 	// network.
 	AllowPrivate bool
+	// RootCAs, when set, are the certificate authorities outgoing HTTPS trusts (--ca-file: the
+	// system's and the operator's own); nil: the system's.
+	RootCAs *x509.CertPool
 
 	mu    sync.RWMutex
 	allow map[string]bool // exact IP:port pairs let through: the built-in simulators
@@ -180,6 +185,9 @@ func (g *Guard) Client(o ClientOptions) *http.Client {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: 1 * time.Second,
+	}
+	if g.RootCAs != nil {
+		t.TLSClientConfig = &tls.Config{RootCAs: g.RootCAs, MinVersion: tls.VersionTLS12}
 	}
 	return &http.Client{Timeout: o.Timeout, Transport: t, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) > o.MaxRedirects {
