@@ -54,7 +54,7 @@ func TestStrictInput(t *testing.T) {
 			{"null for a string", "POST", "/api/v2/contacts", `{"name":null}`, "body.name"},
 			{"null for an object", "PUT", contactLoc, `{"address":null}`, "body.address"},
 			{"NUL in a query", "GET", "/api/v2/contacts?email=a%00b", nil, "query.email"},
-			{"NUL in the path", "GET", "/api/v2/contacts/1%00", nil, "path"},
+			{"NUL in the path", "GET", "/api/v2/contacts/1%00", nil, "path.id"},
 			{"page past the maximum", "GET", "/api/v2/contacts?page=9223372036854775807", nil, "query.page"},
 			{"id past the maximum", "GET", "/api/v2/contacts/9223372036854775807", nil, "path.id"},
 			{"not a country", "POST", "/api/v2/contacts", map[string]any{"name": "Ada", "address": map[string]any{"country": "QQ"}}, "body.address.country"},
