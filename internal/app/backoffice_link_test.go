@@ -325,6 +325,20 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if js := boJobs(t, e.a.DB, st.AccountID)[ref3]; len(js) != 1 || js[0].payments != 1 {
 			t.Errorf("after the capture: %+v; want one job with one payment", js)
 		}
+		// the second order edited in the store after its send (3 units down to 2): noted on its
+		// job's sales order, no second job
+		if err := sh.EditOrderLine(id, placed.Lines[0].ID, 2); err != nil {
+			t.Fatal(err)
+		}
+		within(t, time.Minute, func() bool {
+			js := boJobs(t, e.a.DB, st.AccountID)[ref2]
+			return len(js) == 1 && strings.Contains(js[0].csrInstructs, "was edited in the store")
+		}, func() string {
+			return fmt.Sprintf("the edit of order %s never noted on its job: %+v", placed.Name, boJobs(t, e.a.DB, st.AccountID)[ref2])
+		})
+		if js := boJobs(t, e.a.DB, st.AccountID)[ref2]; !strings.Contains(js[0].csrInstructs, "2 × ") {
+			t.Errorf("the edit's note: %q; want the lines as they are now", js[0].csrInstructs)
+		}
 
 		// the rep leaves the back office: the next order fails visibly, naming the field; once
 		// the rep is back, a person's retry sends it
