@@ -223,7 +223,9 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		within(t, time.Minute, func() bool {
 			js := boJobs(t, e.a.DB, st.AccountID)[ref]
 			return len(js) == 1 && js[0].status == "cancelled"
-		}, func() string { return fmt.Sprintf("job of %s not cancelled: %+v", o.Name, boJobs(t, e.a.DB, st.AccountID)[ref]) })
+		}, func() string {
+			return fmt.Sprintf("job of %s not cancelled: %+v", o.Name, boJobs(t, e.a.DB, st.AccountID)[ref])
+		})
 
 		// a logo of the store, named with its location by an order line's properties; every
 		// webhook of the store delivered twice; paid part by gift card, part by card
