@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -183,11 +184,8 @@ func (h *dashboard) newestJobs(ctx context.Context, sp backoffice.SearchJobsPara
 			}
 		}
 	}
-	out := make([]backoffice.Job, 0, len(asc))
-	for i := len(asc) - 1; i >= 0; i-- {
-		out = append(out, asc[i])
-	}
-	return out, total, nil
+	slices.Reverse(asc)
+	return asc, total, nil
 }
 
 type jobRow struct {
