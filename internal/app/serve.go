@@ -138,6 +138,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, BackOfficeLinks: a.BackOfficeLinks, Decoration: a.Decoration, Logger: a.Logger,
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, BackOfficeLinks: a.BackOfficeLinks, BackOffice: a.BackOffice, Decoration: a.Decoration, Logger: a.Logger,
 		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }

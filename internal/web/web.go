@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/bolink"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/decoration"
@@ -67,6 +68,9 @@ type Deps struct {
 	// BackOfficeLinks, when set, adds each store's back-office page and the orders' back-office
 	// status.
 	BackOfficeLinks *bolink.Service
+	// BackOffice, when set, adds the pages that browse the built-in back office: jobs, a job's
+	// orders, contacts.
+	BackOffice *backoffice.Service
 	// Decoration, when set, adds a store's Logos page and its products' decoration pages.
 	Decoration *decoration.Service
 	Logger     *slog.Logger
@@ -107,6 +111,7 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.orderRoutes(mux, cop)
 	h.orderSettingsRoutes(mux, cop)
 	h.backOfficeRoutes(mux, cop)
+	h.backOfficeBrowseRoutes(mux)
 	h.decorationRoutes(mux, cop)
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
