@@ -96,7 +96,7 @@ func TestStoreOrdersIntoAnExternalBackOffice(t *testing.T) {
 			t.Fatal(err)
 		}
 		ref := fmt.Sprintf("storesync store %d order %s", st.ID, o.ID)
-		within(t, time.Minute, func() bool { return len(boJobs(t, other.a.DB, acc.ID)[ref]) > 0 },
+		within(t, 2*time.Minute, func() bool { return len(boJobs(t, other.a.DB, acc.ID)[ref]) > 0 },
 			func() string { return "no job in the external back office for order " + o.Name })
 		waitIdle(t, e)
 		js := boJobs(t, other.a.DB, acc.ID)[ref]

@@ -25,7 +25,9 @@ import (
 // builtInOnly opens the account's own back office; no external one is reached from this test.
 type builtInOnly struct{ bo *backoffice.Service }
 
-func (b builtInOnly) BuiltIn(accountID int64) platform.BackOffice { return backoffice.Target(b.bo, accountID) }
+func (b builtInOnly) BuiltIn(accountID int64) platform.BackOffice {
+	return backoffice.Target(b.bo, accountID)
+}
 func (builtInOnly) External(string, string) (platform.BackOffice, error) {
 	return nil, fmt.Errorf("no external back office in this test")
 }
