@@ -63,8 +63,8 @@ const (
 // eligible (order, source) part is on its source exactly once (counted by its push tag), none that
 // is not eligible is, the source holds no other order, and the hub kept every order and recorded
 // each push with the source order the simulator holds. Each destination's back-office link is
-// enabled too: every order placed is then one job with its sales order in its back office, none
-// twice (order_fault_bo_test.go).
+// enabled too (one to its own back office, one to an external one over HTTPS): every order placed
+// is then one job with its sales order in its back office, none twice (order_fault_bo_test.go).
 //
 //	STORESYNC_FAULT_ORDERS=1000 go test -race -run OrderPushExactlyOnce ./internal/app/
 //
@@ -80,7 +80,7 @@ func TestOrderPushExactlyOnceUnderFaults(t *testing.T) { //nolint:paralleltest /
 			start := time.Now()
 			h := newFaultHarness(t, dbtest.NewURL(t, d))
 			h.setUp(t)
-			h.enableBackOffice(t)
+			h.enableBackOffice(t, d)
 			t.Logf("set up in %s", time.Since(start).Round(time.Millisecond))
 			h.faults()
 			placed := h.placeWhileKilling(t, n, rate)
@@ -145,6 +145,10 @@ type faultHarness struct {
 	runs     int
 	kills    int
 	logPaths []string
+	// caFile, when set, is the child's --ca-file (the external back office's certificate).
+	caFile string
+	// extBO is the external back office the second destination's link reaches (order_fault_bo_test.go).
+	extBO *app.App
 }
 
 func newFaultHarness(t *testing.T, dbURL string) *faultHarness {
@@ -215,7 +219,8 @@ func (h *faultHarness) start(t *testing.T) {
 	h.runs++
 	args, err := json.Marshal([]string{"serve", "--addr", h.addr, "--db", h.dbURL, "--data-dir", h.dataDir, "--tls-self-signed",
 		"--public-url", h.url, "--allow-private-targets", "--workers", "20", "--job-timeout", faultJobTimeout.String(),
-		"--job-rescue-after", faultRescueAfter.String(), "--shutdown-timeout", "1s", "--log-level", "warn", "--log-format", "text"})
+		"--job-rescue-after", faultRescueAfter.String(), "--shutdown-timeout", "1s", "--log-level", "warn", "--log-format", "text",
+		"--ca-file", h.caFile})
 	if err != nil {
 		t.Fatal(err)
 	}
