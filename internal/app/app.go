@@ -195,7 +195,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		return a.Follow.OnSourceEvent(ctx, tx, p.Store, p.Event)
 	})
 	a.BackOfficeLinks = bolink.NewService(db, a.Jobs, a.Stores, backOffices{builtIn: a.BackOffice, guard: a.Targets}, box,
-		bolink.Config{Now: opts.Now, Logger: logger, Decorations: lineDecorations{}})
+		bolink.Config{Now: opts.Now, Logger: logger, Decorations: lineDecorations{},
+			Rewind: func(ctx context.Context, tx database.Tx, storeID int64, since time.Time) error { // a.Orders is made next
+				return a.Orders.Rewind(ctx, tx, storeID, since)
+			}})
 	a.Orders = orders.NewService(db, a.Jobs, a.Stores, orders.Config{Now: opts.Now, Logger: logger, Reservations: orderReservations{a.Inventory},
 		Keeper: a.BackOfficeLinks, OnKept: a.BackOfficeLinks.OnKept, // a store's orders into its back office
 		OnPolled: func(ctx context.Context, tx database.Tx, st store.Store, o platform.Order) error { // reserve what a dropped webhook did not

@@ -130,6 +130,8 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 			}
 			return o
 		}
+		early := place("bo-order-0") // before the link is enabled: not sent, until a person moves the start
+		time.Sleep(1100 * time.Millisecond) // stores stamp orders to the second: one placed in the start's second is sent
 		code, raw = e.api(t, key, http.MethodPut, path, map[string]any{"business_name": "Bo Club", "primary_rep": "rep@bo-shop.example"}, &link)
 		if code != http.StatusOK || link.Enabled {
 			t.Fatalf("settings saved before verify: %d %s; want saved, not enabled", code, raw)
@@ -215,6 +217,19 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 		if detail.BackOffice == nil || detail.BackOffice.Status != "sent" || detail.BackOffice.JobNumber == nil || *detail.BackOffice.JobNumber != j.number {
 			t.Fatalf("order %s's back_office: %+v; want sent with job %d", o.Name, detail.BackOffice, j.number)
 		}
+
+		earlyRef := fmt.Sprintf("storesync store %d order %s", st.ID, early.ID)
+		if len(jobs[earlyRef]) != 0 {
+			t.Fatalf("order %s, placed before the link was enabled, has a job", early.Name)
+		}
+		// the start moved before it: the poll reads it again and it is sent
+		code, raw = e.api(t, key, http.MethodPut, path, map[string]any{"business_name": "Bo Club", "primary_rep": "rep@bo-shop.example",
+			"send_from": early.CreatedAt.Add(-time.Minute).UTC().Format(time.RFC3339)}, &link)
+		if code != http.StatusOK || !link.Enabled || link.SendFrom == nil || !link.SendFrom.Before(early.CreatedAt) {
+			t.Fatalf("moving the start: %d %s", code, raw)
+		}
+		within(t, time.Minute, func() bool { return len(boJobs(t, e.a.DB, st.AccountID)[earlyRef]) == 1 },
+			func() string { return "order " + early.Name + " not sent after the start was moved before it" })
 
 		// cancelled in the store: the pending job is cancelled
 		if err := dc.CancelOrder(ctx, platform.CancelOrderParams{OrderID: o.ID, Reason: platform.CancelCustomer}); err != nil {

@@ -145,6 +145,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Decorations, when set, fills each sales order line's decoration.
 	Decorations Decorations
+	// Rewind, when set, makes the store's order poll read again from a time (orders' Rewind):
+	// a start moved earlier then also reaches the orders the hub never kept.
+	Rewind func(ctx context.Context, tx database.Tx, storeID int64, since time.Time) error
 }
 
 // Service keeps back-office links and sends orders.

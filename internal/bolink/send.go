@@ -172,8 +172,14 @@ func (s *Service) Retry(ctx context.Context, accountID, orderID int64) (Status, 
 }
 
 // startSending queues, in tx, the kept orders of the link's store placed from its start that
-// were never sent: at once up to backfillBatch, the rest by backfill jobs.
+// were never sent (at once up to backfillBatch, the rest by backfill jobs), and has the store's
+// orders poll read from the start, for those the hub never kept.
 func (s *Service) startSending(ctx context.Context, tx database.Tx, l Link) error {
+	if s.cfg.Rewind != nil && l.SendFrom != nil {
+		if err := s.cfg.Rewind(ctx, tx, l.StoreID, l.SendFrom.Truncate(time.Second)); err != nil {
+			return err
+		}
+	}
 	return s.backfill(ctx, tx, l.StoreID, 0)
 }
 

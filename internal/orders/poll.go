@@ -95,6 +95,18 @@ func (s *Service) EnqueuePolls(ctx context.Context, tx database.Tx) error {
 	return nil
 }
 
+// Rewind makes the store's next poll read the orders updated since since (when its cursor is
+// later) and enqueues that poll, in tx: for a domain that now wants older orders of the store
+// (a back-office link's earlier start).
+func (s *Service) Rewind(ctx context.Context, tx database.Tx, storeID int64, since time.Time) error {
+	at := since.UTC().Add(PollOverlap) // the poll reads from PollOverlap before the cursor
+	if _, err := tx.Exec(ctx, `UPDATE order_poll_state SET cursor_at = $2 WHERE store_id = $1 AND (cursor_at IS NULL OR cursor_at > $2)`,
+		storeID, at); err != nil {
+		return fmt.Errorf("rewinding the order poll of store %d: %w", storeID, err)
+	}
+	return s.jobs.Insert(ctx, tx, PollArgs{StoreID: storeID}, nil)
+}
+
 // RequestPoll enqueues a poll of one destination store now (a durable job).
 func (s *Service) RequestPoll(ctx context.Context, storeID int64) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
