@@ -130,7 +130,7 @@ func TestStoreOrdersIntoTheBackOffice(t *testing.T) {
 			}
 			return o
 		}
-		early := place("bo-order-0") // before the link is enabled: not sent, until a person moves the start
+		early := place("bo-order-0")        // before the link is enabled: not sent, until a person moves the start
 		time.Sleep(1100 * time.Millisecond) // stores stamp orders to the second: one placed in the start's second is sent
 		code, raw = e.api(t, key, http.MethodPut, path, map[string]any{"business_name": "Bo Club", "primary_rep": "rep@bo-shop.example"}, &link)
 		if code != http.StatusOK || link.Enabled {
