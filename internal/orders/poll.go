@@ -95,7 +95,7 @@ func (s *Service) EnqueuePolls(ctx context.Context, tx database.Tx) error {
 	return nil
 }
 
-// Rewind makes the store's next poll read the orders updated since since (when its cursor is
+// Rewind makes the store's next poll read the orders updated from that time on (when its cursor is
 // later) and enqueues that poll, in tx: for a domain that now wants older orders of the store
 // (a back-office link's earlier start).
 func (s *Service) Rewind(ctx context.Context, tx database.Tx, storeID int64, since time.Time) error {
