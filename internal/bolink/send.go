@@ -580,15 +580,22 @@ func (s *Service) update(ctx context.Context, t platform.BackOffice, st store.St
 		}
 		out.cancelDone = true
 	}
+	// the back office's card types are read only when a payment is new (most runs have none)
+	var fresh []platform.BackOfficePayment
 	if o.TransactionsIncluded {
+		for _, p := range payments(o, nil) {
+			if !slices.Contains(out.paymentRefs, p.Ref) {
+				fresh = append(fresh, p)
+			}
+		}
+	}
+	if len(fresh) > 0 {
 		cards, err := t.CardTypes(ctx)
 		if err != nil {
 			return out, err
 		}
-		for _, p := range payments(o, cards) {
-			if slices.Contains(out.paymentRefs, p.Ref) {
-				continue
-			}
+		for _, p := range fresh {
+			p.CardType = cardType(cards, cardBrand(o, p.Ref))
 			if err := t.RecordPayment(ctx, sendKey(st.ID, o.ID)+"/payment/"+p.Ref, jobID, soID, p); err != nil {
 				return out, err
 			}
@@ -606,6 +613,16 @@ func (s *Service) update(ctx context.Context, t platform.BackOffice, st store.St
 		out.linesDigest = d
 	}
 	return out, nil
+}
+
+// cardBrand is the card brand of the order's transaction ref.
+func cardBrand(o platform.Order, ref string) string {
+	for _, t := range o.Transactions {
+		if t.ID == ref {
+			return t.CardBrand
+		}
+	}
+	return ""
 }
 
 func derefOr(p *int64) int64 {
