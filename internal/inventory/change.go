@@ -74,11 +74,37 @@ type SourceReadParams struct {
 // SourceRead is SourceChanged for levels read from the source (when items are linked) rather
 // than announced: a level already known is kept, since a webhook that recorded it meanwhile is
 // at least as new as the read. Every item read is decided, with a level or without.
+//
+// Keeping a known level takes no row lock on PostgreSQL; the decision locks the levels before it
+// reads them (apply), so a webhook's level recorded concurrently is either committed first and
+// decided with here, or waits and decides after this transaction. Without the lock this one
+// could read the older level, decide with it after the webhook's transaction decided with the
+// newer one, and leave the destination at the older quantity.
 func (s *Service) SourceRead(ctx context.Context, tx database.Tx, p SourceReadParams) error {
 	if err := recordSourceLevels(ctx, tx, p.Levels, false, s.cfg.Now().UTC()); err != nil {
 		return fmt.Errorf("recording source inventory: %w", err)
 	}
 	return s.redecide(ctx, tx, map[int64][]string{p.StoreID: p.InventoryItemIDs})
+}
+
+// LockSourceLevels takes, on PostgreSQL, the row locks of the source store's recorded levels of
+// the items, so that what tx reads of them next is what was committed last and stays so until tx
+// ends (a concurrent source change waits). SQLite runs one writer at a time already.
+func (s *Service) LockSourceLevels(ctx context.Context, tx database.Tx, storeID int64, items []string) error {
+	if err := lockSourceItems(ctx, tx, map[int64][]string{storeID: items}); err != nil {
+		return fmt.Errorf("locking source inventory: %w", err)
+	}
+	return nil
+}
+
+// DecideRecorded decides, in tx, every destination item following the source store's items from
+// the levels the hub recorded (locked first, as every decision does: see apply), without
+// recording anything: for a link that has no target yet.
+func (s *Service) DecideRecorded(ctx context.Context, tx database.Tx, storeID int64, items []string) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.redecide(ctx, tx, map[int64][]string{storeID: items})
 }
 
 // redecide decides, in tx, the quantity of every destination item following the source items
@@ -108,6 +134,12 @@ func (s *Service) apply(ctx context.Context, tx database.Tx, fs []catalog.FanOut
 			seen[k] = true
 			items[f.SourceStoreID] = append(items[f.SourceStoreID], f.SourceInventoryItemID)
 		}
+	}
+	// The levels are locked before they are read, on every path to a decision: a source level
+	// committed concurrently is then decided with here, or waits and decides after this
+	// transaction, never leaving the older decision last.
+	if err := lockSourceItems(ctx, tx, items); err != nil {
+		return fmt.Errorf("locking source inventory: %w", err)
 	}
 	reserved, err := reservedSums(ctx, tx, items)
 	if err != nil {

@@ -186,18 +186,29 @@ func markPushed(ctx context.Context, tx database.Tx, p MarkPushedParams, at, now
 		WHERE account_id = $1 AND destination_store_id = $2 AND order_id = $3 AND state = 'held'`+lines, args...)
 }
 
-// lockSourceItems takes, on PostgreSQL, the row locks of the items' recorded source levels
-// (a write that changes nothing) before their reservations change: a source level recorded
-// concurrently waits for this transaction and then decides with its reservations, or this one
-// waits for it and decides with its level, so neither decides from a stale sum. SQLite runs one
-// writer at a time already.
+// lockSourceItems takes, on PostgreSQL, the row locks of the items' recorded source levels (in
+// item order, so two deciding transactions never wait on each other in a cycle) before their
+// reservations change or they are decided: a source level recorded concurrently waits for this
+// transaction and then decides with its reservations and levels, or this one waits for it and
+// decides with its level, so neither decides from a stale level or sum. SQLite runs one writer
+// at a time already.
 func lockSourceItems(ctx context.Context, tx database.Tx, items map[int64][]string) error {
+	if tx.Dialect() != database.Postgres {
+		return nil
+	}
 	for _, storeID := range slices.Sorted(maps.Keys(items)) {
-		ids := slices.Sorted(slices.Values(items[storeID]))
-		args := []any{storeID}
-		if _, err := tx.Exec(ctx, `UPDATE inventory_source_levels SET available = available
-			WHERE store_id = $1 AND inventory_item_id IN (`+placeholders(&args, ids)+`)`, args...); err != nil {
-			return err
+		for ids := range slices.Chunk(slices.Sorted(slices.Values(items[storeID])), maxItemsPerQuery) {
+			args := []any{storeID}
+			rows, err := tx.Query(ctx, `SELECT 1 FROM inventory_source_levels
+				WHERE store_id = $1 AND inventory_item_id IN (`+placeholders(&args, ids)+`)
+				ORDER BY inventory_item_id, location_id FOR UPDATE`, args...)
+			if err != nil {
+				return err
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

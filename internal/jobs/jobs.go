@@ -143,6 +143,7 @@ func New(db *database.DB, workers *river.Workers, cfg Config) (*Client, error) {
 		MaxAttempts:          cfg.MaxAttempts,
 		RetryPolicy:          cfg.Retry,
 		Logger:               slog.New(quietHandler{cfg.Logger.Handler()}),
+		ErrorHandler:         errorLogger{cfg.Logger},
 	}
 	if cfg.Now != nil {
 		rc.Test.Time = clock(cfg.Now)

@@ -77,7 +77,13 @@ func (s *Service) sourceDrifts(ctx context.Context, tx database.Tx, sd sides, re
 		items = append(items, l.InventoryItemID)
 	}
 	slices.Sort(items)
-	recorded, err := s.cfg.Inventory.RecordedLevels(ctx, tx, sd.c.Source.ID, slices.Compact(items))
+	items = slices.Compact(items)
+	// Locked first: a webhook's level committed while this transaction began is then read here,
+	// and one arriving later waits, so the read never replaces a newer level it did not see.
+	if err := s.cfg.Inventory.LockSourceLevels(ctx, tx, sd.c.Source.ID, items); err != nil {
+		return st, err
+	}
+	recorded, err := s.cfg.Inventory.RecordedLevels(ctx, tx, sd.c.Source.ID, items)
 	if err != nil {
 		return st, err
 	}
@@ -194,25 +200,27 @@ func (s *Service) decideUndecided(ctx context.Context, tx database.Tx, sd sides,
 		return nil, nil
 	}
 	srcItems, _ := sourceItems(links)
+	// Locked before they are read, and decided from the record without writing it again: a
+	// level re-recorded from this read could replace one a webhook committed meanwhile.
+	if err := s.cfg.Inventory.LockSourceLevels(ctx, tx, sd.c.Source.ID, srcItems); err != nil {
+		return nil, err
+	}
 	recorded, err := s.cfg.Inventory.RecordedLevels(ctx, tx, sd.c.Source.ID, srcItems)
 	if err != nil {
 		return nil, err
 	}
-	var levels []inventory.SourceLevel
-	var decided []string
+	var known, decided []string
 	for _, l := range links {
-		for loc, n := range recorded[l.SourceInventoryItemID] {
-			levels = append(levels, inventory.SourceLevel{AccountID: sd.c.Source.AccountID, StoreID: sd.c.Source.ID,
-				InventoryItemID: l.SourceInventoryItemID, LocationID: loc, Available: n.Available})
-		}
 		if len(recorded[l.SourceInventoryItemID]) > 0 {
+			known = append(known, l.SourceInventoryItemID)
 			decided = append(decided, l.DestinationInventoryItemID)
 		}
 	}
-	if len(levels) == 0 {
+	if len(known) == 0 {
 		return nil, nil
 	}
-	if err := s.cfg.Inventory.SourceChanged(ctx, tx, levels); err != nil {
+	slices.Sort(known)
+	if err := s.cfg.Inventory.DecideRecorded(ctx, tx, sd.c.Source.ID, slices.Compact(known)); err != nil {
 		return nil, err
 	}
 	targets, err := s.cfg.Inventory.TargetsOf(ctx, tx, sd.c.Destination.ID, decided)

@@ -123,6 +123,8 @@ type Drift struct {
 type Inventory interface {
 	SourceChanged(ctx context.Context, tx database.Tx, levels []inventory.SourceLevel) error
 	RecordedLevels(ctx context.Context, q database.Querier, storeID int64, items []string) (map[string]map[string]inventory.RecordedLevel, error)
+	LockSourceLevels(ctx context.Context, tx database.Tx, storeID int64, items []string) error
+	DecideRecorded(ctx context.Context, tx database.Tx, storeID int64, items []string) error
 	TargetsOf(ctx context.Context, q database.Querier, storeID int64, items []string) (map[string]inventory.Target, error)
 	Rewrite(ctx context.Context, tx database.Tx, p inventory.RewriteParams) ([]string, error)
 }
