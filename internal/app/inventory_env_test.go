@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,7 @@ type syncEnv struct {
 
 	mu        sync.Mutex
 	sets      map[string]int // shop domain → inventorySetQuantities calls
+	stores    []store.Store  // the shops' stores, for diagnose
 	throttled atomic.Int64   // 429 answers or THROTTLED errors to inventorySetQuantities
 }
 
@@ -152,6 +154,9 @@ func (e *syncEnv) shopAt(t testing.TB, name string, n, locations int) (store.Sto
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.mu.Lock()
+	e.stores = append(e.stores, st)
+	e.mu.Unlock()
 	items := sh.InventoryItemIDs()
 	if len(items) != n {
 		t.Fatalf("%s has %d variants; want %d", name, len(items), n)
@@ -278,9 +283,17 @@ func (e *syncEnv) waitLevels(t testing.TB, st store.Store, want map[string]int64
 	}
 	for it, w := range want {
 		if got[it] != w {
-			t.Errorf("store %s item %s = %d; want %d (target %+v)", st, it, got[it], w, byItem[it])
+			written := "none"
+			if tg, ok := byItem[it]; ok && tg.Written != nil {
+				written = fmt.Sprint(*tg.Written)
+			}
+			t.Errorf("store %s item %s = %d (read: %v); want %d (target %+v, written %s)", st, it, got[it], got != nil, w, byItem[it], written)
 		}
 	}
+	e.mu.Lock()
+	all := slices.Clone(e.stores)
+	e.mu.Unlock()
+	e.diagnose(t, all...)
 	t.FailNow()
 }
 
@@ -318,6 +331,10 @@ func waitIdle(t testing.TB, e *syncEnv, _ ...store.Store) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	e.mu.Lock()
+	all := slices.Clone(e.stores)
+	e.mu.Unlock()
+	e.diagnose(t, all...)
 	t.Fatal("the job queue never became idle")
 }
 
