@@ -41,6 +41,9 @@ func newCSV(r io.Reader) (*csvSource, error) {
 	s.cr.Comma = delimiter(head)
 	s.cr.ReuseRecord = true
 	s.cr.FieldsPerRecord = -1
+	// Tab-separated exports rarely quote, and their text holds quotes ("5\" screen"): a quote
+	// inside a field is text there. A field that starts with a quote is still a quoted field.
+	s.cr.LazyQuotes = s.cr.Comma == '\t'
 	return s, nil
 }
 
@@ -107,7 +110,7 @@ func (s *csvSource) next() (*record, error) {
 		s.rec = record{line: pe.StartLine, bad: fmt.Sprintf("malformed CSV: %v (line %d, column %d)", pe.Err, pe.Line, pe.Column)}
 		return &s.rec, nil
 	default:
-		return nil, &FileError{Format: CSV, Line: s.line + 1, Offset: s.g.base, Err: err}
+		return nil, &FileError{Format: CSV, Line: s.line + 1, Offset: s.g.base, Err: err} // a read error, never io.EOF (above)
 	}
 }
 

@@ -48,8 +48,7 @@ func Fetch(ctx context.Context, client *http.Client, rawURL string, header http.
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err // its message repeats the URL, query values included
 		}
 		return nil, Info{}, fmt.Errorf("fetching feed %s: %w", shown, err)

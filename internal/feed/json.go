@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // jsonObjects decodes objects into cells by the header the first object set.
@@ -52,7 +53,7 @@ func (o *jsonObjects) decode(dec *json.Decoder, capture bool) error {
 		case json.Number:
 			value = v.String()
 		case bool:
-			value = fmt.Sprint(v)
+			value = strconv.FormatBool(v)
 		case nil:
 		case json.Delim:
 			if err := skipValue(dec); err != nil {
@@ -189,6 +190,9 @@ func newJSONArray(br *bufio.Reader, skipped int64) *jsonArray {
 }
 
 func (a *jsonArray) fail(err error) error {
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF // the array is not closed; io.EOF would read as its end
+	}
 	off := a.dec.InputOffset()
 	return &FileError{Format: JSON, Line: a.g.lineAt(off), Offset: off + a.skipped, Err: err}
 }
@@ -350,13 +354,13 @@ func (o *jsonObjects) decodeLine(line []byte, capture bool) string {
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		return "malformed JSON: " + err.Error()
+		return malformed(err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return fmt.Sprintf("the line is %s, not an object", kindOf(tok))
 	}
 	if err := o.decode(dec, capture); err != nil {
-		return "malformed JSON: " + err.Error()
+		return malformed(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return "malformed JSON: more than one value on the line"
@@ -365,3 +369,10 @@ func (o *jsonObjects) decodeLine(line []byte, capture bool) string {
 }
 
 func (n *ndjsonSource) close() error { return nil }
+
+func malformed(err error) string {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "malformed JSON: the line ends inside an object"
+	}
+	return "malformed JSON: " + err.Error()
+}

@@ -80,7 +80,7 @@ func Parse(ctx context.Context, r io.Reader, format Format, m Mapping, rules Rul
 	if err != nil {
 		return Report{}, err
 	}
-	defer src.close()
+	defer func() { _ = src.close() }() // a second close does nothing
 	header, err := src.header()
 	if err != nil {
 		return Report{}, err

@@ -19,7 +19,7 @@ func Preview(ctx context.Context, r io.Reader, format Format, n int) (header []s
 	if err != nil {
 		return nil, nil, err
 	}
-	defer src.close()
+	defer func() { _ = src.close() }() // a second close does nothing
 	if header, err = src.header(); err != nil {
 		return nil, nil, err
 	}

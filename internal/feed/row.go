@@ -188,7 +188,7 @@ func (p *parser) quantity(rec *record) (q *int64, clamped, capped bool, r refusa
 		n, clamped = 0, true
 	}
 	if p.rules.mul != mulScale {
-		hi, lo := bits.Mul64(uint64(n), uint64(p.rules.mul))
+		hi, lo := bits.Mul64(uint64(n), uint64(p.rules.mul)) //nolint:gosec // G115: n ≥ 0 (clamped above) and mul > 0 (validated)
 		if hi >= mulScale {
 			return nil, false, false, refusal{field: "quantity", index: p.cols.quantity, reason: fmt.Sprintf("quantity %s times the multiplier is out of range", quote(v))}, true
 		}

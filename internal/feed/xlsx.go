@@ -131,14 +131,17 @@ func (s *xlsxSource) close() error {
 	var errs []error
 	if s.rows != nil {
 		errs = append(errs, s.rows.Close())
+		s.rows = nil
 	}
 	if s.f != nil {
 		errs = append(errs, s.f.Close())
+		s.f = nil
 	}
 	if s.spool != "" {
 		if err := os.Remove(s.spool); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
+		s.spool = ""
 	}
 	return errors.Join(errs...)
 }
