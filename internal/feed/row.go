@@ -227,15 +227,20 @@ func (p *parser) amount(rec *record, name string, i int) (*int64, refusal, bool)
 	return &n, refusal{}, false
 }
 
-// number undoes a spreadsheet's float text: an XLSX cell holds "19.989999999999998" or "1E3"
-// for what shows as 19.99 or 1000, so such text is rewritten as the shortest decimal of the same
-// float64. Other formats' cells are taken as written.
+// number undoes a spreadsheet's float text: an XLSX cell may hold "19.989999999999998",
+// "0.30000000000000004" or "1E3" for what the spreadsheet shows as 19.99, 0.3 or 1000. Such text
+// (an exponent, or 16 characters or more) is rounded to 15 significant digits, the precision
+// spreadsheets keep, and written as a plain decimal. Other formats' cells are taken as written.
 func (p *parser) number(v string) string {
 	if !p.floats || (!strings.ContainsAny(v, "eE") && len(v) < 16) {
 		return v
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return v
+	}
+	f, err = strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+	if err != nil {
 		return v
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
