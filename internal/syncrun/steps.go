@@ -39,7 +39,7 @@ func readCursor[T any](r *StepRun) T {
 	return c
 }
 
-func cursorText[T storesCursor | dataOutCursor](v T) string {
+func cursorText[T storesCursor | dataOutCursor | feedsCursor](v T) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // the cursors are plain structs: a failure is a programming error

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,6 +145,14 @@ type Config struct {
 	Steps  map[int]Step // the step implementations; a step without one fails saying so
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	// Supplier feeds: the sealer of their auth headers, the client fetching them (the guarded
+	// one, refusing private addresses), the early check of their URLs, and whether plain-HTTP
+	// URLs are allowed (the demo's and tests' local feeds only).
+	Sealer        Sealer
+	FeedClient    *http.Client
+	FeedURLCheck  URLCheck
+	FeedAllowHTTP bool
 }
 
 // Service starts, runs and lists sync runs.
