@@ -426,12 +426,10 @@ func (s *Service) PreviewFeed(ctx context.Context, accountID, id int64, n int) (
 
 // FeedItems is what applying a feed uses of the back office's items.
 type FeedItems interface {
-	// SetOnHand sets the on hand of the account's items by SKU (upper-cased) or barcode, in
-	// batches, returning how many changed, how many already had it, the identifiers no item
-	// has, and the ids of the items set.
+	// SetOnHand sets the on hand of the account's items named by SKU or barcode, returning how
+	// many changed, how many already had it, the identifiers no item has, and the SKUs of the
+	// items set.
 	SetOnHand(ctx context.Context, accountID int64, entries []FeedEntry, actor string) (FeedApplied, error)
-	// SKUsOf returns the SKUs of the account's items among ids.
-	SKUsOf(ctx context.Context, accountID int64, ids []int64) ([]string, error)
 }
 
 // FeedEntry is one accepted row to apply: the item by SKU or barcode, its quantity.
@@ -445,7 +443,7 @@ type FeedEntry struct {
 type FeedApplied struct {
 	Changed, Unchanged int
 	Unknown            []string
-	ItemIDs            []int64
+	SKUs               []string
 }
 
 // feedBatch is how many rows are applied at once.
@@ -477,7 +475,7 @@ func (s *Service) applyFeed(ctx context.Context, f Feed, items FeedItems, runID 
 				res.Unknowns = append(res.Unknowns, u)
 			}
 		}
-		if err := s.markFeedItems(ctx, f.ID, a.ItemIDs, started); err != nil {
+		if err := s.markFeedItems(ctx, f.ID, a.SKUs, started); err != nil {
 			return Retry(err)
 		}
 		batch = batch[:0]
@@ -504,58 +502,52 @@ func (s *Service) applyFeed(ctx context.Context, f Feed, items FeedItems, runID 
 		return res, err
 	}
 	if report.Missing == "zero" {
-		ids, err := s.unseenFeedItems(ctx, f.ID, started)
+		skus, err := s.unseenFeedItems(ctx, f.ID, started)
 		if err != nil {
 			return res, Retry(err)
 		}
-		if len(ids) > 0 {
-			skus, err := items.SKUsOf(ctx, f.AccountID, ids)
+		for chunk := range slices.Chunk(skus, feedBatch) {
+			zero := make([]FeedEntry, len(chunk))
+			for i, sku := range chunk {
+				zero[i] = FeedEntry{SKU: sku}
+			}
+			a, err := items.SetOnHand(ctx, f.AccountID, zero, actor+": not in the feed")
 			if err != nil {
 				return res, Retry(err)
 			}
-			zero := make([]FeedEntry, len(skus))
-			for i, sku := range skus {
-				zero[i] = FeedEntry{SKU: sku}
-			}
-			for start := 0; start < len(zero); start += feedBatch {
-				a, err := items.SetOnHand(ctx, f.AccountID, zero[start:min(start+feedBatch, len(zero))], actor+": not in the feed")
-				if err != nil {
-					return res, Retry(err)
-				}
-				res.Zeroed += a.Changed
-			}
+			res.Zeroed += a.Changed
 		}
 	}
 	return res, nil
 }
 
-func (s *Service) markFeedItems(ctx context.Context, feedID int64, ids []int64, at time.Time) error {
-	if len(ids) == 0 {
+func (s *Service) markFeedItems(ctx context.Context, feedID int64, skus []string, at time.Time) error {
+	if len(skus) == 0 {
 		return nil
 	}
 	var b strings.Builder
 	args := []any{feedID, at}
-	for i, id := range ids {
+	for i, id := range skus {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		args = append(args, id)
 		fmt.Fprintf(&b, "($1, $%d, $2)", len(args))
 	}
-	_, err := s.cfg.DB.Exec(ctx, `INSERT INTO supplier_feed_items (feed_id, item_id, seen_at) VALUES `+b.String()+`
-		ON CONFLICT (feed_id, item_id) DO UPDATE SET seen_at = excluded.seen_at`, args...)
+	_, err := s.cfg.DB.Exec(ctx, `INSERT INTO supplier_feed_items (feed_id, sku, seen_at) VALUES `+b.String()+`
+		ON CONFLICT (feed_id, sku) DO UPDATE SET seen_at = excluded.seen_at`, args...)
 	return err
 }
 
-func (s *Service) unseenFeedItems(ctx context.Context, feedID int64, since time.Time) ([]int64, error) {
-	rows, err := s.cfg.DB.Query(ctx, `SELECT item_id FROM supplier_feed_items WHERE feed_id = $1 AND seen_at < $2 ORDER BY item_id`, feedID, since)
+func (s *Service) unseenFeedItems(ctx context.Context, feedID int64, since time.Time) ([]string, error) {
+	rows, err := s.cfg.DB.Query(ctx, `SELECT sku FROM supplier_feed_items WHERE feed_id = $1 AND seen_at < $2 ORDER BY sku`, feedID, since)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []int64
+	var out []string
 	for rows.Next() {
-		var id int64
+		var id string
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}

@@ -63,7 +63,7 @@ CREATE INDEX store_inventory_masters_account_idx ON store_inventory_masters (acc
 
 -- Supplier feeds: files of stock (and prices) a supplier publishes at an HTTPS URL (an
 -- optional authorization header sealed) or that a person uploads; step 3 applies them to the
--- back office's items by the mapping and rules (JSON). feed_items remembers which items a feed
+-- back office's items by the mapping and rules (JSON). feed_items remembers which items (by SKU) a feed
 -- set, so "missing: zero" zeroes only the feed's own items absent from its latest file.
 CREATE TABLE supplier_feeds (
     id                 BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -89,9 +89,9 @@ CREATE UNIQUE INDEX supplier_feeds_name_idx ON supplier_feeds (account_id, name)
 
 CREATE TABLE supplier_feed_items (
     feed_id    BIGINT NOT NULL REFERENCES supplier_feeds (id) ON DELETE CASCADE,
-    item_id    BIGINT NOT NULL,
+    sku        TEXT NOT NULL,
     seen_at    TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (feed_id, item_id)
+    PRIMARY KEY (feed_id, sku)
 );
 
 -- +goose Down
