@@ -85,20 +85,18 @@ func (s *Service) AdjustStock(ctx context.Context, p AdjustStockParams) (AdjustR
 	}
 	var out AdjustResult
 	err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
-		now := s.now()
-		if p.Key != "" {
-			replayed, err := claimKey(ctx, tx, p, kind, qty, now)
-			if err != nil || replayed {
-				out.Replayed = replayed
-				if err == nil {
-					out.Item, err = getItem(ctx, tx, p.AccountID, p.ItemID, false)
-				}
-				return err
-			}
-		}
+		// The item's row lock comes first: the key's row refers to the item, and taking the
+		// lock after it would make two adjustments wait for each other.
 		cur, err := getItem(ctx, tx, p.AccountID, p.ItemID, true)
 		if err != nil {
 			return err
+		}
+		if p.Key != "" {
+			replayed, err := claimKey(ctx, tx, p, kind, qty, s.now())
+			if err != nil || replayed {
+				out.Item, out.Replayed = cur, replayed
+				return err
+			}
 		}
 		onHand := qty
 		if kind == HistoryAdjusted {
@@ -154,9 +152,6 @@ func claimKey(ctx context.Context, tx database.Tx, p AdjustStockParams, kind His
 	err := tx.QueryRow(ctx, sqlClaimKeyMove, p.AccountID, p.ItemID, p.Key, kind, qty, now).Scan(&id)
 	if err == nil {
 		return false, nil
-	}
-	if database.IsForeignKeyViolation(err) {
-		return false, notFound("inventory item", p.ItemID)
 	}
 	if !errors.Is(err, database.ErrNoRows) {
 		return false, fmt.Errorf("taking idempotency key: %w", err)
