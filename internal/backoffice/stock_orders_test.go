@@ -11,13 +11,19 @@ import (
 	"github.com/storesync/storesync/internal/database/dbtest"
 )
 
-// newOrder creates a job with a sales order of lines (sku, quantity) through CreateOrderJob, the
-// path store orders take.
-func (f *fixture) newOrder(t *testing.T, ref string, lines ...any) backoffice.OrderJob {
+// soLine is a line of a test sales order.
+type soLine struct {
+	sku string
+	qty int64
+}
+
+// newOrder creates a job with a sales order of lines through CreateOrderJob, the path store
+// orders take.
+func (f *fixture) newOrder(t *testing.T, ref string, lines ...soLine) backoffice.OrderJob {
 	t.Helper()
 	var in []backoffice.LineInput
-	for i := 0; i < len(lines); i += 2 {
-		in = append(in, backoffice.LineInput{SKU: lines[i].(string), Description: "Tee", Quantity: int64(lines[i+1].(int)), UnitPrice: 1500})
+	for _, l := range lines {
+		in = append(in, backoffice.LineInput{SKU: l.sku, Description: "Tee", Quantity: l.qty, UnitPrice: 1500})
 	}
 	oj, err := f.svc.CreateOrderJob(t.Context(), backoffice.CreateOrderJobParams{
 		Job: backoffice.CreateJobParams{AccountID: f.account, Kind: backoffice.KindDropship, ExternalRef: ref,
@@ -38,7 +44,7 @@ func TestSalesOrderStock(t *testing.T) {
 		mug := f.newItem(t, "MUG", 1)
 
 		// Creating the order commits its lines: one by SKU in another case, one with no item.
-		oj := f.newOrder(t, "web 1001", "tee", 2, "NOT-STOCKED", 1, "MUG", 3)
+		oj := f.newOrder(t, "web 1001", soLine{"tee", 2}, soLine{"NOT-STOCKED", 1}, soLine{"MUG", 3})
 		wantStock(t, f.item(t, tee.ID), 5, 2)
 		wantStock(t, f.item(t, mug.ID), 1, 3) // oversold: available −2, shown
 		p := backoffice.SalesOrderStockParams{AccountID: f.account, SalesOrderID: oj.SalesOrder.ID}
@@ -83,7 +89,7 @@ func TestSalesOrderStock(t *testing.T) {
 		}
 
 		// Cancelling a job releases what its order committed; release again changes nothing.
-		oj2 := f.newOrder(t, "web 1002", "TEE", 4)
+		oj2 := f.newOrder(t, "web 1002", soLine{"TEE", 4})
 		wantStock(t, f.item(t, tee.ID), 5, 4)
 		if _, err := f.svc.UpdateJob(ctx, backoffice.UpdateJobParams{AccountID: f.account, ID: oj2.Job.ID,
 			Change: func(in *backoffice.JobInput) { in.Status = backoffice.JobCancelled }}); err != nil {
@@ -117,9 +123,9 @@ func TestSalesOrderStockConcurrently(t *testing.T) {
 		var orders []int64
 		for i := range 4 {
 			// Lines name the items in both orders, so locks taken in line order would deadlock.
-			oj := f.newOrder(t, "web "+itoa(int64(i)), "MUG", 1, "TEE", 2)
+			oj := f.newOrder(t, "web "+itoa(int64(i)), soLine{"MUG", 1}, soLine{"TEE", 2})
 			if i%2 == 0 {
-				oj = f.newOrder(t, "web x"+itoa(int64(i)), "TEE", 2, "MUG", 1)
+				oj = f.newOrder(t, "web x"+itoa(int64(i)), soLine{"TEE", 2}, soLine{"MUG", 1})
 			}
 			orders = append(orders, oj.SalesOrder.ID)
 		}

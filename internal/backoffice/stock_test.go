@@ -12,8 +12,6 @@ import (
 	"github.com/storesync/storesync/internal/database/dbtest"
 )
 
-func ptr[T any](v T) *T { return &v }
-
 func (f *fixture) newItem(t *testing.T, sku string, onHand int64) backoffice.Item {
 	t.Helper()
 	it, err := f.svc.CreateItem(t.Context(), backoffice.CreateItemParams{AccountID: f.account, OnHand: onHand, Actor: "user ann@example.com",
@@ -111,7 +109,7 @@ func TestItemsCreateUpdateSearch(t *testing.T) {
 		if page, _ := b.svc.SearchItems(ctx, backoffice.SearchItemsParams{AccountID: b.account}); page.Total != 0 {
 			t.Fatalf("account B found %d items", page.Total)
 		}
-		if _, err := b.svc.AdjustStock(ctx, backoffice.AdjustStockParams{AccountID: b.account, ItemID: a.ID, Delta: ptr(int64(1)), Actor: "x"}); !isNotFound(err) {
+		if _, err := b.svc.AdjustStock(ctx, backoffice.AdjustStockParams{AccountID: b.account, ItemID: a.ID, Delta: new(int64(1)), Actor: "x"}); !isNotFound(err) {
 			t.Fatalf("account B adjusted A's item: %v", err)
 		}
 		if got, _ := b.svc.ItemsByIdentifiers(ctx, backoffice.ItemsByIdentifiersParams{AccountID: b.account, SKUs: []string{"TEE-RED-M"}}); len(got) != 0 {
@@ -135,37 +133,37 @@ func TestAdjustStock(t *testing.T) {
 			}
 			return f.svc.AdjustStock(ctx, p)
 		}
-		r, err := adj(backoffice.AdjustStockParams{Delta: ptr(int64(-3)), Reason: "damaged", Key: "k1"})
+		r, err := adj(backoffice.AdjustStockParams{Delta: new(int64(-3)), Reason: "damaged", Key: "k1"})
 		if err != nil || r.Replayed {
 			t.Fatal(r, err)
 		}
 		wantStock(t, r.Item, 7, 0)
-		r, err = adj(backoffice.AdjustStockParams{Delta: ptr(int64(-3)), Reason: "damaged", Key: "k1"})
+		r, err = adj(backoffice.AdjustStockParams{Delta: new(int64(-3)), Reason: "damaged", Key: "k1"})
 		if err != nil || !r.Replayed {
 			t.Fatalf("replay = %+v, %v", r, err)
 		}
 		wantStock(t, f.item(t, it.ID), 7, 0)
-		_, err = adj(backoffice.AdjustStockParams{Delta: ptr(int64(-4)), Key: "k1"})
+		_, err = adj(backoffice.AdjustStockParams{Delta: new(int64(-4)), Key: "k1"})
 		wantField(t, err, "key")
-		r, err = adj(backoffice.AdjustStockParams{Set: ptr(int64(20)), Reason: "stock take"})
+		r, err = adj(backoffice.AdjustStockParams{Set: new(int64(20)), Reason: "stock take"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantStock(t, r.Item, 20, 0)
 
-		_, err = adj(backoffice.AdjustStockParams{Delta: ptr(int64(1)), Set: ptr(int64(2))})
+		_, err = adj(backoffice.AdjustStockParams{Delta: new(int64(1)), Set: new(int64(2))})
 		wantField(t, err, "set")
 		_, err = adj(backoffice.AdjustStockParams{})
 		wantField(t, err, "delta")
-		_, err = adj(backoffice.AdjustStockParams{Set: ptr(int64(-1))})
+		_, err = adj(backoffice.AdjustStockParams{Set: new(int64(-1))})
 		wantField(t, err, "set")
-		_, err = adj(backoffice.AdjustStockParams{Delta: ptr(int64(0))})
+		_, err = adj(backoffice.AdjustStockParams{Delta: new(int64(0))})
 		wantField(t, err, "delta")
-		_, err = adj(backoffice.AdjustStockParams{Delta: ptr(int64(1)), Actor: " "})
+		_, err = adj(backoffice.AdjustStockParams{Delta: new(int64(1)), Actor: " "})
 		wantField(t, err, "actor")
 
 		// A delta may take on hand below zero: it is shown, not refused.
-		r, err = adj(backoffice.AdjustStockParams{Delta: ptr(int64(-25))})
+		r, err = adj(backoffice.AdjustStockParams{Delta: new(int64(-25))})
 		if err != nil || !r.Item.Oversold() {
 			t.Fatalf("below zero = %+v, %v", r, err)
 		}
