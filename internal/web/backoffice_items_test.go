@@ -56,8 +56,8 @@ func TestBackOfficeItemPages(t *testing.T) {
 		if a.status != 200 || !strings.Contains(a.body, "2 items") || !before(a.body, "MUG-1", "TEE-RED-M") {
 			t.Fatalf("items page: %d %.3000s", a.status, a.body)
 		}
-		row := a.body[strings.Index(a.body, "TEE-RED-M"):]
-		row = row[:strings.Index(row, "</tr>")]
+		_, row, _ := strings.Cut(a.body, ">TEE-RED-M<")
+		row, _, _ = strings.Cut(row, "</tr>")
 		if !strings.Contains(row, "<td>1</td><td>4</td>") || !strings.Contains(row, `class="err"`) || !strings.Contains(row, "-3 oversold") ||
 			!strings.Contains(row, "15.00 USD") {
 			t.Errorf("the tee's row does not show on hand 1, committed 4, available -3 marked oversold: %s", row)
