@@ -171,6 +171,9 @@ func NewService(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
+// UseSteps sets the step implementations (made after the Service, since step 3 uses it).
+func (s *Service) UseSteps(steps map[int]Step) { s.cfg.Steps = steps }
+
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
 
 // AddWorkers registers the run job.
