@@ -71,7 +71,9 @@ type syncRunsOutput struct {
 	}
 }
 
-type startSyncRunInput struct{ Body SyncRunInput }
+type startSyncRunInput struct {
+	Body *SyncRunInput `required:"false" doc:"left out: all four steps"`
+}
 
 type syncRunIDInput struct {
 	ID int64 `path:"id" minimum:"1"`
@@ -106,7 +108,7 @@ func (h syncRunHandlers) start(ctx context.Context, in *startSyncRunInput) (*syn
 			by = fmt.Sprintf("api key %d", p.KeyID)
 		}
 	}
-	r, err := h.svc.Start(ctx, syncrun.StartParams{AccountID: AccountID(ctx), Trigger: trigger, Steps: in.Body.Steps, RequestedBy: by})
+	r, err := h.svc.Start(ctx, syncrun.StartParams{AccountID: AccountID(ctx), Trigger: trigger, Steps: stepsOf(in.Body), RequestedBy: by})
 	if err != nil {
 		return nil, syncRunProblem(err)
 	}
@@ -217,4 +219,11 @@ func InventoryMasters(svc *syncrun.Service) func(huma.API) {
 				return &inventoryMasterOutput{Body: InventoryMaster(m)}, nil
 			})
 	}
+}
+
+func stepsOf(in *SyncRunInput) []int {
+	if in == nil {
+		return nil
+	}
+	return in.Steps
 }

@@ -597,7 +597,20 @@ func (s *Service) update(ctx context.Context, t platform.BackOffice, st store.St
 		for _, p := range fresh {
 			p.CardType = cardType(cards, cardBrand(o, p.Ref))
 			if err := t.RecordPayment(ctx, sendKey(st.ID, o.ID)+"/payment/"+p.Ref, jobID, soID, p); err != nil {
-				return out, err
+				perr, ok := errors.AsType[*platform.Error](err)
+				if !ok || perr.Kind != platform.KindInvalidInput {
+					return out, err
+				}
+				// Refused for its fields (a payment type the back office lacks): noted on the job
+				// for a person, once, as a job created without its payments is.
+				note := fmt.Sprintf("A payment of %s (%s) of order %s was not recorded: the back office refused it (%s).",
+					platform.Money{Amount: p.Amount, Currency: o.Currency}, p.Ref, o.Name, perr.Message)
+				if err := t.AddNote(ctx, jobID, soID, note); err != nil {
+					return out, err
+				}
+				out.paymentRefs = append(out.paymentRefs, p.Ref)
+				out.events = append(out.events, event{EventNote, fmt.Sprintf("payment %s refused by the back office: noted on the job", p.Ref)})
+				continue
 			}
 			out.paymentRefs = append(out.paymentRefs, p.Ref)
 			out.events = append(out.events, event{EventUpdated, fmt.Sprintf("payment of %s recorded on the sales order (%s)",

@@ -187,10 +187,12 @@ func (s *Service) CreateFeed(ctx context.Context, accountID int64, in FeedInput)
 	mapping, rules := feedSettings(in)
 	now := s.now()
 	var id int64
-	err = s.cfg.DB.QueryRow(ctx, `INSERT INTO supplier_feeds (account_id, name, source, url, auth_header_sealed, auth_header_hint, format,
+	err = s.cfg.DB.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
+		return tx.QueryRow(ctx, `INSERT INTO supplier_feeds (account_id, name, source, url, auth_header_sealed, auth_header_hint, format,
 			mapping, rules, enabled, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`, accountID, in.Name, in.Source, in.URL, sealed, hint,
-		in.Format, mapping, rules, in.Enabled, now).Scan(&id)
+			in.Format, mapping, rules, in.Enabled, now).Scan(&id)
+	})
 	if database.IsUniqueViolation(err) {
 		return Feed{}, invalid("name", "a feed named %q exists", in.Name)
 	}
