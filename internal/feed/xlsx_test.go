@@ -1,7 +1,9 @@
 package feed
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"os"
 	"path/filepath"
@@ -113,6 +115,7 @@ func TestXLSXBroken(t *testing.T) {
 		want string
 	}{
 		{name: "truncated zip", data: data[:len(data)/2], want: "reading xlsx feed: not a readable workbook: zip: not a valid zip file"},
+		{name: "declared size bomb", data: zipBomb(t), want: `reading xlsx feed: not a readable workbook: part "xl/worksheets/sheet1.xml" declares 2147483648 bytes from 10 compressed`},
 		{name: "empty sheet", data: workbook(t, map[string][][]any{"S": {}}, "S"), want: "reading xlsx feed, line 1: the sheet is empty: no header row"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,4 +164,23 @@ func TestSpreadsheetNumbers(t *testing.T) {
 	if got := p.number("19.989999999999998"); got != "19.989999999999998" {
 		t.Errorf("a CSV cell was rewritten: %q", got)
 	}
+}
+
+// zipBomb is a zip whose one part declares 2 GiB uncompressed from a few compressed bytes.
+func zipBomb(t *testing.T) []byte {
+	var raw bytes.Buffer
+	fw, _ := flate.NewWriter(&raw, flate.BestCompression)
+	_, _ = fw.Write([]byte("<x/>"))
+	_ = fw.Close()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CompressedSize64: uint64(raw.Len()), UncompressedSize64: 1 << 31})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write(raw.Bytes())
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
