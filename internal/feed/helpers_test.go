@@ -71,7 +71,7 @@ func checkInvariants(t *testing.T, p parsed) {
 	}
 }
 
-func ptr(n int64) *int64 { return &n }
+func ptr(n int64) *int64 { return new(n) }
 
 func val(p *int64) any {
 	if p == nil {
@@ -89,7 +89,13 @@ func diff(want, got any) string {
 	if reflect.DeepEqual(want, got) {
 		return ""
 	}
-	w, _ := json.Marshal(want)
-	g, _ := json.Marshal(got)
+	w, err := json.Marshal(want)
+	if err != nil {
+		return err.Error()
+	}
+	g, err := json.Marshal(got)
+	if err != nil {
+		return err.Error()
+	}
 	return "want " + string(w) + "\n got " + string(g)
 }

@@ -96,7 +96,7 @@ func checkZip(path string) error {
 	if err != nil {
 		return &FileError{Format: XLSX, Err: fmt.Errorf("not a readable workbook: %w", err)}
 	}
-	defer zr.Close()
+	defer func() { _ = zr.Close() }() // read only: nothing to lose
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64

@@ -16,7 +16,7 @@ import (
 // workbook builds an XLSX in memory: sheets by name, each a list of rows (nil is a blank row).
 func workbook(t testing.TB, sheets map[string][][]any, order ...string) []byte {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	for i, name := range order {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
@@ -91,7 +91,7 @@ func TestParseXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	header, rows, err := Preview(t.Context(), f, XLSX, 5)
 	if err != nil || diff([]string{"not the feed"}, header) != "" || len(rows) != 0 {
 		t.Fatalf("preview %q %q %v", header, rows, err)
@@ -174,7 +174,7 @@ func zipBomb(t *testing.T) []byte {
 	_ = fw.Close()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CompressedSize64: uint64(raw.Len()), UncompressedSize64: 1 << 31})
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CompressedSize64: uint64(raw.Len()), UncompressedSize64: 1 << 31}) //nolint:gosec // G115: a buffer's length is never negative
 	if err != nil {
 		t.Fatal(err)
 	}
