@@ -88,8 +88,6 @@ func BenchmarkParseXLSX(b *testing.B) {
 	const rows = 100_000
 	path := filepath.Join(b.TempDir(), "feed.xlsx")
 	writeBigWorkbook(b, path, rows)
-	st, _ := os.Stat(path)
-	b.ReportMetric(float64(st.Size())/(1<<20), "file-MiB")
 	benchFeed(b, XLSX, rows, func() (io.Reader, func()) {
 		f, err := os.Open(path)
 		if err != nil {
@@ -97,6 +95,11 @@ func BenchmarkParseXLSX(b *testing.B) {
 		}
 		return f, func() { _ = f.Close() }
 	})
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(st.Size())/(1<<20), "file-MiB")
 }
 
 func writeBigWorkbook(b *testing.B, path string, rows int) {
