@@ -29,6 +29,9 @@ const excerptBytes = 200
 // non-2xx answer (its status and the start of its body), is an error naming the URL with its
 // query values and password hidden.
 func Fetch(ctx context.Context, client *http.Client, rawURL string, header http.Header) (io.ReadCloser, Info, error) {
+	if client == nil {
+		return nil, Info{}, errors.New("fetching a feed: no HTTP client given")
+	}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("feed URL %q is not a URL", redactRaw(rawURL))

@@ -53,6 +53,10 @@ func TestFetch(t *testing.T) {
 		t.Fatalf("name from Content-Disposition: %+v", info)
 	}
 
+	if _, _, err := Fetch(t.Context(), nil, srv.URL, nil); err == nil || !strings.Contains(err.Error(), "no HTTP client") {
+		t.Fatalf("nil client: %v", err)
+	}
+
 	for _, tc := range []struct {
 		name, url string
 		header    http.Header

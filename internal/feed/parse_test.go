@@ -231,3 +231,51 @@ func TestCancelledContext(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestMoreRefusals(t *testing.T) {
+	t.Parallel()
+	p := parse(t, CSV, "sku,qty\n,1\nA,1\n", Mapping{SKU: "sku", Quantity: "qty"}, Rules{})
+	if p.rep.Refused != 1 || p.rep.RefusedRows[0].Reason != "sku is empty" || p.rep.RefusedRows[0].Field != "sku" {
+		t.Fatalf("sku only: %+v", p.rep.RefusedRows)
+	}
+	p = parse(t, CSV, "ean,qty\n,1\n", Mapping{Barcode: "EAN", Quantity: "qty"}, Rules{})
+	if p.rep.Refused != 1 || p.rep.RefusedRows[0].Reason != "barcode is empty" || p.rep.RefusedRows[0].Column != "ean" {
+		t.Fatalf("barcode only: %+v", p.rep.RefusedRows)
+	}
+	var wide strings.Builder
+	wide.WriteString(`[{"sku":"A"},{"sku":"B"`)
+	for i := range MaxColumns + 1 {
+		fmt.Fprintf(&wide, `,"k%d":%d`, i, i)
+	}
+	wide.WriteString("}]")
+	p = parse(t, JSON, wide.String(), Mapping{SKU: "sku"}, Rules{})
+	checkInvariants(t, p)
+	if p.err != nil || p.rep.Refused != 1 || p.rep.RefusedRows[0].Reason != "the object has more than 1024 fields" || p.rep.RefusedRows[0].Identifier != "B" {
+		t.Fatalf("wide object: %v %+v", p.err, p.rep.RefusedRows)
+	}
+	// A header alone is a feed of no rows, not an error.
+	p = parse(t, CSV, "sku,qty\n", Mapping{SKU: "sku", Quantity: "qty"}, Rules{})
+	if p.err != nil || p.rep.Read != 0 || diff([]string{"sku", "qty"}, p.rep.Header) != "" {
+		t.Fatalf("header only: %v %+v", p.err, p.rep)
+	}
+}
+
+func TestDetectReader(t *testing.T) {
+	t.Parallel()
+	data := `[{"sku":"A","qty":3}]`
+	f, r, err := DetectReader("upload", "", strings.NewReader(data))
+	if err != nil || f != JSON {
+		t.Fatalf("%q %v", f, err)
+	}
+	p := parsed{}
+	p.rep, p.err = Parse(t.Context(), r, f, Mapping{SKU: "sku", Quantity: "qty"}, Rules{}, func(row Row) error {
+		p.rows = append(p.rows, row)
+		return nil
+	})
+	if p.err != nil || len(p.rows) != 1 || *p.rows[0].Quantity != 3 {
+		t.Fatalf("the sniffed bytes were lost: %v %+v", p.err, p.rows)
+	}
+	if _, _, err := DetectReader("x", "", strings.NewReader("\x00\x01")); err == nil {
+		t.Fatal("binary detected as a feed")
+	}
+}
