@@ -77,6 +77,7 @@ func TestRefusals(t *testing.T) {
 		{name: "bare quote", data: head + "A,,1,2\"x,,\n", reason: `malformed CSV: bare " in non-quoted-field (line 2, column 7)`},
 		{name: "not UTF-8", data: head + "A,,1,,,Caf\xe9\n", field: "title", reason: `title "Caf\xe9" is not UTF-8 text`},
 		{name: "json nested", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},{"sku":"B","qty":{"n":1}}]`, field: "quantity", reason: "quantity is an object, not a string or number"},
+		{name: "json only a nested value", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},{"sku":{"id":"B"}}]`, field: "sku", reason: "sku is an object, not a string or number"},
 		{name: "json array value", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},{"sku":"B","title":[1,[2]]}]`, field: "title", reason: "title is an array, not a string or number"},
 		{name: "json element not object", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},"B"]`, reason: "the array element is a string, not an object"},
 		{name: "ndjson malformed line", format: JSON, data: "{\"sku\":\"A\",\"qty\":1,\"price\":1,\"ean\":\"\",\"cost\":\"\",\"title\":\"\"}\n{\"sku\":\"B\",\n", reason: "malformed JSON: the line ends inside an object"},

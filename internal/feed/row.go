@@ -57,7 +57,7 @@ func (p *parser) refuse(rec *record, id string, r refusal) {
 
 // row converts one record; false when it is blank (not counted) or refused (counted).
 func (p *parser) row(rec *record) (Row, bool) {
-	if rec.bad == "" && blank(rec.cells) {
+	if rec.bad == "" && blank(rec.cells) && blank(rec.badCells) {
 		return Row{}, false
 	}
 	p.rep.Read++

@@ -62,7 +62,10 @@ func newXLSX(ctx context.Context, r io.Reader, sheet string) (*xlsxSource, error
 
 func (s *xlsxSource) pathOf(ctx context.Context, r io.Reader) (string, error) {
 	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		// excelize opens by path: use it only if the path still names this very file.
+		st, err := f.Stat()
+		byName, nerr := os.Stat(f.Name())
+		if err == nil && nerr == nil && st.Mode().IsRegular() && os.SameFile(st, byName) {
 			if st.Size() > MaxXLSXBytes {
 				return "", &FileError{Format: XLSX, Err: fmt.Errorf("the workbook is over %d MiB", MaxXLSXBytes>>20)}
 			}

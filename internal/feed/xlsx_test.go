@@ -97,6 +97,23 @@ func TestParseXLSX(t *testing.T) {
 		t.Fatalf("preview %q %q %v", header, rows, err)
 	}
 
+	// A file whose path no longer names it (removed after opening) is copied, not opened by name.
+	gone := filepath.Join(t.TempDir(), "gone.xlsx")
+	if err := os.WriteFile(gone, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.Open(gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = g.Close() }()
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	if header, _, err := Preview(t.Context(), g, XLSX, 1); err != nil || len(header) != 1 {
+		t.Fatalf("removed file: %q %v", header, err)
+	}
+
 	// A sheet the workbook does not have.
 	m.Sheet = "Prices"
 	p = parseBytes(t.Context(), XLSX, data, m, Rules{})
