@@ -56,6 +56,10 @@ func Fetch(ctx context.Context, client *http.Client, rawURL string, header http.
 		}
 		return nil, Info{}, fmt.Errorf("fetching feed %s: %w", shown, err)
 	}
+	if resp.Request != nil && resp.Request.URL.Scheme != "https" {
+		_ = resp.Body.Close()
+		return nil, Info{}, fmt.Errorf("fetching feed %s: redirected to %s, which is not https", shown, redact(resp.Request.URL))
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, excerptBytes+1))

@@ -21,6 +21,8 @@ func TestFetch(t *testing.T) {
 		case "/feeds/stock.csv":
 			w.Header().Set("Content-Type", "text/csv")
 			_, _ = io.WriteString(w, "sku,qty\nA,1\n")
+		case "/moved":
+			http.Redirect(w, r, "http://"+r.Host+"/feeds/stock.csv?key=abc", http.StatusFound)
 		case "/download":
 			w.Header().Set("Content-Disposition", `attachment; filename="..\evil\Stock 12.xlsx"`)
 			_, _ = io.WriteString(w, "PK\x03\x04")
@@ -66,6 +68,7 @@ func TestFetch(t *testing.T) {
 		{name: "not a URL", url: "https://exa mple.com/%zz?key=abc", want: `feed URL "https://exa mple.com/%zz…" is not a URL`},
 		{name: "no host", url: "https:///feed.csv", want: "is not an https URL"},
 		{name: "status and excerpt", url: srv.URL + "/feeds/stock.csv?key=abc", header: http.Header{"Authorization": {"Bearer wrong-" + token}}, want: `the server answered 401 Unauthorized: "no valid token zzz`},
+		{name: "redirect to http", url: srv.URL + "/moved", header: auth, want: "/moved: redirected to http://127.0.0.1"},
 		{name: "not found", url: srv.URL + "/nope", header: auth, want: "the server answered 404 Not Found"},
 		{name: "transport error hides the query", url: "https://127.0.0.1:1/feed?key=abc", header: auth, want: "fetching feed https://127.0.0.1:1/feed?key=xxxxx: "},
 		{name: "password hidden", url: "http://user:pw@example.com/f", want: "http://user:xxxxx@example.com/f"},
