@@ -2,6 +2,7 @@ package feed
 
 import (
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,7 +12,7 @@ import (
 func TestFetch(t *testing.T) {
 	t.Parallel()
 	const token = "Bearer s3cr3t-token"
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != token {
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = io.WriteString(w, "  no\n valid   token "+strings.Repeat("z", 500))
@@ -30,6 +31,8 @@ func TestFetch(t *testing.T) {
 			http.NotFound(w, r)
 		}
 	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the redirect case sends plain HTTP to it
+	srv.StartTLS()
 	t.Cleanup(srv.Close) // the parallel subtests run after this function returns
 	auth := http.Header{"Authorization": {token}}
 

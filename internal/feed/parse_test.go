@@ -117,7 +117,7 @@ func TestRefusalKeepsIdentifierAndLine(t *testing.T) {
 	t.Parallel()
 	p := parse(t, CSV, "sku,qty\nA,1\nB,x\nC,3\n", Mapping{SKU: "SKU", Quantity: "QTY"}, Rules{})
 	checkInvariants(t, p)
-	want := []Refusal{{Line: 3, Identifier: "B", Field: "quantity", Column: "qty", Reason: `quantity "x" is not a whole number`}}
+	want := []Refusal{{Line: 3, Index: 2, Identifier: "B", Field: "quantity", Column: "qty", Reason: `quantity "x" is not a whole number`}}
 	if diff := diff(want, p.rep.RefusedRows); diff != "" {
 		t.Fatalf("refusals :\n%s", diff)
 	}
@@ -278,5 +278,14 @@ func TestDetectReader(t *testing.T) {
 	}
 	if _, _, err := DetectReader("x", "", strings.NewReader("\x00\x01")); err == nil {
 		t.Fatal("binary detected as a feed")
+	}
+}
+
+func TestOneLineJSONArrayIndexes(t *testing.T) {
+	t.Parallel()
+	p := parse(t, JSON, `[{"sku":"A","qty":1},{"sku":"B","qty":"x"},{"sku":"C","qty":2},{"sku":"D","qty":"y"}]`, Mapping{SKU: "sku", Quantity: "qty"}, Rules{})
+	checkInvariants(t, p)
+	if len(p.rep.RefusedRows) != 2 || p.rep.RefusedRows[0].Index != 2 || p.rep.RefusedRows[1].Index != 4 || p.rep.RefusedRows[1].Line != 1 {
+		t.Fatalf("%+v", p.rep.RefusedRows)
 	}
 }

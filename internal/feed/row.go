@@ -48,7 +48,7 @@ func (p *parser) refuse(rec *record, id string, r refusal) {
 	if len(p.rep.RefusedRows) >= MaxRefusedKept {
 		return
 	}
-	f := Refusal{Line: rec.line, Identifier: clip(id), Field: r.field, Reason: r.reason}
+	f := Refusal{Line: rec.line, Index: p.rep.Read, Identifier: clip(id), Field: r.field, Reason: r.reason}
 	if r.field != "" && r.index >= 0 && r.index < len(p.cols.names) {
 		f.Column = clip(p.cols.names[r.index])
 	}

@@ -73,7 +73,7 @@ func TestParseXLSX(t *testing.T) {
 		t.Fatal(d)
 	}
 	wantRefused := []Refusal{
-		{Line: 6, Identifier: "C-3", Field: "quantity", Column: "Stock", Reason: `quantity "1.5" is not a whole number`},
+		{Line: 6, Index: 3, Identifier: "C-3", Field: "quantity", Column: "Stock", Reason: `quantity "1.5" is not a whole number`},
 	}
 	if d := diff(wantRefused, p.rep.RefusedRows); d != "" {
 		t.Fatal(d)
