@@ -9,8 +9,9 @@
 //
 //   - CSV: a header row, then one row per item. The delimiter (comma, semicolon or tab) is the
 //     one the header line uses most, outside quotes; a UTF-8 byte order mark is dropped; fields
-//     may be quoted (RFC 4180). A malformed row (a stray quote, a row over the limits) is refused
-//     and reading goes on with the next line.
+//     may be quoted (RFC 4180); in a tab-separated file a quote inside a field is text ("5\"
+//     screen"), as such exports rarely quote. A malformed row (a stray quote, a row over the
+//     limits) is refused and reading goes on with the next line. The header must be UTF-8 text.
 //   - XLSX: the first sheet, or the one Mapping.Sheet names, read with excelize's streaming row
 //     iterator. A workbook is a zip file and needs random access, so a reader that is not a file
 //     is copied to a temporary file first, up to MaxXLSXBytes. The header is the first non-blank
@@ -36,7 +37,18 @@
 // Rules adjust quantities: negative quantities become 0 (counted in Report.Clamped), then
 // QuantityMultiplier (a decimal such as "0.5", rounded down) and QuantityCap apply. Rules.Missing
 // says what the caller should do with items the feed does not list ("leave" or "zero"); the parser
-// only carries it into the Report, because only the caller knows its items.
+// only carries it into the Report, because only the caller knows its items. A caller applying
+// "zero" should do so only when Parse returned no error, or a broken file zeroes every item
+// after the break.
+//
+// # Limits
+//
+// A row may have MaxColumns cells of MaxCellBytes each (a wider or larger one is refused); a
+// CSV record or JSON value over MaxRecordBytes ends the parse with an error; XLSX files are read
+// up to MaxXLSXBytes, and a workbook whose zip declares parts far larger than their compressed
+// size is refused before anything is unzipped. Besides these, memory grows only with the
+// duplicate index: a 16-byte hash per distinct identifier (about 53 MiB live for a million
+// rows). An XLSX workbook's shared-strings table is loaded whole by excelize.
 //
 // # Report
 //

@@ -29,6 +29,9 @@ const excerptBytes = 200
 // non-2xx answer (its status and the start of its body), is an error naming the URL with its
 // query values and password hidden.
 func Fetch(ctx context.Context, client *http.Client, rawURL string, header http.Header) (io.ReadCloser, Info, error) {
+	if client == nil {
+		return nil, Info{}, errors.New("fetching a feed: no HTTP client given")
+	}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("feed URL %q is not a URL", redactRaw(rawURL))
@@ -52,6 +55,10 @@ func Fetch(ctx context.Context, client *http.Client, rawURL string, header http.
 			err = ue.Err // its message repeats the URL, query values included
 		}
 		return nil, Info{}, fmt.Errorf("fetching feed %s: %w", shown, err)
+	}
+	if resp.Request != nil && resp.Request.URL.Scheme != "https" {
+		_ = resp.Body.Close()
+		return nil, Info{}, fmt.Errorf("fetching feed %s: redirected to %s, which is not https", shown, redact(resp.Request.URL))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,7 +12,7 @@ import (
 func TestFetch(t *testing.T) {
 	t.Parallel()
 	const token = "Bearer s3cr3t-token"
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != token {
 			w.WriteHeader(http.StatusUnauthorized)
 			_, _ = io.WriteString(w, "  no\n valid   token "+strings.Repeat("z", 500))
@@ -21,6 +22,8 @@ func TestFetch(t *testing.T) {
 		case "/feeds/stock.csv":
 			w.Header().Set("Content-Type", "text/csv")
 			_, _ = io.WriteString(w, "sku,qty\nA,1\n")
+		case "/moved":
+			http.Redirect(w, r, "http://"+r.Host+"/feeds/stock.csv?key=abc", http.StatusFound) //nolint:gosec // G710: the test server redirects to itself, over plain HTTP on purpose
 		case "/download":
 			w.Header().Set("Content-Disposition", `attachment; filename="..\evil\Stock 12.xlsx"`)
 			_, _ = io.WriteString(w, "PK\x03\x04")
@@ -28,6 +31,8 @@ func TestFetch(t *testing.T) {
 			http.NotFound(w, r)
 		}
 	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the redirect case sends plain HTTP to it
+	srv.StartTLS()
 	t.Cleanup(srv.Close) // the parallel subtests run after this function returns
 	auth := http.Header{"Authorization": {token}}
 
@@ -53,6 +58,10 @@ func TestFetch(t *testing.T) {
 		t.Fatalf("name from Content-Disposition: %+v", info)
 	}
 
+	if _, _, err := Fetch(t.Context(), nil, srv.URL, nil); err == nil || !strings.Contains(err.Error(), "no HTTP client") {
+		t.Fatalf("nil client: %v", err)
+	}
+
 	for _, tc := range []struct {
 		name, url string
 		header    http.Header
@@ -62,6 +71,7 @@ func TestFetch(t *testing.T) {
 		{name: "not a URL", url: "https://exa mple.com/%zz?key=abc", want: `feed URL "https://exa mple.com/%zz…" is not a URL`},
 		{name: "no host", url: "https:///feed.csv", want: "is not an https URL"},
 		{name: "status and excerpt", url: srv.URL + "/feeds/stock.csv?key=abc", header: http.Header{"Authorization": {"Bearer wrong-" + token}}, want: `the server answered 401 Unauthorized: "no valid token zzz`},
+		{name: "redirect to http", url: srv.URL + "/moved", header: auth, want: "/moved: redirected to http://127.0.0.1"},
 		{name: "not found", url: srv.URL + "/nope", header: auth, want: "the server answered 404 Not Found"},
 		{name: "transport error hides the query", url: "https://127.0.0.1:1/feed?key=abc", header: auth, want: "fetching feed https://127.0.0.1:1/feed?key=xxxxx: "},
 		{name: "password hidden", url: "http://user:pw@example.com/f", want: "http://user:xxxxx@example.com/f"},

@@ -1,8 +1,11 @@
 package feed
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"path"
 	"strings"
@@ -63,6 +66,24 @@ func Detect(name, contentType string, head []byte) (Format, error) {
 		return JSON, nil
 	}
 	return CSV, nil
+}
+
+// sniffBytes is how much of a feed DetectReader looks at.
+const sniffBytes = 512
+
+// DetectReader is Detect on the first bytes of r. It returns a reader that yields all of r,
+// those bytes included, for Parse.
+func DetectReader(name, contentType string, r io.Reader) (Format, io.Reader, error) {
+	br := bufio.NewReaderSize(r, sniffBytes)
+	head, err := br.Peek(sniffBytes)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", nil, fmt.Errorf("reading the start of feed %q: %w", name, err)
+	}
+	f, err := Detect(name, contentType, head)
+	if err != nil {
+		return "", nil, err
+	}
+	return f, br, nil
 }
 
 func formatOfContentType(contentType string) (Format, bool) {

@@ -46,15 +46,16 @@ func checkInvariants(t *testing.T, p parsed) {
 	if rep.Duplicates > rep.Refused || rep.Clamped > rep.Accepted || rep.Capped > rep.Accepted {
 		t.Fatalf("counts out of bounds: %+v", rep)
 	}
-	last := 0
+	// Lines never go back (a JSON array on one line gives its rows one line); indexes rise.
+	last, lastIndex := 0, 0
 	for _, f := range rep.RefusedRows {
 		if strings.TrimSpace(f.Reason) == "" {
 			t.Fatalf("refused line %d has no reason", f.Line)
 		}
-		if f.Line < 1 || f.Line < last {
-			t.Fatalf("refused line %d after line %d", f.Line, last)
+		if f.Line < 1 || f.Line < last || f.Index <= lastIndex || f.Index > rep.Read {
+			t.Fatalf("refused line %d (row %d) after line %d (row %d) of %d rows", f.Line, f.Index, last, lastIndex, rep.Read)
 		}
-		last = f.Line
+		last, lastIndex = f.Line, f.Index
 	}
 	last = 0
 	for _, row := range p.rows {
@@ -64,14 +65,14 @@ func checkInvariants(t *testing.T, p parsed) {
 		if row.Quantity != nil && *row.Quantity < 0 {
 			t.Fatalf("accepted line %d has quantity %d", row.Line, *row.Quantity)
 		}
-		if row.Line <= last {
+		if row.Line < max(last, 1) {
 			t.Fatalf("accepted line %d after line %d", row.Line, last)
 		}
 		last = row.Line
 	}
 }
 
-func ptr(n int64) *int64 { return &n }
+func ptr(n int64) *int64 { return new(n) }
 
 func val(p *int64) any {
 	if p == nil {
@@ -89,7 +90,13 @@ func diff(want, got any) string {
 	if reflect.DeepEqual(want, got) {
 		return ""
 	}
-	w, _ := json.Marshal(want)
-	g, _ := json.Marshal(got)
+	w, err := json.Marshal(want)
+	if err != nil {
+		return err.Error()
+	}
+	g, err := json.Marshal(got)
+	if err != nil {
+		return err.Error()
+	}
 	return "want " + string(w) + "\n got " + string(g)
 }

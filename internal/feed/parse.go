@@ -11,7 +11,7 @@ import (
 // Row is one accepted feed row. A nil Quantity, Price or Cost is a field the row does not give
 // (not mapped, or its cell empty): the caller leaves that field as it is.
 type Row struct {
-	Line     int // 1-based, as in the file (a CSV or XLSX header is line 1)
+	Line     int // 1-based, as in the file (a CSV or XLSX header is line 1; JSON: where the object starts)
 	SKU      string
 	Barcode  string
 	Quantity *int64 // after Rules: at least 0, multiplied, capped
@@ -22,7 +22,10 @@ type Row struct {
 
 // Refusal is one refused row and why.
 type Refusal struct {
-	Line       int    `json:"line"`
+	Line int `json:"line"`
+	// Index is the row's position among the feed's data rows (1-based, as Report.Read counts
+	// them): it tells rows apart where lines do not, as in a JSON array on one line.
+	Index      int    `json:"index"`
 	Identifier string `json:"identifier,omitempty"` // the row's SKU, else its barcode, when it has one
 	Field      string `json:"field,omitempty"`      // "quantity", "price"… when one field is at fault
 	Column     string `json:"column,omitempty"`     // that field's header text

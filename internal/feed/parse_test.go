@@ -77,6 +77,7 @@ func TestRefusals(t *testing.T) {
 		{name: "bare quote", data: head + "A,,1,2\"x,,\n", reason: `malformed CSV: bare " in non-quoted-field (line 2, column 7)`},
 		{name: "not UTF-8", data: head + "A,,1,,,Caf\xe9\n", field: "title", reason: `title "Caf\xe9" is not UTF-8 text`},
 		{name: "json nested", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},{"sku":"B","qty":{"n":1}}]`, field: "quantity", reason: "quantity is an object, not a string or number"},
+		{name: "json only a nested value", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},{"sku":{"id":"B"}}]`, field: "sku", reason: "sku is an object, not a string or number"},
 		{name: "json array value", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},{"sku":"B","title":[1,[2]]}]`, field: "title", reason: "title is an array, not a string or number"},
 		{name: "json element not object", format: JSON, data: `[{"sku":"A","qty":1,"price":1,"ean":"","cost":"","title":""},"B"]`, reason: "the array element is a string, not an object"},
 		{name: "ndjson malformed line", format: JSON, data: "{\"sku\":\"A\",\"qty\":1,\"price\":1,\"ean\":\"\",\"cost\":\"\",\"title\":\"\"}\n{\"sku\":\"B\",\n", reason: "malformed JSON: the line ends inside an object"},
@@ -101,7 +102,11 @@ func TestRefusals(t *testing.T) {
 			if got.Reason != tc.reason || got.Field != tc.field {
 				t.Fatalf("refusal %+v, want field %q reason %q", got, tc.field, tc.reason)
 			}
-			if tc.field != "" && got.Column != tc.field && !(tc.field == "barcode" && got.Column == "ean") && !(tc.field == "quantity" && got.Column == "qty") {
+			column := map[string]string{"barcode": "ean", "quantity": "qty"}[tc.field]
+			if column == "" {
+				column = tc.field
+			}
+			if got.Column != column {
 				t.Fatalf("refusal names column %q for field %q", got.Column, tc.field)
 			}
 		})
@@ -112,7 +117,7 @@ func TestRefusalKeepsIdentifierAndLine(t *testing.T) {
 	t.Parallel()
 	p := parse(t, CSV, "sku,qty\nA,1\nB,x\nC,3\n", Mapping{SKU: "SKU", Quantity: "QTY"}, Rules{})
 	checkInvariants(t, p)
-	want := []Refusal{{Line: 3, Identifier: "B", Field: "quantity", Column: "qty", Reason: `quantity "x" is not a whole number`}}
+	want := []Refusal{{Line: 3, Index: 2, Identifier: "B", Field: "quantity", Column: "qty", Reason: `quantity "x" is not a whole number`}}
 	if diff := diff(want, p.rep.RefusedRows); diff != "" {
 		t.Fatalf("refusals :\n%s", diff)
 	}
@@ -225,5 +230,62 @@ func TestCancelledContext(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+func TestMoreRefusals(t *testing.T) {
+	t.Parallel()
+	p := parse(t, CSV, "sku,qty\n,1\nA,1\n", Mapping{SKU: "sku", Quantity: "qty"}, Rules{})
+	if p.rep.Refused != 1 || p.rep.RefusedRows[0].Reason != "sku is empty" || p.rep.RefusedRows[0].Field != "sku" {
+		t.Fatalf("sku only: %+v", p.rep.RefusedRows)
+	}
+	p = parse(t, CSV, "ean,qty\n,1\n", Mapping{Barcode: "EAN", Quantity: "qty"}, Rules{})
+	if p.rep.Refused != 1 || p.rep.RefusedRows[0].Reason != "barcode is empty" || p.rep.RefusedRows[0].Column != "ean" {
+		t.Fatalf("barcode only: %+v", p.rep.RefusedRows)
+	}
+	var wide strings.Builder
+	wide.WriteString(`[{"sku":"A"},{"sku":"B"`)
+	for i := range MaxColumns + 1 {
+		fmt.Fprintf(&wide, `,"k%d":%d`, i, i)
+	}
+	wide.WriteString("}]")
+	p = parse(t, JSON, wide.String(), Mapping{SKU: "sku"}, Rules{})
+	checkInvariants(t, p)
+	if p.err != nil || p.rep.Refused != 1 || p.rep.RefusedRows[0].Reason != "the object has more than 1024 fields" || p.rep.RefusedRows[0].Identifier != "B" {
+		t.Fatalf("wide object: %v %+v", p.err, p.rep.RefusedRows)
+	}
+	// A header alone is a feed of no rows, not an error.
+	p = parse(t, CSV, "sku,qty\n", Mapping{SKU: "sku", Quantity: "qty"}, Rules{})
+	if p.err != nil || p.rep.Read != 0 || diff([]string{"sku", "qty"}, p.rep.Header) != "" {
+		t.Fatalf("header only: %v %+v", p.err, p.rep)
+	}
+}
+
+func TestDetectReader(t *testing.T) {
+	t.Parallel()
+	data := `[{"sku":"A","qty":3}]`
+	f, r, err := DetectReader("upload", "", strings.NewReader(data))
+	if err != nil || f != JSON {
+		t.Fatalf("%q %v", f, err)
+	}
+	p := parsed{}
+	p.rep, p.err = Parse(t.Context(), r, f, Mapping{SKU: "sku", Quantity: "qty"}, Rules{}, func(row Row) error {
+		p.rows = append(p.rows, row)
+		return nil
+	})
+	if p.err != nil || len(p.rows) != 1 || *p.rows[0].Quantity != 3 {
+		t.Fatalf("the sniffed bytes were lost: %v %+v", p.err, p.rows)
+	}
+	if _, _, err := DetectReader("x", "", strings.NewReader("\x00\x01")); err == nil {
+		t.Fatal("binary detected as a feed")
+	}
+}
+
+func TestOneLineJSONArrayIndexes(t *testing.T) {
+	t.Parallel()
+	p := parse(t, JSON, `[{"sku":"A","qty":1},{"sku":"B","qty":"x"},{"sku":"C","qty":2},{"sku":"D","qty":"y"}]`, Mapping{SKU: "sku", Quantity: "qty"}, Rules{})
+	checkInvariants(t, p)
+	if len(p.rep.RefusedRows) != 2 || p.rep.RefusedRows[0].Index != 2 || p.rep.RefusedRows[1].Index != 4 || p.rep.RefusedRows[1].Line != 1 {
+		t.Fatalf("%+v", p.rep.RefusedRows)
 	}
 }

@@ -48,7 +48,7 @@ func (p *parser) refuse(rec *record, id string, r refusal) {
 	if len(p.rep.RefusedRows) >= MaxRefusedKept {
 		return
 	}
-	f := Refusal{Line: rec.line, Identifier: clip(id), Field: r.field, Reason: r.reason}
+	f := Refusal{Line: rec.line, Index: p.rep.Read, Identifier: clip(id), Field: r.field, Reason: r.reason}
 	if r.field != "" && r.index >= 0 && r.index < len(p.cols.names) {
 		f.Column = clip(p.cols.names[r.index])
 	}
@@ -57,7 +57,7 @@ func (p *parser) refuse(rec *record, id string, r refusal) {
 
 // row converts one record; false when it is blank (not counted) or refused (counted).
 func (p *parser) row(rec *record) (Row, bool) {
-	if rec.bad == "" && blank(rec.cells) {
+	if rec.bad == "" && blank(rec.cells) && blank(rec.badCells) {
 		return Row{}, false
 	}
 	p.rep.Read++

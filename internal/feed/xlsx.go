@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -11,9 +12,14 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// xlsxUnzipLimit caps the uncompressed size of a workbook's parts; sheets past excelize's
-// in-memory limit (16 MiB) are unzipped to temporary files, not memory.
-const xlsxUnzipLimit = 4 << 30
+// Limits on what a workbook's zip directory declares. excelize allocates each part's declared
+// uncompressed size before reading it (sheets past 16 MiB go to temporary files instead), so a
+// few kilobytes of crafted zip could otherwise ask for gigabytes.
+const (
+	xlsxUnzipLimit = 2 << 30 // all parts together, uncompressed
+	xlsxMaxRatio   = 1000    // uncompressed ÷ compressed, for a part over xlsxRatioFrom
+	xlsxRatioFrom  = 1 << 20
+)
 
 type xlsxSource struct {
 	f     *excelize.File
@@ -30,6 +36,10 @@ func newXLSX(ctx context.Context, r io.Reader, sheet string) (*xlsxSource, error
 	s := &xlsxSource{}
 	path, err := s.pathOf(ctx, r)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkZip(path); err != nil {
+		_ = s.close()
 		return nil, err
 	}
 	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit})
@@ -52,7 +62,10 @@ func newXLSX(ctx context.Context, r io.Reader, sheet string) (*xlsxSource, error
 
 func (s *xlsxSource) pathOf(ctx context.Context, r io.Reader) (string, error) {
 	if f, ok := r.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		// excelize opens by path: use it only if the path still names this very file.
+		st, err := f.Stat()
+		byName, nerr := os.Stat(f.Name())
+		if err == nil && nerr == nil && st.Mode().IsRegular() && os.SameFile(st, byName) {
 			if st.Size() > MaxXLSXBytes {
 				return "", &FileError{Format: XLSX, Err: fmt.Errorf("the workbook is over %d MiB", MaxXLSXBytes>>20)}
 			}
@@ -77,6 +90,27 @@ func (s *xlsxSource) pathOf(ctx context.Context, r io.Reader) (string, error) {
 		return "", &FileError{Format: XLSX, Err: fmt.Errorf("the workbook is over %d MiB", MaxXLSXBytes>>20)}
 	}
 	return s.spool, nil
+}
+
+// checkZip refuses a workbook whose zip directory declares parts too large for their compressed
+// size, or too large together, before excelize allocates them.
+func checkZip(path string) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return &FileError{Format: XLSX, Err: fmt.Errorf("not a readable workbook: %w", err)}
+	}
+	defer func() { _ = zr.Close() }() // read only: nothing to lose
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if f.UncompressedSize64 > xlsxRatioFrom && f.UncompressedSize64/max(f.CompressedSize64, 1) > xlsxMaxRatio {
+			return &FileError{Format: XLSX, Err: fmt.Errorf("not a readable workbook: part %q declares %d bytes from %d compressed", f.Name, f.UncompressedSize64, f.CompressedSize64)}
+		}
+		if total > xlsxUnzipLimit {
+			return &FileError{Format: XLSX, Err: fmt.Errorf("not a readable workbook: its parts are over %d GiB uncompressed", xlsxUnzipLimit>>30)}
+		}
+	}
+	return nil
 }
 
 // sheetNamed finds a sheet by name, ignoring case; empty names the first sheet.

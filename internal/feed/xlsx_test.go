@@ -1,7 +1,9 @@
 package feed
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,7 +16,7 @@ import (
 // workbook builds an XLSX in memory: sheets by name, each a list of rows (nil is a blank row).
 func workbook(t testing.TB, sheets map[string][][]any, order ...string) []byte {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	for i, name := range order {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
@@ -71,7 +73,7 @@ func TestParseXLSX(t *testing.T) {
 		t.Fatal(d)
 	}
 	wantRefused := []Refusal{
-		{Line: 6, Identifier: "C-3", Field: "quantity", Column: "Stock", Reason: `quantity "1.5" is not a whole number`},
+		{Line: 6, Index: 3, Identifier: "C-3", Field: "quantity", Column: "Stock", Reason: `quantity "1.5" is not a whole number`},
 	}
 	if d := diff(wantRefused, p.rep.RefusedRows); d != "" {
 		t.Fatal(d)
@@ -89,10 +91,27 @@ func TestParseXLSX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	header, rows, err := Preview(t.Context(), f, XLSX, 5)
 	if err != nil || diff([]string{"not the feed"}, header) != "" || len(rows) != 0 {
 		t.Fatalf("preview %q %q %v", header, rows, err)
+	}
+
+	// A file whose path no longer names it (removed after opening) is copied, not opened by name.
+	gone := filepath.Join(t.TempDir(), "gone.xlsx")
+	if err := os.WriteFile(gone, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.Open(gone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = g.Close() }()
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	if header, _, err := Preview(t.Context(), g, XLSX, 1); err != nil || len(header) != 1 {
+		t.Fatalf("removed file: %q %v", header, err)
 	}
 
 	// A sheet the workbook does not have.
@@ -113,6 +132,7 @@ func TestXLSXBroken(t *testing.T) {
 		want string
 	}{
 		{name: "truncated zip", data: data[:len(data)/2], want: "reading xlsx feed: not a readable workbook: zip: not a valid zip file"},
+		{name: "declared size bomb", data: zipBomb(t), want: `reading xlsx feed: not a readable workbook: part "xl/worksheets/sheet1.xml" declares 2147483648 bytes from 10 compressed`},
 		{name: "empty sheet", data: workbook(t, map[string][][]any{"S": {}}, "S"), want: "reading xlsx feed, line 1: the sheet is empty: no header row"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,4 +181,23 @@ func TestSpreadsheetNumbers(t *testing.T) {
 	if got := p.number("19.989999999999998"); got != "19.989999999999998" {
 		t.Errorf("a CSV cell was rewritten: %q", got)
 	}
+}
+
+// zipBomb is a zip whose one part declares 2 GiB uncompressed from a few compressed bytes.
+func zipBomb(t *testing.T) []byte {
+	var raw bytes.Buffer
+	fw, _ := flate.NewWriter(&raw, flate.BestCompression)
+	_, _ = fw.Write([]byte("<x/>"))
+	_ = fw.Close()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CompressedSize64: uint64(raw.Len()), UncompressedSize64: 1 << 31}) //nolint:gosec // G115: a buffer's length is never negative
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write(raw.Bytes())
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
