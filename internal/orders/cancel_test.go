@@ -298,8 +298,9 @@ func TestCancelWhilePushing(t *testing.T) {
 		}
 		f.apply(t, cancelledAt(order("2004", t0.Add(time.Second)), t0.Add(time.Second)))
 		close(hold)
+		// The order's pushes and its timeline are separate reads: wait for both to show it.
 		o = f.wait(t, "the source order cancelled", func(o orders.Order) bool {
-			return count(kinds(o), orders.EventSourceCancelled) == 1
+			return count(kinds(o), orders.EventSourceCancelled) == 1 && push(t, o, f.srcA).Status == orders.PushCancelled
 		})
 		if p := push(t, o, f.srcA); p.Status != orders.PushCancelled || p.SourceOrderID == "" {
 			t.Fatalf("push %+v; want cancelled with its source order", p)
