@@ -30,7 +30,6 @@ type cycleEnv struct {
 	variants       []string // the supplier's variant ids, in srcItems order
 	key            string
 	feedID         int64
-	reseller       string
 }
 
 func newCycleEnv(t *testing.T, dbURL string) *cycleEnv {
