@@ -54,7 +54,7 @@ $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION):
 	mv $(BIN)/.install/golangci-lint $@
 
 lint: $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION) ## golangci-lint, pinned, with .golangci.yml (staticcheck included)
-	$< run ./...
+	$< run --allow-parallel-runners ./...
 
 tidy-check: ## fail if `go mod tidy` would change go.mod or go.sum
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result. The change it wants:"; $(GO) mod tidy -diff; exit 1; }

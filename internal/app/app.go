@@ -34,6 +34,7 @@ import (
 	"github.com/storesync/storesync/internal/secret"
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
+	"github.com/storesync/storesync/internal/syncrun"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -59,8 +60,10 @@ type App struct {
 	// BackOfficeLinks are the stores' back-office links: their orders made jobs with sales orders.
 	BackOfficeLinks *bolink.Service
 	Decoration      *decoration.Service // stores' logos and products' decoration, for their orders' sales order lines
-	Metrics         *server.Metrics
-	Now             func() time.Time
+	// SyncRuns run the sync cycle: orders in, orders to the back office, data in, data out.
+	SyncRuns *syncrun.Service
+	Metrics  *server.Metrics
+	Now      func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
 	// app starts itself are allowed on it by address.
 	Targets *httpclient.Guard
@@ -224,7 +227,17 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	a.Links.OnLinked(func(ctx context.Context, tx database.Tx, l catalog.Linked) error {
 		return a.Orders.OnLinked(ctx, tx, l.ConnectionID, l.DestinationVariantIDs) // kept orders' lines now linked
 	})
+	stock := backOfficeStock{bo: a.BackOffice}
+	a.SyncRuns = syncrun.NewService(syncrun.Config{DB: db, Jobs: a.Jobs, Logger: logger, Now: opts.Now, Sealer: box,
+		FeedClient: a.Targets.Client(httpclient.ClientOptions{Timeout: 5 * time.Minute}), FeedURLCheck: a.Targets.CheckURL})
+	a.SyncRuns.UseSteps(map[int]syncrun.Step{
+		syncrun.StepOrdersIn:  syncrun.OrdersIn{DB: db, Orders: a.Orders},
+		syncrun.StepOrdersOut: syncrun.OrdersOut{DB: db, Stock: stock},
+		syncrun.StepDataIn:    syncrun.DataIn{Service: a.SyncRuns, Items: stock},
+		syncrun.StepDataOut:   syncrun.DataOut{DB: db, Stores: a.Stores, Stock: stock},
+	})
 	if a.workers != nil {
+		a.SyncRuns.AddWorkers(a.workers)
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
 		a.Linking.AddWorkers(a.workers)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/storesync/storesync/internal/ingest"
 	"github.com/storesync/storesync/internal/store"
@@ -55,8 +56,8 @@ func (e *syncEnv) diagnose(t testing.TB, stores ...store.Store) {
 	t.Log(b.String())
 }
 
-func fmtTime(t interface{ Format(string) string }) string {
-	if v, ok := t.(interface{ IsZero() bool }); !ok || v == nil || v.IsZero() {
+func fmtTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
 		return "-"
 	}
 	return t.Format("15:04:05.000")

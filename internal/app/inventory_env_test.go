@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -285,7 +286,7 @@ func (e *syncEnv) waitLevels(t testing.TB, st store.Store, want map[string]int64
 		if got[it] != w {
 			written := "none"
 			if tg, ok := byItem[it]; ok && tg.Written != nil {
-				written = fmt.Sprint(*tg.Written)
+				written = strconv.FormatInt(*tg.Written, 10)
 			}
 			t.Errorf("store %s item %s = %d (read: %v); want %d (target %+v, written %s)", st, it, got[it], got != nil, w, byItem[it], written)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/storesync/storesync/internal/api"
 	"github.com/storesync/storesync/internal/api/boapi"
 	"github.com/storesync/storesync/internal/server"
+	"github.com/storesync/storesync/internal/syncrun"
 	"github.com/storesync/storesync/internal/web"
 )
 
@@ -52,7 +53,8 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 	api.InboundWebhooks(mux, a.Ingest, a.Logger)
 	a.registerDashboard(mux)
 	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes,
-		server.RouteLimit{Prefix: api.InboundWebhooksPrefix, MaxBytes: a.Ingest.MaxBodyBytes()})
+		server.RouteLimit{Prefix: api.InboundWebhooksPrefix, MaxBytes: a.Ingest.MaxBodyBytes()},
+		server.RouteLimit{Prefix: api.FeedUploadsPrefix, MaxBytes: syncrun.MaxUploadBytes})
 }
 
 // apiModules lists the domains that add operations to the API.
@@ -68,6 +70,9 @@ func (a *App) apiModules() []func(huma.API) {
 		api.Orders(a.Orders, a.BackOfficeLinks),
 		api.BackOfficeLinks(a.BackOfficeLinks),
 		api.Decoration(a.Decoration),
+		api.SyncRuns(a.SyncRuns),
+		api.InventoryMasters(a.SyncRuns),
+		api.SupplierFeeds(a.SyncRuns),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }

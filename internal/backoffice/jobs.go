@@ -162,6 +162,12 @@ func (s *Service) updateJob(ctx context.Context, tx database.Tx, p UpdateJobPara
 	if n == 0 {
 		return Job{}, fmt.Errorf("job %d: %w", p.ID, ErrStale)
 	}
+	if in.Status == JobCancelled && cur.Status != JobCancelled {
+		// A cancelled job gives back the stock its sales orders hold (stock_orders.go).
+		if err := s.releaseJob(ctx, tx, p.AccountID, p.ID); err != nil {
+			return Job{}, err
+		}
+	}
 	return getJob(ctx, tx, p.AccountID, p.ID, time.Time{})
 }
 

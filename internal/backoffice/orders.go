@@ -124,6 +124,10 @@ func (s *Service) createSalesOrder(ctx context.Context, tx database.Tx, p Create
 	if err := s.insertLinesAndPayments(ctx, tx, ref, p.Lines, p.Payments, created); err != nil {
 		return SalesOrder{}, err
 	}
+	// The order takes the stock of its lines' inventory items (stock_orders.go) as it is made.
+	if _, err := s.CommitSalesOrderTx(ctx, tx, SalesOrderStockParams{AccountID: p.AccountID, SalesOrderID: id}); err != nil {
+		return SalesOrder{}, err
+	}
 	return getSalesOrder(ctx, tx, p.AccountID, p.JobID, id)
 }
 

@@ -41,6 +41,8 @@ func commands() []command {
 		{"apikey list", "list an account's API keys", runKeyList},
 		{"apikey revoke", "revoke an API key at once", runKeyRevoke},
 		{"reconcile", "start a reconciliation of a connection (--account NAME --connection ID [--full])", runReconcile},
+		{"sync all", "start a sync run of the account (--account NAME [--steps 1,2] [--wait])", runSyncAll},
+		{"sync runs", "list the account's latest sync runs (--account NAME)", runSyncRuns},
 		{"secrets rotate", "re-encrypt every secret in the database with a new key (--new-key-file FILE)", runSecretsRotate},
 		{"sim shopify", "run simulated Shopify shops (for trying storesync without a Shopify account)", runSimShopify},
 		{"version", "print the version", runVersion},

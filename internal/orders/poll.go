@@ -142,20 +142,28 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 // Poll reconciles one destination store's orders now: it reads the orders updated since a little
 // before the store's cursor and applies each, as a webhook would.
 func (s *Service) Poll(ctx context.Context, storeID int64) error {
+	_, err := s.PollNow(ctx, storeID)
+	return err
+}
+
+// PollNow is Poll, returning how many orders it read from the store (each applied; one already
+// known at its version changes nothing).
+func (s *Service) PollNow(ctx context.Context, storeID int64) (int, error) {
 	st, client, err := s.storeClient(ctx, storeID)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	read := 0
 	var cursorAt *time.Time
 	err = s.db.QueryRow(ctx, `SELECT cursor_at FROM order_poll_state WHERE store_id = $1`, storeID).Scan(&cursorAt)
 	if err != nil && !errors.Is(err, database.ErrNoRows) {
-		return err
+		return 0, err
 	}
 	var since time.Time
 	if cursorAt != nil {
 		since = cursorAt.Add(-PollOverlap)
 	} else if first, err := s.firstKept(ctx, storeID); err != nil {
-		return err
+		return 0, err
 	} else {
 		since = first.Add(-PollOverlap) // nothing placed before the first connection is ever pushed
 	}
@@ -163,7 +171,7 @@ func (s *Service) Poll(ctx context.Context, storeID int64) error {
 	for {
 		p, err := client.ListOrders(ctx, platform.ListParams{UpdatedSince: since, Cursor: page, Limit: s.cfg.PollPageSize})
 		if err != nil {
-			return fmt.Errorf("polling the orders of %s: %w", st.Name, err)
+			return read, fmt.Errorf("polling the orders of %s: %w", st.Name, err)
 		}
 		err = s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
 			next := cursorAt
@@ -187,10 +195,11 @@ func (s *Service) Poll(ctx context.Context, storeID int64) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("applying polled orders of %s: %w", st.Name, err)
+			return read, fmt.Errorf("applying polled orders of %s: %w", st.Name, err)
 		}
+		read += len(p.Items)
 		if p.NextCursor == "" || ctx.Err() != nil {
-			return ctx.Err()
+			return read, ctx.Err()
 		}
 		page = p.NextCursor
 	}

@@ -27,13 +27,15 @@ func (h *dashboard) backOfficeBrowseRoutes(mux *http.ServeMux) {
 	if h.BackOffice == nil {
 		return
 	}
-	for _, p := range []string{"bo_jobs", "bo_job", "bo_contacts"} {
+	for _, p := range []string{"bo_jobs", "bo_job", "bo_contacts", "bo_items", "bo_item"} {
 		h.pages[p] = template.Must(template.New("layout.html").Funcs(funcs).Funcs(orderFuncs).Funcs(boFuncs).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html"))
 	}
 	mux.Handle("GET /back-office/jobs", h.authed(h.boJobsPage))
 	mux.Handle("GET /back-office/jobs/{id}", h.authed(h.boJobPage))
 	mux.Handle("GET /back-office/contacts", h.authed(h.boContactsPage))
+	mux.Handle("GET /back-office/items", h.authed(h.boItemsPage)) // backoffice_items.go
+	mux.Handle("GET /back-office/items/{id}", h.authed(h.boItemPage))
 }
 
 var boFuncs = template.FuncMap{

@@ -139,6 +139,26 @@ func (h *handlers) routes(api huma.API) {
 			return h.createPayment(ctx, in.PurchaseOrderPath.ref, in.Body)
 		})
 
+	// Inventory items: back-office stock by SKU (stock.go).
+	huma.Register(api, op(http.MethodGet, itemsPath, "search-inventory-items", tagStock, "Search inventory items",
+		"By part of SKU, barcode or description, or by a whole SKU or barcode; ordered by SKU."), h.searchItems)
+	huma.Register(api, op(http.MethodPost, itemsPath, "create-inventory-item", tagStock, "Create an inventory item",
+		"A SKU the account has (in any case) answers 422 naming sku."), h.createItem)
+	huma.Register(api, op(http.MethodGet, itemsPath+"/{id}", "get-inventory-item", tagStock, "Get an inventory item", ""), h.getItem)
+	patch := op(http.MethodPatch, itemsPath+"/{id}", "update-inventory-item", tagStock, "Update an inventory item",
+		"Fields left out keep their value; stock counts change through adjustments.")
+	patch.Errors = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusPreconditionFailed,
+		http.StatusUnprocessableEntity}
+	huma.Register(api, patch, h.updateItem)
+	adjust := op(http.MethodPost, itemsPath+"/{id}/adjustments", "adjust-inventory-item", tagStock, "Adjust an item's stock",
+		"Send delta (a change of on hand) or set (a count), not both. On hand may go below zero with a delta.")
+	adjust.DefaultStatus = http.StatusOK
+	adjust.Errors = append(adjust.Errors, http.StatusConflict)
+	huma.Register(api, adjust, h.adjustItem)
+	huma.Register(api, op(http.MethodGet, itemsPath+"/{id}/history", "list-inventory-item-history", tagStock,
+		"List an item's stock history", "Newest first: adjustments, imports and what sales orders committed, relieved and released."),
+		h.itemHistory)
+
 	// Users: the reps a job may name.
 	huma.Register(api, op(http.MethodGet, "/api/v2/users", "list-users", tagUsers, "List the account's users",
 		"Their emails are what a job's primary_rep, secondary_rep and csr name; ordered by email."), h.listUsers)

@@ -55,6 +55,8 @@ var contract = []struct {
 	{"cancel", false, testCancel},
 	{"note", false, testNote},
 	{"payment once", false, testPaymentOnce},
+	{"stock read in SKU order", false, testStockRead},
+	{"stock adjusted once", false, testStockAdjust},
 	{"rate limit", true, testRateLimit},
 	{"unavailable", true, testUnavailable},
 }
