@@ -42,7 +42,7 @@ var (
 // ParseExpression reads an expression as a person writes it: "every N minutes" (N from 5 to 1440,
 // dividing the day evenly), "every N hours" (N from 1 to 24, dividing the day evenly), "daily at
 // HH:MM", "weekdays at HH:MM" (Monday to Friday), or a standard 5-field cron line (minute, hour,
-// day of month, month, day of week; descriptors such as @daily too). Words are not case-sensitive.
+// day of the month, month of the year, day of the week; descriptors such as @daily too). Words are not case-sensitive.
 // The error says what is wrong, without naming the field.
 func ParseExpression(text string) (Expression, error) {
 	s := strings.Join(strings.Fields(strings.ToLower(text)), " ")

@@ -3,6 +3,8 @@ package syncsched_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -60,13 +62,11 @@ func (f *fakeRuns) StartScheduled(ctx context.Context, tx database.Tx, p syncsch
 	if f.leaveRunning.Load() {
 		state = "running"
 	}
-	steps := ""
-	for i, s := range p.Steps {
-		if i > 0 {
-			steps += ","
-		}
-		steps += string(rune('0' + s))
+	parts := make([]string, 0, len(p.Steps))
+	for _, s := range p.Steps {
+		parts = append(parts, strconv.Itoa(s))
 	}
+	steps := strings.Join(parts, ",")
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO test_runs (account_id, schedule_id, slot, steps, state) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		p.AccountID, p.ScheduleID, p.Slot, steps, state).Scan(&id)

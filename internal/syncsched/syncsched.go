@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // zones resolve on machines without a zoneinfo database
@@ -213,7 +214,7 @@ func formatSteps(steps []int) (string, error) {
 	parts := make([]string, 0, len(steps))
 	for st := 1; st <= 4; st++ {
 		if seen[st] {
-			parts = append(parts, fmt.Sprint(st))
+			parts = append(parts, strconv.Itoa(st))
 		}
 	}
 	return strings.Join(parts, ","), nil

@@ -114,8 +114,7 @@ func (s *Service) fire(ctx context.Context, d due, now time.Time) (bool, error) 
 		_, err = tx.Exec(ctx, sqlRecordResult, d.accountID, d.id, last, result)
 		return err
 	})
-	var se *startError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*startError](err); ok {
 		return false, s.recordFailure(ctx, d, next, se.err)
 	}
 	if err != nil {
