@@ -61,7 +61,7 @@ type feedOutput struct{ Body SupplierFeed }
 
 type feedsOutput struct {
 	Body struct {
-		Items []SupplierFeed `json:"items"`
+		Data []SupplierFeed `json:"data" nullable:"false"`
 	}
 }
 
@@ -121,9 +121,9 @@ func (h feedHandlers) list(ctx context.Context, _ *struct{}) (*feedsOutput, erro
 		return nil, err
 	}
 	out := &feedsOutput{}
-	out.Body.Items = make([]SupplierFeed, 0, len(fs))
+	out.Body.Data = make([]SupplierFeed, 0, len(fs))
 	for _, f := range fs {
-		out.Body.Items = append(out.Body.Items, feedOut(f))
+		out.Body.Data = append(out.Body.Data, feedOut(f))
 	}
 	return out, nil
 }

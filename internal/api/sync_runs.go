@@ -67,7 +67,7 @@ type syncRunOutput struct{ Body SyncRun }
 
 type syncRunsOutput struct {
 	Body struct {
-		Items []SyncRun `json:"items"`
+		Data []SyncRun `json:"data" nullable:"false"`
 	}
 }
 
@@ -121,9 +121,9 @@ func (h syncRunHandlers) list(ctx context.Context, in *listSyncRunsInput) (*sync
 		return nil, err
 	}
 	out := &syncRunsOutput{}
-	out.Body.Items = make([]SyncRun, 0, len(rs))
+	out.Body.Data = make([]SyncRun, 0, len(rs))
 	for _, r := range rs {
-		out.Body.Items = append(out.Body.Items, SyncRunOut(r))
+		out.Body.Data = append(out.Body.Data, SyncRunOut(r))
 	}
 	return out, nil
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/syncrun"
+	"github.com/storesync/storesync/internal/syncsched"
 	"github.com/storesync/storesync/internal/webhook"
 )
 
@@ -62,8 +63,10 @@ type App struct {
 	Decoration      *decoration.Service // stores' logos and products' decoration, for their orders' sales order lines
 	// SyncRuns run the sync cycle: orders in, orders to the back office, data in, data out.
 	SyncRuns *syncrun.Service
-	Metrics  *server.Metrics
-	Now      func() time.Time
+	// SyncSchedules start runs on their slots (each account has a daily one by default).
+	SyncSchedules *syncsched.Service
+	Metrics       *server.Metrics
+	Now           func() time.Time
 	// Targets guards every outgoing connection (stores, webhook endpoints); the simulators the
 	// app starts itself are allowed on it by address.
 	Targets *httpclient.Guard
@@ -236,8 +239,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		syncrun.StepDataIn:    syncrun.DataIn{Service: a.SyncRuns, Items: stock},
 		syncrun.StepDataOut:   syncrun.DataOut{DB: db, Stores: a.Stores, Stock: stock},
 	})
+	a.SyncSchedules = syncsched.NewService(db, scheduledRuns{a.SyncRuns}, syncsched.Config{Now: opts.Now, Logger: logger})
 	if a.workers != nil {
 		a.SyncRuns.AddWorkers(a.workers)
+		a.SyncSchedules.AddWorkers(a.workers)
 		a.Webhooks.AddWorkers(a.workers)
 		a.Ingest.AddWorkers(a.workers)
 		a.Linking.AddWorkers(a.workers)
@@ -259,7 +264,7 @@ func periodicJobs(work bool) []*river.PeriodicJob {
 		return nil
 	}
 	return []*river.PeriodicJob{ingest.PeriodicPrune(), webhook.PeriodicPrune(), reconcile.PeriodicSchedule(), orders.PeriodicPoll(),
-		fulfilment.PeriodicPoll()}
+		fulfilment.PeriodicPoll(), syncsched.PeriodicTick()}
 }
 
 // Close releases the database.

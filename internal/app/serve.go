@@ -73,6 +73,7 @@ func (a *App) apiModules() []func(huma.API) {
 		api.SyncRuns(a.SyncRuns),
 		api.InventoryMasters(a.SyncRuns),
 		api.SupplierFeeds(a.SyncRuns),
+		api.SyncSchedules(a.SyncSchedules),
 		func(h huma.API) { boapi.Register(h, a.BackOffice) },
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/platform"
 	"github.com/storesync/storesync/internal/store"
+	"github.com/storesync/storesync/internal/syncrun"
 )
 
 // cycleEnv is a supplier store whose orders go to its account's built-in back office and whose
@@ -263,9 +264,65 @@ func TestSecondSyncAllIsRefused(t *testing.T) {
 		if code != http.StatusConflict || !strings.Contains(raw, fmt.Sprintf("sync run %d", first.ID)) {
 			t.Fatalf("second: %d %s; want 409 naming run %d", code, raw, first.ID)
 		}
-		var list struct{ Items []api.SyncRun }
-		if code, _ := e.api(t, key, http.MethodGet, "/api/v2/sync-runs", nil, &list); code != http.StatusOK || len(list.Items) != 1 {
-			t.Fatalf("runs %d; want the one", len(list.Items))
+		var list struct{ Data []api.SyncRun }
+		if code, _ := e.api(t, key, http.MethodGet, "/api/v2/sync-runs", nil, &list); code != http.StatusOK || len(list.Data) != 1 {
+			t.Fatalf("runs %d; want the one", len(list.Data))
 		}
 	})
 }
+
+// TestScheduleStartsOneRunPerSlot: a schedule's due slot starts one run, triggered by the
+// schedule, however many ticks (two processes' alike) see it; a bad expression is a 422 naming
+// it; an account with a store gets the daily default.
+func TestScheduleStartsOneRunPerSlot(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, dbURL string) {
+		ctx := context.Background()
+		e := newSyncEnv(t, dbURL)
+		st, _ := e.shop(t, "scheduled", 1)
+		key := e.key(t, st.AccountID)
+		if err := e.a.SyncSchedules.EnsureDefaults(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var list struct{ Data []api.SyncSchedule }
+		if code, raw := e.api(t, key, http.MethodGet, "/api/v2/sync-schedules", nil, &list); code != http.StatusOK || len(list.Data) != 1 ||
+			list.Data[0].Expression != "daily at 02:00" {
+			t.Fatalf("schedules: %d %s; want the daily default", code, raw)
+		}
+		code, raw := e.api(t, key, http.MethodPost, "/api/v2/sync-schedules", map[string]any{"expression": "every fortnight", "steps": []int{1}}, nil)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(raw, "expression") {
+			t.Fatalf("a bad expression: %d %s; want 422 naming it", code, raw)
+		}
+		var sc api.SyncSchedule
+		if code, raw := e.api(t, key, http.MethodPost, "/api/v2/sync-schedules", map[string]any{"expression": "every 30 minutes",
+			"time_zone": "Europe/Paris", "steps": []int{3, 1}}, &sc); code != http.StatusCreated && code != http.StatusOK {
+			t.Fatalf("POST schedule: %d %s", code, raw)
+		}
+		if _, err := e.a.DB.Exec(ctx, `UPDATE sync_schedules SET next_at = $2 WHERE id = $1`, sc.ID, time.Now().UTC().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 2)
+		for range 2 {
+			go func() { _, err := e.a.SyncSchedules.Tick(ctx); done <- err }()
+		}
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+		rs, err := e.a.SyncRuns.List(ctx, syncrunList(st.AccountID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != 1 || rs[0].Trigger != "schedule" || len(rs[0].Steps) != 2 || rs[0].Steps[0].Step != 1 || rs[0].Steps[1].Step != 3 {
+			t.Fatalf("runs %+v; want one run of steps 1 and 3 started by the schedule", rs)
+		}
+		var got api.SyncSchedule
+		e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/sync-schedules/%d", sc.ID), nil, &got)
+		if got.NextAt == nil || !got.NextAt.After(time.Now()) || got.LastRunID == nil || *got.LastRunID != rs[0].ID {
+			t.Errorf("schedule %+v; want its next slot ahead and its last run %d", got, rs[0].ID)
+		}
+	})
+}
+
+func syncrunList(accountID int64) syncrun.ListParams { return syncrun.ListParams{AccountID: accountID} }

@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/storesync/storesync/internal/backoffice"
+	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/syncrun"
+	"github.com/storesync/storesync/internal/syncsched"
 )
 
 // backOfficeStock is the built-in back office's stock as the sync steps use it.
@@ -89,4 +93,18 @@ func (b backOfficeStock) SetOnHand(ctx context.Context, accountID int64, entries
 		}
 	}
 	return out, nil
+}
+
+// scheduledRuns starts schedules' runs (syncsched.Starter) as runs triggered by a schedule, once
+// per slot.
+type scheduledRuns struct{ runs *syncrun.Service }
+
+// StartScheduled implements syncsched.Starter.
+func (s scheduledRuns) StartScheduled(ctx context.Context, tx database.Tx, p syncsched.StartParams) (runID, running int64, err error) {
+	id, err := s.runs.StartTx(ctx, tx, syncrun.StartParams{AccountID: p.AccountID, Trigger: syncrun.TriggerSchedule, Steps: p.Steps,
+		ScheduleID: p.ScheduleID, Slot: p.Slot, RequestedBy: fmt.Sprintf("schedule %d", p.ScheduleID)})
+	if se, ok := errors.AsType[*syncrun.Error](err); ok && errors.Is(se, syncrun.ErrRunning) {
+		return 0, se.RunID, nil
+	}
+	return id, 0, err
 }

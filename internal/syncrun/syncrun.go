@@ -275,16 +275,21 @@ func (s *Service) StartTx(ctx context.Context, tx database.Tx, p StartParams) (i
 		schedule, slot = p.ScheduleID, p.Slot.UTC()
 	}
 	var id int64
+	// ON CONFLICT DO NOTHING: another start that won the race (the one-active-run index), or a
+	// slot already taken, leaves no row and the transaction usable (a failed statement would
+	// abort it on PostgreSQL).
 	err = tx.QueryRow(ctx, `INSERT INTO sync_runs (account_id, trigger, steps, status, schedule_id, slot_at, requested_by, created_at)
-		VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7) RETURNING id`, p.AccountID, string(p.Trigger), formatSteps(steps), schedule, slot,
-		p.RequestedBy, now).Scan(&id)
-	if err != nil {
-		if database.IsUniqueViolation(err) {
-			// Another start won the race (the one-active-run index) or the slot was taken.
-			if running, aerr := s.active(ctx, tx, p.AccountID); aerr == nil && running != 0 {
-				return 0, &Error{Kind: ErrRunning, RunID: running, Message: fmt.Sprintf("sync run %d of the account is still under way", running)}
-			}
+		VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id`, p.AccountID, string(p.Trigger),
+		formatSteps(steps), schedule, slot, p.RequestedBy, now).Scan(&id)
+	if errors.Is(err, database.ErrNoRows) {
+		if running, aerr := s.active(ctx, tx, p.AccountID); aerr != nil {
+			return 0, aerr
+		} else if running != 0 {
+			return 0, &Error{Kind: ErrRunning, RunID: running, Message: fmt.Sprintf("sync run %d of the account is still under way", running)}
 		}
+		return 0, &Error{Kind: ErrRunning, Message: "the schedule's slot has its run already"}
+	}
+	if err != nil {
 		return 0, fmt.Errorf("recording a sync run: %w", err)
 	}
 	for _, st := range steps {

@@ -174,8 +174,42 @@ type tickWorker struct {
 }
 
 func (w *tickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
+	if err := w.s.EnsureDefaults(ctx); err != nil {
+		return err
+	}
 	_, err := w.s.Tick(ctx)
 	return err
+}
+
+// EnsureDefaults gives the default schedule to every account that has a store and was never
+// given one (up to 100 accounts a tick; the rest at the next), so that every merchant syncs at
+// least once a business day without setting anything up.
+func (s *Service) EnsureDefaults(ctx context.Context) error {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT st.account_id FROM stores st
+		WHERE NOT EXISTS (SELECT 1 FROM sync_schedule_defaults d WHERE d.account_id = st.account_id)
+		ORDER BY st.account_id LIMIT 100`)
+	if err != nil {
+		return fmt.Errorf("listing the accounts without a default sync schedule: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := s.EnsureDefault(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AddWorkers registers the tick's worker. Call it before the job client starts.
