@@ -148,10 +148,14 @@ func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) 
 	go func() {
 		_ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05, Variants: synced, LineProperties: demoLineProperties})
 	}()
-	// And the supplier's stock changes every few seconds, so a person sees linked destination
-	// products follow it.
+	// The supplier's stock comes from its back office, which a feed and stock takes change; a
+	// schedule runs the sync cycle every few minutes and a first run starts now.
+	if err := a.setUpDemoSyncCycle(ctx, supplierID, source); err != nil {
+		stop()
+		return nil, fmt.Errorf("preparing the demo's sync cycle: %w", err)
+	}
 	stockCtx, stopStock := context.WithCancel(ctx)
-	go a.changeDemoStock(stockCtx, source, 5*time.Second)
+	go a.takeDemoStock(stockCtx, supplierID, demoStockTakeEvery)
 	stopSim := stop
 	return func() { stopStock(); stopSim() }, nil
 }
@@ -229,37 +233,6 @@ func (a *App) demoSyncedVariants(ctx context.Context, destinations []store.Store
 	}
 }
 
-// changeDemoStock sets the available quantity of one of the source's first variants, another
-// each time, through the store's platform client (so the source sends its webhook), until ctx ends.
-func (a *App) changeDemoStock(ctx context.Context, src store.Store, every time.Duration) {
-	c, err := a.Stores.Client(src)
-	if err != nil {
-		return
-	}
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	var items []string
-	var location string
-	for n := 0; ; n++ {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if len(items) == 0 || location == "" {
-			items, location = demoStockItems(ctx, c)
-			if len(items) == 0 || location == "" {
-				continue
-			}
-		}
-		_, err := c.SetInventory(ctx, platform.SetInventoryParams{IdempotencyKey: fmt.Sprintf("demo-stock-%s-%d", rand.Text(), n),
-			Changes: []platform.InventoryChange{{InventoryItemID: items[n%len(items)], LocationID: location, Quantity: int64(5 + (n*37)%60)}}})
-		if err != nil && ctx.Err() == nil {
-			a.Logger.Debug("demo stock change failed", "store", src.String(), "error", err)
-		}
-	}
-}
-
 // importDemoProducts starts the import of the source's first products into a connection.
 func (a *App) importDemoProducts(ctx context.Context, resellerID, connectionID int64, source store.Store) error {
 	c, err := a.Stores.Client(source)
@@ -278,24 +251,6 @@ func (a *App) importDemoProducts(ctx context.Context, resellerID, connectionID i
 	return err
 }
 
-// demoStockItems reads the inventory items of the source's first products and its first location.
-func demoStockItems(ctx context.Context, c platform.Store) ([]string, string) {
-	locs, err := c.Locations(ctx)
-	if err != nil || len(locs) == 0 {
-		return nil, ""
-	}
-	page, err := c.ListProducts(ctx, platform.ListParams{Limit: 10})
-	if err != nil {
-		return nil, ""
-	}
-	var items []string
-	for _, p := range page.Items {
-		for _, v := range p.Variants {
-			items = append(items, v.InventoryItemID)
-		}
-	}
-	return items, locs[0].ID
-}
 
 // SubscribeDemoShops asks every store of the account to deliver its webhooks to this server, the
 // way any store is subscribed: at --public-url when given, else at the demo's own address.
