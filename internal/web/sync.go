@@ -210,7 +210,9 @@ func (h *dashboard) runProgress(w http.ResponseWriter, r *http.Request, p accoun
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return // the client went away: nothing more to tell it
+	}
 }
 
 func (h *dashboard) syncUnavailable(w http.ResponseWriter, r *http.Request, what string, err error) {

@@ -238,7 +238,7 @@ func (h *dashboard) uploadFeed(w http.ResponseWriter, r *http.Request, p account
 		fail(&syncrun.Error{Kind: syncrun.ErrInvalid, Field: "file", Message: msg})
 		return
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }()
 	body, err := io.ReadAll(io.LimitReader(file, syncrun.MaxUploadBytes+1))
 	if err != nil {
 		fail(&syncrun.Error{Kind: syncrun.ErrInvalid, Field: "file", Message: "the file could not be read: " + err.Error()})
