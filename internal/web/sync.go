@@ -71,7 +71,7 @@ func (h *dashboard) addSyncBar(r *http.Request, page string, data map[string]any
 	if h.SyncRuns == nil || !ok {
 		return
 	}
-	data["SyncNav"] = true
+	data["SyncNav"], data["SyncSchedules"] = true, h.SyncSchedules != nil
 	if !strings.HasPrefix(page, "bo_") && !strings.HasPrefix(page, "sync_") && page != "backoffice" {
 		return
 	}

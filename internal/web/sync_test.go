@@ -22,6 +22,7 @@ import (
 	"github.com/storesync/storesync/internal/server"
 	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/syncrun"
+	"github.com/storesync/storesync/internal/syncsched"
 	"github.com/storesync/storesync/internal/web"
 )
 
@@ -41,7 +42,8 @@ func newSyncSite(t *testing.T, db *database.DB) (*connSite, *syncrun.Service) {
 	}
 	runs := syncrun.NewService(syncrun.Config{DB: db, Jobs: jc, Sealer: site.box})
 	mux := http.NewServeMux()
-	web.Register(mux, web.Deps{Accounts: site.acc, Stores: site.stores, SyncRuns: runs, Problem: server.WriteProblem})
+	web.Register(mux, web.Deps{Accounts: site.acc, Stores: site.stores, SyncRuns: runs, Problem: server.WriteProblem,
+		SyncSchedules: syncsched.NewService(db, nil, syncsched.Config{})})
 	site.srv = httptest.NewTLSServer(mux)
 	t.Cleanup(site.srv.Close)
 	return site, runs
@@ -243,6 +245,44 @@ func TestStockComesFrom(t *testing.T) {
 		}
 		if a := xa.do("POST", path, url.Values{"master": {"platform"}}); a.status != 404 {
 			t.Errorf("another account sets the master: %d", a.status)
+		}
+	})
+}
+
+// The schedule editor adds a schedule (a bad expression shows the form naming it and saves
+// nothing), disables and deletes it; another account can touch none of it.
+func TestSchedulePages(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		t.Parallel()
+		site, _ := newSyncSite(t, db)
+		ra, _, _ := site.person(t, "harbor")
+		xa, _, _ := site.person(t, "lonely")
+		if a := ra.do("GET", "/sync/schedules", nil); a.status != 200 || !strings.Contains(a.body, "No schedules") {
+			t.Fatalf("schedules page: %d %.2000s", a.status, a.body)
+		}
+		bad := url.Values{"expression": {"every 7 minutes"}, "time_zone": {"UTC"}, "steps": {"1", "2"}}
+		if a := ra.do("POST", "/sync/schedules", bad); a.status != 422 || !strings.Contains(a.body, "expression:") ||
+			!strings.Contains(a.body, `value="every 7 minutes"`) || !strings.Contains(a.body, "No schedules") {
+			t.Fatalf("bad expression: %d %.3000s", a.status, a.body)
+		}
+		good := url.Values{"expression": {"every 30 minutes"}, "time_zone": {"Europe/Paris"}, "steps": {"3", "4"}}
+		post, page := ra.follow("/sync/schedules", good)
+		if post.status != 303 || !strings.Contains(page.body, "<code>every 30 minutes</code>") || !strings.Contains(page.body, "Europe/Paris") ||
+			!strings.Contains(page.body, "<td>3, 4</td>") || !strings.Contains(page.body, "Disable") {
+			t.Fatalf("add schedule: %d %.3000s", post.status, page.body)
+		}
+		i := strings.Index(page.body, `action="/sync/schedules/`)
+		id := strings.TrimSuffix(strings.SplitN(page.body[i+len(`action="/sync/schedules/`):], "/", 2)[0], "")
+		if a := xa.do("POST", "/sync/schedules/"+id+"/delete", url.Values{}); a.status != 404 {
+			t.Errorf("another account deletes: %d", a.status)
+		}
+		if _, page := ra.follow("/sync/schedules/"+id+"/enabled", url.Values{"enabled": {"off"}}); !strings.Contains(page.body, "disabled") ||
+			!strings.Contains(page.body, ">Enable<") {
+			t.Errorf("disable: %.3000s", page.body)
+		}
+		if _, page := ra.follow("/sync/schedules/"+id+"/delete", url.Values{}); !strings.Contains(page.body, "No schedules") {
+			t.Errorf("delete: %.3000s", page.body)
 		}
 	})
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/store"
 	"github.com/storesync/storesync/internal/syncrun"
+	"github.com/storesync/storesync/internal/syncsched"
 )
 
 //go:embed templates/*.html
@@ -77,7 +78,9 @@ type Deps struct {
 	// SyncRuns, when set, adds the sync pages (Sync All, the runs and their progress), the
 	// supplier feeds pages and each store's "Stock comes from" form.
 	SyncRuns *syncrun.Service
-	Logger   *slog.Logger
+	// SyncSchedules, when set with SyncRuns, adds the schedule editor.
+	SyncSchedules *syncsched.Service
+	Logger        *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -117,7 +120,8 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.backOfficeRoutes(mux, cop)
 	h.backOfficeBrowseRoutes(mux)
 	h.decorationRoutes(mux, cop)
-	h.syncRoutes(mux, cop) // sync.go
+	h.syncRoutes(mux, cop)     // sync.go
+	h.scheduleRoutes(mux, cop) // sync_schedules.go
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
