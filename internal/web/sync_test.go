@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/storesync/storesync/internal/account"
+	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
 	"github.com/storesync/storesync/internal/jobs"
@@ -43,7 +44,7 @@ func newSyncSite(t *testing.T, db *database.DB) (*connSite, *syncrun.Service) {
 	runs := syncrun.NewService(syncrun.Config{DB: db, Jobs: jc, Sealer: site.box})
 	mux := http.NewServeMux()
 	web.Register(mux, web.Deps{Accounts: site.acc, Stores: site.stores, SyncRuns: runs, Problem: server.WriteProblem,
-		SyncSchedules: syncsched.NewService(db, nil, syncsched.Config{})})
+		SyncSchedules: syncsched.NewService(db, nil, syncsched.Config{}), BackOffice: backoffice.NewService(db, nil)})
 	site.srv = httptest.NewTLSServer(mux)
 	t.Cleanup(site.srv.Close)
 	return site, runs
@@ -109,6 +110,13 @@ func TestSyncRunPages(t *testing.T) {
 			t.Errorf("bad step: %d", a.status)
 		}
 
+		if a := ra.do("GET", "/back-office/jobs", nil); a.status != 200 || !strings.Contains(a.body, `id="sync-bar"`) ||
+			!strings.Contains(a.body, `<a href="`+runPath+`">sync run `+strconv.FormatInt(run.ID, 10)+`</a> is queued`) {
+			t.Errorf("back-office page: want the bar naming the run under way: %d %.3000s", a.status, a.body)
+		}
+		if a := xa.do("GET", "/back-office/jobs", nil); strings.Contains(a.body, runPath) {
+			t.Errorf("another account's bar names the run")
+		}
 		a = ra.do("GET", "/sync", nil)
 		if a.status != 200 || !strings.Contains(a.body, `data-progress="`+runPath+`/progress"`) || !strings.Contains(a.body, `src="/static/sync.js"`) ||
 			!strings.Contains(a.body, `http-equiv="refresh"`) || !strings.Contains(a.body, `class="run"`) || !strings.Contains(a.body, "manual") {
