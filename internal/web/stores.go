@@ -71,6 +71,13 @@ func (h *dashboard) stores(w http.ResponseWriter, r *http.Request, p account.Pri
 	}
 	wg.Wait()
 	data := map[string]any{"Account": p.AccountName, "Stores": views, "Decoration": h.Decoration != nil}
+	if h.SyncRuns != nil { // sync.go: each store's "Stock comes from" form
+		ids := make([]int64, len(list))
+		for i, st := range list {
+			ids[i] = st.ID
+		}
+		data["Masters"] = h.storeMasters(r, p, ids)
+	}
 	if h.Ingest != nil {
 		in, err := h.Ingest.List(r.Context(), ingest.ListParams{AccountID: p.AccountID, Limit: 20})
 		if err != nil {

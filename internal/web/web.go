@@ -26,6 +26,8 @@ import (
 	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/reconcile"
 	"github.com/storesync/storesync/internal/store"
+	"github.com/storesync/storesync/internal/syncrun"
+	"github.com/storesync/storesync/internal/syncsched"
 )
 
 //go:embed templates/*.html
@@ -73,7 +75,12 @@ type Deps struct {
 	BackOffice *backoffice.Service
 	// Decoration, when set, adds a store's Logos page and its products' decoration pages.
 	Decoration *decoration.Service
-	Logger     *slog.Logger
+	// SyncRuns, when set, adds the sync pages (Sync All, the runs and their progress), the
+	// supplier feeds pages and each store's "Stock comes from" form.
+	SyncRuns *syncrun.Service
+	// SyncSchedules, when set with SyncRuns, adds the schedule editor.
+	SyncSchedules *syncsched.Service
+	Logger        *slog.Logger
 	// Transport decides about plain HTTP, as the API does; nil means HTTPS only.
 	Transport Transport
 	// Problem answers the paths of machines (API, webhooks) that match no route, as
@@ -113,6 +120,8 @@ func Register(mux *http.ServeMux, d Deps) {
 	h.backOfficeRoutes(mux, cop)
 	h.backOfficeBrowseRoutes(mux)
 	h.decorationRoutes(mux, cop)
+	h.syncRoutes(mux, cop)     // sync.go
+	h.scheduleRoutes(mux, cop) // sync_schedules.go
 	mux.Handle("GET /keys", h.authed(h.keys))
 	mux.Handle("POST /keys", cop.Handler(h.authed(h.createKey)))
 	mux.Handle("GET /keys/{id}/revoke", h.authed(h.confirmRevoke))
@@ -129,6 +138,7 @@ var funcs = template.FuncMap{
 	},
 	"deref":      func(n *int64) int64 { return *n },
 	"pathEscape": url.PathEscape, // a platform's id as one path segment
+	"stepNames":  func() map[int]string { return syncrun.StepNames },
 }
 
 // render writes a page. On a GET of a logged-in session it shows, once, the flash the last action
@@ -146,6 +156,7 @@ func (h *dashboard) render(w http.ResponseWriter, r *http.Request, page string, 
 			data["Flash"] = f
 		}
 	}
+	h.addSyncBar(r, page, data)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
 	w.Header().Set("X-Frame-Options", "DENY")
