@@ -251,7 +251,6 @@ func (a *App) importDemoProducts(ctx context.Context, resellerID, connectionID i
 	return err
 }
 
-
 // SubscribeDemoShops asks every store of the account to deliver its webhooks to this server, the
 // way any store is subscribed: at --public-url when given, else at the demo's own address.
 func (a *App) SubscribeDemoShops(ctx context.Context, accountID int64, baseURL string) error {

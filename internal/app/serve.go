@@ -54,7 +54,8 @@ func (a *App) Handler(opts ServeOptions) http.Handler {
 	a.registerDashboard(mux)
 	return server.Wrap(mux, a.Logger, a.Metrics, a.Config.MaxBodyBytes,
 		server.RouteLimit{Prefix: api.InboundWebhooksPrefix, MaxBytes: a.Ingest.MaxBodyBytes()},
-		server.RouteLimit{Prefix: api.FeedUploadsPrefix, MaxBytes: syncrun.MaxUploadBytes})
+		server.RouteLimit{Prefix: api.FeedUploadsPrefix, MaxBytes: syncrun.MaxUploadBytes},
+		server.RouteLimit{Prefix: web.FeedUploadsPrefix, MaxBytes: syncrun.MaxUploadBytes + 1<<20}) // the form's multipart overhead
 }
 
 // apiModules lists the domains that add operations to the API.
@@ -144,6 +145,6 @@ func IsLoopback(remoteAddr string) bool {
 }
 
 func (a *App) registerDashboard(mux *http.ServeMux) {
-	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, BackOfficeLinks: a.BackOfficeLinks, BackOffice: a.BackOffice, Decoration: a.Decoration, Logger: a.Logger,
+	web.Register(mux, web.Deps{Accounts: a.Accounts, Stores: a.Stores, Ingest: a.Ingest, Connections: a.Connections, Linking: a.Linking, Inventory: a.Inventory, Reconcile: a.Reconcile, Orders: a.Orders, BackOfficeLinks: a.BackOfficeLinks, BackOffice: a.BackOffice, Decoration: a.Decoration, SyncRuns: a.SyncRuns, SyncSchedules: a.SyncSchedules, Logger: a.Logger,
 		Transport: server.RequestPolicy{Fallback: a.Policy(ServeOptions{})}, Problem: server.WriteProblem})
 }
