@@ -60,6 +60,11 @@ func (s *Service) CreateLine(ctx context.Context, p CreateLineParams) (LineItem,
 		if err := checkTotals(ctx, tx, p.Order, "unit_price"); err != nil {
 			return err
 		}
+		// A line added to the order (the built-in target completing an order job, or the API)
+		// takes its stock too; lines committed before are not committed again.
+		if _, err := s.CommitSalesOrderTx(ctx, tx, SalesOrderStockParams{AccountID: p.Order.AccountID, SalesOrderID: p.Order.OrderID}); err != nil {
+			return err
+		}
 		out, err = getLine(ctx, tx, p.Order, ids[0], cur)
 		return err
 	})

@@ -1,6 +1,7 @@
 package backoffice
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -80,7 +81,7 @@ func (s *Service) ItemsByIdentifiers(ctx context.Context, p ItemsByIdentifiersPa
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b Item) int { return int(a.ID - b.ID) })
+	slices.SortFunc(out, func(a, b Item) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 

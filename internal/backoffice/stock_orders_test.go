@@ -91,6 +91,12 @@ func TestSalesOrderStock(t *testing.T) {
 		// Cancelling a job releases what its order committed; release again changes nothing.
 		oj2 := f.newOrder(t, "web 1002", soLine{"TEE", 4})
 		wantStock(t, f.item(t, tee.ID), 5, 4)
+		// A line added later takes its stock; the first line is not committed twice.
+		if _, err := f.svc.CreateLine(ctx, backoffice.CreateLineParams{Order: backoffice.OrderRef{AccountID: f.account, JobID: oj2.Job.ID,
+			Kind: backoffice.SalesOrderKind, OrderID: oj2.SalesOrder.ID}, Input: backoffice.LineInput{SKU: "TEE", Description: "Tee", Quantity: 1, UnitPrice: 1500}}); err != nil {
+			t.Fatal(err)
+		}
+		wantStock(t, f.item(t, tee.ID), 5, 5)
 		if _, err := f.svc.UpdateJob(ctx, backoffice.UpdateJobParams{AccountID: f.account, ID: oj2.Job.ID,
 			Change: func(in *backoffice.JobInput) { in.Status = backoffice.JobCancelled }}); err != nil {
 			t.Fatal(err)
