@@ -495,10 +495,7 @@ func (s *Service) applyFeed(ctx context.Context, f Feed, items FeedItems, runID 
 	})
 	res.Report = report
 	if err != nil {
-		if _, ok := errors.AsType[*databaseError](err); ok {
-			return res, err
-		}
-		return res, err
+		return res, err // a broken file, or the database's trouble (Retry) from flush
 	}
 	if err := flush(); err != nil {
 		return res, err
