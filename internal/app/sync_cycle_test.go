@@ -326,3 +326,29 @@ func TestScheduleStartsOneRunPerSlot(t *testing.T) {
 }
 
 func syncrunList(accountID int64) syncrun.ListParams { return syncrun.ListParams{AccountID: accountID} }
+
+// TestFeedSetsTitlesAndPrices: a feed that maps a title and a price sets them on the back
+// office's items with their counts; a row without a count changes only its details.
+func TestFeedSetsTitlesAndPrices(t *testing.T) {
+	t.Parallel()
+	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, dbURL string) {
+		e := newCycleEnv(t, dbURL)
+		path := fmt.Sprintf("/api/v2/feeds/%d", e.feedID)
+		if code, raw := e.api(t, e.key, http.MethodPut, path, map[string]any{"name": "acme", "source": "upload", "format": "csv",
+			"mapping": map[string]any{"sku": "Item", "quantity": "Qty", "title": "Name", "price": "Price", "cost": "Cost", "currency": "USD"}}, nil); code != http.StatusOK {
+			t.Fatalf("PUT %s: %d %s", path, code, raw)
+		}
+		e.upload(t, fmt.Sprintf("Item,Qty,Name,Price,Cost\n%s,7,Blue mug,19.99,8.20\n%s,,Red cup,,\n%s,10,,,\n", e.skus[0], e.skus[1], e.skus[2]))
+		run := e.syncAll(t, 3)
+		if run.Status != "succeeded" {
+			t.Fatalf("run %+v; want succeeded", run)
+		}
+		wantCounts(t, run, 3, map[string]int64{"items_changed": 1, "items_updated": 2, "rows_applied": 3})
+		if it := e.item(t, e.skus[0]); it.OnHand != 7 || it.Description != "Blue mug" || it.Price != 1999 || it.Cost != 820 {
+			t.Errorf("%s = %+v; want on hand 7, Blue mug, 19.99, cost 8.20", e.skus[0], it)
+		}
+		if it := e.item(t, e.skus[1]); it.OnHand != 10 || it.Description != "Red cup" || it.Price != 1500 {
+			t.Errorf("%s = %+v; want on hand 10 kept, Red cup, price kept", e.skus[1], it)
+		}
+	})
+}

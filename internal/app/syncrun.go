@@ -72,7 +72,8 @@ func (b backOfficeStock) SetOnHand(ctx context.Context, accountID int64, entries
 				continue
 			}
 		}
-		set = append(set, backoffice.OnHandEntry{SKU: sku, OnHand: max(e.Quantity, 0)})
+		set = append(set, backoffice.OnHandEntry{SKU: sku, OnHand: max(e.Quantity, 0), Uncounted: e.Uncounted,
+			Details: backoffice.ItemDetails{Description: e.Title, Currency: e.Currency, Price: e.Price, Cost: e.Cost}})
 	}
 	if len(set) == 0 {
 		return out, nil
@@ -82,6 +83,7 @@ func (b backOfficeStock) SetOnHand(ctx context.Context, accountID int64, entries
 		return out, err
 	}
 	out.Changed, out.Unchanged = res.Changed, res.Unchanged
+	out.Updated, out.CurrencyRefused = res.Updated, len(res.CurrencyRefused)
 	out.Unknown = append(out.Unknown, res.Missing...)
 	missing := map[string]bool{}
 	for _, m := range res.Missing {

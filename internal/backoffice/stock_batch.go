@@ -30,10 +30,51 @@ type ItemsAfterParams struct {
 	Limit     int
 }
 
-// OnHandEntry is one count of a feed.
+// OnHandEntry is one row of a feed: an item's count and what else the feed says of it.
 type OnHandEntry struct {
 	SKU    string
 	OnHand int64
+	// Uncounted leaves the on hand as it is (a row that gives prices only).
+	Uncounted bool
+	// Details, where given, replace the item's own.
+	Details ItemDetails
+}
+
+// ItemDetails are what a feed may say of an item besides its count; an empty field leaves the
+// item's own as it is.
+type ItemDetails struct {
+	Description string
+	// Currency is Price's and Cost's; they are applied to an item in that currency (or one
+	// without a currency yet, which takes it) and refused for an item in another.
+	Currency    string
+	Price, Cost *int64
+}
+
+func (d ItemDetails) empty() bool {
+	return strings.TrimSpace(d.Description) == "" && d.Price == nil && d.Cost == nil
+}
+
+// apply returns the item's details with d's applied, and whether d's prices were refused for
+// the item's currency.
+func (d ItemDetails) apply(in ItemInput) (ItemInput, bool) {
+	if desc := strings.TrimSpace(d.Description); desc != "" {
+		in.Description = desc
+	}
+	if d.Price == nil && d.Cost == nil {
+		return in, false
+	}
+	cur, err := NormalizeCurrency(d.Currency)
+	if err != nil || (in.Currency != "" && in.Currency != cur) {
+		return in, true
+	}
+	in.Currency = cur
+	if d.Price != nil {
+		in.Price = *d.Price
+	}
+	if d.Cost != nil {
+		in.Cost = *d.Cost
+	}
+	return in, false
 }
 
 // SetOnHandParams sets the on hand of many items by SKU, as a feed or a stock take reports them.
@@ -52,6 +93,11 @@ type SetOnHandResult struct {
 	Unchanged int
 	// Missing lists the SKUs of entries no item of the account has, in the order given.
 	Missing []string
+	// Updated counts the items whose details (description, price, cost) changed.
+	Updated int
+	// CurrencyRefused lists the SKUs of items whose price or cost was given in a currency
+	// other than theirs (and so left as it was).
+	CurrencyRefused []string
 	// Oversold lists the changed items whose available is now below zero.
 	Oversold []Item
 }
@@ -108,21 +154,25 @@ func (s *Service) SetOnHand(ctx context.Context, p SetOnHandParams) (SetOnHandRe
 	if err := checkActor(p.Actor); err != nil {
 		return out, fmt.Errorf("setting on hand: %w", err)
 	}
-	counts, given := map[string]int64{}, map[string]string{}
+	counts, given := map[string]OnHandEntry{}, map[string]string{}
 	var keys []string
 	for i, e := range p.Entries {
 		k := skuKey(e.SKU)
 		switch {
 		case k == "":
 			return out, fmt.Errorf("setting on hand: %w", invalid(fmt.Sprintf("entries[%d].sku", i), e.SKU, "is required"))
-		case e.OnHand < 0 || e.OnHand > maxStock:
+		case !e.Uncounted && (e.OnHand < 0 || e.OnHand > maxStock):
 			return out, fmt.Errorf("setting on hand: %w", invalid(fmt.Sprintf("entries[%d].on_hand", i), e.OnHand, "must be 0 to %d", int64(maxStock)))
+		case e.Details.Price != nil && (*e.Details.Price < 0 || *e.Details.Price > maxMoney):
+			return out, fmt.Errorf("setting on hand: %w", invalid(fmt.Sprintf("entries[%d].price", i), *e.Details.Price, "must be 0 to %d minor units", int64(maxMoney)))
+		case e.Details.Cost != nil && (*e.Details.Cost < 0 || *e.Details.Cost > maxMoney):
+			return out, fmt.Errorf("setting on hand: %w", invalid(fmt.Sprintf("entries[%d].cost", i), *e.Details.Cost, "must be 0 to %d minor units", int64(maxMoney)))
 		}
 		if _, ok := counts[k]; !ok {
 			keys = append(keys, k)
 			given[k] = strings.TrimSpace(e.SKU)
 		}
-		counts[k] = e.OnHand
+		counts[k] = e
 	}
 	for chunk := range slices.Chunk(keys, BatchSize) {
 		err := s.db.InTx(ctx, func(ctx context.Context, tx database.Tx) error {
@@ -132,6 +182,8 @@ func (s *Service) SetOnHand(ctx context.Context, p SetOnHandParams) (SetOnHandRe
 				out.Unchanged += r.Unchanged
 				out.Missing = append(out.Missing, r.Missing...)
 				out.Oversold = append(out.Oversold, r.Oversold...)
+				out.Updated += r.Updated
+				out.CurrencyRefused = append(out.CurrencyRefused, r.CurrencyRefused...)
 			}
 			return err
 		})
@@ -142,7 +194,7 @@ func (s *Service) SetOnHand(ctx context.Context, p SetOnHandParams) (SetOnHandRe
 	return out, nil
 }
 
-func (s *Service) setOnHandChunk(ctx context.Context, tx database.Tx, p SetOnHandParams, keys []string, counts map[string]int64,
+func (s *Service) setOnHandChunk(ctx context.Context, tx database.Tx, p SetOnHandParams, keys []string, counts map[string]OnHandEntry,
 	given map[string]string) (SetOnHandResult, error) {
 	var out SetOnHandResult
 	var f filter
@@ -156,8 +208,24 @@ func (s *Service) setOnHandChunk(ctx context.Context, tx database.Tx, p SetOnHan
 	for _, it := range items {
 		k := skuKey(it.SKU)
 		found[k] = true
-		n := counts[k]
-		if n == it.OnHand {
+		e := counts[k]
+		if !e.Details.empty() {
+			in, refused := e.Details.apply(it.ItemInput)
+			if refused {
+				out.CurrencyRefused = append(out.CurrencyRefused, it.SKU)
+			}
+			if in != it.ItemInput {
+				if _, err := tx.Exec(ctx, sqlUpdateItem, p.AccountID, it.ID, in.SKU, skuKey(in.SKU), in.Barcode, in.Description,
+					in.Currency, in.Cost, in.Price, s.now(), it.Version); err != nil {
+					return out, fmt.Errorf("updating inventory item %d: %w", it.ID, err)
+				}
+				it.ItemInput = in
+				it.Version++
+				out.Updated++
+			}
+		}
+		n := e.OnHand
+		if e.Uncounted || n == it.OnHand {
 			out.Unchanged++
 			continue
 		}

@@ -282,3 +282,38 @@ func TestSetOnHandAndIdentifiers(t *testing.T) {
 }
 
 func isNotFound(err error) bool { return err != nil && errors.Is(err, database.ErrNotFound) }
+
+// A feed's title, price and cost replace the item's own; a price in another currency than the
+// item's is refused for that item alone, and a row without a count leaves its on hand.
+func TestSetOnHandAppliesDetails(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db, "acme")
+		a, b, c := f.newItem(t, "A", 4), f.newItem(t, "B", 4), f.newItem(t, "C", 4)
+		price, cost := int64(1999), int64(820)
+		r, err := f.svc.SetOnHand(ctx, backoffice.SetOnHandParams{AccountID: f.account, Actor: "sync run 3", Entries: []backoffice.OnHandEntry{
+			{SKU: "A", OnHand: 6, Details: backoffice.ItemDetails{Description: "  Blue mug ", Currency: "USD", Price: &price, Cost: &cost}},
+			{SKU: "B", Uncounted: true, Details: backoffice.ItemDetails{Currency: "EUR", Price: &price, Description: "Red mug"}},
+			{SKU: "C", OnHand: 4, Details: backoffice.ItemDetails{Currency: "USD", Price: new(int64(1500)), Cost: new(int64(700))}},
+		}})
+		if err != nil || r.Changed != 1 || r.Unchanged != 2 || r.Updated != 2 || fmt.Sprint(r.CurrencyRefused) != "[B]" {
+			t.Fatalf("set on hand = %+v, %v", r, err)
+		}
+		if got := f.item(t, a.ID); got.OnHand != 6 || got.Description != "Blue mug" || got.Price != 1999 || got.Cost != 820 || got.Currency != "USD" {
+			t.Fatalf("A = %+v", got)
+		}
+		if got := f.item(t, b.ID); got.OnHand != 4 || got.Description != "Red mug" || got.Price != 1500 || got.Currency != "USD" {
+			t.Fatalf("B = %+v", got)
+		}
+		if got := f.item(t, c.ID); got.Version != c.Version {
+			t.Fatalf("C changed with nothing new: version %d → %d", c.Version, got.Version)
+		}
+		_, err = f.svc.SetOnHand(ctx, backoffice.SetOnHandParams{AccountID: f.account, Actor: "x",
+			Entries: []backoffice.OnHandEntry{{SKU: "A", OnHand: 1}, {SKU: "B", Uncounted: true, Details: backoffice.ItemDetails{Currency: "USD", Price: new(int64(-1))}}}})
+		wantField(t, err, "entries[1].price")
+		if got := f.item(t, a.ID); got.OnHand != 6 {
+			t.Fatalf("a refused batch changed A's on hand to %d", got.OnHand)
+		}
+	})
+}

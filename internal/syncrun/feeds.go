@@ -57,6 +57,10 @@ type FeedResult struct {
 	Same     int         `json:"unchanged"` // items that already had the quantity
 	Unknown  int         `json:"unknown"`   // rows naming no item of the back office
 	Zeroed   int         `json:"zeroed"`    // the feed's own items it no longer lists, set to 0 (rules: missing zero)
+	Updated  int         `json:"updated"`   // items whose description, price or cost the feed changed
+	// CurrencyRefused counts items whose price or cost the feed gives in a currency other than
+	// theirs: left as they were.
+	CurrencyRefused int `json:"currency_refused"`
 	Error    string      `json:"error,omitempty"`
 	Unknowns []string    `json:"unknown_identifiers,omitempty"` // the first 100
 }
@@ -434,18 +438,28 @@ type FeedItems interface {
 	SetOnHand(ctx context.Context, accountID int64, entries []FeedEntry, actor string) (FeedApplied, error)
 }
 
-// FeedEntry is one accepted row to apply: the item by SKU or barcode, its quantity.
+// FeedEntry is one accepted row to apply: the item by SKU or barcode, its quantity (unless
+// Uncounted) and, where the feed maps them, its title and its price and cost in Currency's minor
+// units.
 type FeedEntry struct {
-	SKU      string
-	Barcode  string
-	Quantity int64
+	SKU       string
+	Barcode   string
+	Quantity  int64
+	Uncounted bool
+	Title     string
+	Currency  string
+	Price     *int64
+	Cost      *int64
 }
 
 // FeedApplied is what a SetOnHand did.
 type FeedApplied struct {
 	Changed, Unchanged int
-	Unknown            []string
-	SKUs               []string
+	// Updated counts items whose title, price or cost changed; CurrencyRefused those whose price
+	// or cost was in another currency than theirs.
+	Updated, CurrencyRefused int
+	Unknown                  []string
+	SKUs                     []string
 }
 
 // feedBatch is how many rows are applied at once.
@@ -471,6 +485,8 @@ func (s *Service) applyFeed(ctx context.Context, f Feed, items FeedItems, runID 
 		}
 		res.Changed += a.Changed
 		res.Same += a.Unchanged
+		res.Updated += a.Updated
+		res.CurrencyRefused += a.CurrencyRefused
 		res.Unknown += len(a.Unknown)
 		for _, u := range a.Unknown {
 			if len(res.Unknowns) < 100 {
@@ -484,10 +500,16 @@ func (s *Service) applyFeed(ctx context.Context, f Feed, items FeedItems, runID 
 		return nil
 	}
 	report, err := feed.Parse(ctx, body, format, f.Mapping, f.Rules, func(r feed.Row) error {
-		if r.Quantity == nil {
+		e := FeedEntry{SKU: r.SKU, Barcode: r.Barcode, Title: r.Title, Currency: f.Mapping.Currency, Price: r.Price, Cost: r.Cost}
+		if r.Quantity != nil {
+			e.Quantity = *r.Quantity
+		} else {
+			e.Uncounted = true
+		}
+		if e.Uncounted && e.Title == "" && e.Price == nil && e.Cost == nil {
 			return nil
 		}
-		batch = append(batch, FeedEntry{SKU: r.SKU, Barcode: r.Barcode, Quantity: *r.Quantity})
+		batch = append(batch, e)
 		if len(batch) >= feedBatch {
 			return flush()
 		}
@@ -605,6 +627,7 @@ func (d DataIn) Run(ctx context.Context, r *StepRun) error {
 		r.Add("items_changed", int64(res.Changed))
 		r.Add("items_unknown", int64(res.Unknown))
 		r.Add("items_zeroed", int64(res.Zeroed))
+		r.Add("items_updated", int64(res.Updated))
 		for _, ref := range res.Report.RefusedRows[:min(len(res.Report.RefusedRows), 20)] {
 			r.Fail("feed", strconv.FormatInt(f.ID, 10), fmt.Sprintf("/feeds/%d", f.ID), fmt.Sprintf("line %d refused: %s", ref.Line, ref.Reason))
 		}
