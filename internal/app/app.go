@@ -237,7 +237,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		syncrun.StepOrdersIn:  syncrun.OrdersIn{DB: db, Orders: a.Orders},
 		syncrun.StepOrdersOut: syncrun.OrdersOut{DB: db, Stock: stock},
 		syncrun.StepDataIn:    syncrun.DataIn{Service: a.SyncRuns, Items: stock},
-		syncrun.StepDataOut:   syncrun.DataOut{DB: db, Stores: a.Stores, Stock: stock},
+		syncrun.StepDataOut:   syncrun.DataOut{DB: db, Stores: a.Stores, Stock: stock, External: a.BackOfficeLinks},
 	})
 	a.SyncSchedules = syncsched.NewService(db, scheduledRuns{a.SyncRuns}, syncsched.Config{Now: opts.Now, Logger: logger})
 	if a.workers != nil {

@@ -111,5 +111,37 @@ func TestStoreOrdersIntoAnExternalBackOffice(t *testing.T) {
 		if len(boJobs(t, e.a.DB, st.AccountID)) != 0 {
 			t.Error("the store's own back office got a job too; want the external one only")
 		}
+
+		// The store's stock comes from the external back office: step 4 reads that back
+		// office's available quantities over its Open API and writes them to the store.
+		var items []string
+		want := map[string]int64{}
+		for i, v := range e.variantsOf(t, st) {
+			if _, err := other.a.BackOffice.CreateItem(ctx, backoffice.CreateItemParams{AccountID: acc.ID, OnHand: int64(20 + i), Actor: "user test",
+				Input: backoffice.ItemInput{SKU: strings.ToLower(v.SKU), Currency: "USD", Price: 900}}); err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, v.InventoryItemID)
+			want[v.InventoryItemID] = int64(20 + i)
+		}
+		master := fmt.Sprintf("/api/v2/stores/%d/inventory-master", st.ID)
+		if code, raw := e.api(t, key, http.MethodPut, master, map[string]any{"master": "back_office", "match_by": "sku"}, nil); code != http.StatusOK {
+			t.Fatalf("PUT %s: %d %s", master, code, raw)
+		}
+		var run api.SyncRun
+		if code, raw := e.api(t, key, http.MethodPost, "/api/v2/sync-runs", map[string]any{"steps": []int{4}}, &run); code != http.StatusAccepted {
+			t.Fatalf("POST /api/v2/sync-runs: %d %s", code, raw)
+		}
+		within(t, 2*time.Minute, func() bool {
+			e.api(t, key, http.MethodGet, fmt.Sprintf("/api/v2/sync-runs/%d", run.ID), nil, &run)
+			return run.Status == "succeeded" || run.Status == "failed"
+		}, func() string { return fmt.Sprintf("sync run %d still %s", run.ID, run.Status) })
+		step := stepOf(run, 4)
+		if run.Status != "succeeded" || step.Counts["back_office_items_read"] != int64(len(items)) || step.Counts["levels_changed"] != int64(len(items)) {
+			t.Fatalf("run %s, step 4 %s %v %+v; want succeeded, %d items read and levels changed", run.Status, step.Error, step.Counts, step.Errors, len(items))
+		}
+		if got := e.levels(t, st, items); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("the store's levels = %v; want the external back office's %v", got, want)
+		}
 	})
 }

@@ -548,3 +548,26 @@ func (s *Service) KeepsOrders(ctx context.Context, q database.Querier, storeID i
 func (s *Service) StoresKeepingOrders(ctx context.Context, q database.Querier) ([]int64, error) {
 	return database.Int64s(q.Query(ctx, `SELECT store_id FROM backoffice_links WHERE enabled ORDER BY store_id`))
 }
+
+// ExternalStock returns the stock of the external back office the store's enabled link names,
+// for the sync cycle to read its quantities out to the store; nil when the store's back office
+// is the account's own (no link, a disabled one, or the built-in target).
+func (s *Service) ExternalStock(ctx context.Context, accountID, storeID int64) (platform.BackOfficeStock, error) {
+	l, err := s.get(ctx, s.db, accountID, storeID)
+	if err != nil || l.Target != TargetExternal || !l.Enabled {
+		return nil, err
+	}
+	plain, err := s.sealer.Open(l.sealed)
+	if err != nil {
+		return nil, fmt.Errorf("opening the back office's key: %w", err)
+	}
+	t, err := s.target(l.Link, string(plain))
+	if err != nil {
+		return nil, err
+	}
+	st, ok := t.(platform.BackOfficeStock)
+	if !ok {
+		return nil, &Error{Field: "base_url", Message: "this back office does not share its stock", Value: l.BaseURL}
+	}
+	return st, nil
+}

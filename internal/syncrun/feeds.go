@@ -52,17 +52,17 @@ type Feed struct {
 
 // FeedResult is what the feed's last application did.
 type FeedResult struct {
-	Report   feed.Report `json:"report"`
-	Changed  int         `json:"changed"`   // items whose on hand changed
-	Same     int         `json:"unchanged"` // items that already had the quantity
-	Unknown  int         `json:"unknown"`   // rows naming no item of the back office
-	Zeroed   int         `json:"zeroed"`    // the feed's own items it no longer lists, set to 0 (rules: missing zero)
-	Updated  int         `json:"updated"`   // items whose description, price or cost the feed changed
+	Report  feed.Report `json:"report"`
+	Changed int         `json:"changed"`   // items whose on hand changed
+	Same    int         `json:"unchanged"` // items that already had the quantity
+	Unknown int         `json:"unknown"`   // rows naming no item of the back office
+	Zeroed  int         `json:"zeroed"`    // the feed's own items it no longer lists, set to 0 (rules: missing zero)
+	Updated int         `json:"updated"`   // items whose description, price or cost the feed changed
 	// CurrencyRefused counts items whose price or cost the feed gives in a currency other than
 	// theirs: left as they were.
-	CurrencyRefused int `json:"currency_refused"`
-	Error    string      `json:"error,omitempty"`
-	Unknowns []string    `json:"unknown_identifiers,omitempty"` // the first 100
+	CurrencyRefused int      `json:"currency_refused"`
+	Error           string   `json:"error,omitempty"`
+	Unknowns        []string `json:"unknown_identifiers,omitempty"` // the first 100
 }
 
 // FeedInput creates or replaces a feed's settings.

@@ -283,14 +283,53 @@ type dataOutCursor struct {
 	Key     string                     `json:"key,omitempty"`
 }
 
+// ExternalStocks names the external back office a store's link reaches (*bolink.Service).
+type ExternalStocks interface {
+	// ExternalStock returns the stock of the store's external back office; nil when its back
+	// office is the account's own.
+	ExternalStock(ctx context.Context, accountID, storeID int64) (platform.BackOfficeStock, error)
+}
+
 // DataOut is step 4: every store whose stock comes from the back office gets the back office's
 // available quantity of each of its variants (matched by SKU or barcode, as the store chose) at
-// its first active location, batched, only where it differs. A store that is a connection's
-// source then carries it on to its destinations, as any change of its stock.
+// its first active location, batched, only where it differs. The back office is the store's own
+// link's when that is an external back office (read over its Open API, a page at a time), else
+// the account's own. A store that is a connection's source then carries it on to its
+// destinations, as any change of its stock.
 type DataOut struct {
-	DB     *database.DB
-	Stores Stores
-	Stock  Stock
+	DB       *database.DB
+	Stores   Stores
+	Stock    Stock
+	External ExternalStocks // nil: every store takes the account's own back office's stock
+}
+
+// externalPage is how many items one read of an external back office's stock asks for.
+const externalPage = 250
+
+// externalAvailable reads an external back office's whole stock, by SKU and by barcode.
+func externalAvailable(ctx context.Context, bo platform.BackOfficeStock) (bySKU, byBarcode map[string]int64, err error) {
+	bySKU, byBarcode = map[string]int64{}, map[string]int64{}
+	for cursor := ""; ; {
+		var page platform.BackOfficeStockPage
+		err := patiently(ctx, func() error {
+			var err error
+			page, err = bo.StockItems(ctx, cursor, externalPage)
+			return err
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading the back office's stock: %w", err)
+		}
+		for _, it := range page.Items {
+			bySKU[strings.ToUpper(strings.TrimSpace(it.SKU))] = it.Available
+			if bc := strings.TrimSpace(it.Barcode); bc != "" {
+				byBarcode[bc] = it.Available
+			}
+		}
+		if page.Next == "" || page.Next == cursor {
+			return bySKU, byBarcode, nil
+		}
+		cursor = page.Next
+	}
 }
 
 // Run implements Step.
@@ -312,7 +351,27 @@ func (d DataOut) Run(ctx context.Context, r *StepRun) error {
 		if cur.Store != m.id {
 			cur = dataOutCursor{Store: m.id, Done: cur.Done}
 		}
-		if err := d.store(ctx, r, m, bySKU, byBarcode, &cur); err != nil {
+		skus, barcodes := bySKU, byBarcode
+		if d.External != nil {
+			bo, err := d.External.ExternalStock(ctx, r.AccountID, m.id)
+			if err == nil && bo != nil {
+				skus, barcodes, err = externalAvailable(ctx, bo)
+				r.Add("back_office_items_read", int64(len(skus)))
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				failed++
+				r.Fail("store", strconv.FormatInt(m.id, 10), storeLink(m.id), errText(err))
+				cur = dataOutCursor{Done: append(cur.Done, m.id)}
+				if err := r.Save(ctx, cursorText(cur), nil); err != nil {
+					return Retry(err)
+				}
+				continue
+			}
+		}
+		if err := d.store(ctx, r, m, skus, barcodes, &cur); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
