@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/storesync/storesync/internal/database"
@@ -166,6 +167,14 @@ func (s *Service) UpdateSalesOrder(ctx context.Context, p UpdateSalesOrderParams
 		}
 		if n == 0 {
 			return fmt.Errorf("sales order %d: %w", p.ID, ErrStale)
+		}
+		// A cancelled sales order gives back what it committed (and what it relieved), in the
+		// transaction that cancels it.
+		if in.Status == SOCancelled && cur.Status != SOCancelled {
+			if _, err := s.ReleaseSalesOrderTx(ctx, tx, SalesOrderStockParams{AccountID: p.AccountID, SalesOrderID: p.ID,
+				Actor: "sales order " + strconv.FormatInt(p.ID, 10) + " cancelled"}); err != nil {
+				return err
+			}
 		}
 		out, err = getSalesOrder(ctx, tx, p.AccountID, p.JobID, p.ID)
 		return err

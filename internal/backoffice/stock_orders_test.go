@@ -159,3 +159,28 @@ func TestSalesOrderStockConcurrently(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Cancelling one sales order (not its job) gives back what it committed, once.
+func TestCancellingASalesOrderReleasesItsStock(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db, "acme")
+		tee := f.newItem(t, "TEE", 5)
+		oj := f.newOrder(t, "web 2001", soLine{"TEE", 3})
+		wantStock(t, f.item(t, tee.ID), 5, 3)
+		so, err := f.svc.UpdateSalesOrder(ctx, backoffice.UpdateSalesOrderParams{AccountID: f.account, JobID: oj.Job.ID, ID: oj.SalesOrder.ID,
+			Change: func(in *backoffice.SalesOrderInput) { in.Status = backoffice.SOCancelled }})
+		if err != nil || so.Status != backoffice.SOCancelled {
+			t.Fatalf("cancel = %+v, %v", so, err)
+		}
+		wantStock(t, f.item(t, tee.ID), 5, 0)
+		h, err := f.svc.History(ctx, backoffice.HistoryParams{AccountID: f.account, ItemID: tee.ID})
+		if err != nil || h.Items[0].Kind != backoffice.HistoryReleased || h.Items[0].Actor != "sales order "+itoa(oj.SalesOrder.ID)+" cancelled" {
+			t.Fatalf("history = %+v, %v", h.Items, err)
+		}
+		if r, err := f.svc.CommitSalesOrder(ctx, backoffice.SalesOrderStockParams{AccountID: f.account, SalesOrderID: oj.SalesOrder.ID}); err != nil || len(r.Moves) != 0 {
+			t.Fatalf("commit after cancel = %+v, %v", r, err)
+		}
+	})
+}
