@@ -111,6 +111,15 @@ func (s *Service) UpdateLine(ctx context.Context, p UpdateLineParams) (LineItem,
 		if err := checkTotals(ctx, tx, p.Order, "unit_price"); err != nil {
 			return err
 		}
+		if p.Order.Kind == SalesOrderKind && (in.SKU != cur.SKU || in.Quantity != cur.Quantity) {
+			if err := s.recommitLine(ctx, tx, p.Order, p.ID); err != nil {
+				return err
+			}
+			// A SKU that names an item now, and did not, takes its stock.
+			if _, err := s.CommitSalesOrderTx(ctx, tx, SalesOrderStockParams{AccountID: p.Order.AccountID, SalesOrderID: p.Order.OrderID}); err != nil {
+				return err
+			}
+		}
 		out, err = getLine(ctx, tx, p.Order, p.ID, currency)
 		return err
 	})

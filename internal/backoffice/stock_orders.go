@@ -286,3 +286,70 @@ func (s *Service) releaseJob(ctx context.Context, tx database.Tx, accountID, job
 	}
 	return nil
 }
+
+// recommitLine makes a changed line's commitment follow it: a line still committed (its goods
+// not gone, its order not cancelled) now commits its new quantity of its new SKU's item, and
+// what it committed before is given back. A line whose SKU is no longer an item commits nothing
+// (and a later commit takes it again should its SKU become one).
+func (s *Service) recommitLine(ctx context.Context, tx database.Tx, ref OrderRef, lineID int64) error {
+	p := SalesOrderStockParams{AccountID: ref.AccountID, SalesOrderID: ref.OrderID}
+	var id int64
+	if err := tx.QueryRow(ctx, sqlSalesOrderExists+forUpdate(tx), p.AccountID, p.SalesOrderID).Scan(&id); err != nil {
+		return fmt.Errorf("locking sales order %d: %w", p.SalesOrderID, err)
+	}
+	lines, err := orderLines(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(lines, func(l orderLine) bool { return l.id == lineID })
+	if i < 0 {
+		return nil
+	}
+	l := lines[i]
+	c, committed := l.moves[HistoryCommitted]
+	_, relieved := l.moves[HistoryRelieved]
+	_, released := l.moves[HistoryReleased]
+	if !committed || relieved || released {
+		return nil
+	}
+	items, err := lockLineItems(ctx, tx, p.AccountID, []orderLine{l})
+	if err != nil {
+		return err
+	}
+	var now int64
+	for _, it := range items {
+		if skuKey(it.SKU) == skuKey(l.sku) {
+			now = it.ID
+		}
+	}
+	if now == c.item && l.qty == c.qty {
+		return nil
+	}
+	change := stockChange{Actor: fmt.Sprintf("sales order %d line %d changed", p.SalesOrderID, l.id), Kind: HistoryCommitted,
+		Reference: fmt.Sprintf("sales order %d line %d", p.SalesOrderID, l.id)}
+	if now == c.item {
+		it := items[c.item]
+		if _, err := s.writeStock(ctx, tx, p.AccountID, it, it.OnHand, it.Committed+l.qty-c.qty, change); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE backoffice_stock_moves SET quantity = $2 WHERE line_id = $1 AND kind = 'committed'`, l.id, l.qty)
+		return err
+	}
+	if old, ok := items[c.item]; ok {
+		released := change
+		released.Kind = HistoryReleased
+		if _, err := s.writeStock(ctx, tx, p.AccountID, old, old.OnHand, old.Committed-c.qty, released); err != nil {
+			return err
+		}
+	}
+	if now == 0 {
+		_, err := tx.Exec(ctx, `DELETE FROM backoffice_stock_moves WHERE line_id = $1 AND kind = 'committed'`, l.id)
+		return err
+	}
+	it := items[now]
+	if _, err := s.writeStock(ctx, tx, p.AccountID, it, it.OnHand, it.Committed+l.qty, change); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE backoffice_stock_moves SET item_id = $2, quantity = $3 WHERE line_id = $1 AND kind = 'committed'`, l.id, now, l.qty)
+	return err
+}

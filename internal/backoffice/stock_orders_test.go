@@ -184,3 +184,41 @@ func TestCancellingASalesOrderReleasesItsStock(t *testing.T) {
 		}
 	})
 }
+
+// A line's commitment follows its edits: a new quantity commits the difference, a new SKU gives
+// the old item's stock back and takes the new one's, a SKU that is no item commits nothing.
+func TestEditingALineMovesItsCommitment(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		ctx := t.Context()
+		f := newFixture(t, db, "acme")
+		tee, mug := f.newItem(t, "TEE", 5), f.newItem(t, "MUG", 5)
+		oj := f.newOrder(t, "web 3001", soLine{"TEE", 2})
+		ref := backoffice.OrderRef{AccountID: f.account, JobID: oj.Job.ID, Kind: backoffice.SalesOrderKind, OrderID: oj.SalesOrder.ID}
+		lines, err := f.svc.ListLines(ctx, backoffice.ListOrderItemsParams{Order: ref})
+		if err != nil || len(lines.Items) != 1 {
+			t.Fatalf("lines = %+v, %v", lines, err)
+		}
+		edit := func(change func(*backoffice.LineInput)) {
+			t.Helper()
+			if _, err := f.svc.UpdateLine(ctx, backoffice.UpdateLineParams{Order: ref, ID: lines.Items[0].ID, Change: change}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		edit(func(in *backoffice.LineInput) { in.Quantity = 4 })
+		wantStock(t, f.item(t, tee.ID), 5, 4)
+		edit(func(in *backoffice.LineInput) { in.SKU = "mug" })
+		wantStock(t, f.item(t, tee.ID), 5, 0)
+		wantStock(t, f.item(t, mug.ID), 5, 4)
+		edit(func(in *backoffice.LineInput) { in.SKU = "NOT-STOCKED" })
+		wantStock(t, f.item(t, mug.ID), 5, 0)
+		edit(func(in *backoffice.LineInput) { in.SKU = "TEE"; in.Quantity = 1 })
+		wantStock(t, f.item(t, tee.ID), 5, 1)
+		// Relieved goods no longer follow the line.
+		if _, err := f.svc.RelieveSalesOrder(ctx, backoffice.SalesOrderStockParams{AccountID: f.account, SalesOrderID: oj.SalesOrder.ID}); err != nil {
+			t.Fatal(err)
+		}
+		edit(func(in *backoffice.LineInput) { in.Quantity = 3 })
+		wantStock(t, f.item(t, tee.ID), 4, 0)
+	})
+}
