@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -109,11 +110,7 @@ type callCounter struct {
 func (cc *callCounter) snapshot() (map[string]int, int) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	out := make(map[string]int, len(cc.calls))
-	for k, v := range cc.calls {
-		out[k] = v
-	}
-	return out, cc.throttled
+	return maps.Clone(cc.calls), cc.throttled
 }
 
 func (cc *callCounter) reset() {
@@ -167,14 +164,17 @@ func cmpOrString(s, def string) string {
 func syncBenchSKUs(b *testing.B, base string) []string {
 	b.Helper()
 	var skus []string
-	after := ""
+	after, waited := "", 0
 	for {
 		vars := map[string]any{}
 		if after != "" {
 			vars["after"] = after
 		}
-		body, _ := json.Marshal(map[string]any{"variables": vars,
+		body, err := json.Marshal(map[string]any{"variables": vars,
 			"query": `query($after: String) { productVariants(first: 250, after: $after) { nodes { sku } pageInfo { hasNextPage endCursor } } }`})
+		if err != nil {
+			b.Fatal(err)
+		}
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost,
 			base+"/shops/cycle.myshopify.com/admin/api/"+shopifysim.APIVersion+"/graphql.json", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -195,11 +195,19 @@ func syncBenchSKUs(b *testing.B, base string) []string {
 					} `json:"pageInfo"`
 				} `json:"productVariants"`
 			} `json:"data"`
+			Errors []json.RawMessage `json:"errors"`
 		}
 		err = json.NewDecoder(resp.Body).Decode(&page)
 		_ = resp.Body.Close()
 		if err != nil {
 			b.Fatal(err)
+		}
+		if resp.StatusCode == http.StatusTooManyRequests || len(page.Errors) > 0 { // the shop's rate limit: the page again, later
+			if waited++; waited > 600 {
+				b.Fatalf("reading the shop's variants: %d %s", resp.StatusCode, page.Errors)
+			}
+			time.Sleep(time.Second)
+			continue
 		}
 		for _, v := range page.Data.ProductVariants.Nodes {
 			skus = append(skus, v.SKU)
