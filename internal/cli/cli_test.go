@@ -183,7 +183,9 @@ func get(t *testing.T, c *http.Client, url, key string, want int) string {
 
 func waitReady(t *testing.T, c *http.Client, url string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// Generous: with the race detector on a loaded 2-core machine, a server's start (migrations
+	// included) has taken over 20 s.
+	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 		if err != nil {
