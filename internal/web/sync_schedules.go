@@ -82,20 +82,7 @@ func (h *dashboard) createSchedule(w http.ResponseWriter, r *http.Request, p acc
 
 // scheduleOf reads the schedule of the path, or shows a not-found page.
 func (h *dashboard) scheduleOf(w http.ResponseWriter, r *http.Request, p account.Principal) (syncsched.Schedule, bool) {
-	id, ok := h.pathID(w, r, "sync schedule")
-	if !ok {
-		return syncsched.Schedule{}, false
-	}
-	sc, err := h.SyncSchedules.Get(r.Context(), p.AccountID, id)
-	if errors.Is(err, database.ErrNotFound) {
-		h.fail(w, r, http.StatusNotFound, "Not found", "There is no sync schedule "+r.PathValue("id")+" in this account.")
-		return syncsched.Schedule{}, false
-	}
-	if err != nil {
-		h.syncUnavailable(w, r, "reading a sync schedule", err)
-		return syncsched.Schedule{}, false
-	}
-	return sc, true
+	return syncRecordOf(h, w, r, p, "sync schedule", h.SyncSchedules.Get, database.ErrNotFound)
 }
 
 func (h *dashboard) toggleSchedule(w http.ResponseWriter, r *http.Request, p account.Principal) {
