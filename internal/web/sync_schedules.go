@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -54,9 +55,7 @@ func (h *dashboard) showSchedulesWith(w http.ResponseWriter, r *http.Request, p 
 	if formErr != "" {
 		data["FormError"] = formErr
 	}
-	for k, v := range extra {
-		data[k] = v
-	}
+	maps.Copy(data, extra)
 	h.render(w, r, "sync_schedules", status, data)
 }
 
