@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -144,20 +145,29 @@ func stepList(run syncrun.Run) string {
 
 // runOf reads the run of the path, or shows a not-found page.
 func (h *dashboard) runOf(w http.ResponseWriter, r *http.Request, p account.Principal) (syncrun.Run, bool) {
-	id, ok := h.pathID(w, r, "sync run")
+	return syncRecordOf(h, w, r, p, "sync run", h.SyncRuns.Get, syncrun.ErrNotFound)
+}
+
+// syncRecordOf reads the account's record of the path's {id} with get, what naming it: an id
+// that is no number, or whose get fails with notFound, shows a not-found page; another error
+// shows the try-again page. Runs, feeds and schedules are read this way.
+func syncRecordOf[T any](h *dashboard, w http.ResponseWriter, r *http.Request, p account.Principal, what string,
+	get func(ctx context.Context, accountID, id int64) (T, error), notFound error) (T, bool) {
+	var zero T
+	id, ok := h.pathID(w, r, what)
 	if !ok {
-		return syncrun.Run{}, false
+		return zero, false
 	}
-	run, err := h.SyncRuns.Get(r.Context(), p.AccountID, id)
-	if errors.Is(err, syncrun.ErrNotFound) {
-		h.fail(w, r, http.StatusNotFound, "Not found", "There is no sync run "+r.PathValue("id")+" in this account.")
-		return syncrun.Run{}, false
+	v, err := get(r.Context(), p.AccountID, id)
+	if errors.Is(err, notFound) {
+		h.fail(w, r, http.StatusNotFound, "Not found", "There is no "+what+" "+r.PathValue("id")+" in this account.")
+		return zero, false
 	}
 	if err != nil {
-		h.syncUnavailable(w, r, "reading a sync run", err)
-		return syncrun.Run{}, false
+		h.syncUnavailable(w, r, "reading a "+what, err)
+		return zero, false
 	}
-	return run, true
+	return v, true
 }
 
 func (h *dashboard) runPage(w http.ResponseWriter, r *http.Request, p account.Principal) {

@@ -133,20 +133,7 @@ func (h *dashboard) createFeed(w http.ResponseWriter, r *http.Request, p account
 
 // feedOf reads the feed of the path, or shows a not-found page.
 func (h *dashboard) feedOf(w http.ResponseWriter, r *http.Request, p account.Principal) (syncrun.Feed, bool) {
-	id, ok := h.pathID(w, r, "feed")
-	if !ok {
-		return syncrun.Feed{}, false
-	}
-	f, err := h.SyncRuns.GetFeed(r.Context(), p.AccountID, id)
-	if errors.Is(err, syncrun.ErrNotFound) {
-		h.fail(w, r, http.StatusNotFound, "Not found", "There is no feed "+r.PathValue("id")+" in this account.")
-		return syncrun.Feed{}, false
-	}
-	if err != nil {
-		h.syncUnavailable(w, r, "reading a feed", err)
-		return syncrun.Feed{}, false
-	}
-	return f, true
+	return syncRecordOf(h, w, r, p, "feed", h.SyncRuns.GetFeed, syncrun.ErrNotFound)
 }
 
 // feedData is a feed's page: the feed, its form and the preview of its current file.

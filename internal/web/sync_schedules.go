@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ func (h *dashboard) scheduleRoutes(mux *http.ServeMux, cop *http.CrossOriginProt
 		ParseFS(templateFS, "templates/layout.html", "templates/sync_schedules.html"))
 	mux.Handle("GET /sync/schedules", h.authed(h.schedulesPage))
 	mux.Handle("POST /sync/schedules", cop.Handler(h.authed(h.createSchedule)))
+	mux.Handle("POST /sync/schedules/{id}", cop.Handler(h.authed(h.editSchedule)))
 	mux.Handle("POST /sync/schedules/{id}/enabled", cop.Handler(h.authed(h.toggleSchedule)))
 	mux.Handle("POST /sync/schedules/{id}/delete", cop.Handler(h.authed(h.deleteSchedule)))
 }
@@ -38,6 +40,12 @@ func (h *dashboard) schedulesPage(w http.ResponseWriter, r *http.Request, p acco
 }
 
 func (h *dashboard) showSchedules(w http.ResponseWriter, r *http.Request, p account.Principal, status int, form scheduleForm, formErr string) {
+	h.showSchedulesWith(w, r, p, status, form, formErr, nil)
+}
+
+// showSchedulesWith is the page with extra data (a refused edit's form and error).
+func (h *dashboard) showSchedulesWith(w http.ResponseWriter, r *http.Request, p account.Principal, status int, form scheduleForm, formErr string,
+	extra map[string]any) {
 	list, err := h.SyncSchedules.List(r.Context(), p.AccountID)
 	if err != nil {
 		h.syncUnavailable(w, r, "listing sync schedules", err)
@@ -47,6 +55,7 @@ func (h *dashboard) showSchedules(w http.ResponseWriter, r *http.Request, p acco
 	if formErr != "" {
 		data["FormError"] = formErr
 	}
+	maps.Copy(data, extra)
 	h.render(w, r, "sync_schedules", status, data)
 }
 
@@ -82,20 +91,7 @@ func (h *dashboard) createSchedule(w http.ResponseWriter, r *http.Request, p acc
 
 // scheduleOf reads the schedule of the path, or shows a not-found page.
 func (h *dashboard) scheduleOf(w http.ResponseWriter, r *http.Request, p account.Principal) (syncsched.Schedule, bool) {
-	id, ok := h.pathID(w, r, "sync schedule")
-	if !ok {
-		return syncsched.Schedule{}, false
-	}
-	sc, err := h.SyncSchedules.Get(r.Context(), p.AccountID, id)
-	if errors.Is(err, database.ErrNotFound) {
-		h.fail(w, r, http.StatusNotFound, "Not found", "There is no sync schedule "+r.PathValue("id")+" in this account.")
-		return syncsched.Schedule{}, false
-	}
-	if err != nil {
-		h.syncUnavailable(w, r, "reading a sync schedule", err)
-		return syncsched.Schedule{}, false
-	}
-	return sc, true
+	return syncRecordOf(h, w, r, p, "sync schedule", h.SyncSchedules.Get, database.ErrNotFound)
 }
 
 func (h *dashboard) toggleSchedule(w http.ResponseWriter, r *http.Request, p account.Principal) {
@@ -127,4 +123,51 @@ func (h *dashboard) deleteSchedule(w http.ResponseWriter, r *http.Request, p acc
 		return
 	}
 	h.flash(w, r, "/sync/schedules", account.Flash{Kind: "ok", Message: "Schedule " + sc.Expression + " deleted."})
+}
+
+// editSchedule replaces a schedule's expression, time zone, steps and enabled state. Bad input
+// shows the page again (422) with the edit form as sent and the error naming the field; nothing
+// is changed.
+func (h *dashboard) editSchedule(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	sc, ok := h.scheduleOf(w, r, p)
+	if !ok {
+		return
+	}
+	form := scheduleForm{Expression: strings.TrimSpace(r.PostFormValue("expression")), TimeZone: strings.TrimSpace(r.PostFormValue("time_zone")),
+		Steps: map[int]bool{}}
+	enabled := r.PostFormValue("enabled") == "on"
+	refuse := func(msg string) {
+		h.showSchedulesWith(w, r, p, http.StatusUnprocessableEntity, scheduleForm{TimeZone: "UTC", Steps: map[int]bool{1: true, 2: true, 3: true, 4: true}}, "",
+			map[string]any{"EditID": sc.ID, "EditForm": form, "EditEnabled": enabled, "EditError": msg})
+	}
+	var steps []int
+	for _, v := range r.PostForm["steps"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			refuse("steps: " + strconv.Quote(v) + " is not a step number (1 to 4)")
+			return
+		}
+		form.Steps[n] = true
+		steps = append(steps, n)
+	}
+	if len(steps) == 0 {
+		refuse("steps: choose at least one step")
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	got, err := h.SyncSchedules.Update(r.Context(), syncsched.UpdateParams{AccountID: p.AccountID, ID: sc.ID, IfVersion: version,
+		Expression: form.Expression, TimeZone: form.TimeZone, Steps: steps, Enabled: enabled})
+	if ve, ok := errors.AsType[*syncsched.ValidationError](err); ok {
+		refuse(strings.TrimPrefix(ve.Error(), "invalid sync schedule: "))
+		return
+	}
+	if errors.Is(err, syncsched.ErrStale) {
+		refuse("the schedule was changed since you opened this page: reload it and edit again")
+		return
+	}
+	if err != nil {
+		h.syncUnavailable(w, r, "saving a sync schedule", err)
+		return
+	}
+	h.flash(w, r, "/sync/schedules", account.Flash{Kind: "ok", Message: "Schedule " + got.Expression + " saved."})
 }

@@ -285,6 +285,24 @@ func TestSchedulePages(t *testing.T) {
 		if a := xa.do("POST", "/sync/schedules/"+id+"/delete", url.Values{}); a.status != 404 {
 			t.Errorf("another account deletes: %d", a.status)
 		}
+		edit := url.Values{"expression": {"every 7 minutes"}, "time_zone": {"UTC"}, "steps": {"1"}, "enabled": {"on"}}
+		if a := ra.do("POST", "/sync/schedules/"+id, edit); a.status != 422 || !strings.Contains(a.body, "expression:") ||
+			!strings.Contains(a.body, `value="every 7 minutes"`) || !strings.Contains(a.body, "nothing was changed") ||
+			!strings.Contains(a.body, "<code>every 30 minutes</code>") {
+			t.Errorf("bad edit: want 422 naming the expression: %d %.3000s", a.status, a.body)
+		}
+		if page := ra.do("GET", "/sync/schedules", nil); !strings.Contains(page.body, "<code>every 30 minutes</code>") ||
+			!strings.Contains(page.body, "<td>3, 4</td>") {
+			t.Errorf("a refused edit changed the schedule: %.3000s", page.body)
+		}
+		if a := xa.do("POST", "/sync/schedules/"+id, url.Values{"expression": {"every 15 minutes"}, "steps": {"1"}}); a.status != 404 {
+			t.Errorf("another account edits: %d", a.status)
+		}
+		edit = url.Values{"expression": {"0 */2 * * *"}, "time_zone": {"UTC"}, "steps": {"1", "2"}, "enabled": {"on"}}
+		if post, page := ra.follow("/sync/schedules/"+id, edit); post.status != 303 || !strings.Contains(page.body, "<code>0 */2 * * *</code>") ||
+			!strings.Contains(page.body, "<td>1, 2</td>") || strings.Contains(page.body, "every 30 minutes</code>") {
+			t.Errorf("edit: %d %.3000s", post.status, page.body)
+		}
 		if _, page := ra.follow("/sync/schedules/"+id+"/enabled", url.Values{"enabled": {"off"}}); !strings.Contains(page.body, "disabled") ||
 			!strings.Contains(page.body, ">Enable<") {
 			t.Errorf("disable: %.3000s", page.body)
