@@ -232,7 +232,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	})
 	stock := backOfficeStock{bo: a.BackOffice}
 	a.SyncRuns = syncrun.NewService(syncrun.Config{DB: db, Jobs: a.Jobs, Logger: logger, Now: opts.Now, Sealer: box,
-		FeedClient: a.Targets.Client(httpclient.ClientOptions{Timeout: 5 * time.Minute}), FeedURLCheck: a.Targets.CheckURL})
+		FeedClient: a.Targets.Client(httpclient.ClientOptions{Timeout: 5 * time.Minute}), FeedURLCheck: a.Targets.CheckURL,
+		// Just under the rescue delay: a run whose process died goes on after that long.
+		SliceTimeout: max(cfg.JobTimeout, cfg.JobRescueAfter-time.Second)})
 	a.SyncRuns.UseSteps(map[int]syncrun.Step{
 		syncrun.StepOrdersIn:  syncrun.OrdersIn{DB: db, Orders: a.Orders},
 		syncrun.StepOrdersOut: syncrun.OrdersOut{DB: db, Stock: stock},

@@ -164,8 +164,12 @@ type runWorker struct {
 	s *Service
 }
 
-// Timeout lets a run take as long as its steps need (each step bounds its own waits).
-func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return 6 * time.Hour }
+// Timeout bounds one attempt: a run works in slices of SliceTimeout (see Work), so that the
+// rescuer, which waits for a job's own timeout, picks up a run whose process died within that.
+func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return w.s.cfg.SliceTimeout }
+
+// errSliceOver ends an attempt's slice: the run saved its place and goes on in the next attempt.
+var errSliceOver = errors.New("the sync run's slice of time is over")
 
 // Work takes the run's steps in order: a finished step is skipped, the running one resumes from
 // its cursor (a crash stopped it), a pending one starts. The run ends succeeded when every step
@@ -189,11 +193,18 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 		run.ID, started); err != nil {
 		return fmt.Errorf("starting sync run %d: %w", run.ID, err)
 	}
+	// The steps stop a little before the attempt's timeout, at a point they saved, and the run
+	// goes on at once in a new attempt (a snooze counts no attempt).
+	slice, cancel := context.WithTimeoutCause(ctx, s.cfg.SliceTimeout*9/10, errSliceOver)
+	defer cancel()
 	for _, st := range steps {
 		if st.status == StepSucceeded || st.status == StepFailed {
 			continue
 		}
-		if err := s.runStep(ctx, run, started, st); err != nil {
+		if err := s.runStep(slice, run, started, st); err != nil {
+			if ctx.Err() == nil && errors.Is(context.Cause(slice), errSliceOver) {
+				return river.JobSnooze(0)
+			}
 			return err // the database's trouble: the job retries and resumes
 		}
 	}

@@ -39,7 +39,7 @@ func readCursor[T any](r *StepRun) T {
 	return c
 }
 
-func cursorText[T storesCursor | dataOutCursor | feedsCursor](v T) string {
+func cursorText[T storesCursor | dataOutCursor | feedsCursor | ordersOutCursor](v T) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // the cursors are plain structs: a failure is a programming error
@@ -115,6 +115,11 @@ func (o OrdersIn) Run(ctx context.Context, r *StepRun) error {
 	return nil
 }
 
+// ordersOutCursor is step 2's place: until when it waits for the sends still pending.
+type ordersOutCursor struct {
+	WaitUntil time.Time `json:"wait_until"`
+}
+
 // Stock is what the steps use of the back office's stock.
 type Stock interface {
 	// RelieveSalesOrder relieves the stock the sales order committed (its goods left): once per
@@ -139,7 +144,15 @@ type OrdersOut struct {
 // Run implements Step.
 func (o OrdersOut) Run(ctx context.Context, r *StepRun) error {
 	wait, poll := cmpOr(o.Wait, 5*time.Minute), cmpOr(o.Poll, 500*time.Millisecond)
-	deadline := time.Now().Add(wait)
+	// The wait's end is saved, so a step resumed in a later attempt waits no longer in all.
+	cur := readCursor[ordersOutCursor](r)
+	if cur.WaitUntil.IsZero() {
+		cur.WaitUntil = time.Now().Add(wait)
+		if err := r.Save(ctx, cursorText(cur), nil); err != nil {
+			return Retry(err)
+		}
+	}
+	deadline := cur.WaitUntil
 	var sent, pending, failed int64
 	for {
 		var err error

@@ -153,6 +153,11 @@ type Config struct {
 	FeedClient    *http.Client
 	FeedURLCheck  URLCheck
 	FeedAllowHTTP bool
+
+	// SliceTimeout is how long one attempt of a run's job works (0: 5 minutes). A run longer
+	// than that saves its place and goes on in the next attempt; a run whose process died is
+	// rescued once its attempt is that old, so it should be just under the jobs' rescue delay.
+	SliceTimeout time.Duration
 }
 
 // Service starts, runs and lists sync runs.
@@ -167,6 +172,9 @@ func NewService(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SliceTimeout <= 0 {
+		cfg.SliceTimeout = 5 * time.Minute
 	}
 	return &Service{cfg: cfg}
 }
