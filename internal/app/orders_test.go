@@ -230,8 +230,11 @@ func TestDestinationOrders(t *testing.T) {
 		e.sim.SetWebhookFaults(dst.Address, shopifysim.WebhookFaults{DropShare: 1})
 		o3 := place("order-three", true, dstVariants[0])
 		waitIdle(t, e)
-		if get(resellerKey, "/api/v2/orders", &l); l.Total != 2 {
-			t.Fatalf("%d orders before the poll; want 2 (the third's webhooks dropped)", l.Total)
+		// The hub's own periodic poll may find it first under load; either way it is found once.
+		if get(resellerKey, "/api/v2/orders", &l); l.Total != 2 && l.Total != 3 {
+			t.Fatalf("%d orders before the poll; want 2 (the third's webhooks dropped), or 3 if a periodic poll found it", l.Total)
+		} else if l.Total == 3 {
+			t.Log("a periodic poll found the third order before the requested one")
 		}
 		if err := e.a.Orders.RequestPoll(ctx, dst.ID); err != nil {
 			t.Fatal(err)
