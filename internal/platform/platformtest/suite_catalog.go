@@ -70,6 +70,17 @@ func (s *suite) testListProductsPages(t *testing.T) {
 			t.Errorf("ListProducts: seeded product %s not listed", id)
 		}
 	}
+	// The platform's default page size lists them too.
+	items, _ = e.allProducts(t, platform.ListParams{})
+	n := 0
+	for _, p := range items {
+		if _, ok := want[p.ID]; ok {
+			n++
+		}
+	}
+	if n != len(want) {
+		t.Errorf("ListProducts with the default page size: %d of the %d seeded products", n, len(want))
+	}
 }
 
 func (s *suite) testUpdatedSince(t *testing.T) {
