@@ -21,7 +21,13 @@ func (s *suite) testErrors(t *testing.T) {
 func (s *suite) testServerError(t *testing.T, status int) {
 	t.Parallel()
 	e := s.newEnv(t)
+	// What one Shop takes when nothing fails: a platform may read its identity in several calls.
 	before := e.ctl.Calls()
+	if _, err := e.st.Shop(e.ctx); err != nil {
+		t.Fatalf("Shop: %v", err)
+	}
+	plain := e.ctl.Calls() - before
+	before = e.ctl.Calls()
 	e.ctl.FailNext(1, status)
 	_, err := e.st.Shop(e.ctx)
 	if err != nil {
@@ -35,8 +41,8 @@ func (s *suite) testServerError(t *testing.T, status int) {
 		if _, err := e.st.Shop(e.ctx); err != nil {
 			t.Errorf("Shop once the platform answers again: %v", err)
 		}
-	} else if calls := e.ctl.Calls() - before; calls != 2 {
-		t.Errorf("Shop succeeded after a %d in %d calls, want 2 (the failure and its retry)", status, calls)
+	} else if calls := e.ctl.Calls() - before; calls != plain+1 {
+		t.Errorf("Shop succeeded after a %d in %d calls, want %d (the failure, its retry and the rest)", status, calls, plain+1)
 	}
 }
 
