@@ -15,6 +15,7 @@ func (s *suite) testErrors(t *testing.T) {
 	t.Run("401", s.testUnauthorized)
 	t.Run("404", s.testNotFound)
 	t.Run("429", s.testThrottled)
+	t.Run("WriteRetried", s.testWriteRetried)
 }
 
 // testServerError: one failed answer is retried, or surfaced as retryable.
@@ -95,5 +96,29 @@ func (s *suite) testThrottled(t *testing.T) {
 	}
 	if n := e.ctl.Throttled() - before; n != 1 {
 		t.Errorf("%d throttled answers after an ordinary call, want 1", n)
+	}
+}
+
+// testWriteRetried: an inventory write answered 503 is retried (or surfaced as retryable and
+// repeated by its job with the same key) and the quantities are set.
+func (s *suite) testWriteRetried(t *testing.T) {
+	t.Parallel()
+	e := s.newEnv(t)
+	p := e.seed(t, "Retried stock", "RETRY", 2, 1)
+	params := platform.SetInventoryParams{IdempotencyKey: "contract-retry-1", Changes: []platform.InventoryChange{
+		{InventoryItemID: p.Variants[0].InventoryItemID, LocationID: e.location, Quantity: 12},
+		{InventoryItemID: p.Variants[1].InventoryItemID, LocationID: e.location, Quantity: 13},
+	}}
+	e.ctl.FailNext(1, http.StatusServiceUnavailable)
+	if _, err := e.st.SetInventory(e.ctx, params); err != nil {
+		if pe := asError(t, "SetInventory after a 503", err); !pe.Retryable {
+			t.Fatalf("SetInventory after a 503: not retryable: %v", err)
+		}
+		if _, err := e.st.SetInventory(e.ctx, params); err != nil {
+			t.Fatalf("SetInventory repeated with its key: %v", err)
+		}
+	}
+	if q0, q1 := e.ctl.Quantity(t, p.Variants[0].ID), e.ctl.Quantity(t, p.Variants[1].ID); q0 != 12 || q1 != 13 {
+		t.Errorf("after a retried SetInventory: quantities %d and %d, want 12 and 13", q0, q1)
 	}
 }
