@@ -22,6 +22,8 @@ var Registration = platform.Registration{
 	New: newDriver,
 }
 
+var _ platform.Driver = (*driver)(nil)
+
 // driver opens Shopify clients for one process; clients of the same shop share its cost-point
 // bucket, whichever job or page opened them.
 type driver struct {
