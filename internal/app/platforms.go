@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -14,15 +13,19 @@ import (
 	"github.com/storesync/storesync/internal/store"
 )
 
-// platforms checks stores' credentials and opens their platform clients. Every client of one
-// store shares that store's rate-limit budget, whichever job or page opened it, and no store
-// shares another's. Every client connects through the guard, so no store's base URL reaches
-// inside this network.
+// registrations are the platforms storesync speaks to: adding a platform is its package and one
+// line here.
+var registrations = []platform.Registration{
+	shopify.Registration,
+}
+
+// platforms checks stores' credentials and opens their platform clients, through each
+// platform's driver. Every client of one store shares that store's rate-limit budget, whichever
+// job or page opened it, and no store shares another's. Every client connects through the
+// guard, so no store's base URL reaches inside this network.
 type platforms struct {
-	logger   *slog.Logger
-	now      func() time.Time
-	http     *http.Client
-	limiters *shopify.Limiters
+	registrations []platform.Registration
+	drivers       map[store.Platform]platform.Driver
 
 	mu      sync.Mutex
 	clients map[int64]cachedClient // by store: reused, so what a client learns (shop currency) is kept
@@ -37,26 +40,36 @@ type cachedClient struct {
 }
 
 func newPlatforms(logger *slog.Logger, now func() time.Time, guard *httpclient.Guard) *platforms {
-	return &platforms{logger: logger, now: now, http: guard.Client(httpclient.ClientOptions{Timeout: 60 * time.Second, MaxRedirects: 3}),
-		limiters: shopify.NewLimiters(now), clients: map[int64]cachedClient{}}
+	env := platform.Env{HTTPClient: guard.Client(httpclient.ClientOptions{Timeout: 60 * time.Second, MaxRedirects: 3}),
+		Logger: logger, Now: now}
+	p := &platforms{registrations: registrations, drivers: map[store.Platform]platform.Driver{}, clients: map[int64]cachedClient{}}
+	for _, r := range registrations {
+		p.drivers[store.Platform(r.Name)] = r.New(env)
+	}
+	return p
 }
 
 // List implements store.Platforms.
 func (p *platforms) List() []store.PlatformInfo {
-	return []store.PlatformInfo{{Name: shopify.Platform, CredentialsDoc: shopify.CredentialsDoc}}
+	out := make([]store.PlatformInfo, 0, len(p.registrations))
+	for _, r := range p.registrations {
+		out = append(out, store.PlatformInfo{Name: store.Platform(r.Name), CredentialsDoc: r.CredentialsDoc})
+	}
+	return out
 }
 
 // Check implements store.Platforms.
 func (p *platforms) Check(pl store.Platform, credentials []byte) (store.Checked, error) {
-	if pl != shopify.Platform {
+	d, ok := p.drivers[pl]
+	if !ok {
 		return store.Checked{}, fmt.Errorf("platform %q is not supported", pl)
 	}
-	c, err := shopify.ParseCredentials(credentials)
+	c, err := d.Check(credentials)
 	if err != nil {
 		return store.Checked{}, err
 	}
-	return store.Checked{Credentials: c.Marshal(), Address: c.ShopDomain, DefaultBaseURL: c.DefaultBaseURL(),
-		AuthField: shopify.FieldAccessToken, AddressField: shopify.FieldShopDomain}, nil
+	return store.Checked{Credentials: c.Credentials, Address: c.Address, DefaultBaseURL: c.DefaultBaseURL,
+		AuthField: c.AuthField, AddressField: c.AddressField}, nil
 }
 
 // Open implements store.Platforms. A store not saved yet (ID 0, being verified) gets a client of
@@ -78,21 +91,10 @@ func (p *platforms) Open(s store.Store) (platform.Store, error) {
 }
 
 func (p *platforms) open(s store.Store) (platform.Store, error) {
-	if s.Platform != shopify.Platform {
+	d, ok := p.drivers[s.Platform]
+	if !ok {
 		return nil, fmt.Errorf("store %s: platform %q is not supported", s, s.Platform)
 	}
-	c, err := shopify.ParseCredentials(s.Credentials)
-	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", s, err)
-	}
-	cfg := shopify.Config{
-		Shop: c.ShopDomain, AccessToken: c.AccessToken, APISecret: c.APISecret, BaseURL: s.BaseURL,
-		HTTPClient: p.http, Logger: p.logger.With("store", s.Name, "shop", c.ShopDomain), Now: p.now,
-		Limiter: p.limiters.For(shopify.LimiterKey(s.BaseURL, c.ShopDomain, c.AccessToken)),
-	}
-	if s.ID == 0 {
-		// Verifying a store being saved: a person waits, so one retry at most.
-		cfg.Backoff = httpclient.Backoff{MaxAttempts: 2, Max: 2 * time.Second}
-	}
-	return shopify.New(cfg)
+	// A store being saved is verified while a person waits: its client retries once at most.
+	return d.Open(platform.StoreConfig{Name: s.Name, BaseURL: s.BaseURL, Credentials: s.Credentials, Verifying: s.ID == 0})
 }
