@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,13 +30,17 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		return platform.Product{}, err
 	}
 	if in.ID == "" && in.CreateKey != "" {
-		found, ok, err := c.findKeyedProduct(ctx, in)
+		found, err := c.findKeyedProduct(ctx, in)
 		if err != nil {
 			return platform.Product{}, err
 		}
-		if ok {
-			in.ID = found
+		if found != nil {
+			in.ID = id(found.ID)
 			op = "updating product"
+			if len(found.Images) > 0 {
+				// The earlier attempt uploaded the images: fetching them again would add copies.
+				in.Images = nil
+			}
 		}
 	}
 	if in.ID == "" {
@@ -215,26 +220,26 @@ func (c *Client) inputErr(op string, err error) *platform.Error {
 
 // findKeyedProduct looks for the product an earlier attempt of a keyed create made: one with
 // the title asked for that carries the key's custom field.
-func (c *Client) findKeyedProduct(ctx context.Context, in platform.ProductInput) (string, bool, error) {
+func (c *Client) findKeyedProduct(ctx context.Context, in platform.ProductInput) (*product, error) {
 	tag := KeyTag(in.CreateKey)
 	for page := 1; ; page++ {
 		var out struct {
 			Data []product `json:"data"`
 			Meta listMeta  `json:"meta"`
 		}
-		q := url.Values{"name": {in.Title}, "include": {"custom_fields"}, "page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
+		q := url.Values{"name": {in.Title}, "include": {"custom_fields,images"}, "page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
 		if _, err := c.call(ctx, "looking for the product of an earlier attempt", get("/v3/catalog/products", q), &out); err != nil {
-			return "", false, err
+			return nil, err
 		}
-		for _, p := range out.Data {
+		for i, p := range out.Data {
 			for _, f := range p.CustomFields {
 				if f.Name == keyField && f.Value == tag {
-					return id(p.ID), true, nil
+					return &out.Data[i], nil
 				}
 			}
 		}
 		if out.Meta.Pagination.CurrentPage >= out.Meta.Pagination.TotalPages {
-			return "", false, nil
+			return nil, nil
 		}
 	}
 }
@@ -274,6 +279,20 @@ func (c *Client) updateProduct(ctx context.Context, op string, in platform.Produ
 // setVariants updates the variants named (in batches of MaxVariantBatch), creates the new ones
 // and deletes those no longer listed.
 func (c *Client) setVariants(ctx context.Context, op string, pid int64, in platform.ProductInput, have []variant, unit platform.WeightUnit) error {
+	// A variant given without an id that matches one the product has (same options, or the same
+	// SKU) is that one: an adopted keyed create or a re-run updates instead of replacing it.
+	in.Variants = slices.Clone(in.Variants)
+	for i, v := range in.Variants {
+		if v.ID != "" {
+			continue
+		}
+		for _, h := range have {
+			if sameOptions(h, v.Options) || (v.SKU != "" && h.SKU == v.SKU) {
+				in.Variants[i].ID = id(h.ID)
+				break
+			}
+		}
+	}
 	keep := map[int64]bool{}
 	var updates []map[string]any
 	for i, v := range in.Variants {
@@ -360,4 +379,16 @@ func (c *Client) setImages(ctx context.Context, op string, pid int64, want []pla
 		}
 	}
 	return nil
+}
+
+func sameOptions(v variant, values []string) bool {
+	if len(v.OptionValues) == 0 || len(v.OptionValues) != len(values) {
+		return false
+	}
+	for i, ov := range v.OptionValues {
+		if ov.Label != values[i] {
+			return false
+		}
+	}
+	return true
 }
