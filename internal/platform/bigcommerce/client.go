@@ -108,9 +108,9 @@ type Client struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
-	currency string            // the store's currency, read once
+	currency string              // the store's currency, read once
 	weight   platform.WeightUnit // the store's weight unit, read once
-	created  map[string]string // idempotency key → order id, for this client's lifetime
+	created  map[string]string   // idempotency key → order id, for this client's lifetime
 }
 
 // New returns a client of one store, or an error naming each missing setting.

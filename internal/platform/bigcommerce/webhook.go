@@ -276,4 +276,3 @@ func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) 
 	}
 	return ev, nil
 }
-

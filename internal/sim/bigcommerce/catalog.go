@@ -74,8 +74,8 @@ func (st *Store) view(p *Product, include string) map[string]any {
 		"price": p.Price, "retail_price": p.RetailPrice, "sale_price": p.SalePrice, "inventory_level": total,
 		"inventory_tracking": p.Tracking, "is_visible": p.IsVisible, "availability": p.Availability,
 		"search_keywords": p.SearchKeywords, "upc": p.UPC, "custom_url": p.CustomURL,
-		"date_created": p.DateCreated.UTC().Format("2006-01-02T15:04:05Z07:00"),
-		"date_modified": p.DateModified.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		"date_created":    p.DateCreated.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		"date_modified":   p.DateModified.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		"base_variant_id": nil,
 	}
 	if len(p.Options) == 0 && len(p.Variants) == 1 {
@@ -179,7 +179,9 @@ func (s *Sim) getProduct(w http.ResponseWriter, r *http.Request) {
 
 var slugRE = regexp.MustCompile(`[^a-z0-9]+`)
 
-func slug(s string) string { return strings.Trim(slugRE.ReplaceAllString(strings.ToLower(s), "-"), "-") }
+func slug(s string) string {
+	return strings.Trim(slugRE.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
 
 // conflicts reports a name or SKU another product holds (BigCommerce keeps both unique).
 func (st *Store) conflicts(self int64, name string, skus []string) (string, bool) {

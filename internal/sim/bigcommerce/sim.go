@@ -267,5 +267,5 @@ func (st *Store) nextID() int64 {
 
 var errNotFound = errors.New("not found")
 
-func itoa(n int) string       { return strconv.Itoa(n) }
-func itoa64(n int64) string   { return strconv.FormatInt(n, 10) }
+func itoa(n int) string     { return strconv.Itoa(n) }
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
