@@ -12,3 +12,5 @@ type bigcommerceConfig = bigcommerce.Config
 var bigcommerceKeyTag = bigcommerce.KeyTag
 
 func asPlatformError(err error) (*platform.Error, bool) { return errors.AsType[*platform.Error](err) }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
