@@ -18,6 +18,9 @@ const (
 	HeaderTimeWindowMs  = "X-Rate-Limit-Time-Window-Ms"
 )
 
+// resetMargin is added to every reset the store announces.
+const resetMargin = 25 * time.Millisecond
+
 // Limiter is one store's request budget, as the store's last answers told it: how many requests
 // are left in the window and when the window resets. Every client of the store in a process
 // shares one, so together they stop before the budget is spent instead of drawing 429s. It is
@@ -96,10 +99,18 @@ func (l *Limiter) done(h http.Header) {
 	if w, err := strconv.ParseInt(h.Get(HeaderTimeWindowMs), 10, 64); err == nil && w > 0 {
 		l.window = time.Duration(w) * time.Millisecond
 	}
+	// The reset is in whole milliseconds and was read some time after the store counted: a
+	// margin keeps the next window's first requests from arriving just before it opens.
+	resetAt := l.now().Add(time.Duration(reset)*time.Millisecond + resetMargin)
+	if l.known && l.window > 0 && resetAt.Before(l.resetAt.Add(-l.window/2)) {
+		// An answer from the window before the one this limiter has moved on to (it was slow
+		// to arrive): its count says nothing about the current window.
+		return
+	}
 	l.known = true
 	// Requests still in flight were sent after this one was counted: they spend budget too.
 	l.left = max(left-l.inFlight, 0)
-	l.resetAt = l.now().Add(time.Duration(reset) * time.Millisecond)
+	l.resetAt = resetAt
 }
 
 // LimiterStats is what a limiter has done, for metrics and benchmarks.

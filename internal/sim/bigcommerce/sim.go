@@ -222,7 +222,7 @@ func (st *Store) rateLimit(w http.ResponseWriter) bool {
 	h := w.Header()
 	h.Set("X-Rate-Limit-Requests-Quota", strconv.Itoa(st.cfg.Quota))
 	h.Set("X-Rate-Limit-Time-Window-Ms", strconv.FormatInt(st.cfg.Window.Milliseconds(), 10))
-	h.Set("X-Rate-Limit-Time-Reset-Ms", strconv.FormatInt(max(reset.Milliseconds(), 1), 10))
+	h.Set("X-Rate-Limit-Time-Reset-Ms", strconv.FormatInt(max((reset+time.Millisecond-1).Milliseconds(), 1), 10))
 	if st.used >= st.cfg.Quota {
 		st.throttled++
 		h.Set("X-Rate-Limit-Requests-Left", "0")
