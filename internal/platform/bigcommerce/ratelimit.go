@@ -102,15 +102,24 @@ func (l *Limiter) done(h http.Header) {
 	// The reset is in whole milliseconds and was read some time after the store counted: a
 	// margin keeps the next window's first requests from arriving just before it opens.
 	resetAt := l.now().Add(time.Duration(reset)*time.Millisecond + resetMargin)
-	if l.known && l.window > 0 && resetAt.Before(l.resetAt.Add(-l.window/2)) {
+	half := max(l.window, time.Second) / 2
+	// Answers arrive in any order: requests still in flight were counted after this one, so
+	// they spend budget too, and within one window the count only falls.
+	n := max(left-l.inFlight, 0)
+	switch {
+	case !l.known || resetAt.After(l.resetAt.Add(half)):
+		// The first answer, or the first of a new window.
+		l.left, l.resetAt = n, resetAt
+	case resetAt.Before(l.resetAt.Add(-half)):
 		// An answer from the window before the one this limiter has moved on to (it was slow
 		// to arrive): its count says nothing about the current window.
-		return
+	default:
+		l.left = min(l.left, n)
+		if resetAt.After(l.resetAt) {
+			l.resetAt = resetAt
+		}
 	}
 	l.known = true
-	// Requests still in flight were sent after this one was counted: they spend budget too.
-	l.left = max(left-l.inFlight, 0)
-	l.resetAt = resetAt
 }
 
 // LimiterStats is what a limiter has done, for metrics and benchmarks.

@@ -99,7 +99,7 @@ func TestOrdersCreateIdempotentReadCancel(t *testing.T) {
 	in := platform.OrderInput{IdempotencyKey: "push-42", Currency: "USD", Email: "lin@example.com", Note: "leave at door", Tags: []string{"wholesale"},
 		ShippingAddress: addr, FinancialStatus: platform.FinancialPaid,
 		ShippingLines: []platform.ShippingLine{{Title: "Ground", Price: usd(t, "5.00")}},
-		Lines: []platform.OrderLineInput{{VariantID: vid(vids[0]), Quantity: 2, UnitPrice: &price}, {VariantID: vid(vids[1]), Quantity: 1}}}
+		Lines:         []platform.OrderLineInput{{VariantID: vid(vids[0]), Quantity: 2, UnitPrice: &price}, {VariantID: vid(vids[1]), Quantity: 1}}}
 	o, err := e.c.CreateOrder(ctx, in)
 	if err != nil {
 		t.Fatal(err)
