@@ -41,3 +41,5 @@ type cancelBody struct {
 }
 
 func (b cancelBody) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
+
+var bigcommerceCapabilities = bigcommerce.Capabilities

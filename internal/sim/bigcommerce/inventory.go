@@ -108,20 +108,27 @@ func (s *Sim) absoluteAdjust(w http.ResponseWriter, r *http.Request) {
 		q   int64
 	}
 	var ts []target
+	type pv struct {
+		p *Product
+		v *Variant
+	}
+	byID, bySKU := map[int64]pv{}, map[string]pv{}
+	for _, pp := range st.data.Products {
+		for _, vv := range pp.Variants {
+			byID[vv.ID] = pv{pp, vv}
+			if vv.SKU != "" {
+				bySKU[vv.SKU] = pv{pp, vv}
+			}
+		}
+	}
 	for i, it := range in.Items {
 		var p *Product
 		var v *Variant
 		switch {
 		case it.VariantID > 0:
-			p, v = st.variantByID(it.VariantID)
+			p, v = byID[it.VariantID].p, byID[it.VariantID].v
 		case it.SKU != "":
-			for _, pp := range st.data.Products {
-				for _, vv := range pp.Variants {
-					if vv.SKU == it.SKU {
-						p, v = pp, vv
-					}
-				}
-			}
+			p, v = bySKU[it.SKU].p, bySKU[it.SKU].v
 		case it.ProductID > 0:
 			if pp := st.data.Products[it.ProductID]; pp != nil && len(pp.Variants) == 1 {
 				p, v = pp, pp.Variants[0]
