@@ -41,10 +41,7 @@ func minor(s, cur string) (int64, bool) {
 		return 0, false
 	}
 	if i := strings.IndexByte(s, '.'); i >= 0 {
-		s = strings.TrimRight(s, "0")
-		if strings.HasSuffix(s, ".") {
-			s = strings.TrimSuffix(s, ".")
-		}
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 	}
 	n, err := money.ParseDigits(s, d)
 	return n, err == nil

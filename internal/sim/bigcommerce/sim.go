@@ -10,7 +10,6 @@ package bigcommerce
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -264,8 +263,6 @@ func (st *Store) nextID() int64 {
 	st.data.NextID++
 	return st.data.NextID
 }
-
-var errNotFound = errors.New("not found")
 
 func itoa(n int) string     { return strconv.Itoa(n) }
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
