@@ -215,7 +215,8 @@ func (c *Client) money(op, field string, n json.Number, cur string) (platform.Mo
 
 func (c *Client) toProduct(op string, bp product, cur string, unit platform.WeightUnit) (platform.Product, error) {
 	p := platform.Product{
-		ID: id(bp.ID), Title: bp.Name, Status: platform.ProductActive, ProductType: bp.Type,
+		// BigCommerce's type (physical or digital) is not a merchant's product type: left empty.
+		ID: id(bp.ID), Title: bp.Name, Status: platform.ProductActive,
 		DescriptionHTML: bp.Description, CreatedAt: parseTime(bp.DateCreated), UpdatedAt: parseTime(bp.DateModified),
 	}
 	if !bp.IsVisible {
