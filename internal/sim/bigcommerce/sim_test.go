@@ -227,3 +227,28 @@ func TestStateFileAndGenerator(t *testing.T) {
 		}
 	}
 }
+
+func TestRandomFaultsAndLatency(t *testing.T) {
+	e := newTenv(t, StoreConfig{Quota: 10000}, Options{Seed: 5})
+	if err := e.s.SetFaults("store1", Faults{ErrorRate: 0.3, RateLimitRate: 0.2, Latency: 2 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	start := time.Now()
+	for range 200 {
+		resp, _ := e.do(t, "GET", "/v2/store", "tok", nil)
+		counts[resp.StatusCode]++
+	}
+	if time.Since(start) < 400*time.Millisecond {
+		t.Fatalf("latency not applied: 200 calls in %v", time.Since(start))
+	}
+	if counts[500] < 30 || counts[500] > 90 || counts[429] < 15 || counts[429] > 70 || counts[200] < 70 {
+		t.Fatalf("status counts %v, want about 30%% 500 and 20%% 429", counts)
+	}
+	if e.st.Throttled() != counts[429] || e.st.Calls() != 200 {
+		t.Fatalf("throttled %d calls %d", e.st.Throttled(), e.st.Calls())
+	}
+	if err := e.s.SetFaults("nope", Faults{}); err == nil {
+		t.Fatal("faults on an unknown store")
+	}
+}
