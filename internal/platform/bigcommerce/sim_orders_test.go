@@ -140,6 +140,9 @@ func TestOrdersCreateIdempotentReadCancel(t *testing.T) {
 	if err != nil || e.store.OrderCount() != 2 || e.store.OrdersNoting(bigcommerceKeyTag("push-43")) != 1 {
 		t.Fatalf("retry after lost answer: %d orders, %v", e.store.OrderCount(), err)
 	}
+	if n := e.store.OrdersTagged("wholesale"); n != 2 || e.store.OrdersTagged(bigcommerceKeyTag("push-42")) != 1 || e.store.OrdersTagged("whole") != 0 {
+		t.Fatalf("orders tagged wholesale: %d", n)
+	}
 	if q, _ := e.store.Quantity(vids[0], 1); q != 6 {
 		t.Fatalf("stock after two orders of 2: %d", q)
 	}

@@ -20,10 +20,15 @@ import (
 // which only storesync and the platform know, is what tells a delivery from a forgery.
 const HeaderWebhookSecret = "X-Storesync-Webhook-Secret"
 
-// scopes maps storesync's topics to BigCommerce's webhook scopes.
+// scopes maps storesync's topics to the BigCommerce webhook scope that delivers them. A paid,
+// cancelled or fulfilled order is a status change: one scope delivers the three, and decoding
+// tells them apart by the order's status.
 var scopes = map[platform.Topic]string{
 	platform.TopicOrderCreated:       "store/order/created",
 	platform.TopicOrderUpdated:       "store/order/updated",
+	platform.TopicOrderPaid:          scopeStatusUpdated,
+	platform.TopicOrderCancelled:     scopeStatusUpdated,
+	platform.TopicOrderFulfilled:     scopeStatusUpdated,
 	platform.TopicOrderDeleted:       "store/order/archived",
 	platform.TopicProductCreated:     "store/product/created",
 	platform.TopicProductUpdated:     "store/product/updated",
@@ -34,21 +39,24 @@ var scopes = map[platform.Topic]string{
 	platform.TopicAppUninstalled:     "store/app/uninstalled",
 }
 
+const scopeStatusUpdated = "store/order/statusUpdated"
+
 // Scope returns BigCommerce's webhook scope of a topic, "" when it has none.
 func Scope(t platform.Topic) string { return scopes[t] }
 
-// TopicOf maps a BigCommerce scope to storesync's topic (TopicOther when storesync does not act on it).
+// TopicOf maps a BigCommerce scope to storesync's topic (TopicOther when storesync does not act
+// on it). A status change is an update until decoding reads what the status became.
 func TopicOf(scope string) platform.Topic {
-	for t, s := range scopes {
-		if s == scope {
-			return t
-		}
-	}
 	switch scope {
-	case "store/order/statusUpdated":
+	case scopeStatusUpdated:
 		return platform.TopicOrderUpdated
 	case "store/product/inventory/updated":
 		return platform.TopicInventoryUpdated
+	}
+	for t, s := range scopes {
+		if s == scope && s != scopeStatusUpdated {
+			return t
+		}
 	}
 	return platform.TopicOther
 }
@@ -92,13 +100,27 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 		}
 	}
 	headers := map[string]string{HeaderWebhookSecret: c.cfg.WebhookSecret}
+	seen := map[string]bool{}
+	var want []string
 	for _, t := range s.Topics {
 		scope := scopes[t]
 		if scope == "" {
-			e := c.newError(op, platform.KindInvalidInput, "BigCommerce has no webhook for topic "+string(t))
-			e.Fields = []platform.FieldError{{Field: "topics", Message: string(t)}}
-			return e
+			// The platform has no event for it (stock connected to a location, say): there is
+			// nothing to subscribe to, and the periodic reads cover it.
+			c.log.Debug("no BigCommerce webhook for topic", "topic", t)
+			continue
 		}
+		if !seen[scope] {
+			seen[scope] = true
+			want = append(want, scope)
+		}
+	}
+	if len(want) == 0 && len(s.Topics) > 0 {
+		e := c.newError(op, platform.KindInvalidInput, "BigCommerce has a webhook for none of the topics")
+		e.Fields = []platform.FieldError{{Field: "topics", Message: fmt.Sprint(s.Topics)}}
+		return e
+	}
+	for _, scope := range want {
 		var found *hook
 		for i := range have {
 			if have[i].Scope == scope && have[i].Destination == s.Address {
@@ -143,6 +165,10 @@ type callback struct {
 		} `json:"inventory"`
 		LocationID int64 `json:"location_id"`
 		VariantID  int64 `json:"variant_id"`
+		Status     *struct {
+			Previous int `json:"previous_status_id"`
+			New      int `json:"new_status_id"`
+		} `json:"status"`
 	} `json:"data"`
 }
 
@@ -216,6 +242,9 @@ func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) 
 			return platform.WebhookEvent{}, err
 		}
 		ev.Order, ev.ResourceID, ev.UpdatedAt = &o, o.ID, o.UpdatedAt
+		if cb.Scope == scopeStatusUpdated && cb.Data.Status != nil {
+			ev.Topic = statusTopic(cb.Data.Status.Previous, cb.Data.Status.New)
+		}
 	case platform.TopicOrderDeleted:
 		ev.ResourceID = rid
 		ev.Order = &platform.Order{ID: rid}
@@ -275,4 +304,21 @@ func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) 
 		}
 	}
 	return ev, nil
+}
+
+// statusTopic names a status change: cancelled, paid (from a status awaiting payment to one
+// past it), fulfilled (shipped or completed), or an update.
+func statusTopic(prev, cur int) platform.Topic {
+	unpaid := func(s int) bool {
+		return s == StatusIncomplete || s == StatusPending || s == StatusAwaitingPayment || s == StatusManualVerification
+	}
+	switch {
+	case cur == StatusCancelled:
+		return platform.TopicOrderCancelled
+	case cur == StatusShipped || cur == StatusCompleted:
+		return platform.TopicOrderFulfilled
+	case unpaid(prev) && financial(order{StatusID: cur}) == platform.FinancialPaid:
+		return platform.TopicOrderPaid
+	}
+	return platform.TopicOrderUpdated
 }

@@ -125,7 +125,7 @@ func (c *control) Ship(t testing.TB, orderID string, trackingNumbers []string) {
 	}
 }
 
-func (c *control) OrdersTagged(t testing.TB, tag string) int { return c.st.OrdersNoting(tag) }
+func (c *control) OrdersTagged(t testing.TB, tag string) int { return c.st.OrdersTagged(tag) }
 
 func (c *control) Calls() int { return c.st.Calls() }
 

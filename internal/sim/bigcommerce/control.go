@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 )
@@ -174,12 +175,13 @@ func (st *Store) Ship(orderID int64, carrier string, numbers []string) error {
 		return fmt.Errorf("order %d has nothing left to ship", orderID)
 	}
 	o.Shipments = append(o.Shipments, sh)
-	o.StatusID, o.Modified = 2, now.UTC().Truncate(time.Second)
+	o.Modified = now.UTC().Truncate(time.Second)
+	st.setStatus(o, 2)
 	st.sim.hooks.emit(st, "store/shipment/created", map[string]any{"type": "shipment", "id": sh.ID, "orderId": o.ID})
 	return nil
 }
 
-// OrdersNoting counts orders whose staff notes contain s (where storesync keeps tags).
+// OrdersNoting counts orders whose staff notes contain s.
 func (st *Store) OrdersNoting(s string) int {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -187,6 +189,24 @@ func (st *Store) OrdersNoting(s string) int {
 	for _, o := range st.data.Orders {
 		if strings.Contains(o.StaffNotes, s) {
 			n++
+		}
+	}
+	return n
+}
+
+// OrdersTagged counts orders carrying tag in the tags line of their staff notes, where storesync
+// keeps an order's tags ("storesync tags: a, b").
+func (st *Store) OrdersTagged(tag string) int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n := 0
+	for _, o := range st.data.Orders {
+		for line := range strings.SplitSeq(o.StaffNotes, "\n") {
+			rest, ok := strings.CutPrefix(strings.TrimSpace(line), "storesync tags: ")
+			if ok && slices.Contains(strings.Split(rest, ", "), tag) {
+				n++
+				break
+			}
 		}
 	}
 	return n

@@ -376,12 +376,7 @@ func (s *Sim) updateOrder(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		o.StatusID = *in.StatusID
-		if ps := paymentStatus(o.StatusID); ps != "" || o.StatusID == 5 {
-			if o.StatusID != 5 {
-				o.PaymentStatus = ps
-			}
-		}
+		st.setStatus(o, *in.StatusID)
 	}
 	if in.StaffNotes != nil {
 		o.StaffNotes = *in.StaffNotes
@@ -468,11 +463,12 @@ func (s *Sim) createShipment(w http.ResponseWriter, r *http.Request) {
 			all = false
 		}
 	}
-	o.StatusID = 3
-	if all {
-		o.StatusID = 2
-	}
 	o.Modified = now.UTC().Truncate(time.Second)
+	if all {
+		st.setStatus(o, 2)
+	} else {
+		st.setStatus(o, 3)
+	}
 	s.hooks.emit(st, "store/shipment/created", map[string]any{"type": "shipment", "id": sh.ID, "orderId": o.ID})
 	s.hooks.emit(st, "store/order/updated", map[string]any{"type": "order", "id": o.ID})
 	writeJSON(w, http.StatusCreated, sh)
@@ -530,4 +526,18 @@ func (s *Sim) updateShipment(w http.ResponseWriter, r *http.Request) {
 	sh.TrackingLink = trackingLink(sh.TrackingCarrier, sh.TrackingNumber)
 	s.hooks.emit(st, "store/shipment/updated", map[string]any{"type": "shipment", "id": sh.ID, "orderId": o.ID})
 	writeJSON(w, http.StatusOK, sh)
+}
+
+// setStatus moves an order to a status, emitting store/order/statusUpdated when it changes. The
+// caller holds st.mu.
+func (st *Store) setStatus(o *Order, status int) {
+	prev := o.StatusID
+	o.StatusID = status
+	if ps := paymentStatus(status); ps != "" {
+		o.PaymentStatus = ps
+	}
+	if prev != status {
+		st.sim.hooks.emit(st, "store/order/statusUpdated", map[string]any{"type": "order", "id": o.ID,
+			"status": map[string]any{"previous_status_id": prev, "new_status_id": status}})
+	}
 }
