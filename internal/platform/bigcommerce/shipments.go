@@ -67,6 +67,9 @@ func toFulfillment(s shipment, skus map[int64]string) platform.Fulfillment {
 	f.UpdatedAt = f.CreatedAt
 	carrier := s.TrackingCarrier
 	if carrier == "" {
+		carrier = commentCarrier(s.Comments)
+	}
+	if carrier == "" {
 		carrier = s.ShippingProvide
 	}
 	if s.TrackingNumber != "" {
@@ -217,8 +220,8 @@ func (c *Client) CreateFulfillment(ctx context.Context, in platform.FulfillmentI
 	for _, a := range addrs {
 		body := map[string]any{"order_address_id": a, "tracking_number": in.Tracking.Number, "tracking_carrier": carrierCode(in.Tracking.Company),
 			"shipping_provider": "", "items": byAddr[a]}
-		if len(more) > 0 {
-			body["comments"] = moreLine + strings.Join(more, ", ")
+		if c := comments(in.Tracking.Company, more); c != "" {
+			body["comments"] = c
 		}
 		var s shipment
 		if _, err := c.call(ctx, op, request{method: http.MethodPost, path: "/v2/orders/" + id(oid) + "/shipments", body: body}, &s); err != nil {
@@ -236,10 +239,41 @@ func (c *Client) CreateFulfillment(ctx context.Context, in platform.FulfillmentI
 	return mine, nil
 }
 
-// carrierCode is BigCommerce's tracking_carrier for a carrier's name: lower case, no spaces
-// ("UPS" → "ups", "Royal Mail" → "royal-mail").
+// knownCarriers are tracking_carrier codes BigCommerce takes, by the names people write.
+var knownCarriers = map[string]string{
+	"ups": "ups", "usps": "usps", "fedex": "fedex", "dhl": "dhl", "dhl express": "dhl", "auspost": "auspost",
+	"australia post": "auspost", "royal mail": "royal-mail", "royalmail": "royal-mail", "canada post": "canada-post",
+}
+
+// carrierCode is BigCommerce's tracking_carrier for a carrier's name, "" for a carrier it does
+// not know (the name then goes in the comments, so it is not lost).
 func carrierCode(name string) string {
-	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), " ", "-")
+	return knownCarriers[strings.ToLower(strings.TrimSpace(name))]
+}
+
+// carrierLine is the line of a shipment's comments naming a carrier BigCommerce has no code for.
+const carrierLine = "Carrier: "
+
+// comments writes a shipment's comments: the carrier BigCommerce has no code for, and the
+// further parcels' numbers.
+func comments(carrier string, more []string) string {
+	var lines []string
+	if carrier != "" && carrierCode(carrier) == "" {
+		lines = append(lines, carrierLine+carrier)
+	}
+	if len(more) > 0 {
+		lines = append(lines, moreLine+strings.Join(more, ", "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func commentCarrier(c string) string {
+	for line := range strings.SplitSeq(c, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), carrierLine); ok {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return ""
 }
 
 // UpdateTracking replaces a shipment's tracking: the carrier, its number and the further numbers.
@@ -249,16 +283,16 @@ func (c *Client) UpdateTracking(ctx context.Context, p platform.UpdateTrackingPa
 	if err != nil {
 		return platform.Fulfillment{}, err
 	}
-	body := map[string]any{"tracking_number": "", "tracking_carrier": carrierCode(platform.Carrier(p.Tracking)), "comments": ""}
-	if len(p.Tracking) > 0 {
-		body["tracking_number"] = p.Tracking[0].Number
-	}
+	carrier := platform.Carrier(p.Tracking)
+	var more []string
 	if len(p.Tracking) > 1 {
-		var more []string
 		for _, t := range p.Tracking[1:] {
 			more = append(more, t.Number)
 		}
-		body["comments"] = moreLine + strings.Join(more, ", ")
+	}
+	body := map[string]any{"tracking_number": "", "tracking_carrier": carrierCode(carrier), "comments": comments(carrier, more)}
+	if len(p.Tracking) > 0 {
+		body["tracking_number"] = p.Tracking[0].Number
 	}
 	var s shipment
 	path := "/v2/orders/" + id(oid) + "/shipments/" + id(sid)

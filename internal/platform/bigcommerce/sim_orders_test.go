@@ -240,6 +240,11 @@ func TestFulfillmentSeveralTrackingNumbersRerun(t *testing.T) {
 	if err != nil || len(up.Tracking) != 2 || up.Tracking[0].Number != "F1" || up.Tracking[1].Company != "fedex" {
 		t.Fatalf("update tracking %+v %v", up, err)
 	}
+	// A carrier BigCommerce has no code for keeps its name.
+	up, err = e.c.UpdateTracking(ctx, platform.UpdateTrackingParams{FulfillmentID: fs[0].ID, Tracking: []platform.Tracking{{Company: "Hermes Parcel", Number: "H1"}, {Number: "H2"}}})
+	if err != nil || len(up.Tracking) != 2 || up.Tracking[0].Company != "Hermes Parcel" || up.Tracking[1].Number != "H2" {
+		t.Fatalf("unknown carrier %+v %v", up, err)
+	}
 	if _, err := e.c.UpdateTracking(ctx, platform.UpdateTrackingParams{FulfillmentID: o.ID + "/999"}); platform.KindOf(err) != platform.KindNotFound {
 		t.Fatalf("missing shipment: %v", err)
 	}
