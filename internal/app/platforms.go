@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/storesync/storesync/internal/platform"
+	"github.com/storesync/storesync/internal/platform/bigcommerce"
 	"github.com/storesync/storesync/internal/platform/httpclient"
 	"github.com/storesync/storesync/internal/platform/shopify"
 	"github.com/storesync/storesync/internal/store"
@@ -17,6 +18,7 @@ import (
 // line here.
 var registrations = []platform.Registration{
 	shopify.Registration,
+	bigcommerce.Registration,
 }
 
 // platforms checks stores' credentials and opens their platform clients, through each
