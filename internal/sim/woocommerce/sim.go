@@ -29,7 +29,7 @@ const (
 	MaxPerPage          = 100 // per_page is at most 100
 	DefaultPerPage      = 10  // per_page when not given
 	DefaultBatchLimit   = 100 // woocommerce_rest_batch_items_limit
-	MaxDeliveryFailures = 5   // woocommerce_max_webhook_delivery_failures: more consecutive failures disable the webhook
+	MaxDeliveryFailures = 5   // woocommerce_max_webhook_delivery_failures: a failure once the count is over it disables the webhook
 )
 
 // Options configure a simulator. Zero values are usable.
@@ -444,4 +444,12 @@ func (s *Sim) load(path string) error {
 		s.stores[d.Config.Name] = &Store{sim: s, data: d}
 	}
 	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -80,7 +80,8 @@ func NewWebhookRequest(url, source string, webhookID int64, topic string, body [
 }
 
 // send delivers queued webhooks: WooCommerce sends each once (no retry); a response other than
-// 2xx, 301 or 302 is a failure, and more than MaxDeliveryFailures in a row disable the webhook.
+// 2xx, 301 or 302 is a failure, and a failure after more than MaxDeliveryFailures in a row
+// disables the webhook.
 func (s *Sim) send(ds []delivery) {
 	if len(ds) == 0 {
 		return
@@ -132,10 +133,13 @@ func (s *Sim) deliver(d delivery) {
 		wh.Failures = 0
 		return
 	}
-	wh.Failures++
+	// WC_Webhook::failed_delivery: a failure with the count already over the limit disables
+	// the webhook; otherwise the count grows. So the 7th consecutive failure disables it.
 	if wh.Failures > MaxDeliveryFailures {
 		wh.Status = "disabled"
+		return
 	}
+	wh.Failures++
 }
 
 // Deliveries is how many webhook deliveries the store has attempted.
