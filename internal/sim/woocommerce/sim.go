@@ -453,3 +453,11 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// SetBaseURL tells the simulator the URL it is served at, for the site URL it reports and
+// signs webhooks with, before any request has taught it.
+func (s *Sim) SetBaseURL(u string) {
+	s.mu.Lock()
+	s.base = strings.TrimRight(u, "/")
+	s.mu.Unlock()
+}
