@@ -45,6 +45,7 @@ func commands() []command {
 		{"sync runs", "list the account's latest sync runs (--account NAME)", runSyncRuns},
 		{"secrets rotate", "re-encrypt every secret in the database with a new key (--new-key-file FILE)", runSecretsRotate},
 		{"sim shopify", "run simulated Shopify shops (for trying storesync without a Shopify account)", runSimShopify},
+		{"sim woocommerce", "run simulated WooCommerce stores (for trying storesync without a WordPress site)", runSimWooCommerce},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -42,7 +42,7 @@ func (st *Store) Seed(sp SeedProduct) (int64, []int64, error) {
 		st.sim.send(hooks)
 	}()
 	now := st.sim.now()
-	p := &Product{ID: st.nextID(), Name: sp.Name, Type: "simple", Status: "publish", Created: now, Modified: now}
+	p := &Product{ID: st.nextID(), Name: sp.Name, Type: "simple", Status: "publish", Created: now, Modified: now, Stock: Stock{Backorders: "no"}}
 	p.Slug = st.uniqueSlug(slugify(sp.Name), p.ID)
 	stock := func(v SeedVariant) Stock {
 		q := v.Quantity
