@@ -68,8 +68,8 @@ type control struct {
 	st     *Store
 	secret string
 
-	mu         sync.Mutex
-	bodies     map[string][]byte
+	mu     sync.Mutex
+	bodies map[string][]byte
 }
 
 func parseVariant(t testing.TB, s string) (int64, int64) {

@@ -463,6 +463,8 @@ func (st *Store) renderOrder(o *Order) map[string]any {
 		"date_completed": gmtPtr(o.Completed), "date_completed_gmt": gmtPtr(o.Completed),
 		"meta_data": metaJSON(o.Meta), "line_items": lines, "tax_lines": []any{}, "shipping_lines": ship,
 		"fee_lines": fees, "coupon_lines": []any{}, "refunds": refunds, "set_paid": false,
+		"customer_ip_address": "", "customer_user_agent": "", "cart_hash": "",
+		"_links": links(st.sim.siteURL(st.data.Config.Name), "orders", o.ID),
 	}
 }
 

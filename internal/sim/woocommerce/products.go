@@ -533,9 +533,10 @@ func (st *Store) renderProduct(p *Product) map[string]any {
 		}
 	}
 	images := []map[string]any{}
-	for i, im := range p.Images {
-		images = append(images, map[string]any{"id": im.ID, "src": im.Src, "name": "", "alt": im.Alt, "position": i,
-			"date_created_gmt": gmt(p.Created), "date_modified_gmt": gmt(p.Modified)})
+	for _, im := range p.Images {
+		images = append(images, map[string]any{"id": im.ID, "src": im.Src, "name": "", "alt": im.Alt,
+			"date_created": gmt(p.Created), "date_created_gmt": gmt(p.Created),
+			"date_modified": gmt(p.Modified), "date_modified_gmt": gmt(p.Modified)})
 	}
 	attrs := []map[string]any{}
 	for _, a := range p.Attributes {
@@ -568,6 +569,21 @@ func (st *Store) renderProduct(p *Product) map[string]any {
 		"weight": p.Weight, "dimensions": map[string]string{"length": "", "width": "", "height": ""},
 		"shipping_required": true, "parent_id": 0, "categories": []any{}, "tags": tags, "images": images,
 		"attributes": attrs, "default_attributes": []any{}, "variations": vars, "menu_order": 0,
-		"meta_data": metaJSON(p.Meta),
+		"meta_data":         metaJSON(p.Meta),
+		"date_on_sale_from": nil, "date_on_sale_from_gmt": nil, "date_on_sale_to": nil, "date_on_sale_to_gmt": nil,
+		"price_html": "", "total_sales": 0, "downloads": []any{}, "download_limit": -1, "download_expiry": -1,
+		"external_url": "", "button_text": "", "sold_individually": false, "shipping_taxable": true,
+		"shipping_class": "", "shipping_class_id": 0, "reviews_allowed": true, "average_rating": "0.00",
+		"rating_count": 0, "related_ids": []any{}, "upsell_ids": []any{}, "cross_sell_ids": []any{},
+		"purchase_note": "", "grouped_products": []any{}, "_links": links(site, "products", p.ID),
+	}
+}
+
+// links is the _links object WordPress adds to every resource.
+func links(site, collection string, id int64) map[string]any {
+	base := strings.TrimRight(site, "/") + "/wp-json/wc/v3/" + collection
+	return map[string]any{
+		"self":       []map[string]string{{"href": base + "/" + strconv.FormatInt(id, 10)}},
+		"collection": []map[string]string{{"href": base}},
 	}
 }
