@@ -112,12 +112,14 @@ func (c *Client) Locations(ctx context.Context) ([]platform.Location, error) {
 	if err != nil {
 		return nil, err
 	}
+	// woocommerce_default_country is "CC" or "CC:STATE".
+	country, state, _ := strings.Cut(gen["woocommerce_default_country"], ":")
 	return []platform.Location{{
 		ID: LocationID, Name: "Store", Active: true, FulfillsOnlineOrders: true,
 		Address: platform.Address{
 			Address1: gen["woocommerce_store_address"], Address2: gen["woocommerce_store_address_2"],
 			City: gen["woocommerce_store_city"], Zip: gen["woocommerce_store_postcode"],
-			Country: gen["woocommerce_default_country"],
+			Country: country, CountryCode: country, Province: state, ProvinceCode: state,
 		},
 	}}, nil
 }
