@@ -96,7 +96,7 @@ func (c *Client) setInventoryBatch(ctx context.Context, p platform.SetInventoryP
 		if round == maxInventoryRounds {
 			return c.newError(what, platform.KindConflict, fmt.Sprintf("quantities kept changing after %d attempts", round))
 		}
-		key := idempotencyKey(p.IdempotencyKey, batch, round)
+		key := idempotencyKey(p.IdempotencyKey, batch, round, chunk)
 		res.Calls++
 		err := c.inventorySetCall(ctx, reason, p.IdempotencyKey, key, chunk)
 		if err == nil {
@@ -237,12 +237,23 @@ func dedupeChanges(in []platform.InventoryChange) []platform.InventoryChange {
 	return out
 }
 
-// idempotencyKey derives a UUID-shaped key from the job's key, the batch and the round: the
-// same job re-run sends the same keys (applied once), while a re-sent batch with fresh expected
-// values gets a new key (Shopify refuses a key reused with different input).
-func idempotencyKey(jobKey string, batch, round int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%d", jobKey, batch, round)))
-	b := sum[:16]
+// idempotencyKey derives a UUID-shaped key from the job's key, the batch, the round and what
+// the call sets: the same job re-run sends the same keys for the same input (applied once),
+// while a call with other input — fresh expected values re-read in a later round, or by a later
+// attempt of the job that found the destination's quantities changed meanwhile — gets a new key
+// (Shopify refuses a key reused with different input, and its compare-and-set keeps a re-sent
+// change from applying twice).
+func idempotencyKey(jobKey string, batch, round int, chunk []platform.InventoryChange) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00", jobKey, batch, round)
+	for _, ch := range chunk {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00", ch.InventoryItemID, ch.LocationID, ch.Quantity)
+		if ch.Expected != nil {
+			fmt.Fprintf(h, "%d", *ch.Expected)
+		}
+		h.Write([]byte{0})
+	}
+	b := h.Sum(nil)[:16]
 	b[6] = b[6]&0x0f | 0x80 // version 8: custom
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])

@@ -133,9 +133,20 @@ func TestSetInventoryStale(t *testing.T) {
 
 func TestIdempotencyKeyShape(t *testing.T) {
 	t.Parallel()
-	a, b := idempotencyKey("job", 0, 0), idempotencyKey("job", 0, 1)
-	if a == b || a != idempotencyKey("job", 0, 0) || len(a) != 36 || a[14] != '8' {
+	five, six := int64(5), int64(6)
+	chunk := []platform.InventoryChange{{InventoryItemID: "i1", LocationID: "l1", Quantity: 3, Expected: &five}}
+	a, b := idempotencyKey("job", 0, 0, chunk), idempotencyKey("job", 0, 1, chunk)
+	if a == b || a != idempotencyKey("job", 0, 0, chunk) || len(a) != 36 || a[14] != '8' {
 		t.Fatalf("keys %q %q", a, b)
+	}
+	// A later attempt of the same job whose re-read found another quantity sends other input:
+	// it must not reuse the key (Shopify refuses a key reused with different parameters).
+	fresh := []platform.InventoryChange{{InventoryItemID: "i1", LocationID: "l1", Quantity: 3, Expected: &six}}
+	if c := idempotencyKey("job", 0, 1, fresh); c == b {
+		t.Fatalf("key %q reused for other expected values", c)
+	}
+	if c := idempotencyKey("job", 0, 0, []platform.InventoryChange{{InventoryItemID: "i1", LocationID: "l1", Quantity: 4, Expected: &five}}); c == a {
+		t.Fatalf("key %q reused for another quantity", c)
 	}
 }
 

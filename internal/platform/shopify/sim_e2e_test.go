@@ -108,6 +108,26 @@ func TestAgainstSimulator(t *testing.T) {
 		}
 	}
 
+	// The same job attempted again after the destination's quantity changed once more: its
+	// re-read finds another expected value, which goes out under a new key (Shopify refuses a
+	// key reused with other parameters), and the quantity is set.
+	if err := sim.SetStock(simShop, items[1], loc, 30); err != nil {
+		t.Fatal(err)
+	}
+	res, err = c.SetInventory(ctx, platform.SetInventoryParams{
+		IdempotencyKey: "e2e-inventory-1", RereadOnConflict: true,
+		Changes: []platform.InventoryChange{
+			{InventoryItemID: items[0], LocationID: loc, Quantity: 11, Expected: &levels[0].Available},
+			{InventoryItemID: items[1], LocationID: loc, Quantity: 22, Expected: &stale},
+		},
+	})
+	if err != nil || res.Applied != 2 {
+		t.Fatalf("SetInventory re-run after a change: %+v, %v", res, err)
+	}
+	if sh, _ := sim.Shop(simShop); func() int { n, _ := sh.Available("E2E-BLUE"); return n }() != 22 {
+		t.Fatal("E2E-BLUE not set to 22 by the re-run")
+	}
+
 	// Webhooks: subscribe a receiver that verifies each delivery with the client.
 	var mu sync.Mutex
 	var events []platform.WebhookEvent
