@@ -45,7 +45,7 @@ func (st *Store) SetStock(productID, variationID, quantity int64) error {
 			v.Modified = p.Modified
 		}
 	}
-	st.emit("product.updated", st.renderProduct(p))
+	st.emit("product.updated", func() any { return st.renderProduct(p) })
 	return nil
 }
 
@@ -87,7 +87,7 @@ func (st *Store) Ship(orderID int64, carrier string, numbers []string) error {
 			Note: "Shipped by " + carrier + "\nTracking number: " + strings.Join(numbers, "\nTracking number: ")})
 	}
 	st.setStatus(o, "completed")
-	st.emit("order.updated", st.renderOrder(o))
+	st.emit("order.updated", func() any { return st.renderOrder(o) })
 	return nil
 }
 

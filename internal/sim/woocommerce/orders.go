@@ -74,7 +74,7 @@ func (st *Store) routeOrders(w http.ResponseWriter, r *http.Request, res []strin
 			return
 		}
 		o.Modified = st.sim.now()
-		st.emit("order.updated", st.renderOrder(o))
+		st.emit("order.updated", func() any { return st.renderOrder(o) })
 		writeJSON(w, http.StatusOK, st.renderOrder(o))
 	case http.MethodDelete:
 		out := st.renderOrder(o)
@@ -83,7 +83,7 @@ func (st *Store) routeOrders(w http.ResponseWriter, r *http.Request, res []strin
 		} else {
 			delete(st.data.Orders, oid)
 		}
-		st.emit("order.deleted", map[string]any{"id": oid})
+		st.emit("order.deleted", func() any { return map[string]any{"id": oid} })
 		writeJSON(w, http.StatusOK, out)
 	default:
 		noRoute(w)
@@ -276,7 +276,7 @@ func (st *Store) createOrder(body fields) (*Order, string, error) {
 		delete(st.data.Orders, o.ID)
 		return nil, code, err
 	}
-	st.emit("order.created", st.renderOrder(o))
+	st.emit("order.created", func() any { return st.renderOrder(o) })
 	return o, "", nil
 }
 
@@ -397,7 +397,7 @@ func (st *Store) adjustStock(o *Order, sign int64) {
 		q += sign * li.Quantity
 		s.StockQuantity = &q
 		p.Modified = st.sim.now()
-		st.emit("product.updated", st.renderProduct(p))
+		st.emit("product.updated", func() any { return st.renderProduct(p) })
 	}
 }
 
@@ -562,7 +562,7 @@ func (st *Store) routeRefunds(w http.ResponseWriter, r *http.Request, o *Order, 
 		st.setStatus(o, "refunded")
 	}
 	o.Modified = st.sim.now()
-	st.emit("order.updated", st.renderOrder(o))
+	st.emit("order.updated", func() any { return st.renderOrder(o) })
 	writeJSON(w, http.StatusCreated, render(rf))
 }
 

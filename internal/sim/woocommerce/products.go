@@ -183,19 +183,19 @@ func (st *Store) routeProducts(w http.ResponseWriter, r *http.Request, res []str
 			return
 		}
 		p.Modified = st.sim.now()
-		st.emit("product.updated", st.renderProduct(p))
+		st.emit("product.updated", func() any { return st.renderProduct(p) })
 		writeJSON(w, http.StatusOK, st.renderProduct(p))
 	case http.MethodDelete:
 		out := st.renderProduct(p)
 		if r.URL.Query().Get("force") != "true" {
 			p.Status = "trash"
 			p.Modified = st.sim.now()
-			st.emit("product.deleted", map[string]any{"id": p.ID})
+			st.emit("product.deleted", func() any { return map[string]any{"id": p.ID} })
 			writeJSON(w, http.StatusOK, st.renderProduct(p))
 			return
 		}
 		delete(st.data.Products, pid)
-		st.emit("product.deleted", map[string]any{"id": pid})
+		st.emit("product.deleted", func() any { return map[string]any{"id": pid} })
 		writeJSON(w, http.StatusOK, out)
 	default:
 		noRoute(w)
@@ -287,7 +287,7 @@ func (st *Store) createProduct(body fields) (*Product, string, error) {
 	}
 	p.Slug = st.uniqueSlug(p.Slug, p.ID)
 	st.data.Products[p.ID] = p
-	st.emit("product.created", st.renderProduct(p))
+	st.emit("product.created", func() any { return st.renderProduct(p) })
 	return p, "", nil
 }
 
@@ -307,18 +307,28 @@ func slugify(s string) string {
 }
 
 func (st *Store) uniqueSlug(slug string, self int64) string {
-	taken := func(s string) bool {
+	if st.slugs == nil {
+		st.slugs = map[string]int64{}
 		for _, p := range st.data.Products {
-			if p.ID != self && p.Slug == s {
-				return true
-			}
+			st.slugs[p.Slug] = p.ID
 		}
-		return false
+	}
+	taken := func(s string) bool {
+		id, ok := st.slugs[s]
+		if !ok {
+			return false
+		}
+		if p := st.data.Products[id]; p == nil || p.Slug != s {
+			delete(st.slugs, s) // the product is gone or renamed
+			return false
+		}
+		return id != self
 	}
 	out := slug
 	for n := 2; taken(out); n++ {
 		out = slug + "-" + strconv.Itoa(n)
 	}
+	st.slugs[out] = self
 	return out
 }
 

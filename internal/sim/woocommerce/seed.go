@@ -75,7 +75,7 @@ func (st *Store) Seed(sp SeedProduct) (int64, []int64, error) {
 		}
 	}
 	st.data.Products[p.ID] = p
-	st.emit("product.created", st.renderProduct(p))
+	st.emit("product.created", func() any { return st.renderProduct(p) })
 	return p.ID, ids, nil
 }
 

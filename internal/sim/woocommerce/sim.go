@@ -91,8 +91,9 @@ type Store struct {
 	calls, throttled int
 	deliveries       int
 	faults           Faults
-	failNext         []int      // statuses for the next calls
-	pending          []delivery // webhooks raised by the call being served
+	failNext         []int            // statuses for the next calls
+	pending          []delivery       // webhooks raised by the call being served
+	slugs            map[string]int64 // slug → product, an index of data.Products
 }
 
 // New builds a simulator and loads Options.StateFile when it exists.

@@ -63,7 +63,7 @@ func (st *Store) routeVariations(w http.ResponseWriter, r *http.Request, p *Prod
 // product.updated.
 func (st *Store) touch(p *Product) {
 	p.Modified = st.sim.now()
-	st.emit("product.updated", st.renderProduct(p))
+	st.emit("product.updated", func() any { return st.renderProduct(p) })
 }
 
 func (st *Store) listVariations(w http.ResponseWriter, r *http.Request, p *Product) {
@@ -207,7 +207,7 @@ func (st *Store) productBatchOps() batchOps {
 				return nil, code, err
 			}
 			p.Modified = st.sim.now()
-			st.emit("product.updated", st.renderProduct(p))
+			st.emit("product.updated", func() any { return st.renderProduct(p) })
 			return st.renderProduct(p), "", nil
 		},
 		remove: func(id int64) (any, string, error) {
@@ -217,7 +217,7 @@ func (st *Store) productBatchOps() batchOps {
 			}
 			out := st.renderProduct(p)
 			delete(st.data.Products, id)
-			st.emit("product.deleted", map[string]any{"id": id})
+			st.emit("product.deleted", func() any { return map[string]any{"id": id} })
 			return out, "", nil
 		},
 	}

@@ -30,14 +30,14 @@ type delivery struct {
 
 // emit queues a delivery of topic to every active webhook of it; they are sent after the call
 // that raised them answers (or before, with Options.SyncWebhooks). The store's lock is held.
-func (st *Store) emit(topic string, payload any) {
+func (st *Store) emit(topic string, payload func() any) {
 	var body []byte
 	for _, wh := range st.data.Webhooks {
 		if wh.Status != "active" || wh.Topic != topic {
 			continue
 		}
 		if body == nil {
-			b, err := json.Marshal(payload)
+			b, err := json.Marshal(payload())
 			if err != nil {
 				return
 			}
