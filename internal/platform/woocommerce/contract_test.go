@@ -115,3 +115,8 @@ func TestLiveStore(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func platformSeed() platformtest.SeedProduct {
+	usd := platform.Money{Amount: 500, Currency: "USD"}
+	return platformtest.SeedProduct{Title: "Socks", Variants: []platformtest.SeedVariant{{SKU: "V-1", Price: usd, Quantity: 1}, {SKU: "V-2", Price: usd, Quantity: 2}}}
+}

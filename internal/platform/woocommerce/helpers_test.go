@@ -50,10 +50,11 @@ func newEnv(t testing.TB, o envOpts) *env {
 	}
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() {
-		srv.Close()
+		// The simulator first: closing it releases calls held by a Hang fault.
 		if err := sim.Close(); err != nil {
 			t.Error(err)
 		}
+		srv.Close()
 	})
 	st, err := sim.AddStore(woocommercesim.StoreConfig{Name: "acme", ConsumerKey: "ck_test", ConsumerSecret: "cs_test",
 		ShipmentTracking: o.tracking, BatchLimit: o.batch})

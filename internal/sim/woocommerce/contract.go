@@ -38,10 +38,11 @@ func (h Harness) NewStore(t testing.TB) (platform.Store, platformtest.Control) {
 	}
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() {
-		srv.Close()
+		// The simulator first: closing it releases calls held by a Hang fault.
 		if err := sim.Close(); err != nil {
 			t.Error(err)
 		}
+		srv.Close()
 	})
 	sim.SetBaseURL(srv.URL)
 	key, secret := "ck_contract", "cs_contract"

@@ -1,6 +1,7 @@
 package woocommercesim
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -46,7 +47,12 @@ func (st *Store) injectFault(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if f.Hang {
-		<-r.Context().Done()
+		// Read the body first: only then does the server notice the client giving up.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 8<<20))
+		select {
+		case <-r.Context().Done():
+		case <-st.sim.ctx.Done():
+		}
 		return true
 	}
 	if status == 0 && f.Hook != nil {
