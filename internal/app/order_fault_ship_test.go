@@ -53,9 +53,16 @@ type simFulfillment struct {
 // the identifier of the connection) with their quantities, and every tracking number with its
 // carrier and URL, in order.
 func (f simFulfillment) key() string {
-	var lines []string
+	// Quantities by SKU: an order may carry one SKU on two lines (a customer adding it twice),
+	// and which of them a shipment's quantity goes to is the destination's choice, not part
+	// of what must be repeated.
+	bySKU := map[string]int{}
 	for _, l := range f.FulfillmentLineItems.Nodes {
-		lines = append(lines, fmt.Sprintf("%s×%d", l.LineItem.SKU, l.Quantity))
+		bySKU[l.LineItem.SKU] += l.Quantity
+	}
+	var lines []string
+	for sku, n := range bySKU {
+		lines = append(lines, fmt.Sprintf("%s×%d", sku, n))
 	}
 	slices.Sort(lines)
 	var tracking []string

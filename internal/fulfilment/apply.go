@@ -190,6 +190,9 @@ func (s *Service) create(ctx context.Context, job *river.Job[ApplyArgs], r row) 
 		}
 	} else {
 		send, err = s.plan(ctx, r, t)
+		if errors.Is(err, errOtherInFlight) {
+			return false, river.JobSnooze(otherInFlightWait)
+		}
 		if err != nil {
 			return false, s.failed(ctx, job, r, t, err)
 		}
@@ -198,6 +201,11 @@ func (s *Service) create(ctx context.Context, job *river.Job[ApplyArgs], r row) 
 		}
 	}
 	in := send.input(*s.cfg.NotifyCustomer)
+	// The destination fulfilments recorded for the order's other source fulfilments are theirs:
+	// one tracking number may cover two shipments of the same line.
+	if in.Exclude, err = recordedIDs(ctx, s.db, r.orderID, r.id); err != nil {
+		return false, err
+	}
 	var made []platform.Fulfillment
 	if resumed && in.Tracking.Number == "" {
 		// Without a tracking number the platform cannot tell what an earlier run made: look.
@@ -217,6 +225,15 @@ func (s *Service) create(ctx context.Context, job *river.Job[ApplyArgs], r row) 
 	}
 	return s.created(ctx, job, r, t, send, made)
 }
+
+// errOtherInFlight: another source fulfilment of the same destination order was sent and its
+// answer is not recorded yet. Fulfilments of one order are applied one after the other, so
+// each knows which destination fulfilments are the others' (Exclude) even when they share a
+// tracking number and lines.
+var errOtherInFlight = errors.New("another fulfilment of the order is being sent")
+
+// otherInFlightWait is how long a fulfilment waits for another of its order being sent.
+const otherInFlightWait = 2 * time.Second
 
 // plan maps the source fulfilment's lines onto the destination order's lines its push sent.
 func (s *Service) plan(ctx context.Context, r row, t target) (sendJSON, error) {
@@ -256,7 +273,13 @@ func (s *Service) plan(ctx context.Context, r row, t target) (sendJSON, error) {
 		if err := orders.LockForFulfillment(ctx, tx, r.orderID); err != nil {
 			return err
 		}
-		var err error
+		busy, err := inFlight(ctx, tx, r.orderID, r.id)
+		if err != nil {
+			return err
+		}
+		if busy {
+			return errOtherInFlight
+		}
 		if in.Taken, err = taken(ctx, tx, r.orderID, r.id); err != nil {
 			return err
 		}
@@ -338,6 +361,11 @@ func (s *Service) created(ctx context.Context, job *river.Job[ApplyArgs], r row,
 			if !slices.Contains(others, f.ID) && !slices.Contains(ids, f.ID) {
 				ids = append(ids, f.ID)
 			}
+		}
+		if len(ids) == 0 && len(made) > 0 {
+			// Every fulfilment the platform answered with is another shipment's, recorded
+			// meanwhile: nothing of this one is on the destination yet, so it goes round again.
+			return fmt.Errorf("fulfilment %s: the destination answered with fulfilments recorded for other shipments", r.fulfilmentID)
 		}
 		var trackedAt *time.Time
 		if len(decodeTracking(send.Tracking)) > 0 {

@@ -186,7 +186,15 @@ func (s *Service) Poll(ctx context.Context, sourceStoreID int64) error {
 		return err
 	}
 	for _, r := range refs {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < pollMargin {
+			// What was read is recorded; the next poll goes on with the orders read longest
+			// ago, so a batch slowed by a busy platform is never read again from its start.
+			return nil
+		}
 		if err := s.read(ctx, src, client, r); err != nil {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil
+			}
 			return err
 		}
 		if ctx.Err() != nil {
@@ -195,6 +203,10 @@ func (s *Service) Poll(ctx context.Context, sourceStoreID int64) error {
 	}
 	return nil
 }
+
+// pollMargin is the time a poll keeps before its job's deadline: it stops reading then rather
+// than fail the job halfway through an order.
+const pollMargin = 10 * time.Second
 
 // read reads one pushed source order and its fulfilments and records them in one transaction.
 func (s *Service) read(ctx context.Context, src store.Store, client platform.Store, r pushRef) error {

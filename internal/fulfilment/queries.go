@@ -135,6 +135,18 @@ func taken(ctx context.Context, q database.Querier, orderID, except int64) (map[
 	return out, rows.Err()
 }
 
+// inFlight reports whether another source fulfilment of the order was sent to the destination
+// without its answer recorded yet (and is still to be applied).
+func inFlight(ctx context.Context, q database.Querier, orderID, except int64) (bool, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM source_fulfilments
+		WHERE order_id = $1 AND id <> $2 AND sending <> '' AND state = $3 AND cancelled_at IS NULL`, orderID, except, StatePending).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("reading the fulfilments of order %d: %w", orderID, err)
+	}
+	return n > 0, nil
+}
+
 // recordedIDs are the destination fulfilments recorded for the order's other source fulfilments.
 func recordedIDs(ctx context.Context, q database.Querier, orderID, except int64) ([]string, error) {
 	rows, err := q.Query(ctx, `SELECT destination_fulfilment_ids FROM source_fulfilments WHERE order_id = $1 AND id <> $2`, orderID, except)

@@ -273,4 +273,8 @@ type FulfillmentInput struct {
 	// MoreTracking are the further parcels of the same shipment (their numbers and URLs; the
 	// carrier is Tracking's). Tracking's number still tells a re-run's fulfilments apart.
 	MoreTracking []Tracking
+	// Exclude are fulfilments of the order that other shipments made (the caller recorded them
+	// for those): never taken for what an earlier run of this input made, even when they carry
+	// the same tracking number and ship the same lines (one number covering two shipments).
+	Exclude []string
 }

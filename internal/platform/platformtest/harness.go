@@ -19,9 +19,10 @@ import (
 type Harness interface {
 	// Registration is the platform's registration (its name and capabilities).
 	Registration() platform.Registration
-	// NewStore makes a new, empty store (a simulated one, or a live one emptied) and returns
-	// a client of it over real HTTP and the Control the suite drives it with. The store and
-	// its servers are closed by t.Cleanup.
+	// NewStore makes a new, empty store (a simulated one; a live one may hold earlier data, as
+	// the suite checks only what it seeded and made) and returns a client of it over real HTTP
+	// and the Control the suite drives it with. The store and its servers are closed by
+	// t.Cleanup. Subtests call it in parallel: each store counts and fails its own calls.
 	NewStore(t testing.TB) (platform.Store, Control)
 }
 
@@ -50,7 +51,8 @@ type OrderLine struct {
 type Control interface {
 	// SeedProduct adds a product and returns its id as the client reports it.
 	SeedProduct(t testing.TB, p SeedProduct) string
-	// SetQuantity sets the available quantity of a variant's item at the first location.
+	// SetQuantity sets the available quantity of a variant's item at the first location (the
+	// first that the client's Locations lists; SeedVariant.Quantity is stocked there too).
 	SetQuantity(t testing.TB, variantID string, quantity int)
 	// Quantity is the available quantity of a variant's item at the first location.
 	Quantity(t testing.TB, variantID string) int
@@ -64,14 +66,20 @@ type Control interface {
 	// OrdersTagged counts the store's orders carrying tag (or the note the platform keeps
 	// instead of tags).
 	OrdersTagged(t testing.TB, tag string) int
-	// Calls is how many API calls the store has answered (throttled and failed ones included).
+	// Calls is how many API calls the store has answered to the client NewStore returned
+	// (throttled and failed ones included; downloads of export result files are not calls).
 	Calls() int
 	// Throttled is how many of those were answered with the platform's rate-limit refusal.
 	Throttled() int
-	// FailNext answers the next n API calls with status (500, 503, 429, 401, 404).
+	// FailNext answers the next n API calls with status (500, 503, 429, 401, 404) as the
+	// platform answers with it (its error body; a 429 with its Retry-After, counted by
+	// Throttled).
 	FailNext(n int, status int)
 	// Webhook returns a delivery of topic (platform.Topic) about the resource id as the
 	// platform would send it to the store's subscription: signed with the right secret, or
-	// forged (signed with a wrong one). The same deliveryID makes the same delivery again.
+	// forged (signed with a wrong one). The same deliveryID makes the same delivery again (the
+	// same event: its body and event id); another deliveryID makes another event. The suite
+	// sends TopicOrderCreated and TopicOrderUpdated about an order, TopicProductUpdated about
+	// a product.
 	Webhook(t testing.TB, topic platform.Topic, resourceID, deliveryID string, forged bool) *http.Request
 }

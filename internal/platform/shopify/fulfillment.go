@@ -155,8 +155,9 @@ func (c *Client) CreateFulfillment(ctx context.Context, in platform.FulfillmentI
 }
 
 // ownFulfillments are the order's fulfilments that are not cancelled, carry the input's tracking
-// number and ship one of its lines (any, when Lines is empty): what an earlier run of the same
-// input made. Without a tracking number there is no telling them from others.
+// number, ship one of its lines (any, when Lines is empty) and are not excluded as another
+// shipment's: what an earlier run of the same input made. Without a tracking number there is no
+// telling them from others.
 func ownFulfillments(out *gOrderFulfillments, in platform.FulfillmentInput) []platform.Fulfillment {
 	if in.Tracking.Number == "" {
 		return nil
@@ -170,7 +171,7 @@ func ownFulfillments(out *gOrderFulfillments, in platform.FulfillmentInput) []pl
 		f := out.Order.Fulfillments[i].fulfillment(in.OrderID)
 		tracked := slices.ContainsFunc(f.Tracking, func(t platform.Tracking) bool { return t.Number == in.Tracking.Number })
 		ships := len(in.Lines) == 0 || slices.ContainsFunc(f.Lines, func(l platform.FulfillmentLine) bool { return requested[l.OrderLineID] })
-		if f.Status != "cancelled" && tracked && ships {
+		if f.Status != "cancelled" && tracked && ships && !slices.Contains(in.Exclude, f.ID) {
 			ours = append(ours, f)
 		}
 	}

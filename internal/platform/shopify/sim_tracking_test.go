@@ -112,3 +112,37 @@ func TestFulfillmentTracking(t *testing.T) {
 		}
 	}
 }
+
+// TestFulfillmentSameNumberTwoShipments ships one line in two shipments under one tracking
+// number: re-running the first input finds the first shipment, while the second, told the first
+// is another shipment's (Exclude), makes its own fulfilment rather than taking the first one.
+func TestFulfillmentSameNumberTwoShipments(t *testing.T) {
+	t.Parallel()
+	const domain = "samenumber.ship.myshopify.com"
+	e := newPushEnv(t, domain, 1)
+	c := e.client(t, domain)
+	ctx := context.Background()
+	o, err := c.CreateOrder(ctx, e.orderInput("same-number-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := platform.FulfillmentInput{OrderID: o.ID, Lines: []platform.FulfillmentLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}},
+		Tracking: platform.Tracking{Company: "UPS", Number: "1ZSAME"}}
+	first, err := c.CreateFulfillment(ctx, in)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("first shipment: %+v, %v", first, err)
+	}
+	again, err := c.CreateFulfillment(ctx, in)
+	if err != nil || len(again) != 1 || again[0].ID != first[0].ID {
+		t.Fatalf("re-run of the first shipment: %+v, %v; want the first fulfilment again", again, err)
+	}
+	in.Exclude = []string{first[0].ID}
+	second, err := c.CreateFulfillment(ctx, in)
+	if err != nil || len(second) != 1 || second[0].ID == first[0].ID {
+		t.Fatalf("second shipment: %+v, %v; want a fulfilment of its own", second, err)
+	}
+	read, err := c.Fulfillments(ctx, o.ID)
+	if err != nil || len(read) != 2 {
+		t.Fatalf("read back %+v, %v; want two fulfilments", read, err)
+	}
+}
