@@ -41,7 +41,7 @@ func (c *Client) ListProducts(ctx context.Context, p ListParams) (platform.Page[
 	q := url.Values{"page": {strconv.Itoa(cur.Page)}, "per_page": {strconv.Itoa(perPage(p.Limit))},
 		"orderby": {"id"}, "order": {"asc"}, "status": {"any"}}
 	if !cur.Since.IsZero() {
-		q.Set("modified_after", wooTime(cur.Since))
+		q.Set("modified_after", modifiedAfter(cur.Since))
 		q.Set("dates_are_gmt", "true")
 	}
 	var list []wooProduct

@@ -49,8 +49,9 @@ func TestListProductsPagesAndReadsIncrementally(t *testing.T) {
 		tee.Variants[1].ID != fmt.Sprintf("%s:%d", tee.ID, vids[1]) || tee.Variants[1].Options[0] != "M" {
 		t.Errorf("variable product read as %+v", tee)
 	}
-	since := e.clock.Now()
+	// WooCommerce keeps whole seconds: the cut is seconds after the seeds, the change in its second.
 	e.clock.Add(2 * time.Second)
+	since := e.clock.Now()
 	if _, err := e.client.SetInventory(ctx, platform.SetInventoryParams{Changes: []platform.InventoryChange{
 		{InventoryItemID: all[7].Variants[0].InventoryItemID, LocationID: "default", Quantity: 99}}}); err != nil {
 		t.Fatal(err)

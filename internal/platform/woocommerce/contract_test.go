@@ -12,9 +12,16 @@ import (
 	woocommercesim "github.com/storesync/storesync/internal/sim/woocommerce"
 )
 
-// TestContract drives the client through the harness the platform contract suite uses, for
-// both ways a store keeps tracking.
+// TestContract runs the platform contract suite against the client and the simulator, for both
+// ways a store keeps tracking.
 func TestContract(t *testing.T) {
+	t.Run("shipment-tracking", func(t *testing.T) { platformtest.Run(t, woocommercesim.Harness{ShipmentTracking: true}) })
+	t.Run("notes", func(t *testing.T) { platformtest.Run(t, woocommercesim.Harness{ShipmentTracking: false}) })
+}
+
+// TestHarness drives the client through the harness itself, for both ways a store keeps
+// tracking.
+func TestHarness(t *testing.T) {
 	for _, h := range []woocommercesim.Harness{{ShipmentTracking: true}, {ShipmentTracking: false}} {
 		name := "notes"
 		if h.ShipmentTracking {

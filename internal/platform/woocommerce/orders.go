@@ -95,7 +95,7 @@ func (c *Client) ListOrders(ctx context.Context, p platform.ListParams) (platfor
 func (c *Client) orderPage(ctx context.Context, op string, cur cursor, per int) ([]wooOrder, bool, error) {
 	q := url.Values{"page": {strconv.Itoa(cur.Page)}, "per_page": {strconv.Itoa(per)}, "orderby": {"id"}, "order": {"asc"}}
 	if !cur.Since.IsZero() {
-		q.Set("modified_after", wooTime(cur.Since))
+		q.Set("modified_after", modifiedAfter(cur.Since))
 		q.Set("dates_are_gmt", "true")
 	}
 	var list []wooOrder

@@ -120,6 +120,9 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		}
 		existing = found
 	}
+	if existing != nil && existing.Type == "variable" && !variable {
+		return platform.Product{}, c.newError(op, platform.KindInvalidInput, "a variable product cannot be made simple: give its options, or delete it and create it again")
+	}
 	body, err := c.productBody(ctx, in, existing)
 	if err != nil {
 		return platform.Product{}, c.newError(op, platform.KindInvalidInput, err.Error())
@@ -148,8 +151,6 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		if err := c.setVariations(ctx, op, wp.ID, in); err != nil {
 			return platform.Product{}, err
 		}
-	} else if existing != nil && existing.Type == "variable" {
-		return platform.Product{}, c.newError(op, platform.KindInvalidInput, "a variable product cannot be made simple: delete it and create it again")
 	}
 	return c.Product(ctx, id(wp.ID))
 }
@@ -373,7 +374,7 @@ func (c *Client) findProductByKey(ctx context.Context, op string, in platform.Pr
 	if err := c.waitLag(ctx, in.UncertainSince); err != nil {
 		return nil, err
 	}
-	q := url.Values{"modified_after": {wooTime(c.since(in.UncertainSince))}, "dates_are_gmt": {"true"},
+	q := url.Values{"modified_after": {modifiedAfter(c.since(in.UncertainSince))}, "dates_are_gmt": {"true"},
 		"per_page": {strconv.Itoa(MaxPerPage)}, "status": {"any"}, "orderby": {"id"}, "order": {"asc"}}
 	for page := 1; ; page++ {
 		q.Set("page", strconv.Itoa(page))
