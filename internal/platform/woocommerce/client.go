@@ -372,7 +372,9 @@ func wooTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") 
 // modifiedAfter is the modified_after value that lists what changed at or after t: WooCommerce
 // keeps whole seconds and lists what is strictly after the value, so it names the second before
 // t's.
-func modifiedAfter(t time.Time) string { return wooTime(t.UTC().Truncate(time.Second).Add(-time.Second)) }
+func modifiedAfter(t time.Time) string {
+	return wooTime(t.UTC().Truncate(time.Second).Add(-time.Second))
+}
 
 // parseGMT reads a *_gmt field ("2026-01-02T03:04:05", UTC without an offset).
 func parseGMT(s string) time.Time {
