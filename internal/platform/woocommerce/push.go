@@ -317,37 +317,50 @@ func (c *Client) setVariations(ctx context.Context, op string, productID int64, 
 	return nil
 }
 
-// tagIDs finds or creates the product tags named.
+// tagIDs finds or creates the product tags named (product writes take tags by id).
 func (c *Client) tagIDs(ctx context.Context, names []string) ([]wooTag, error) {
 	const op = "resolving product tags"
+	find := func(name string) (int64, error) {
+		var list []wooTag
+		q := url.Values{"search": {name}, "per_page": {strconv.Itoa(MaxPerPage)}}
+		if _, err := c.do(ctx, call{op: op, method: http.MethodGet, path: "/products/tags", query: q, safe: true}, &list); err != nil {
+			return 0, err
+		}
+		for _, t := range list {
+			if strings.EqualFold(t.Name, name) {
+				return t.ID, nil
+			}
+		}
+		return 0, nil
+	}
 	var out []wooTag
 	for _, name := range names {
 		name = strings.TrimSpace(name)
 		if name == "" {
 			continue
 		}
-		var list []wooTag
-		q := url.Values{"search": {name}, "per_page": {strconv.Itoa(MaxPerPage)}}
-		if _, err := c.do(ctx, call{op: op, method: http.MethodGet, path: "/products/tags", query: q, safe: true}, &list); err != nil {
-			return nil, err
-		}
-		found := false
-		for _, t := range list {
-			if strings.EqualFold(t.Name, name) {
-				out = append(out, wooTag{ID: t.ID})
-				found = true
-				break
-			}
-		}
-		if found {
-			continue
-		}
-		var t wooTag
-		_, err := c.do(ctx, call{op: op, method: http.MethodPost, path: "/products/tags", body: wooTag{Name: name}}, &t)
+		tid, err := find(name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, wooTag{ID: t.ID})
+		if tid == 0 {
+			var t wooTag
+			_, err := c.do(ctx, call{op: op, method: http.MethodPost, path: "/products/tags", body: wooTag{Name: name}}, &t)
+			switch {
+			case err == nil:
+				tid = t.ID
+			case platform.HasFieldCode(err, "term_exists"): // made meanwhile, or named alike
+				if tid, err = find(name); err != nil {
+					return nil, err
+				}
+				if tid == 0 {
+					return nil, c.newError(op, platform.KindConflict, "tag "+strconv.Quote(name)+" exists under another name")
+				}
+			default:
+				return nil, err
+			}
+		}
+		out = append(out, wooTag{ID: tid})
 	}
 	return out, nil
 }
