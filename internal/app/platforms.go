@@ -11,6 +11,7 @@ import (
 	"github.com/storesync/storesync/internal/platform/bigcommerce"
 	"github.com/storesync/storesync/internal/platform/httpclient"
 	"github.com/storesync/storesync/internal/platform/shopify"
+	"github.com/storesync/storesync/internal/platform/woocommerce"
 	"github.com/storesync/storesync/internal/store"
 )
 
@@ -19,6 +20,7 @@ import (
 var registrations = []platform.Registration{
 	shopify.Registration,
 	bigcommerce.Registration,
+	woocommerce.Registration,
 }
 
 // platforms checks stores' credentials and opens their platform clients, through each

@@ -46,6 +46,7 @@ func commands() []command {
 		{"secrets rotate", "re-encrypt every secret in the database with a new key (--new-key-file FILE)", runSecretsRotate},
 		{"sim shopify", "run simulated Shopify shops (for trying storesync without a Shopify account)", runSimShopify},
 		{"sim bigcommerce", "run simulated BigCommerce stores (for trying storesync without a BigCommerce store)", runSimBigCommerce},
+		{"sim woocommerce", "run simulated WooCommerce stores (for trying storesync without a WordPress site)", runSimWooCommerce},
 		{"version", "print the version", runVersion},
 	}
 }
