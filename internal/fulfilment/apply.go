@@ -362,11 +362,6 @@ func (s *Service) created(ctx context.Context, job *river.Job[ApplyArgs], r row,
 				ids = append(ids, f.ID)
 			}
 		}
-		if len(ids) == 0 && len(made) > 0 {
-			// Every fulfilment the platform answered with is another shipment's, recorded
-			// meanwhile: nothing of this one is on the destination yet, so it goes round again.
-			return fmt.Errorf("fulfilment %s: the destination answered with fulfilments recorded for other shipments", r.fulfilmentID)
-		}
 		var trackedAt *time.Time
 		if len(decodeTracking(send.Tracking)) > 0 {
 			trackedAt = &now

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -157,8 +158,9 @@ func (c *Client) CreateFulfillment(ctx context.Context, in platform.FulfillmentI
 	shippedHere := map[int64]int64{}
 	if in.Tracking.Number != "" {
 		for _, s := range existing {
-			if s.TrackingNumber == in.Tracking.Number {
-				mine = append(mine, toFulfillment(s, skus))
+			// A shipment excluded as another's is not this input's, even with its number.
+			if f := toFulfillment(s, skus); s.TrackingNumber == in.Tracking.Number && !slices.Contains(in.Exclude, f.ID) {
+				mine = append(mine, f)
 				for _, it := range s.Items {
 					shippedHere[it.OrderProductID] += it.Quantity
 				}
