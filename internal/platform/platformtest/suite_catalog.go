@@ -215,7 +215,7 @@ func (s *suite) testDeleteProduct(t *testing.T) {
 		t.Fatalf("DeleteProduct: %v", err)
 	}
 	_, err := e.st.Product(e.ctx, p.ID)
-	wantKind(t, "Product of a deleted product", err, platform.KindNotFound)
+	_ = wantKind(t, "Product of a deleted product", err, platform.KindNotFound)
 	if err := e.st.DeleteProduct(e.ctx, p.ID); err != nil {
 		t.Errorf("DeleteProduct again: %v, want nil (deleted already)", err)
 	}

@@ -3,6 +3,7 @@ package platformtest
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/storesync/storesync/internal/platform"
@@ -10,7 +11,7 @@ import (
 
 func (s *suite) testErrors(t *testing.T) {
 	for _, status := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
-		t.Run(fmt.Sprint(status), func(t *testing.T) { s.testServerError(t, status) })
+		t.Run(strconv.Itoa(status), func(t *testing.T) { s.testServerError(t, status) })
 	}
 	t.Run("401", s.testUnauthorized)
 	t.Run("404", s.testNotFound)

@@ -126,7 +126,7 @@ func (s *suite) testCompareAndSet(t *testing.T) {
 	}
 	// The stale change is a conflict: skipped (reported) or the call refused as one.
 	if err != nil {
-		wantKind(t, "SetInventory with a stale expected quantity", err, platform.KindConflict)
+		_ = wantKind(t, "SetInventory with a stale expected quantity", err, platform.KindConflict)
 	} else if res.Conflicts != 1 || !slices.Equal(res.Skipped, items[1:]) || res.Applied != 1 {
 		t.Errorf("SetInventory with a stale expected quantity: %+v, want 1 applied, 1 conflict, %s skipped", res, items[1])
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -143,7 +144,7 @@ func (h liveHarness) Registration() platform.Registration { return shopify.Regis
 func (h liveHarness) NewStore(t testing.TB) (platform.Store, platformtest.Control) {
 	t.Helper()
 	ft := &faultTransport{base: http.DefaultTransport}
-	creds, err := json.Marshal(shopify.Credentials{ShopDomain: h.shop, AccessToken: h.token, APISecret: h.secret})
+	creds, err := json.Marshal(shopify.Credentials{ShopDomain: h.shop, AccessToken: h.token, APISecret: h.secret}) //nolint:gosec // the credentials the client is opened with, kept in memory
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,11 +366,8 @@ func (c *liveControl) OrdersTagged(t testing.TB, tag string) int {
 			t.Fatal(err)
 		}
 		for _, o := range page.Items {
-			for _, g := range o.Tags {
-				if g == tag {
-					n++
-					break
-				}
+			if slices.Contains(o.Tags, tag) {
+				n++
 			}
 		}
 		if page.NextCursor == "" {

@@ -2,6 +2,7 @@ package shopifysim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -183,17 +184,21 @@ func (c *contractControl) SeedProduct(t testing.TB, p platformtest.SeedProduct) 
 	var out struct {
 		ProductSet struct {
 			Product *struct {
-				ID       string
+				ID       string `json:"id"`
 				Variants struct {
 					Nodes []struct {
-						ID            string
-						SKU           string
-						InventoryItem struct{ ID string }
-					}
-				}
-			}
-			UserErrors []struct{ Message string }
-		}
+						ID            string `json:"id"`
+						SKU           string `json:"sku"`
+						InventoryItem struct {
+							ID string `json:"id"`
+						} `json:"inventoryItem"`
+					} `json:"nodes"`
+				} `json:"variants"`
+			} `json:"product"`
+			UserErrors []struct {
+				Message string `json:"message"`
+			} `json:"userErrors"`
+		} `json:"productSet"`
 	}
 	if err := json.Unmarshal(data, &out); err != nil {
 		t.Fatalf("seeding %q: %v", p.Title, err)
@@ -335,7 +340,7 @@ func (c *contractControl) Webhook(t testing.TB, topic platform.Topic, resourceID
 	if forged {
 		secret = "forged-" + secret
 	}
-	r := httptest.NewRequest(http.MethodPost, "https://hub.example.com/webhooks/shopify", bytes.NewReader(ev.body))
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "https://hub.example.com/webhooks/shopify", bytes.NewReader(ev.body))
 	h := r.Header
 	h.Set("Content-Type", "application/json")
 	h.Set(shopify.HeaderTopic, rest)
