@@ -158,7 +158,7 @@ func (c *Client) productPage(ctx context.Context, op string, q url.Values) (plat
 		Data []product `json:"data"`
 		Meta listMeta  `json:"meta"`
 	}
-	if _, err := c.call(ctx, op, get("/v3/catalog/products", q), &out); err != nil {
+	if err := c.call(ctx, op, get("/v3/catalog/products", q), &out); err != nil {
 		return platform.Page[platform.Product]{}, err
 	}
 	cur, unit, err := c.settings(ctx)
@@ -189,7 +189,7 @@ func (c *Client) Product(ctx context.Context, pid string) (platform.Product, err
 	var out struct {
 		Data product `json:"data"`
 	}
-	if _, err := c.call(ctx, op, get("/v3/catalog/products/"+id(n), url.Values{"include": {productIncludes}}), &out); err != nil {
+	if err := c.call(ctx, op, get("/v3/catalog/products/"+id(n), url.Values{"include": {productIncludes}}), &out); err != nil {
 		return platform.Product{}, err
 	}
 	cur, unit, err := c.settings(ctx)
@@ -359,7 +359,7 @@ func (c *Client) DeleteProduct(ctx context.Context, pid string) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.call(ctx, op, request{method: http.MethodDelete, path: "/v3/catalog/products/" + id(n), resend: true}, nil)
+	err = c.call(ctx, op, request{method: http.MethodDelete, path: "/v3/catalog/products/" + id(n), resend: true}, nil)
 	if platform.KindOf(err) == platform.KindNotFound {
 		return nil
 	}

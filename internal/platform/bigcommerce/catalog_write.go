@@ -30,11 +30,11 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		return platform.Product{}, err
 	}
 	if in.ID == "" && in.CreateKey != "" {
-		found, err := c.findKeyedProduct(ctx, in)
+		found, ok, err := c.findKeyedProduct(ctx, in)
 		if err != nil {
 			return platform.Product{}, err
 		}
-		if found != nil {
+		if ok {
 			in.ID = id(found.ID)
 			op = "updating product"
 			if len(found.Images) > 0 {
@@ -85,16 +85,16 @@ func retail(m *platform.Money) json.Number {
 	return num(*m)
 }
 
-func (c *Client) weightNum(w *platform.Weight, unit platform.WeightUnit) (*json.Number, error) {
+// weightNum gives w in the store's unit; false means the input has no weight.
+func (c *Client) weightNum(w *platform.Weight, unit platform.WeightUnit) (json.Number, bool, error) {
 	if w == nil {
-		return nil, nil
+		return "", false, nil
 	}
 	in, err := w.In(unit)
 	if err != nil {
-		return nil, err
+		return "", false, err
 	}
-	n := json.Number(in.Decimal())
-	return &n, nil
+	return json.Number(in.Decimal()), true, nil
 }
 
 func tracking(in platform.ProductInput) string {
@@ -144,12 +144,12 @@ func (c *Client) productBody(in platform.ProductInput, unit platform.WeightUnit,
 		b["sku"] = v.SKU
 		b["upc"] = v.Barcode
 		b["retail_price"] = retail(v.CompareAtPrice)
-		w, err := c.weightNum(v.Weight, unit)
+		w, ok, err := c.weightNum(v.Weight, unit)
 		if err != nil {
 			return nil, err
 		}
-		if w != nil {
-			b["weight"] = *w
+		if ok {
+			b["weight"] = w
 		}
 	}
 	if _, ok := b["weight"]; !ok && create {
@@ -160,12 +160,12 @@ func (c *Client) productBody(in platform.ProductInput, unit platform.WeightUnit,
 
 func (c *Client) variantBody(in platform.ProductInput, v platform.VariantInput, unit platform.WeightUnit, withOptions bool) (map[string]any, error) {
 	b := map[string]any{"sku": v.SKU, "price": num(v.Price), "retail_price": retail(v.CompareAtPrice), "upc": v.Barcode}
-	w, err := c.weightNum(v.Weight, unit)
+	w, ok, err := c.weightNum(v.Weight, unit)
 	if err != nil {
 		return nil, err
 	}
-	if w != nil {
-		b["weight"] = *w
+	if ok {
+		b["weight"] = w
 	}
 	if withOptions {
 		ovs := make([]optionValue, len(v.Options))
@@ -206,7 +206,7 @@ func (c *Client) createProduct(ctx context.Context, op string, in platform.Produ
 	var out struct {
 		Data product `json:"data"`
 	}
-	if _, err := c.call(ctx, op, request{method: http.MethodPost, path: "/v3/catalog/products", query: url.Values{"include": {productIncludes}}, body: b}, &out); err != nil {
+	if err := c.call(ctx, op, request{method: http.MethodPost, path: "/v3/catalog/products", query: url.Values{"include": {productIncludes}}, body: b}, &out); err != nil {
 		return platform.Product{}, err
 	}
 	return c.Product(ctx, id(out.Data.ID))
@@ -220,7 +220,7 @@ func (c *Client) inputErr(op string, err error) *platform.Error {
 
 // findKeyedProduct looks for the product an earlier attempt of a keyed create made: one with
 // the title asked for that carries the key's custom field.
-func (c *Client) findKeyedProduct(ctx context.Context, in platform.ProductInput) (*product, error) {
+func (c *Client) findKeyedProduct(ctx context.Context, in platform.ProductInput) (*product, bool, error) {
 	tag := KeyTag(in.CreateKey)
 	for page := 1; ; page++ {
 		var out struct {
@@ -228,18 +228,18 @@ func (c *Client) findKeyedProduct(ctx context.Context, in platform.ProductInput)
 			Meta listMeta  `json:"meta"`
 		}
 		q := url.Values{"name": {in.Title}, "include": {"custom_fields,images"}, "page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
-		if _, err := c.call(ctx, "looking for the product of an earlier attempt", get("/v3/catalog/products", q), &out); err != nil {
-			return nil, err
+		if err := c.call(ctx, "looking for the product of an earlier attempt", get("/v3/catalog/products", q), &out); err != nil {
+			return nil, false, err
 		}
 		for i, p := range out.Data {
 			for _, f := range p.CustomFields {
 				if f.Name == keyField && f.Value == tag {
-					return &out.Data[i], nil
+					return &out.Data[i], true, nil
 				}
 			}
 		}
 		if out.Meta.Pagination.CurrentPage >= out.Meta.Pagination.TotalPages {
-			return nil, nil
+			return nil, false, nil
 		}
 	}
 }
@@ -252,7 +252,7 @@ func (c *Client) updateProduct(ctx context.Context, op string, in platform.Produ
 	var cur struct {
 		Data product `json:"data"`
 	}
-	if _, err := c.call(ctx, op, get("/v3/catalog/products/"+id(pid), url.Values{"include": {productIncludes}}), &cur); err != nil {
+	if err := c.call(ctx, op, get("/v3/catalog/products/"+id(pid), url.Values{"include": {productIncludes}}), &cur); err != nil {
 		return platform.Product{}, err
 	}
 	b, err := c.productBody(in, unit, false)
@@ -260,7 +260,7 @@ func (c *Client) updateProduct(ctx context.Context, op string, in platform.Produ
 		return platform.Product{}, c.inputErr(op, err)
 	}
 	base := "/v3/catalog/products/" + id(pid)
-	if _, err := c.call(ctx, op, request{method: http.MethodPut, path: base, body: b, resend: true}, nil); err != nil {
+	if err := c.call(ctx, op, request{method: http.MethodPut, path: base, body: b, resend: true}, nil); err != nil {
 		return platform.Product{}, err
 	}
 	if len(in.Options) > 0 {
@@ -314,7 +314,7 @@ func (c *Client) setVariants(ctx context.Context, op string, pid int64, in platf
 	base := "/v3/catalog/products/" + id(pid)
 	for _, v := range have {
 		if !keep[v.ID] {
-			_, err := c.call(ctx, op, request{method: http.MethodDelete, path: base + "/variants/" + id(v.ID), resend: true}, nil)
+			err := c.call(ctx, op, request{method: http.MethodDelete, path: base + "/variants/" + id(v.ID), resend: true}, nil)
 			if err != nil && platform.KindOf(err) != platform.KindNotFound {
 				return err
 			}
@@ -322,7 +322,7 @@ func (c *Client) setVariants(ctx context.Context, op string, pid int64, in platf
 	}
 	for start := 0; start < len(updates); start += MaxVariantBatch {
 		batch := updates[start:min(start+MaxVariantBatch, len(updates))]
-		if _, err := c.call(ctx, op, request{method: http.MethodPut, path: "/v3/catalog/variants", body: batch, resend: true}, nil); err != nil {
+		if err := c.call(ctx, op, request{method: http.MethodPut, path: "/v3/catalog/variants", body: batch, resend: true}, nil); err != nil {
 			return err
 		}
 	}
@@ -334,7 +334,7 @@ func (c *Client) setVariants(ctx context.Context, op string, pid int64, in platf
 		if err != nil {
 			return c.inputErr(op, err)
 		}
-		if _, err := c.call(ctx, op, request{method: http.MethodPost, path: base + "/variants", body: vb}, nil); err != nil {
+		if err := c.call(ctx, op, request{method: http.MethodPost, path: base + "/variants", body: vb}, nil); err != nil {
 			return err
 		}
 	}
@@ -355,7 +355,7 @@ func (c *Client) setImages(ctx context.Context, op string, pid int64, want []pla
 	}
 	for _, im := range have {
 		if !keep[im.ID] {
-			_, err := c.call(ctx, op, request{method: http.MethodDelete, path: base + "/" + id(im.ID), resend: true}, nil)
+			err := c.call(ctx, op, request{method: http.MethodDelete, path: base + "/" + id(im.ID), resend: true}, nil)
 			if err != nil && platform.KindOf(err) != platform.KindNotFound {
 				return err
 			}
@@ -365,7 +365,7 @@ func (c *Client) setImages(ctx context.Context, op string, pid int64, want []pla
 		b := map[string]any{"description": im.AltText, "sort_order": i, "is_thumbnail": i == 0}
 		if im.ID != "" {
 			n, _ := strconv.ParseInt(im.ID, 10, 64)
-			if _, err := c.call(ctx, op, request{method: http.MethodPut, path: base + "/" + id(n), body: b, resend: true}, nil); err != nil {
+			if err := c.call(ctx, op, request{method: http.MethodPut, path: base + "/" + id(n), body: b, resend: true}, nil); err != nil {
 				return err
 			}
 			continue
@@ -374,7 +374,7 @@ func (c *Client) setImages(ctx context.Context, op string, pid int64, want []pla
 			return c.inputErr(op, errors.New("images."+strconv.Itoa(i)+".url: want an http(s) URL"))
 		}
 		b["image_url"] = im.URL
-		if _, err := c.call(ctx, op, request{method: http.MethodPost, path: base, body: b}, nil); err != nil {
+		if err := c.call(ctx, op, request{method: http.MethodPost, path: base, body: b}, nil); err != nil {
 			return err
 		}
 	}

@@ -155,14 +155,13 @@ func get(path string, q url.Values) request {
 }
 
 // call sends r, retrying 429s (after the window resets), 5xx and network errors while that is
-// safe, and decodes a 2xx answer into out (nil: ignore the body). It returns the status of the
-// answer (204 for an empty list).
-func (c *Client) call(ctx context.Context, op string, r request, out any) (int, error) {
+// safe, and decodes a 2xx answer into out (nil: ignore the body).
+func (c *Client) call(ctx context.Context, op string, r request, out any) error {
 	var body []byte
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return 0, &platform.Error{Platform: Platform, Store: c.cfg.StoreHash, Op: op, Kind: platform.KindInternal, Message: "encoding the request", Err: err}
+			return &platform.Error{Platform: Platform, Store: c.cfg.StoreHash, Op: op, Kind: platform.KindInternal, Message: "encoding the request", Err: err}
 		}
 		body = b
 	}
@@ -171,7 +170,7 @@ func (c *Client) call(ctx context.Context, op string, r request, out any) (int, 
 		u += "?" + encodeQuery(r.query)
 	}
 	var last *platform.Error
-	for attempt := 0; attempt < c.cfg.Backoff.MaxAttempts; attempt++ {
+	for attempt := range c.cfg.Backoff.MaxAttempts {
 		if attempt > 0 {
 			d := c.cfg.Backoff.Delay(attempt-1, last.RetryAfter)
 			if last.Kind == platform.KindRateLimited {
@@ -179,30 +178,30 @@ func (c *Client) call(ctx context.Context, op string, r request, out any) (int, 
 				d = min(d, 250*time.Millisecond)
 			}
 			if err := c.cfg.Sleep(ctx, d); err != nil {
-				return 0, err
+				return err
 			}
 		}
 		if r.sent != nil {
 			*r.sent++
 		}
-		status, err := c.once(ctx, op, r.method, u, body, out)
+		err := c.once(ctx, op, r.method, u, body, out)
 		if err == nil {
-			return status, nil
+			return nil
 		}
 		pe, ok := errors.AsType[*platform.Error](err)
 		if !ok || !pe.Retryable {
-			return status, err
+			return err
 		}
 		if !r.resend && pe.Kind != platform.KindRateLimited {
 			// A create whose answer was lost may have happened: never send it twice.
 			pe.Kind = platform.KindOutcomeUnknown
 			pe.RetryAfter = c.cfg.OrderSearchLag
-			return status, pe
+			return pe
 		}
 		last = pe
 		c.log.Debug("retrying", "op", op, "attempt", attempt+1, "kind", pe.Kind, "status", pe.StatusCode)
 	}
-	return 0, last
+	return last
 }
 
 // encodeQuery encodes q with its keys sorted and with ':' kept as is ("date_modified:min").
@@ -226,9 +225,9 @@ func encodeQuery(q url.Values) string {
 	return b.String()
 }
 
-func (c *Client) once(ctx context.Context, op, method, u string, body []byte, out any) (int, error) {
+func (c *Client) once(ctx context.Context, op, method, u string, body []byte, out any) error {
 	if err := c.cfg.Limiter.wait(ctx, c.cfg.Sleep); err != nil {
-		return 0, err
+		return err
 	}
 	var rd io.Reader
 	if body != nil {
@@ -237,7 +236,7 @@ func (c *Client) once(ctx context.Context, op, method, u string, body []byte, ou
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		c.cfg.Limiter.done(nil)
-		return 0, &platform.Error{Platform: Platform, Store: c.cfg.StoreHash, Op: op, Kind: platform.KindInternal, Message: "building the request", Err: err}
+		return &platform.Error{Platform: Platform, Store: c.cfg.StoreHash, Op: op, Kind: platform.KindInternal, Message: "building the request", Err: err}
 	}
 	req.Header.Set("X-Auth-Token", c.cfg.AccessToken)
 	req.Header.Set("Accept", "application/json")
@@ -248,11 +247,11 @@ func (c *Client) once(ctx context.Context, op, method, u string, body []byte, ou
 	if err != nil {
 		c.cfg.Limiter.done(nil)
 		if ctx.Err() != nil {
-			return 0, ctx.Err()
+			return ctx.Err()
 		}
 		e := c.newError(op, platform.KindUnavailable, "no answer from the store")
 		e.Retryable, e.Err = true, err
-		return 0, e
+		return e
 	}
 	defer func() { _ = resp.Body.Close() }()
 	c.cfg.Limiter.done(resp.Header)
@@ -263,20 +262,20 @@ func (c *Client) once(ctx context.Context, op, method, u string, body []byte, ou
 		if errors.Is(err, httpclient.ErrTooLarge) {
 			e.Kind = platform.KindInternal
 		}
-		return resp.StatusCode, e
+		return e
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil || resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(raw)) == 0 {
-			return resp.StatusCode, nil
+			return nil
 		}
 		if err := json.Unmarshal(raw, out); err != nil {
 			e := c.newError(op, platform.KindInternal, "the store's answer is not the JSON expected")
 			e.StatusCode, e.Err = resp.StatusCode, err
-			return resp.StatusCode, e
+			return e
 		}
-		return resp.StatusCode, nil
+		return nil
 	}
-	return resp.StatusCode, c.statusError(op, resp, raw)
+	return c.statusError(op, resp, raw)
 }
 
 // statusError maps a refused call to a *platform.Error, with the platform's own words: v3's

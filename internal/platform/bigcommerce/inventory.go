@@ -40,7 +40,7 @@ func (c *Client) Locations(ctx context.Context) ([]platform.Location, error) {
 			Meta listMeta   `json:"meta"`
 		}
 		q := url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
-		if _, err := c.call(ctx, op, get("/v3/inventory/locations", q), &out); err != nil {
+		if err := c.call(ctx, op, get("/v3/inventory/locations", q), &out); err != nil {
 			return nil, err
 		}
 		for _, l := range out.Data {
@@ -90,7 +90,7 @@ func (c *Client) InventoryLevels(ctx context.Context, locationID string, itemIDs
 				Meta listMeta `json:"meta"`
 			}
 			q := url.Values{"variant_id:in": {strings.Join(ids, ",")}, "page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
-			if _, err := c.call(ctx, op, get("/v3/inventory/locations/"+id(loc)+"/items", q), &out); err != nil {
+			if err := c.call(ctx, op, get("/v3/inventory/locations/"+id(loc)+"/items", q), &out); err != nil {
 				return nil, err
 			}
 			for _, it := range out.Data {
@@ -144,7 +144,7 @@ func (c *Client) SetInventory(ctx context.Context, p platform.SetInventoryParams
 	for start := 0; start < len(items); start += MaxInventoryBatch {
 		batch := items[start:min(start+MaxInventoryBatch, len(items))]
 		body := map[string]any{"reason": reason, "items": batch}
-		_, err := c.call(ctx, op, request{method: http.MethodPut, path: "/v3/inventory/adjustments/absolute", body: body, resend: true, sent: &res.Calls}, nil)
+		err := c.call(ctx, op, request{method: http.MethodPut, path: "/v3/inventory/adjustments/absolute", body: body, resend: true, sent: &res.Calls}, nil)
 		if err != nil {
 			return res, err
 		}

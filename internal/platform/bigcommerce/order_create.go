@@ -42,12 +42,12 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 				}
 			}
 		}
-		found, err := c.findKeyedOrder(ctx, in, tag)
-		if err != nil || found != nil {
-			if found != nil {
-				return c.completeOrder(ctx, op, *found)
-			}
+		found, ok, err := c.findKeyedOrder(ctx, in, tag)
+		if err != nil {
 			return platform.Order{}, err
+		}
+		if ok {
+			return c.completeOrder(ctx, op, *found)
 		}
 	}
 	body, err := c.orderBody(ctx, op, in, tag)
@@ -55,7 +55,7 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 		return platform.Order{}, err
 	}
 	var o order
-	if _, err := c.call(ctx, op, request{method: http.MethodPost, path: "/v2/orders", body: body}, &o); err != nil {
+	if err := c.call(ctx, op, request{method: http.MethodPost, path: "/v2/orders", body: body}, &o); err != nil {
 		return platform.Order{}, err
 	}
 	if tag != "" {
@@ -88,7 +88,7 @@ func (c *Client) checkOrderInput(op string, in platform.OrderInput) error {
 }
 
 // findKeyedOrder looks for the order an earlier attempt made, by the tag in its staff notes.
-func (c *Client) findKeyedOrder(ctx context.Context, in platform.OrderInput, tag string) (*order, error) {
+func (c *Client) findKeyedOrder(ctx context.Context, in platform.OrderInput, tag string) (*order, bool, error) {
 	q := url.Values{"sort": {"date_created:desc"}, "limit": {strconv.Itoa(MaxPageLimit)}}
 	if in.Email != "" {
 		q.Set("email", in.Email)
@@ -101,19 +101,19 @@ func (c *Client) findKeyedOrder(ctx context.Context, in platform.OrderInput, tag
 	for page := 1; page <= pages; page++ {
 		q.Set("page", strconv.Itoa(page))
 		var os []order
-		if _, err := c.call(ctx, "looking for the order of an earlier attempt", get("/v2/orders", q), &os); err != nil {
-			return nil, err
+		if err := c.call(ctx, "looking for the order of an earlier attempt", get("/v2/orders", q), &os); err != nil {
+			return nil, false, err
 		}
 		for i := range os {
 			if slices.Contains(noteTags(os[i].StaffNotes), tag) {
-				return &os[i], nil
+				return &os[i], true, nil
 			}
 		}
 		if len(os) < MaxPageLimit {
-			return nil, nil
+			return nil, false, nil
 		}
 	}
-	return nil, nil
+	return nil, false, nil
 }
 
 func addressBody(a *platform.Address, email string) map[string]any {
@@ -159,6 +159,8 @@ func (c *Client) orderBody(ctx context.Context, op string, in platform.OrderInpu
 		status = StatusAwaitingFulfillment
 	case platform.FinancialAuthorized:
 		status = StatusAwaitingPayment
+	default:
+		// Any other state is entered as pending.
 	}
 	bill := in.BillingAddress
 	if bill == nil {
@@ -221,7 +223,7 @@ func (c *Client) variantProducts(ctx context.Context, op string, lines []platfor
 			Data []variant `json:"data"`
 		}
 		q := url.Values{"id:in": {strings.Join(chunk, ",")}, "limit": {strconv.Itoa(MaxPageLimit)}}
-		if _, err := c.call(ctx, op, get("/v3/catalog/variants", q), &res); err != nil {
+		if err := c.call(ctx, op, get("/v3/catalog/variants", q), &res); err != nil {
 			return nil, err
 		}
 		for _, v := range res.Data {

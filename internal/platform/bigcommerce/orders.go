@@ -100,7 +100,7 @@ func (c *Client) Order(ctx context.Context, oid string) (platform.Order, error) 
 		return platform.Order{}, err
 	}
 	var o order
-	if _, err := c.call(ctx, op, get("/v2/orders/"+id(n), nil), &o); err != nil {
+	if err := c.call(ctx, op, get("/v2/orders/"+id(n), nil), &o); err != nil {
 		return platform.Order{}, err
 	}
 	return c.completeOrder(ctx, op, o)
@@ -113,7 +113,7 @@ func (c *Client) completeOrder(ctx context.Context, op string, o order) (platfor
 		return platform.Order{}, err
 	}
 	var addrs []orderAddress
-	if _, err := c.call(ctx, op, get("/v2/orders/"+id(o.ID)+"/shipping_addresses", url.Values{"limit": {strconv.Itoa(MaxPageLimit)}}), &addrs); err != nil {
+	if err := c.call(ctx, op, get("/v2/orders/"+id(o.ID)+"/shipping_addresses", url.Values{"limit": {strconv.Itoa(MaxPageLimit)}}), &addrs); err != nil {
 		return platform.Order{}, err
 	}
 	return c.toOrder(op, o, lines, addrs)
@@ -124,7 +124,7 @@ func (c *Client) orderProducts(ctx context.Context, op string, oid int64) ([]ord
 	for page := 1; ; page++ {
 		var ps []orderProduct
 		q := url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
-		if _, err := c.call(ctx, op, get("/v2/orders/"+id(oid)+"/products", q), &ps); err != nil {
+		if err := c.call(ctx, op, get("/v2/orders/"+id(oid)+"/products", q), &ps); err != nil {
 			return nil, err
 		}
 		all = append(all, ps...)
@@ -147,7 +147,7 @@ func (c *Client) ListOrders(ctx context.Context, p platform.ListParams) (platfor
 		q.Set("min_date_modified", p.UpdatedSince.UTC().Format(time.RFC3339))
 	}
 	var os []order
-	if _, err := c.call(ctx, op, get("/v2/orders", q), &os); err != nil {
+	if err := c.call(ctx, op, get("/v2/orders", q), &os); err != nil {
 		return platform.Page[platform.Order]{}, err
 	}
 	var pg platform.Page[platform.Order]
@@ -319,7 +319,7 @@ func (c *Client) CancelOrder(ctx context.Context, p platform.CancelOrderParams) 
 		return e
 	}
 	var o order
-	if _, err := c.call(ctx, op, get("/v2/orders/"+id(n), nil), &o); err != nil {
+	if err := c.call(ctx, op, get("/v2/orders/"+id(n), nil), &o); err != nil {
 		return err
 	}
 	if o.StatusID == StatusCancelled {
@@ -330,6 +330,6 @@ func (c *Client) CancelOrder(ctx context.Context, p platform.CancelOrderParams) 
 		note := strings.TrimSpace(o.StaffNotes + "\n" + strings.TrimSpace(fmt.Sprintf("Cancelled (%s). %s", p.Reason, p.StaffNote)))
 		body["staff_notes"] = note
 	}
-	_, err = c.call(ctx, op, request{method: http.MethodPut, path: "/v2/orders/" + id(n), body: body, resend: true}, nil)
+	err = c.call(ctx, op, request{method: http.MethodPut, path: "/v2/orders/" + id(n), body: body, resend: true}, nil)
 	return err
 }

@@ -23,12 +23,13 @@ func (f *fakeClock) sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
-func headers(left, resetMs, quota, windowMs int) http.Header {
+// headers gives a limiter's answer headers, in the 30-second window the tests use.
+func headers(left, resetMs, quota int) http.Header {
 	h := http.Header{}
 	h.Set(HeaderRequestsLeft, strconv.Itoa(left))
 	h.Set(HeaderTimeResetMs, strconv.Itoa(resetMs))
 	h.Set(HeaderRequestsQuota, strconv.Itoa(quota))
-	h.Set(HeaderTimeWindowMs, strconv.Itoa(windowMs))
+	h.Set(HeaderTimeWindowMs, strconv.Itoa(30_000))
 	return h
 }
 
@@ -40,7 +41,7 @@ func TestLimiterWaitsForTheWindow(t *testing.T) {
 	if err := l.wait(ctx, clk.sleep); err != nil {
 		t.Fatal(err)
 	}
-	l.done(headers(2, 10_000, 3, 30_000))
+	l.done(headers(2, 10_000, 3))
 	for range 2 {
 		if err := l.wait(ctx, clk.sleep); err != nil {
 			t.Fatal(err)
@@ -67,13 +68,13 @@ func TestLimiterAnswersOutOfOrder(t *testing.T) {
 	l := NewLimiter(clk.now)
 	ctx := t.Context()
 	_ = l.wait(ctx, clk.sleep)
-	l.done(headers(10, 20_000, 10, 30_000))
+	l.done(headers(10, 20_000, 10))
 	for range 5 {
 		_ = l.wait(ctx, clk.sleep)
 	}
 	// The store counted them 9, 8, 7, 6, 5; the answers arrive 5 first, then 9.
-	l.done(headers(5, 19_000, 10, 30_000))
-	l.done(headers(9, 19_500, 10, 30_000))
+	l.done(headers(5, 19_000, 10))
+	l.done(headers(9, 19_500, 10))
 	if l.left > 5 {
 		t.Fatalf("left %d after a late answer: the count within a window only falls", l.left)
 	}
@@ -81,7 +82,7 @@ func TestLimiterAnswersOutOfOrder(t *testing.T) {
 	clk.t = clk.t.Add(21 * time.Second)
 	_ = l.wait(ctx, clk.sleep) // the window has reset: the whole quota less what is in flight
 	left := l.left
-	l.done(headers(0, 1, 10, 30_000))
+	l.done(headers(0, 1, 10))
 	if l.left != left {
 		t.Fatalf("stale answer moved left from %d to %d", left, l.left)
 	}

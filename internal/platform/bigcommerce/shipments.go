@@ -90,7 +90,7 @@ func (c *Client) shipments(ctx context.Context, op string, oid int64) ([]shipmen
 	for page := 1; ; page++ {
 		var ss []shipment
 		q := url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
-		if _, err := c.call(ctx, op, get("/v2/orders/"+id(oid)+"/shipments", q), &ss); err != nil {
+		if err := c.call(ctx, op, get("/v2/orders/"+id(oid)+"/shipments", q), &ss); err != nil {
 			return nil, err
 		}
 		all = append(all, ss...)
@@ -226,7 +226,7 @@ func (c *Client) CreateFulfillment(ctx context.Context, in platform.FulfillmentI
 			body["comments"] = c
 		}
 		var s shipment
-		if _, err := c.call(ctx, op, request{method: http.MethodPost, path: "/v2/orders/" + id(oid) + "/shipments", body: body}, &s); err != nil {
+		if err := c.call(ctx, op, request{method: http.MethodPost, path: "/v2/orders/" + id(oid) + "/shipments", body: body}, &s); err != nil {
 			if pe, ok := errors.AsType[*platform.Error](err); ok && len(mine) > 0 {
 				made := make([]string, len(mine))
 				for i, f := range mine {
@@ -298,7 +298,7 @@ func (c *Client) UpdateTracking(ctx context.Context, p platform.UpdateTrackingPa
 	}
 	var s shipment
 	path := "/v2/orders/" + id(oid) + "/shipments/" + id(sid)
-	if _, err := c.call(ctx, op, request{method: http.MethodPut, path: path, body: body, resend: true}, &s); err != nil {
+	if err := c.call(ctx, op, request{method: http.MethodPut, path: path, body: body, resend: true}, &s); err != nil {
 		return platform.Fulfillment{}, err
 	}
 	lines, err := c.orderProducts(ctx, op, oid)

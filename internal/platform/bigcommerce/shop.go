@@ -26,7 +26,7 @@ type storeInfo struct {
 // Shop reads the store's profile; calling it verifies the connection and the access token.
 func (c *Client) Shop(ctx context.Context) (platform.ShopInfo, error) {
 	var s storeInfo
-	if _, err := c.call(ctx, "reading the store", get("/v2/store", nil), &s); err != nil {
+	if err := c.call(ctx, "reading the store", get("/v2/store", nil), &s); err != nil {
 		return platform.ShopInfo{}, err
 	}
 	c.mu.Lock()

@@ -1,6 +1,7 @@
 package bigcommerce_test
 
 import (
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func TestErrorKinds(t *testing.T) {
 	ctx := t.Context()
 	bad := e.client(t, func(c *bigcommerceConfig) { c.AccessToken = "wrong" })
 	_, err := bad.Shop(ctx)
-	if pe, ok := asPlatformError(err); !ok || pe.Kind != platform.KindAuth || pe.StatusCode != 401 || pe.Retryable {
+	if pe, ok := asPlatformError(err); !ok || pe.Kind != platform.KindAuth || pe.StatusCode != http.StatusUnauthorized || pe.Retryable {
 		t.Fatalf("wrong token: %v", err)
 	}
 	// Faults: 5xx are retried; so is a 429; a 401/403/404 is not.

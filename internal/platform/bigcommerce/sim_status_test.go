@@ -46,7 +46,9 @@ func TestStatusWebhooks(t *testing.T) {
 		n := len(rc.bodies)
 		rc.mu.Unlock()
 		for i := range n {
-			var cb struct{ Scope string }
+			var cb struct {
+				Scope string `json:"scope"`
+			}
 			rc.mu.Lock()
 			_ = json.Unmarshal(rc.bodies[i], &cb)
 			rc.mu.Unlock()

@@ -2,6 +2,7 @@ package bigcommerce_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -55,7 +56,7 @@ func (rc *receiver) wait(t *testing.T, n int) {
 func (rc *receiver) replay(i int) *http.Request {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	r := httptest.NewRequest(http.MethodPost, "/hooks", bytes.NewReader(rc.bodies[i]))
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/hooks", bytes.NewReader(rc.bodies[i]))
 	r.Header = rc.got[i].Header.Clone()
 	return r
 }

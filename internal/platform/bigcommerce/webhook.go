@@ -18,7 +18,7 @@ import (
 // HeaderWebhookSecret is the header every subscription asks BigCommerce to send with its
 // deliveries, carrying the store's webhook secret: v3 webhooks are not signed, so this header,
 // which only storesync and the platform know, is what tells a delivery from a forgery.
-const HeaderWebhookSecret = "X-Storesync-Webhook-Secret"
+const HeaderWebhookSecret = "X-Storesync-Webhook-Secret" //nolint:gosec // G101: a header name, not a credential
 
 // scopes maps storesync's topics to the BigCommerce webhook scope that delivers them. A paid,
 // cancelled or fulfilled order is a status change: one scope delivers the three, and decoding
@@ -91,7 +91,7 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 			Meta listMeta `json:"meta"`
 		}
 		q := url.Values{"page": {strconv.Itoa(page)}, "limit": {strconv.Itoa(MaxPageLimit)}}
-		if _, err := c.call(ctx, op, get("/v3/hooks", q), &out); err != nil {
+		if err := c.call(ctx, op, get("/v3/hooks", q), &out); err != nil {
 			return err
 		}
 		have = append(have, out.Data...)
@@ -132,7 +132,7 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 			body := hook{Scope: scope, Destination: s.Address, IsActive: true, Headers: headers}
 			// Creating a hook twice makes two: the list above is what keeps a re-run from it,
 			// so a lost answer is retried only after listing again (by the caller).
-			if _, err := c.call(ctx, op, request{method: http.MethodPost, path: "/v3/hooks", body: body}, nil); err != nil {
+			if err := c.call(ctx, op, request{method: http.MethodPost, path: "/v3/hooks", body: body}, nil); err != nil {
 				return err
 			}
 			continue
@@ -141,7 +141,7 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 			continue
 		}
 		body := map[string]any{"is_active": true, "headers": headers, "destination": s.Address}
-		if _, err := c.call(ctx, op, request{method: http.MethodPut, path: "/v3/hooks/" + id(found.ID), body: body, resend: true}, nil); err != nil {
+		if err := c.call(ctx, op, request{method: http.MethodPut, path: "/v3/hooks/" + id(found.ID), body: body, resend: true}, nil); err != nil {
 			return err
 		}
 	}
@@ -225,8 +225,8 @@ func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) 
 	}
 	ev := platform.WebhookEvent{Store: c.cfg.StoreHash, Topic: TopicOf(cb.Scope), PlatformTopic: cb.Scope, EventID: d.EventID,
 		DeliveryID: d.DeliveryID, TriggeredAt: d.TriggeredAt, Body: d.Body}
-	if strings.HasPrefix(cb.Producer, "stores/") {
-		ev.Store = strings.TrimPrefix(cb.Producer, "stores/")
+	if hash, ok := strings.CutPrefix(cb.Producer, "stores/"); ok {
+		ev.Store = hash
 	}
 	if ev.Topic == platform.TopicOther || ev.Topic == platform.TopicAppUninstalled {
 		return ev, nil
@@ -302,6 +302,8 @@ func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) 
 		if ev.Fulfillment == nil {
 			return platform.WebhookEvent{}, c.newError(op, platform.KindNotFound, "shipment "+want+" is not on the order")
 		}
+	default:
+		// The other topics are not decoded further.
 	}
 	return ev, nil
 }

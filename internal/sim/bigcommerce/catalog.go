@@ -633,27 +633,27 @@ func (s *Sim) createImage(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"data": im, "meta": map[string]any{}})
 }
 
-func (s *Sim) imageOf(w http.ResponseWriter, r *http.Request) (*Store, *Product, int, bool) {
+func (s *Sim) imageOf(w http.ResponseWriter, r *http.Request) (*Product, int, bool) {
 	st := storeOf(r)
 	id, ok := pathID(w, r, "id", false)
 	if !ok {
-		return nil, nil, 0, false
+		return nil, 0, false
 	}
 	iid, ok := pathID(w, r, "iid", false)
 	if !ok {
-		return nil, nil, 0, false
+		return nil, 0, false
 	}
 	p := st.data.Products[id]
 	if p == nil {
 		writeV3Error(w, http.StatusNotFound, "The requested product was not found", nil)
-		return nil, nil, 0, false
+		return nil, 0, false
 	}
 	i := slices.IndexFunc(p.Images, func(im *Image) bool { return im.ID == iid })
 	if i < 0 {
 		writeV3Error(w, http.StatusNotFound, "The requested image was not found", nil)
-		return nil, nil, 0, false
+		return nil, 0, false
 	}
-	return st, p, i, true
+	return p, i, true
 }
 
 func (s *Sim) updateImage(w http.ResponseWriter, r *http.Request) {
@@ -664,7 +664,7 @@ func (s *Sim) updateImage(w http.ResponseWriter, r *http.Request) {
 	st := storeOf(r)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	_, p, i, ok := s.imageOf(w, r)
+	p, i, ok := s.imageOf(w, r)
 	if !ok {
 		return
 	}
@@ -686,7 +686,7 @@ func (s *Sim) deleteImage(w http.ResponseWriter, r *http.Request) {
 	st := storeOf(r)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	_, p, i, ok := s.imageOf(w, r)
+	p, i, ok := s.imageOf(w, r)
 	if !ok {
 		return
 	}

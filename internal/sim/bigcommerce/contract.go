@@ -164,8 +164,16 @@ func (c *control) Webhook(t testing.TB, topic platform.Topic, resourceID, delive
 	at := time.Unix(1_700_000_000+int64(h.Sum32()%100_000_000), 0)
 	secret := c.secret
 	if forged {
-		secret = "whsec_forged"
+		secret = "whsec_forged" //nolint:gosec // G101: a deliberately wrong secret, for the forged-delivery case
 	}
-	return WebhookRequest("https://storesync.example/webhooks/bigcommerce", Callback(c.st.cfg.Hash, scope, data, at),
+	body, err := Callback(c.st.cfg.Hash, scope, data, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := WebhookRequest(t.Context(), "https://storesync.example/webhooks/bigcommerce", body,
 		map[string]string{bigcommerce.HeaderWebhookSecret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

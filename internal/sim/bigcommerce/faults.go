@@ -73,7 +73,7 @@ func (s *Sim) FailNext(hash string, n, status int) error {
 func (s *Sim) faultRand(hash string) *rand.Rand {
 	h := fnv.New64a()
 	_, _ = fmt.Fprintf(h, "%d/%s/faults", s.opts.Seed, hash)
-	return rand.New(rand.NewPCG(h.Sum64(), uint64(s.opts.Seed)))
+	return rand.New(rand.NewPCG(h.Sum64(), uint64(s.opts.Seed))) //nolint:gosec // G115: the seed's bits are the stream's; a negative seed wraps as intended
 }
 
 // injectFault applies the store's faults to a call; true means it was answered.

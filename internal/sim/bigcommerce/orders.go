@@ -25,8 +25,8 @@ func v2Money(minor int64, cur string) string {
 	if !strings.Contains(s, ".") {
 		s += "."
 	}
-	for i := d; i < 4; i++ {
-		s += "0"
+	if d < 4 {
+		s += strings.Repeat("0", 4-d)
 	}
 	return s
 }
@@ -284,15 +284,16 @@ func (st *Store) newOrder(in orderIn, now time.Time) (*Order, string) {
 				return nil, "The field '" + field + ".product_id' is invalid: product " + itoa64(l.ProductID) + " not found."
 			}
 			var v *Variant
-			if l.VariantID > 0 {
+			switch {
+			case l.VariantID > 0:
 				i := slices.IndexFunc(p.Variants, func(v *Variant) bool { return v.ID == l.VariantID })
 				if i < 0 {
 					return nil, "The field '" + field + ".variant_id' is invalid: not a variant of product " + itoa64(p.ID) + "."
 				}
 				v = p.Variants[i]
-			} else if len(p.Variants) == 1 {
+			case len(p.Variants) == 1:
 				v = p.Variants[0]
-			} else {
+			default:
 				return nil, "The field '" + field + "' is invalid: the product has options, name a variant_id."
 			}
 			line.ProductID, line.VariantID, line.Name, line.SKU, line.UPC = p.ID, v.ID, p.Name, v.SKU, v.UPC

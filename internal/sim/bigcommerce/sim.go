@@ -49,14 +49,14 @@ type Sim struct {
 
 // StoreConfig is a new store.
 type StoreConfig struct {
-	Hash        string // letters and digits
-	AccessToken string
-	Name        string
-	Currency    string // default USD
-	WeightUnits string // "LBS" (default), "Ounces", "KGS" or "Grams"
+	Hash        string `json:"Hash"` // letters and digits
+	AccessToken string `json:"AccessToken"`
+	Name        string `json:"Name"`
+	Currency    string `json:"Currency"`    // default USD
+	WeightUnits string `json:"WeightUnits"` // "LBS" (default), "Ounces", "KGS" or "Grams"
 	// Quota requests per Window (defaults 150 per 30s, a Standard plan's).
-	Quota  int
-	Window time.Duration
+	Quota  int           `json:"Quota"`
+	Window time.Duration `json:"Window"`
 }
 
 // Store is one simulated store.
@@ -172,7 +172,13 @@ func (st *Store) Throttled() int { st.mu.Lock(); defer st.mu.Unlock(); return st
 
 type storeKey struct{}
 
-func storeOf(r *http.Request) *Store { return r.Context().Value(storeKey{}).(*Store) }
+func storeOf(r *http.Request) *Store {
+	st, ok := r.Context().Value(storeKey{}).(*Store)
+	if !ok {
+		panic("bigcommerce sim: a store handler was reached without its store")
+	}
+	return st
+}
 
 // ServeHTTP answers /stores/<hash>/v2/… and /stores/<hash>/v3/….
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -233,9 +239,14 @@ func (st *Store) rateLimit(w http.ResponseWriter) bool {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "encoding the answer: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(b, '\n'))
 }
 
 // writeV3Error writes v3's error body: {"status", "title", "type", "errors"}.

@@ -38,52 +38,68 @@ func newTenv(t *testing.T, cfg StoreConfig, opts Options) *tenv {
 	return &tenv{s, st, srv}
 }
 
-func (e *tenv) do(t *testing.T, method, path, token string, body any) (*http.Response, []byte) {
+// reply is what a test reads from a response: its status, headers and the whole body, read and
+// closed by do.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func (e *tenv) do(t *testing.T, method, path, token string, body any) (reply, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		rd = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, e.srv.URL+StorePath(e.st.cfg.Hash)+path, rd)
+	req, err := http.NewRequestWithContext(t.Context(), method, e.srv.URL+StorePath(e.st.cfg.Hash)+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("X-Auth-Token", token)
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reply{StatusCode: resp.StatusCode, Header: resp.Header}, b
 }
 
 func TestAuthAndErrorShapes(t *testing.T) {
 	e := newTenv(t, StoreConfig{}, Options{})
-	resp, b := e.do(t, "GET", "/v3/catalog/products", "bad", nil)
+	resp, b := e.do(t, http.MethodGet, "/v3/catalog/products", "bad", nil)
 	var v3 struct {
 		Status int               `json:"status"`
 		Title  string            `json:"title"`
 		Type   string            `json:"type"`
 		Errors map[string]string `json:"errors"`
 	}
-	if resp.StatusCode != 401 || json.Unmarshal(b, &v3) != nil || v3.Status != 401 || v3.Title == "" || v3.Errors == nil {
+	if resp.StatusCode != http.StatusUnauthorized || json.Unmarshal(b, &v3) != nil || v3.Status != http.StatusUnauthorized || v3.Title == "" || v3.Errors == nil {
 		t.Fatalf("v3 401: %d %s", resp.StatusCode, b)
 	}
-	resp, b = e.do(t, "GET", "/v2/orders", "", nil)
+	resp, b = e.do(t, http.MethodGet, "/v2/orders", "", nil)
 	var v2 []struct {
 		Status  int    `json:"status"`
 		Message string `json:"message"`
 	}
-	if resp.StatusCode != 401 || json.Unmarshal(b, &v2) != nil || len(v2) != 1 || v2[0].Status != 401 {
+	if resp.StatusCode != http.StatusUnauthorized || json.Unmarshal(b, &v2) != nil || len(v2) != 1 || v2[0].Status != http.StatusUnauthorized {
 		t.Fatalf("v2 401: %d %s", resp.StatusCode, b)
 	}
-	if resp, _ := e.do(t, "GET", "/v3/nowhere", "tok", nil); resp.StatusCode != 404 {
+	if resp, _ := e.do(t, http.MethodGet, "/v3/nowhere", "tok", nil); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown route %d", resp.StatusCode)
 	}
-	if resp, b := e.do(t, "GET", "/v3/catalog/products?limit=251", "tok", nil); resp.StatusCode != 422 || !strings.Contains(string(b), "limit") {
+	if resp, b := e.do(t, http.MethodGet, "/v3/catalog/products?limit=251", "tok", nil); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "limit") {
 		t.Fatalf("limit 251: %d %s", resp.StatusCode, b)
 	}
 	// An empty v2 list is 204 with no body.
-	if resp, b := e.do(t, "GET", "/v2/orders", "tok", nil); resp.StatusCode != 204 || len(b) != 0 {
+	if resp, b := e.do(t, http.MethodGet, "/v2/orders", "tok", nil); resp.StatusCode != http.StatusNoContent || len(b) != 0 {
 		t.Fatalf("empty orders: %d %q", resp.StatusCode, b)
 	}
 }
@@ -97,23 +113,23 @@ func TestBatchLimits(t *testing.T) {
 	for i := range vs {
 		vs[i] = map[string]any{"id": 102, "price": 1}
 	}
-	resp, b := e.do(t, "PUT", "/v3/catalog/variants", "tok", vs)
+	resp, b := e.do(t, http.MethodPut, "/v3/catalog/variants", "tok", vs)
 	// BigCommerce's published example of this refusal.
-	if resp.StatusCode != 413 || !strings.Contains(string(b), "The request payload is too large. The maximum items allowed in the array is 50") {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "The request payload is too large. The maximum items allowed in the array is 50") {
 		t.Fatalf("51 variants: %d %s", resp.StatusCode, b)
 	}
-	if resp, b := e.do(t, "PUT", "/v3/catalog/variants", "tok", vs[:50]); resp.StatusCode != 200 {
+	if resp, b := e.do(t, http.MethodPut, "/v3/catalog/variants", "tok", vs[:50]); resp.StatusCode != http.StatusOK {
 		t.Fatalf("50 variants: %d %s", resp.StatusCode, b)
 	}
 	items := make([]map[string]any, 2001)
 	for i := range items {
 		items[i] = map[string]any{"location_id": 1, "variant_id": 102, "quantity": i}
 	}
-	if resp, _ := e.do(t, "PUT", "/v3/inventory/adjustments/absolute", "tok", map[string]any{"items": items}); resp.StatusCode != 413 {
+	if resp, _ := e.do(t, http.MethodPut, "/v3/inventory/adjustments/absolute", "tok", map[string]any{"items": items}); resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("2001 items: %d", resp.StatusCode)
 	}
-	resp, b = e.do(t, "PUT", "/v3/inventory/adjustments/absolute", "tok", map[string]any{"reason": "count", "items": items[:2000]})
-	if resp.StatusCode != 200 || !strings.Contains(string(b), "transaction_id") {
+	resp, b = e.do(t, http.MethodPut, "/v3/inventory/adjustments/absolute", "tok", map[string]any{"reason": "count", "items": items[:2000]})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "transaction_id") {
 		t.Fatalf("2000 items: %d %s", resp.StatusCode, b)
 	}
 	if q, _ := e.st.Quantity(102, 1); q != 1999 {
@@ -124,15 +140,15 @@ func TestBatchLimits(t *testing.T) {
 func TestRateLimitHeadersAnd429(t *testing.T) {
 	e := newTenv(t, StoreConfig{Quota: 3, Window: time.Hour}, Options{})
 	for i := range 3 {
-		resp, _ := e.do(t, "GET", "/v2/store", "tok", nil)
+		resp, _ := e.do(t, http.MethodGet, "/v2/store", "tok", nil)
 		h := resp.Header
-		if resp.StatusCode != 200 || h.Get("X-Rate-Limit-Requests-Left") != itoa(2-i) || h.Get("X-Rate-Limit-Requests-Quota") != "3" ||
+		if resp.StatusCode != http.StatusOK || h.Get("X-Rate-Limit-Requests-Left") != itoa(2-i) || h.Get("X-Rate-Limit-Requests-Quota") != "3" ||
 			h.Get("X-Rate-Limit-Time-Window-Ms") != "3600000" || h.Get("X-Rate-Limit-Time-Reset-Ms") == "" {
 			t.Fatalf("call %d: %d %v", i, resp.StatusCode, h)
 		}
 	}
-	resp, _ := e.do(t, "GET", "/v2/store", "tok", nil)
-	if resp.StatusCode != 429 || resp.Header.Get("X-Rate-Limit-Requests-Left") != "0" || e.st.Throttled() != 1 || e.st.Calls() != 4 {
+	resp, _ := e.do(t, http.MethodGet, "/v2/store", "tok", nil)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("X-Rate-Limit-Requests-Left") != "0" || e.st.Throttled() != 1 || e.st.Calls() != 4 {
 		t.Fatalf("over quota: %d %v throttled %d", resp.StatusCode, resp.Header, e.st.Throttled())
 	}
 }
@@ -150,11 +166,11 @@ func TestCallbackMatchesPublishedShape(t *testing.T) {
 	}))
 	defer rcv.Close()
 	e := newTenv(t, StoreConfig{}, Options{WebhookClient: rcv.Client()})
-	resp, b := e.do(t, "POST", "/v3/hooks", "tok", map[string]any{"scope": "store/product/*", "destination": rcv.URL + "/h", "is_active": true, "headers": map[string]string{"custom-key": "developer-defined value"}})
+	resp, b := e.do(t, http.MethodPost, "/v3/hooks", "tok", map[string]any{"scope": "store/product/*", "destination": rcv.URL + "/h", "is_active": true, "headers": map[string]string{"custom-key": "developer-defined value"}})
 	var hook struct {
 		Data map[string]any `json:"data"`
 	}
-	if resp.StatusCode != 200 || json.Unmarshal(b, &hook) != nil {
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &hook) != nil {
 		t.Fatalf("create hook: %d %s", resp.StatusCode, b)
 	}
 	for _, k := range []string{"id", "client_id", "store_hash", "created_at", "updated_at", "scope", "destination", "is_active", "headers"} {
@@ -162,7 +178,7 @@ func TestCallbackMatchesPublishedShape(t *testing.T) {
 			t.Errorf("hook lacks %s: %s", k, b)
 		}
 	}
-	if resp, b := e.do(t, "POST", "/v3/catalog/products", "tok", map[string]any{"name": "Lamp", "type": "physical", "weight": 1, "price": 10}); resp.StatusCode != 200 {
+	if resp, b := e.do(t, http.MethodPost, "/v3/catalog/products", "tok", map[string]any{"name": "Lamp", "type": "physical", "weight": 1, "price": 10}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("create product %d %s", resp.StatusCode, b)
 	}
 	var r *http.Request
@@ -216,7 +232,11 @@ func TestStateFileAndGenerator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer func() {
+		if err := s2.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	st2, err := s2.Store("keep1")
 	if err != nil || st2.OrderCount() != 4 || len(st2.data.Products) != 5 {
 		t.Fatalf("reloaded: %v", err)
@@ -236,7 +256,7 @@ func TestRandomFaultsAndLatency(t *testing.T) {
 	counts := map[int]int{}
 	start := time.Now()
 	for range 200 {
-		resp, _ := e.do(t, "GET", "/v2/store", "tok", nil)
+		resp, _ := e.do(t, http.MethodGet, "/v2/store", "tok", nil)
 		counts[resp.StatusCode]++
 	}
 	if time.Since(start) < 400*time.Millisecond {

@@ -7,6 +7,8 @@ import (
 	"crypto/sha1" //nolint:gosec // the callback's hash field is SHA-1 of its data, as BigCommerce makes it: not a security use
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -130,39 +132,48 @@ func (st *Store) Hooks() []Hook {
 
 // Callback builds a webhook callback's body as BigCommerce sends it: the scope, the store, the
 // event's data (the resource's type and id) and hash (SHA-1 of the data), and its time.
-func Callback(hash, scope string, data map[string]any, at time.Time) []byte {
-	d, _ := json.Marshal(data)
+func Callback(hash, scope string, data map[string]any, at time.Time) ([]byte, error) {
+	d, err := json.Marshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the callback's data of %s: %w", scope, err)
+	}
 	sum := sha1.Sum(d) //nolint:gosec // see the import
-	b, _ := json.Marshal(map[string]any{"producer": "stores/" + hash, "hash": hex.EncodeToString(sum[:]), "created_at": at.Unix(),
+	b, err := json.Marshal(map[string]any{"producer": "stores/" + hash, "hash": hex.EncodeToString(sum[:]), "created_at": at.Unix(),
 		"store_id": storeID(hash), "scope": scope, "data": json.RawMessage(d)})
-	return b
+	if err != nil {
+		return nil, fmt.Errorf("encoding the callback of %s: %w", scope, err)
+	}
+	return b, nil
 }
 
 func storeID(hash string) string {
 	var n uint32
 	for _, c := range hash {
-		n = n*31 + uint32(c)
+		n = n*31 + uint32(c) //nolint:gosec // G115: ranging over a string yields runes from 0 to U+10FFFF
 	}
 	return itoa64(int64(n%9000000 + 1000000))
 }
 
 // WebhookRequest builds the request a hook's delivery makes: the callback body and the headers
 // the subscription set (those of headers), to destination.
-func WebhookRequest(destination string, body []byte, headers map[string]string) *http.Request {
-	r, _ := http.NewRequest(http.MethodPost, destination, bytes.NewReader(body))
+func WebhookRequest(ctx context.Context, destination string, body []byte, headers map[string]string) (*http.Request, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, destination, bytes.NewReader(body)) //nolint:gosec // G704: the destination is the one a hook subscribed; posting to it is the simulator's job
+	if err != nil {
+		return nil, fmt.Errorf("webhook destination %q: %w", destination, err)
+	}
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("User-Agent", "BigCommerce-Webhooks-Sim")
 	for k, v := range headers {
 		r.Header.Set(k, v)
 	}
-	return r
+	return r, nil
 }
 
 // dispatcher delivers callbacks in the background, retrying failures.
 type dispatcher struct {
 	s      *Sim
 	wg     sync.WaitGroup
-	ctx    context.Context
+	ctx    context.Context //nolint:containedctx // the dispatcher's own lifetime: close cancels it to stop background deliveries
 	cancel context.CancelFunc
 
 	mu        sync.Mutex
@@ -194,16 +205,18 @@ func (d *dispatcher) emit(st *Store, scope string, data map[string]any) {
 	if d.ctx.Err() != nil {
 		return
 	}
-	body := Callback(st.cfg.Hash, scope, data, d.s.now())
+	body, err := Callback(st.cfg.Hash, scope, data, d.s.now())
+	if err != nil {
+		d.s.log.Error("webhook callback not sent", "store", st.cfg.Hash, "scope", scope, "error", err)
+		return
+	}
 	for _, id := range sortedIDs(st.data.Hooks) {
 		h := st.data.Hooks[id]
 		if !h.IsActive || !scopeMatches(h.Scope, scope) {
 			continue
 		}
 		headers := map[string]string{}
-		for k, v := range h.Headers {
-			headers[k] = v
-		}
+		maps.Copy(headers, h.Headers)
 		d.wg.Add(1)
 		go d.deliver(st, h.ID, h.Destination, headers, body)
 	}
@@ -238,8 +251,11 @@ func (d *dispatcher) deliver(st *Store, hookID int64, dest string, headers map[s
 }
 
 func (d *dispatcher) post(dest string, headers map[string]string, body []byte) bool {
-	r := WebhookRequest(dest, body, headers).WithContext(d.ctx)
-	resp, err := d.s.opts.WebhookClient.Do(r)
+	r, err := WebhookRequest(d.ctx, dest, body, headers)
+	if err != nil {
+		return false
+	}
+	resp, err := d.s.opts.WebhookClient.Do(r) //nolint:gosec // G704: delivering to the destination a hook subscribed is what the simulator is for
 	if err != nil {
 		return false
 	}
