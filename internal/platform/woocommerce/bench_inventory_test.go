@@ -3,6 +3,7 @@ package woocommerce_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/storesync/storesync/internal/platform"
@@ -28,7 +29,7 @@ func TestInventoryCallsFor10000Changes(t *testing.T) {
 				for j := range perProduct {
 					v := woocommercesim.SeedVariant{SKU: fmt.Sprintf("S-%d-%d", i, j), Price: "1.00", Quantity: 1}
 					if perProduct > 1 {
-						v.Options = []string{fmt.Sprint(j)}
+						v.Options = []string{strconv.Itoa(j)}
 					}
 					sp.Variants = append(sp.Variants, v)
 				}
@@ -37,7 +38,7 @@ func TestInventoryCallsFor10000Changes(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, v := range vids {
-					item := fmt.Sprint(pid)
+					item := strconv.FormatInt(pid, 10)
 					if perProduct > 1 {
 						item = fmt.Sprintf("%d:%d", pid, v)
 					}
@@ -49,10 +50,10 @@ func TestInventoryCallsFor10000Changes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			min := woocommerce.Capabilities.MinCalls(len(changes))
-			ratio := float64(res.Calls) / float64(min)
+			minCalls := woocommerce.Capabilities.MinCalls(len(changes))
+			ratio := float64(res.Calls) / float64(minCalls)
 			t.Logf("%d changes, %d variants a product: %d calls (store saw %d), minimum %d, ratio %.2f, throttled %d",
-				len(changes), perProduct, res.Calls, e.store.Calls()-before, min, ratio, e.store.Throttled()-throttled)
+				len(changes), perProduct, res.Calls, e.store.Calls()-before, minCalls, ratio, e.store.Throttled()-throttled)
 			if res.Applied != 10000 || e.store.Calls()-before != res.Calls {
 				t.Fatalf("applied %d, calls %d/%d", res.Applied, res.Calls, e.store.Calls()-before)
 			}

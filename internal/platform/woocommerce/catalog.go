@@ -60,7 +60,9 @@ func (c *Client) ListProducts(ctx context.Context, p ListParams) (platform.Page[
 	if _, pages := pageInfo(h); cur.Page < pages && len(list) > 0 {
 		next := cur
 		next.Page++
-		out.NextCursor = encodeCursor(next)
+		if out.NextCursor, err = c.encodeCursor(op, next); err != nil {
+			return platform.Page[platform.Product]{}, err
+		}
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -171,8 +172,8 @@ type restError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Data    struct {
-		Status int `json:"status"`
-		Params map[string]string
+		Status int               `json:"status"`
+		Params map[string]string `json:"params"`
 	} `json:"data"`
 }
 
@@ -191,9 +192,7 @@ func (c *Client) do(ctx context.Context, k call, out any) (http.Header, error) {
 		payload = b
 	}
 	q := url.Values{}
-	for key, v := range k.query {
-		q[key] = v
-	}
+	maps.Copy(q, k.query)
 	if c.cfg.QueryStringAuth {
 		q.Set("consumer_key", c.cfg.ConsumerKey)
 		q.Set("consumer_secret", c.cfg.ConsumerSecret)
@@ -343,9 +342,12 @@ type cursor struct {
 	Until time.Time `json:"u,omitzero"`
 }
 
-func encodeCursor(cur cursor) string {
-	b, _ := json.Marshal(cur)
-	return string(b)
+func (c *Client) encodeCursor(op string, cur cursor) (string, error) {
+	b, err := json.Marshal(cur)
+	if err != nil { // a time outside the years 0-9999
+		return "", c.newError(op, platform.KindInvalidInput, "list window cannot be kept in a cursor: "+err.Error())
+	}
+	return string(b), nil
 }
 
 func (c *Client) decodeCursor(op, s string) (cursor, error) {

@@ -79,40 +79,40 @@ func wooStatus(s platform.ProductStatus) string {
 
 func managed(raw json.RawMessage) bool { return string(raw) == "true" }
 
-// money reads a decimal price; "" (no price) is nil.
-func money(s, currency string) (*platform.Money, error) {
+// money reads a decimal price; "" is no price (false).
+func money(s, currency string) (platform.Money, bool, error) {
 	if strings.TrimSpace(s) == "" {
-		return nil, nil
+		return platform.Money{}, false, nil
 	}
 	m, err := platform.ParseMoney(s, currency)
 	if err != nil {
-		return nil, err
+		return platform.Money{}, false, err
 	}
-	return &m, nil
+	return m, true, nil
 }
 
 // prices maps WooCommerce's regular and sale prices to a price and a compare-at price.
 func prices(regular, sale, current, currency string) (platform.Money, *platform.Money, error) {
-	reg, err := money(regular, currency)
+	reg, hasReg, err := money(regular, currency)
 	if err != nil {
 		return platform.Money{}, nil, fmt.Errorf("regular_price: %w", err)
 	}
-	sal, err := money(sale, currency)
+	sal, hasSale, err := money(sale, currency)
 	if err != nil {
 		return platform.Money{}, nil, fmt.Errorf("sale_price: %w", err)
 	}
-	if sal != nil && reg != nil && sal.Amount < reg.Amount {
-		return *sal, reg, nil
+	if hasSale && hasReg && sal.Amount < reg.Amount {
+		return sal, &reg, nil
 	}
-	if reg != nil {
-		return *reg, nil, nil
+	if hasReg {
+		return reg, nil, nil
 	}
-	cur, err := money(current, currency)
+	cur, hasCur, err := money(current, currency)
 	if err != nil {
 		return platform.Money{}, nil, fmt.Errorf("price: %w", err)
 	}
-	if cur != nil {
-		return *cur, nil, nil
+	if hasCur {
+		return cur, nil, nil
 	}
 	return platform.Money{Currency: currency}, nil, nil
 }

@@ -86,7 +86,6 @@ func normaliseStoreURL(s string) (string, error) {
 // Marshal returns the credentials as stored: the store package seals them before they are written
 // and they are never logged or shown.
 func (c Credentials) Marshal() []byte {
-	//nolint:gosec // G117: marshalling the secrets is the point: this is the form the store seals (encrypts) at rest
 	b, err := json.Marshal(c)
 	if err != nil { // every field is a string: encoding cannot fail
 		panic("woocommerce: encoding credentials: " + err.Error())

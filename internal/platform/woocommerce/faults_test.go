@@ -2,7 +2,8 @@ package woocommerce_test
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -26,16 +27,16 @@ func TestTimeoutsAndVariableProductWebhooks(t *testing.T) {
 	}
 	e.store.SetFaults(woocommercesim.Faults{Hang: true})
 	_, err := c.Order(ctx, "1")
-	if pe, ok := err.(*platform.Error); !ok || pe.Kind != platform.KindUnavailable || !pe.Retryable {
+	if pe := (*platform.Error)(nil); !errors.As(err, &pe) || pe.Kind != platform.KindUnavailable || !pe.Retryable {
 		t.Fatalf("timed-out read: %v", err)
 	}
-	_, err = c.CreateOrder(ctx, platform.OrderInput{IdempotencyKey: "t-1", Lines: []platform.OrderLineInput{{VariantID: fmt.Sprint(pid), Quantity: 1}}})
+	_, err = c.CreateOrder(ctx, platform.OrderInput{IdempotencyKey: "t-1", Lines: []platform.OrderLineInput{{VariantID: strconv.FormatInt(pid, 10), Quantity: 1}}})
 	if platform.KindOf(err) != platform.KindOutcomeUnknown {
 		t.Fatalf("timed-out create: %v", err)
 	}
 	e.store.SetFaults(woocommercesim.Faults{Latency: 20 * time.Millisecond})
 	start := time.Now()
-	if _, err := c.Product(ctx, fmt.Sprint(pid)); err != nil || time.Since(start) < 20*time.Millisecond {
+	if _, err := c.Product(ctx, strconv.FormatInt(pid, 10)); err != nil || time.Since(start) < 20*time.Millisecond {
 		t.Fatalf("latency: %v after %v", err, time.Since(start))
 	}
 	e.store.SetFaults(woocommercesim.Faults{})

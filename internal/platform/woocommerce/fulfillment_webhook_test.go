@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/storesync/storesync/internal/platform"
@@ -25,7 +26,7 @@ func TestCreateFulfillmentTracking(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			in := platform.FulfillmentInput{OrderID: fmt.Sprint(oid), Tracking: platform.Tracking{Company: "UPS", Number: "1Z1", URL: "https://ups.example/1Z1"},
+			in := platform.FulfillmentInput{OrderID: strconv.FormatInt(oid, 10), Tracking: platform.Tracking{Company: "UPS", Number: "1Z1", URL: "https://ups.example/1Z1"},
 				MoreTracking: []platform.Tracking{{Number: "1Z2"}}}
 			fs, err := e.client.CreateFulfillment(ctx, in)
 			if err != nil {
@@ -35,7 +36,7 @@ func TestCreateFulfillmentTracking(t *testing.T) {
 				fs[0].Tracking[0].URL != "https://ups.example/1Z1" || fs[0].Tracking[1].Company != "UPS" || len(fs[0].Lines) != 1 {
 				t.Fatalf("fulfilment %+v", fs)
 			}
-			o, _ := e.client.Order(ctx, fmt.Sprint(oid))
+			o, _ := e.client.Order(ctx, strconv.FormatInt(oid, 10))
 			if o.FulfillmentStatus != "fulfilled" {
 				t.Fatalf("order status %q", o.FulfillmentStatus)
 			}
@@ -56,7 +57,7 @@ func TestCreateFulfillmentTracking(t *testing.T) {
 			if err != nil || len(u.Tracking) != 1 || u.Tracking[0].Number != "D9" || u.Tracking[0].Company != "DHL" {
 				t.Fatalf("update: %+v %v", u, err)
 			}
-			read, err := e.client.Fulfillments(ctx, fmt.Sprint(oid))
+			read, err := e.client.Fulfillments(ctx, strconv.FormatInt(oid, 10))
 			if err != nil || len(read) != 1 || !slices.Equal(read[0].Tracking, u.Tracking) {
 				t.Fatalf("read back %+v %v", read, err)
 			}
@@ -76,7 +77,7 @@ func TestWebhooksSignedForgedAndDisabled(t *testing.T) {
 		<-mu
 		defer func() { mu <- struct{}{} }()
 		b, _ := io.ReadAll(r.Body)
-		got = append(got, r.Clone(context.Background()))
+		got = append(got, r.Clone(r.Context()))
 		bodies = append(bodies, b)
 		w.WriteHeader(status)
 	}))
@@ -92,7 +93,7 @@ func TestWebhooksSignedForgedAndDisabled(t *testing.T) {
 		t.Fatalf("%d webhooks after subscribing twice, want 6", n)
 	}
 	pid := e.seedSimple(t, "MUG", 10) // product.created
-	if _, err := e.client.SetInventory(ctx, platform.SetInventoryParams{Changes: []platform.InventoryChange{{InventoryItemID: fmt.Sprint(pid), LocationID: "default", Quantity: 3}}}); err != nil {
+	if _, err := e.client.SetInventory(ctx, platform.SetInventoryParams{Changes: []platform.InventoryChange{{InventoryItemID: strconv.FormatInt(pid, 10), LocationID: "default", Quantity: 3}}}); err != nil {
 		t.Fatal(err)
 	}
 	<-mu
@@ -113,7 +114,7 @@ func TestWebhooksSignedForgedAndDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.Topic != platform.TopicProductUpdated || ev.ResourceID != fmt.Sprint(pid) || *ev.Product.Variants[0].Quantity != 3 || ev.DeliveryID == "" || ev.EventID != ev.DeliveryID {
+	if ev.Topic != platform.TopicProductUpdated || ev.ResourceID != strconv.FormatInt(pid, 10) || *ev.Product.Variants[0].Quantity != 3 || ev.DeliveryID == "" || ev.EventID != ev.DeliveryID {
 		t.Fatalf("event %+v", ev)
 	}
 	forged := reqs[1].Clone(ctx)
@@ -137,7 +138,7 @@ func TestWebhooksSignedForgedAndDisabled(t *testing.T) {
 		return ""
 	}
 	for i := range 7 {
-		if _, err := e.client.SetInventory(ctx, platform.SetInventoryParams{Changes: []platform.InventoryChange{{InventoryItemID: fmt.Sprint(pid), LocationID: "default", Quantity: int64(i)}}}); err != nil {
+		if _, err := e.client.SetInventory(ctx, platform.SetInventoryParams{Changes: []platform.InventoryChange{{InventoryItemID: strconv.FormatInt(pid, 10), LocationID: "default", Quantity: int64(i)}}}); err != nil {
 			t.Fatal(err)
 		}
 		want := "active"

@@ -2,7 +2,6 @@ package woocommerce_test
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -95,12 +94,4 @@ func (e *env) seedSimple(t testing.TB, sku string, qty int64) int64 {
 		t.Fatal(err)
 	}
 	return id
-}
-
-// receiver collects webhook deliveries.
-type receiver struct {
-	mu   sync.Mutex
-	reqs []*http.Request
-	body [][]byte
-	code int
 }

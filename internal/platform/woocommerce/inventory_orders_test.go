@@ -2,8 +2,10 @@ package woocommerce_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/storesync/storesync/internal/platform"
@@ -16,7 +18,7 @@ func TestSetInventoryBatchesAtTheLimit(t *testing.T) {
 	var changes []platform.InventoryChange
 	for i := range 250 {
 		id := e.seedSimple(t, fmt.Sprintf("S-%d", i), 1)
-		changes = append(changes, platform.InventoryChange{InventoryItemID: fmt.Sprint(id), LocationID: "default", Quantity: int64(i)})
+		changes = append(changes, platform.InventoryChange{InventoryItemID: strconv.FormatInt(id, 10), LocationID: "default", Quantity: int64(i)})
 	}
 	pid, vids, err := e.store.Seed(woocommercesim.SeedProduct{Name: "Tee", Options: []string{"Size"}, Variants: []woocommercesim.SeedVariant{
 		{SKU: "T-S", Price: "1.00", Options: []string{"S"}}, {SKU: "T-M", Price: "1.00", Options: []string{"M"}}}})
@@ -62,7 +64,7 @@ func TestBatchLimitRefusalIsInvalidInput(t *testing.T) {
 	var changes []platform.InventoryChange
 	for i := range 11 {
 		id := e.seedSimple(t, fmt.Sprintf("S-%d", i), 1)
-		changes = append(changes, platform.InventoryChange{InventoryItemID: fmt.Sprint(id), LocationID: "default", Quantity: 1})
+		changes = append(changes, platform.InventoryChange{InventoryItemID: strconv.FormatInt(id, 10), LocationID: "default", Quantity: 1})
 	}
 	_, err := e.client.SetInventory(context.Background(), platform.SetInventoryParams{Changes: changes})
 	if platform.KindOf(err) != platform.KindInvalidInput || !platform.HasFieldCode(err, "woocommerce_rest_request_entity_too_large") {
@@ -90,16 +92,16 @@ func TestCreateOrderIsIdempotentByKey(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	ctx := context.Background()
 	pid := e.seedSimple(t, "MUG", 10)
-	o, err := e.client.CreateOrder(ctx, placeInput("push-1", fmt.Sprint(pid)))
+	o, err := e.client.CreateOrder(ctx, placeInput("push-1", strconv.FormatInt(pid, 10)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.Total != (platform.Money{Amount: 1900, Currency: "USD"}) || o.FinancialStatus != platform.FinancialPaid || len(o.Lines) != 1 ||
 		o.Lines[0].UnitPrice.Amount != 750 || o.ShippingAddress.City != "Arlington" || len(o.Discounts) != 1 || o.Discounts[0].Code != "TEN" ||
-		len(o.Tags) != 1 || o.Lines[0].VariantID != fmt.Sprint(pid) {
+		len(o.Tags) != 1 || o.Lines[0].VariantID != strconv.FormatInt(pid, 10) {
 		t.Fatalf("created %+v", o)
 	}
-	again, err := e.client.CreateOrder(ctx, placeInput("push-1", fmt.Sprint(pid)))
+	again, err := e.client.CreateOrder(ctx, placeInput("push-1", strconv.FormatInt(pid, 10)))
 	if err != nil || again.ID != o.ID {
 		t.Fatalf("same client, same key: %s %v", again.ID, err)
 	}
@@ -110,14 +112,14 @@ func TestCreateOrderIsIdempotentByKey(t *testing.T) {
 		}
 		return 0
 	}})
-	_, err = e.client.CreateOrder(ctx, placeInput("push-2", fmt.Sprint(pid)))
-	pe, ok := err.(*platform.Error)
-	if !ok || pe.Kind != platform.KindOutcomeUnknown || !pe.Retryable || pe.RetryAfter <= 0 {
+	_, err = e.client.CreateOrder(ctx, placeInput("push-2", strconv.FormatInt(pid, 10)))
+	var pe *platform.Error
+	if !errors.As(err, &pe) || pe.Kind != platform.KindOutcomeUnknown || !pe.Retryable || pe.RetryAfter <= 0 {
 		t.Fatalf("lost answer: %v", err)
 	}
 	e.store.SetFaults(woocommercesim.Faults{})
 	// The simulator made no order (it failed before acting); place one as if the 502 hid a create.
-	in := placeInput("push-3", fmt.Sprint(pid))
+	in := placeInput("push-3", strconv.FormatInt(pid, 10))
 	first, err := e.client.CreateOrder(ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +135,7 @@ func TestCreateOrderIsIdempotentByKey(t *testing.T) {
 		t.Fatalf("orders: %d %v", len(page.Items), err)
 	}
 	// Stock: two paid orders of 2 each.
-	levels, err := e.client.InventoryLevels(ctx, "default", []string{fmt.Sprint(pid)})
+	levels, err := e.client.InventoryLevels(ctx, "default", []string{strconv.FormatInt(pid, 10)})
 	if err != nil || levels[0].Available != 6 {
 		t.Fatalf("stock after orders: %+v %v", levels, err)
 	}
@@ -144,7 +146,7 @@ func TestCreateOrderIsIdempotentByKey(t *testing.T) {
 	if err != nil || !got.Cancelled() || len(got.Transactions) != 2 || got.Transactions[1].Kind != platform.TransactionRefund {
 		t.Fatalf("cancelled order: %+v %v", got, err)
 	}
-	levels, _ = e.client.InventoryLevels(ctx, "default", []string{fmt.Sprint(pid)})
+	levels, _ = e.client.InventoryLevels(ctx, "default", []string{strconv.FormatInt(pid, 10)})
 	if levels[0].Available != 8 {
 		t.Fatalf("stock after cancel: %d, want 8 (restocked)", levels[0].Available)
 	}
@@ -171,7 +173,7 @@ func TestErrorKinds(t *testing.T) {
 	}
 	e.store.FailNext(10, http.StatusInternalServerError)
 	_, err := e.client.Product(ctx, "1")
-	if pe, ok := err.(*platform.Error); !ok || pe.Kind != platform.KindUnavailable || !pe.Retryable || pe.StatusCode != 500 {
+	if pe := (*platform.Error)(nil); !errors.As(err, &pe) || pe.Kind != platform.KindUnavailable || !pe.Retryable || pe.StatusCode != http.StatusInternalServerError {
 		t.Errorf("5xx: %v", err)
 	}
 	e.store.FailNext(0, 0)

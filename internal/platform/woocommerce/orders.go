@@ -87,7 +87,9 @@ func (c *Client) ListOrders(ctx context.Context, p platform.ListParams) (platfor
 	if more {
 		next := cur
 		next.Page++
-		out.NextCursor = encodeCursor(next)
+		if out.NextCursor, err = c.encodeCursor(op, next); err != nil {
+			return platform.Page[platform.Order]{}, err
+		}
 	}
 	return out, nil
 }
@@ -115,8 +117,9 @@ func (c *Client) waitLag(ctx context.Context, t time.Time) error {
 	return ctx.Err()
 }
 
-// findOrderByKey looks for the order an earlier attempt of a keyed create made.
-func (c *Client) findOrderByKey(ctx context.Context, op string, in platform.OrderInput) (*wooOrder, error) {
+// findOrderByKey looks for the order an earlier attempt of a keyed create made, and reports
+// whether there is one.
+func (c *Client) findOrderByKey(ctx context.Context, op string, in platform.OrderInput) (wooOrder, bool, error) {
 	c.mu.Lock()
 	known := c.pushes["order:"+in.IdempotencyKey]
 	c.mu.Unlock()
@@ -124,31 +127,31 @@ func (c *Client) findOrderByKey(ctx context.Context, op string, in platform.Orde
 		var o wooOrder
 		_, err := c.do(ctx, call{op: op, method: http.MethodGet, path: "/orders/" + known, safe: true}, &o)
 		if err == nil {
-			return &o, nil
+			return o, true, nil
 		}
 		if platform.KindOf(err) != platform.KindNotFound {
-			return nil, err
+			return wooOrder{}, false, err
 		}
 	}
 	if in.UncertainSince.IsZero() {
-		return nil, nil
+		return wooOrder{}, false, nil
 	}
 	if err := c.waitLag(ctx, in.UncertainSince); err != nil {
-		return nil, err
+		return wooOrder{}, false, err
 	}
 	cur := cursor{Page: 1, Since: c.since(in.UncertainSince)}
 	for {
 		list, more, err := c.orderPage(ctx, op, cur, MaxPerPage)
 		if err != nil {
-			return nil, err
+			return wooOrder{}, false, err
 		}
 		for i := range list {
 			if v, ok := metaValue(list[i].MetaData, MetaOrderKey); ok && v == in.IdempotencyKey {
-				return &list[i], nil
+				return list[i], true, nil
 			}
 		}
 		if !more {
-			return nil, nil
+			return wooOrder{}, false, nil
 		}
 		cur.Page++
 	}
@@ -178,12 +181,12 @@ func (c *Client) CreateOrder(ctx context.Context, in platform.OrderInput) (platf
 		return platform.Order{}, c.newError(op, platform.KindInvalidInput, "an order needs at least one line")
 	}
 	if in.IdempotencyKey != "" {
-		found, err := c.findOrderByKey(ctx, op, in)
+		found, ok, err := c.findOrderByKey(ctx, op, in)
 		if err != nil {
 			return platform.Order{}, err
 		}
-		if found != nil {
-			return c.convertOrder(op, *found)
+		if ok {
+			return c.convertOrder(op, found)
 		}
 	}
 	body := orderBody{Currency: strings.ToUpper(in.Currency), CustomerNote: in.Note,

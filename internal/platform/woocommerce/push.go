@@ -2,6 +2,7 @@ package woocommerce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -66,20 +67,17 @@ func backorders(allow bool) string {
 	return "no"
 }
 
-func (c *Client) weightString(ctx context.Context, w *platform.Weight) (*string, error) {
-	if w == nil {
-		return nil, nil
-	}
+// weightDecimal writes w in the store's weight unit.
+func (c *Client) weightDecimal(ctx context.Context, w platform.Weight) (string, error) {
 	unit, err := c.weightUnit(ctx)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	conv, err := w.In(unit)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	s := conv.Decimal()
-	return &s, nil
+	return conv.Decimal(), nil
 }
 
 // SetProduct creates or updates a product with its variants: a product without options is a
@@ -114,11 +112,13 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 		}
 		existing = &wp
 	} else if in.CreateKey != "" {
-		found, err := c.findProductByKey(ctx, op, in)
+		found, ok, err := c.findProductByKey(ctx, op, in)
 		if err != nil {
 			return platform.Product{}, err
 		}
-		existing = found
+		if ok {
+			existing = &found
+		}
 	}
 	if existing != nil && existing.Type == "variable" && !variable {
 		return platform.Product{}, c.newError(op, platform.KindInvalidInput, "a variable product cannot be made simple: give its options, or delete it and create it again")
@@ -158,8 +158,8 @@ func (c *Client) SetProduct(ctx context.Context, in platform.ProductInput) (plat
 // outcomeUnknown turns the failure of a create whose answer may have been lost into
 // KindOutcomeUnknown; a refusal (4xx, 429) stays as it is.
 func outcomeUnknown(err error, lag time.Duration) error {
-	pe, ok := err.(*platform.Error)
-	if !ok || pe.Kind != platform.KindUnavailable {
+	var pe *platform.Error
+	if !errors.As(err, &pe) || pe.Kind != platform.KindUnavailable {
 		return err
 	}
 	out := *pe
@@ -238,11 +238,13 @@ func (c *Client) productBody(ctx context.Context, in platform.ProductInput, exis
 	tracked := v.Tracked
 	b.ManageStock = &tracked
 	b.Backorders = backorders(v.AllowBackorder)
-	w, err := c.weightString(ctx, v.Weight)
-	if err != nil {
-		return b, fmt.Errorf("variants.0.weight: %w", err)
+	if v.Weight != nil {
+		w, err := c.weightDecimal(ctx, *v.Weight)
+		if err != nil {
+			return b, fmt.Errorf("variants.0.weight: %w", err)
+		}
+		b.Weight = &w
 	}
-	b.Weight = w
 	return b, nil
 }
 
@@ -260,9 +262,13 @@ func (c *Client) setVariations(ctx context.Context, op string, productID int64, 
 		if reg == "" {
 			return c.newError(op, platform.KindInvalidInput, fmt.Sprintf("variants.%d.price: no valid amount", i))
 		}
-		w, err := c.weightString(ctx, v.Weight)
-		if err != nil {
-			return c.newError(op, platform.KindInvalidInput, fmt.Sprintf("variants.%d.weight: %v", i, err))
+		var w *string
+		if v.Weight != nil {
+			s, err := c.weightDecimal(ctx, *v.Weight)
+			if err != nil {
+				return c.newError(op, platform.KindInvalidInput, fmt.Sprintf("variants.%d.weight: %v", i, err))
+			}
+			w = &s
 		}
 		vb := variationBody{SKU: v.SKU, GlobalID: v.Barcode, RegularPrice: reg, SalePrice: sale, ManageStock: v.Tracked,
 			Backorders: backorders(v.AllowBackorder), Weight: w, MenuOrder: i}
@@ -366,8 +372,9 @@ func (c *Client) tagIDs(ctx context.Context, names []string) ([]wooTag, error) {
 }
 
 // findProductByKey looks for the product an earlier attempt of a keyed create made: one this
-// client made, or, after an uncertain attempt, one modified since then carrying the key.
-func (c *Client) findProductByKey(ctx context.Context, op string, in platform.ProductInput) (*wooProduct, error) {
+// client made, or, after an uncertain attempt, one modified since then carrying the key. It
+// reports whether there is one.
+func (c *Client) findProductByKey(ctx context.Context, op string, in platform.ProductInput) (wooProduct, bool, error) {
 	c.mu.Lock()
 	known := c.pushes["product:"+in.CreateKey]
 	c.mu.Unlock()
@@ -375,17 +382,17 @@ func (c *Client) findProductByKey(ctx context.Context, op string, in platform.Pr
 		var wp wooProduct
 		_, err := c.do(ctx, call{op: op, method: http.MethodGet, path: "/products/" + known, safe: true}, &wp)
 		if err == nil {
-			return &wp, nil
+			return wp, true, nil
 		}
 		if platform.KindOf(err) != platform.KindNotFound {
-			return nil, err
+			return wooProduct{}, false, err
 		}
 	}
 	if in.UncertainSince.IsZero() {
-		return nil, nil
+		return wooProduct{}, false, nil
 	}
 	if err := c.waitLag(ctx, in.UncertainSince); err != nil {
-		return nil, err
+		return wooProduct{}, false, err
 	}
 	q := url.Values{"modified_after": {modifiedAfter(c.since(in.UncertainSince))}, "dates_are_gmt": {"true"},
 		"per_page": {strconv.Itoa(MaxPerPage)}, "status": {"any"}, "orderby": {"id"}, "order": {"asc"}}
@@ -394,15 +401,15 @@ func (c *Client) findProductByKey(ctx context.Context, op string, in platform.Pr
 		var list []wooProduct
 		h, err := c.do(ctx, call{op: op, method: http.MethodGet, path: "/products", query: q, safe: true}, &list)
 		if err != nil {
-			return nil, err
+			return wooProduct{}, false, err
 		}
 		for i := range list {
 			if v, ok := metaValue(list[i].MetaData, MetaProductKey); ok && v == in.CreateKey {
-				return &list[i], nil
+				return list[i], true, nil
 			}
 		}
 		if _, pages := pageInfo(h); page >= pages || len(list) == 0 {
-			return nil, nil
+			return wooProduct{}, false, nil
 		}
 	}
 }

@@ -69,8 +69,9 @@ func wooTopics(t platform.Topic) (string, bool) {
 		return "product.updated", true
 	case platform.TopicProductDeleted, platform.TopicInventoryRemoved:
 		return "product.deleted", true
+	default:
+		return "", false
 	}
-	return "", false
 }
 
 // DefaultTopics are the topics storesync subscribes a WooCommerce store to.
@@ -290,6 +291,7 @@ func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) 
 		if ev.UpdatedAt.IsZero() {
 			ev.UpdatedAt = pr.UpdatedAt
 		}
+	default: // TopicOther: no resource to read
 	}
 	if ev.Order != nil && ev.UpdatedAt.IsZero() {
 		ev.UpdatedAt = ev.Order.UpdatedAt

@@ -29,7 +29,10 @@ func metaValue(meta []wooMeta, key string) (string, bool) {
 }
 
 func strMeta(key, value string) wooMeta {
-	b, _ := json.Marshal(value)
+	b, err := json.Marshal(value)
+	if err != nil { // cannot happen: json.Marshal encodes every string (invalid UTF-8 as U+FFFD)
+		panic("woocommerce: encoding a meta value: " + err.Error())
+	}
 	return wooMeta{Key: key, Value: b}
 }
 

@@ -2,6 +2,7 @@ package woocommercesim
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -189,7 +190,7 @@ func (c *control) Webhook(t testing.TB, topic platform.Topic, resourceID, delive
 	if forged {
 		secret = "forged-" + secret
 	}
-	req, err := NewWebhookRequest("https://storesync.example/webhooks/woocommerce", c.st.SiteURL(), 1, wt, bytes.Clone(body), secret, deliveryID)
+	req, err := NewWebhookRequest(context.Background(), "https://storesync.example/webhooks/woocommerce", c.st.SiteURL(), 1, wt, bytes.Clone(body), secret, deliveryID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +213,7 @@ func wooTopic(t platform.Topic) (string, bool) {
 		return "product.updated", true
 	case platform.TopicProductDeleted:
 		return "product.deleted", true
+	default:
+		return "", false
 	}
-	return "", false
 }

@@ -61,16 +61,16 @@ func (st *Store) injectFault(w http.ResponseWriter, r *http.Request) bool {
 	if status == 0 {
 		return false
 	}
-	switch {
-	case status == http.StatusTooManyRequests:
+	switch status {
+	case http.StatusTooManyRequests:
 		st.mu.Lock()
 		st.throttled++
 		st.mu.Unlock()
 		w.Header().Set("Retry-After", strconv.Itoa(1))
 		writeError(w, status, "woocommerce_rest_too_many_requests", "Too many requests.")
-	case status == http.StatusUnauthorized:
+	case http.StatusUnauthorized:
 		writeError(w, status, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
-	case status == http.StatusNotFound:
+	case http.StatusNotFound:
 		writeError(w, status, "rest_no_route", "No route was found matching the URL and request method.")
 	default:
 		writeError(w, status, "internal_server_error", "There has been a critical error on this website.")

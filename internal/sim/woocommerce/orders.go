@@ -161,7 +161,7 @@ func (st *Store) createOrder(body fields) (*Order, string, error) {
 		}
 		_ = json.Unmarshal(raw, &cs)
 		if len(cs) > 0 {
-			return nil, "woocommerce_rest_invalid_coupon", fmt.Errorf("Coupon \"%s\" does not exist!", cs[0].Code)
+			return nil, "woocommerce_rest_invalid_coupon", fmt.Errorf("Coupon \"%s\" does not exist!", cs[0].Code) //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 		}
 	}
 	var items []struct {
@@ -180,17 +180,17 @@ func (st *Store) createOrder(body fields) (*Order, string, error) {
 	for i, it := range items {
 		p := st.data.Products[it.ProductID]
 		if p == nil {
-			return nil, "woocommerce_rest_invalid_product_id", fmt.Errorf("Product ID provided is invalid.")
+			return nil, "woocommerce_rest_invalid_product_id", fmt.Errorf("Product ID provided is invalid.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 		}
 		if it.Quantity <= 0 {
-			return nil, "woocommerce_rest_invalid_product_quantity", fmt.Errorf("Product quantity must be a positive float.")
+			return nil, "woocommerce_rest_invalid_product_quantity", fmt.Errorf("Product quantity must be a positive float.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 		}
 		li := LineItem{ID: st.nextID(), Name: p.Name, ProductID: p.ID, Quantity: it.Quantity, SKU: p.SKU, Meta: it.Meta}
 		unit := price(p.Stock)
 		if it.VariationID != 0 {
 			j := slices.IndexFunc(p.Variations, func(v *Variation) bool { return v.ID == it.VariationID })
 			if j < 0 {
-				return nil, "woocommerce_rest_invalid_variation_id", fmt.Errorf("Variation ID provided is invalid.")
+				return nil, "woocommerce_rest_invalid_variation_id", fmt.Errorf("Variation ID provided is invalid.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 			}
 			v := p.Variations[j]
 			li.VariationID, li.SKU, unit = v.ID, v.SKU, price(v.Stock)
@@ -287,7 +287,13 @@ func orZero(s string) string {
 	return s
 }
 
-func jsonString(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
+func jsonString(s string) json.RawMessage {
+	b, err := json.Marshal(s)
+	if err != nil { // cannot happen: json.Marshal encodes every string (invalid UTF-8 as U+FFFD)
+		panic(err)
+	}
+	return b
+}
 
 // applyOrder sets an order's plain fields and its status.
 func (st *Store) applyOrder(o *Order, body fields) (string, error) {
@@ -298,7 +304,7 @@ func (st *Store) applyOrder(o *Order, body fields) (string, error) {
 		return "rest_invalid_param", err
 	}
 	if o.Billing.Email != "" && !strings.Contains(o.Billing.Email, "@") {
-		return "rest_invalid_param", fmt.Errorf("Invalid parameter(s): billing")
+		return "rest_invalid_param", fmt.Errorf("Invalid parameter(s): billing") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 	}
 	if v, ok, _ := body.str("customer_note"); ok {
 		o.CustomerNote = v
@@ -478,8 +484,7 @@ func (st *Store) routeNotes(w http.ResponseWriter, r *http.Request, o *Order, re
 		case http.MethodGet:
 			typ := r.URL.Query().Get("type")
 			out := []any{}
-			for i := len(o.Notes) - 1; i >= 0; i-- { // newest first
-				n := o.Notes[i]
+			for _, n := range slices.Backward(o.Notes) { // newest first
 				if (typ == "customer" && !n.CustomerNote) || (typ == "internal" && n.CustomerNote) {
 					continue
 				}

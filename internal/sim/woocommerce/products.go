@@ -338,7 +338,7 @@ func (st *Store) skuTaken(sku string, selfProduct, selfVariation int64) bool {
 		return false
 	}
 	for _, p := range st.data.Products {
-		if p.SKU == sku && !(p.ID == selfProduct && selfVariation == 0) {
+		if p.SKU == sku && (p.ID != selfProduct || selfVariation != 0) {
 			return true
 		}
 		for _, v := range p.Variations {
@@ -356,7 +356,7 @@ func (st *Store) applyStock(s *Stock, body fields, pid, vid int64) (string, erro
 		return "rest_invalid_param", err
 	} else if ok {
 		if st.skuTaken(v, pid, vid) {
-			return "product_invalid_sku", fmt.Errorf("Invalid or duplicated SKU.")
+			return "product_invalid_sku", fmt.Errorf("Invalid or duplicated SKU.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 		}
 		s.SKU = v
 	}
@@ -414,7 +414,7 @@ func (st *Store) applyProduct(p *Product, body fields, creating bool) (string, e
 		p.Slug = st.uniqueSlug(slugify(v), p.ID)
 	}
 	if v, ok, _ := body.str("type"); ok && !creating {
-		if v != p.Type && !(p.Type == "simple" && v == "variable") {
+		if v != p.Type && (p.Type != "simple" || v != "variable") {
 			return "rest_invalid_param", fmt.Errorf("type cannot be changed from %s to %s", p.Type, v)
 		}
 		p.Type = v
@@ -463,7 +463,7 @@ func (st *Store) applyProduct(p *Product, body fields, creating bool) (string, e
 			if im.ID != 0 {
 				i := slices.IndexFunc(p.Images, func(x Image) bool { return x.ID == im.ID })
 				if i < 0 {
-					return "woocommerce_product_invalid_image_id", fmt.Errorf("#%d is an invalid image ID.", im.ID)
+					return "woocommerce_product_invalid_image_id", fmt.Errorf("#%d is an invalid image ID.", im.ID) //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 				}
 				kept := p.Images[i]
 				kept.Alt = im.Alt
@@ -471,7 +471,7 @@ func (st *Store) applyProduct(p *Product, body fields, creating bool) (string, e
 				continue
 			}
 			if !strings.HasPrefix(im.Src, "http://") && !strings.HasPrefix(im.Src, "https://") {
-				return "woocommerce_product_image_upload_error", fmt.Errorf("Error getting remote image %s.", im.Src)
+				return "woocommerce_product_image_upload_error", fmt.Errorf("Error getting remote image %s.", im.Src) //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 			}
 			out = append(out, Image{ID: st.nextID(), Src: im.Src, Alt: im.Alt})
 		}

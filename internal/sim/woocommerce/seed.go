@@ -79,10 +79,10 @@ func (st *Store) Seed(sp SeedProduct) (int64, []int64, error) {
 	return p.ID, ids, nil
 }
 
-// SeedCatalog adds n products of variants variants each (1: simple products), with SKUs
+// SeedCatalog adds n products, each with the given number of variants (1: simple products), with SKUs
 // NAME-P-V and stock.
 func (st *Store) SeedCatalog(n, variants int, seed int64) error {
-	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed)) //nolint:gosec // G115: the seed's bits are taken as they are; a negative seed is a valid seed
 	sizes := []string{"XS", "S", "M", "L", "XL", "XXL"}
 	for i := range n {
 		sp := SeedProduct{Name: fmt.Sprintf("%s %s", adjectives[rng.IntN(len(adjectives))], nouns[rng.IntN(len(nouns))])}
@@ -162,7 +162,7 @@ func (st *Store) GenerateOrders(ctx context.Context, g OrderGenerator) error {
 	if g.Rate <= 0 {
 		return fmt.Errorf("order generator: rate must be positive")
 	}
-	rng := rand.New(rand.NewPCG(uint64(g.Seed), 0x0de5))
+	rng := rand.New(rand.NewPCG(uint64(g.Seed), 0x0de5)) //nolint:gosec // G115: the seed's bits are taken as they are; a negative seed is a valid seed
 	tick := time.NewTicker(time.Duration(float64(time.Second) / g.Rate))
 	defer tick.Stop()
 	for {

@@ -14,9 +14,9 @@ import (
 	"time"
 )
 
-func newTestStore(t *testing.T, opts Options) (*Sim, *Store, *httptest.Server) {
+func newTestStore(t *testing.T) (*Store, *httptest.Server) {
 	t.Helper()
-	s, err := New(opts)
+	s, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,17 +26,24 @@ func newTestStore(t *testing.T, opts Options) (*Sim, *Store, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, st, srv
+	return st, srv
 }
 
-func call(t *testing.T, srv *httptest.Server, method, path string, body any, auth bool) (*http.Response, []byte) {
+// call makes a request of the store "shop" and returns the response's status and body.
+func call(t *testing.T, srv *httptest.Server, method, path string, body any, auth bool) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
-		b, _ := json.Marshal(body)
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r = bytes.NewReader(b)
 	}
-	req, _ := http.NewRequest(method, srv.URL+"/stores/shop/wp-json/wc/v3"+path, r)
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+"/stores/shop/wp-json/wc/v3"+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if auth {
 		req.SetBasicAuth("ck_1", "cs_1")
 	}
@@ -45,8 +52,11 @@ func call(t *testing.T, srv *httptest.Server, method, path string, body any, aut
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
 }
 
 // documentedProductFields are the top-level fields of the "Retrieve a product" response example
@@ -61,14 +71,14 @@ var documentedProductFields = strings.Fields(`id name slug permalink date_create
 	categories tags images attributes default_attributes variations grouped_products menu_order meta_data _links`)
 
 func TestProductPayloadHasTheDocumentedFields(t *testing.T) {
-	_, st, srv := newTestStore(t, Options{})
+	st, srv := newTestStore(t)
 	id, _, err := st.Seed(SeedProduct{Name: "Premium Quality", Variants: []SeedVariant{{SKU: "PQ", Price: "21.99", Quantity: 3}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, b := call(t, srv, http.MethodGet, fmt.Sprintf("/products/%d", id), nil, true)
-	if resp.StatusCode != 200 {
-		t.Fatalf("%d %s", resp.StatusCode, b)
+	status, b := call(t, srv, http.MethodGet, fmt.Sprintf("/products/%d", id), nil, true)
+	if status != http.StatusOK {
+		t.Fatalf("%d %s", status, b)
 	}
 	var got map[string]json.RawMessage
 	if err := json.Unmarshal(b, &got); err != nil {
@@ -85,30 +95,36 @@ func TestProductPayloadHasTheDocumentedFields(t *testing.T) {
 }
 
 func TestAuthenticationAndPaging(t *testing.T) {
-	_, st, srv := newTestStore(t, Options{})
+	st, srv := newTestStore(t)
 	if err := st.SeedCatalog(25, 1, 1); err != nil {
 		t.Fatal(err)
 	}
-	resp, b := call(t, srv, http.MethodGet, "/products", nil, false)
-	if resp.StatusCode != 401 || !strings.Contains(string(b), "woocommerce_rest_cannot_view") {
-		t.Fatalf("no credentials: %d %s", resp.StatusCode, b)
+	status, b := call(t, srv, http.MethodGet, "/products", nil, false)
+	if status != http.StatusUnauthorized || !strings.Contains(string(b), "woocommerce_rest_cannot_view") {
+		t.Fatalf("no credentials: %d %s", status, b)
 	}
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/stores/shop/wp-json/wc/v3/products?consumer_key=ck_1&consumer_secret=cs_1&per_page=10&page=3", nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/stores/shop/wp-json/wc/v3/products?consumer_key=ck_1&consumer_secret=cs_1&per_page=10&page=3", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r2, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var page []map[string]any
-	_ = json.NewDecoder(r2.Body).Decode(&page)
+	derr := json.NewDecoder(r2.Body).Decode(&page)
 	r2.Body.Close()
-	if r2.StatusCode != 200 || r2.Header.Get("X-WP-Total") != "25" || r2.Header.Get("X-WP-TotalPages") != "3" || len(page) != 5 {
+	if derr != nil {
+		t.Fatalf("page 3: %v", derr)
+	}
+	if r2.StatusCode != http.StatusOK || r2.Header.Get("X-WP-Total") != "25" || r2.Header.Get("X-WP-TotalPages") != "3" || len(page) != 5 {
 		t.Fatalf("page 3: %d total %s pages %s items %d", r2.StatusCode, r2.Header.Get("X-WP-Total"), r2.Header.Get("X-WP-TotalPages"), len(page))
 	}
-	if resp, b := call(t, srv, http.MethodGet, "/products?per_page=101", nil, true); resp.StatusCode != 400 || !strings.Contains(string(b), "per_page") {
-		t.Fatalf("per_page 101: %d %s", resp.StatusCode, b)
+	if status, b := call(t, srv, http.MethodGet, "/products?per_page=101", nil, true); status != http.StatusBadRequest || !strings.Contains(string(b), "per_page") {
+		t.Fatalf("per_page 101: %d %s", status, b)
 	}
-	if resp, _ := call(t, srv, http.MethodGet, "/products?per_page=10&page=4", nil, true); resp.StatusCode != 400 {
-		t.Fatalf("page past the last: %d", resp.StatusCode)
+	if status, _ := call(t, srv, http.MethodGet, "/products?per_page=10&page=4", nil, true); status != http.StatusBadRequest {
+		t.Fatalf("page past the last: %d", status)
 	}
 	if st.Calls() != 4 {
 		t.Fatalf("calls %d, want 4", st.Calls())
@@ -116,20 +132,22 @@ func TestAuthenticationAndPaging(t *testing.T) {
 }
 
 func TestBatchItemLimit(t *testing.T) {
-	_, _, srv := newTestStore(t, Options{})
+	_, srv := newTestStore(t)
 	var items []map[string]any
 	for i := range 101 {
 		items = append(items, map[string]any{"id": i + 1, "stock_quantity": 1})
 	}
-	resp, b := call(t, srv, http.MethodPost, "/products/batch", map[string]any{"update": items}, true)
-	if resp.StatusCode != 413 || !strings.Contains(string(b), "Unable to accept more than 100 items for this request.") {
-		t.Fatalf("101 items: %d %s", resp.StatusCode, b)
+	status, b := call(t, srv, http.MethodPost, "/products/batch", map[string]any{"update": items}, true)
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "Unable to accept more than 100 items for this request.") {
+		t.Fatalf("101 items: %d %s", status, b)
 	}
-	resp, b = call(t, srv, http.MethodPost, "/products/batch", map[string]any{"update": items[:2], "create": []map[string]any{{"name": "New", "regular_price": "1.00"}}}, true)
+	status, b = call(t, srv, http.MethodPost, "/products/batch", map[string]any{"update": items[:2], "create": []map[string]any{{"name": "New", "regular_price": "1.00"}}}, true)
 	var out map[string][]map[string]any
-	_ = json.Unmarshal(b, &out)
-	if resp.StatusCode != 200 || len(out["create"]) != 1 || out["update"][0]["error"] == nil {
-		t.Fatalf("mixed batch: %d %s", resp.StatusCode, b)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("mixed batch: %v: %s", err, b)
+	}
+	if status != http.StatusOK || len(out["create"]) != 1 || len(out["update"]) == 0 || out["update"][0]["error"] == nil {
+		t.Fatalf("mixed batch: %d %s", status, b)
 	}
 }
 
@@ -158,7 +176,11 @@ func TestStateFileKeepsStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer func() {
+		if err := s2.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	st2, err := s2.Store("kept")
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +195,7 @@ func TestStateFileKeepsStores(t *testing.T) {
 }
 
 func TestGenerateOrders(t *testing.T) {
-	_, st, _ := newTestStore(t, Options{})
+	st, _ := newTestStore(t)
 	if err := st.SeedCatalog(5, 2, 1); err != nil {
 		t.Fatal(err)
 	}

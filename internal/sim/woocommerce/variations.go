@@ -108,7 +108,7 @@ func (st *Store) listVariations(w http.ResponseWriter, r *http.Request, p *Produ
 
 func (st *Store) createVariation(p *Product, body fields) (*Variation, string, error) {
 	if p.Type != "variable" {
-		return nil, "woocommerce_rest_invalid_product_id", fmt.Errorf("Variations can only be created for variable products.")
+		return nil, "woocommerce_rest_invalid_product_id", fmt.Errorf("Variations can only be created for variable products.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 	}
 	now := st.sim.now()
 	v := &Variation{Stock: Stock{Backorders: "no"}, Created: now, Modified: now}
@@ -201,7 +201,7 @@ func (st *Store) productBatchOps() batchOps {
 		update: func(id int64, f fields) (any, string, error) {
 			p := st.data.Products[id]
 			if p == nil {
-				return nil, "woocommerce_rest_product_invalid_id", fmt.Errorf("Invalid ID.")
+				return nil, "woocommerce_rest_product_invalid_id", fmt.Errorf("Invalid ID.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 			}
 			if code, err := st.applyProduct(p, f, false); err != nil {
 				return nil, code, err
@@ -213,7 +213,7 @@ func (st *Store) productBatchOps() batchOps {
 		remove: func(id int64) (any, string, error) {
 			p := st.data.Products[id]
 			if p == nil {
-				return nil, "woocommerce_rest_product_invalid_id", fmt.Errorf("Invalid ID.")
+				return nil, "woocommerce_rest_product_invalid_id", fmt.Errorf("Invalid ID.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 			}
 			out := st.renderProduct(p)
 			delete(st.data.Products, id)
@@ -239,7 +239,7 @@ func (st *Store) variationBatchOps(p *Product) batchOps {
 		update: func(id int64, f fields) (any, string, error) {
 			i := find(id)
 			if i < 0 {
-				return nil, "woocommerce_rest_product_variation_invalid_id", fmt.Errorf("Invalid ID.")
+				return nil, "woocommerce_rest_product_variation_invalid_id", fmt.Errorf("Invalid ID.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 			}
 			if code, err := st.applyVariation(p, p.Variations[i], f); err != nil {
 				return nil, code, err
@@ -249,7 +249,7 @@ func (st *Store) variationBatchOps(p *Product) batchOps {
 		remove: func(id int64) (any, string, error) {
 			i := find(id)
 			if i < 0 {
-				return nil, "woocommerce_rest_product_variation_invalid_id", fmt.Errorf("Invalid ID.")
+				return nil, "woocommerce_rest_product_variation_invalid_id", fmt.Errorf("Invalid ID.") //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 			}
 			out := st.renderVariation(p, p.Variations[i])
 			p.Variations = slices.Delete(p.Variations, i, i+1)
@@ -298,7 +298,7 @@ func (st *Store) batch(w http.ResponseWriter, body fields, ops batchOps) {
 	for _, f := range updates {
 		id, _, err := f.integer("id")
 		if err != nil || id <= 0 {
-			out["update"] = append(out["update"], itemErr(0, ops.bad, fmt.Errorf("Invalid ID.")))
+			out["update"] = append(out["update"], itemErr(0, ops.bad, fmt.Errorf("Invalid ID."))) //nolint:staticcheck // ST1005: WooCommerce's own message, which clients receive as it is
 			continue
 		}
 		v, code, err := ops.update(id, f)

@@ -2,6 +2,7 @@ package woocommercesim
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -61,8 +62,8 @@ func newDeliveryID() string {
 }
 
 // NewWebhookRequest builds a delivery as WooCommerce sends it, to url.
-func NewWebhookRequest(url, source string, webhookID int64, topic string, body []byte, secret, deliveryID string) (*http.Request, error) {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+func NewWebhookRequest(ctx context.Context, url, source string, webhookID int64, topic string, body []byte, secret, deliveryID string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -109,14 +110,13 @@ func (s *Sim) send(ds []delivery) {
 
 func (s *Sim) deliver(d delivery) {
 	name := d.store.Config().Name
-	req, err := NewWebhookRequest(d.url, s.siteURL(name), d.webhookID, d.topic, d.body, d.secret, newDeliveryID())
+	req, err := NewWebhookRequest(s.ctx, d.url, s.siteURL(name), d.webhookID, d.topic, d.body, d.secret, newDeliveryID())
 	ok := false
 	if err == nil {
-		req = req.WithContext(s.ctx)
 		resp, derr := s.opts.HTTPClient.Do(req)
 		if derr == nil {
 			_ = resp.Body.Close()
-			ok = (resp.StatusCode >= 200 && resp.StatusCode < 300) || resp.StatusCode == 301 || resp.StatusCode == 302
+			ok = (resp.StatusCode >= 200 && resp.StatusCode < 300) || resp.StatusCode == http.StatusMovedPermanently || resp.StatusCode == http.StatusFound
 		} else {
 			s.log.Info("webhook delivery failed", "store", name, "webhook", d.webhookID, "topic", d.topic, "err", derr)
 		}
