@@ -5,14 +5,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/storesync/storesync/internal/platform"
-	"github.com/storesync/storesync/internal/platform/httpclient"
 )
 
 // Webhook request headers Shopify sets on every delivery.
@@ -127,38 +124,11 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 // signature is a *platform.Error of KindAuth: answer 401 and keep nothing. A body over maxBytes
 // wraps platform.ErrWebhookTooLarge, and a missing secret platform.ErrNoWebhookSecret.
 func VerifyWebhook(r *http.Request, secret string, maxBytes int64) ([]byte, error) {
-	shop := r.Header.Get(HeaderShopDomain)
-	fail := func(kind platform.Kind, msg string, err error) error {
-		return &platform.Error{Platform: Platform, Store: shop, Op: "verifying webhook", Kind: kind, Message: msg, Err: err}
-	}
-	if secret == "" {
-		return nil, fail(platform.KindAuth, platform.ErrNoWebhookSecret.Error(), platform.ErrNoWebhookSecret)
-	}
-	sig := r.Header.Get(HeaderHmac)
-	if sig == "" {
-		return nil, fail(platform.KindAuth, "unsigned webhook (no "+HeaderHmac+")", nil)
-	}
-	want, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil {
-		return nil, fail(platform.KindAuth, "malformed signature", err)
-	}
 	if maxBytes <= 0 {
 		maxBytes = MaxWebhookBytes
 	}
-	body, err := httpclient.ReadLimited(r.Body, maxBytes)
-	var mbe *http.MaxBytesError
-	if errors.Is(err, httpclient.ErrTooLarge) || errors.As(err, &mbe) {
-		return nil, fail(platform.KindInvalidInput, fmt.Sprintf("body over %d bytes", maxBytes), platform.ErrWebhookTooLarge)
-	}
-	if err != nil {
-		return nil, fail(platform.KindUnavailable, "body cut off while reading", err)
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	if !hmac.Equal(mac.Sum(nil), want) {
-		return nil, fail(platform.KindAuth, "signature does not match: wrong app secret or tampered body", nil)
-	}
-	return body, nil
+	return platform.VerifyHMACSHA256(r, platform.HMACCheck{Platform: Platform, Store: r.Header.Get(HeaderShopDomain), Header: HeaderHmac,
+		Secret: secret, SecretName: "app secret", MaxBytes: maxBytes})
 }
 
 // SignWebhook returns the X-Shopify-Hmac-Sha256 value of body, as Shopify computes it; the

@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/storesync/storesync/internal/platform"
-	"github.com/storesync/storesync/internal/platform/httpclient"
 )
 
 // Webhook request headers WooCommerce sets on every delivery (WC_Webhook::deliver).
@@ -144,38 +143,11 @@ func SignWebhook(body []byte, secret string) string {
 // in constant time before anything in it is parsed. A missing or wrong signature is a
 // *platform.Error of KindAuth.
 func VerifyWebhook(r *http.Request, secret string, maxBytes int64) ([]byte, error) {
-	src := r.Header.Get(HeaderSource)
-	fail := func(kind platform.Kind, msg string, err error) error {
-		return &platform.Error{Platform: Platform, Store: src, Op: "verifying webhook", Kind: kind, Message: msg, Err: err}
-	}
-	if secret == "" {
-		return nil, fail(platform.KindAuth, platform.ErrNoWebhookSecret.Error(), platform.ErrNoWebhookSecret)
-	}
-	sig := r.Header.Get(HeaderSignature)
-	if sig == "" {
-		return nil, fail(platform.KindAuth, "unsigned webhook (no "+HeaderSignature+")", nil)
-	}
-	want, err := base64.StdEncoding.DecodeString(sig)
-	if err != nil {
-		return nil, fail(platform.KindAuth, "malformed signature", err)
-	}
 	if maxBytes <= 0 {
 		maxBytes = MaxWebhookBytes
 	}
-	body, err := httpclient.ReadLimited(r.Body, maxBytes)
-	var mbe *http.MaxBytesError
-	if errors.Is(err, httpclient.ErrTooLarge) || errors.As(err, &mbe) {
-		return nil, fail(platform.KindInvalidInput, fmt.Sprintf("body over %d bytes", maxBytes), platform.ErrWebhookTooLarge)
-	}
-	if err != nil {
-		return nil, fail(platform.KindUnavailable, "body cut off while reading", err)
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	if !hmac.Equal(mac.Sum(nil), want) {
-		return nil, fail(platform.KindAuth, "signature does not match: wrong webhook secret or tampered body", nil)
-	}
-	return body, nil
+	return platform.VerifyHMACSHA256(r, platform.HMACCheck{Platform: Platform, Store: r.Header.Get(HeaderSource), Header: HeaderSignature,
+		Secret: secret, SecretName: "webhook secret", MaxBytes: maxBytes})
 }
 
 var keptHeaders = []string{HeaderTopic, HeaderResource, HeaderEvent, HeaderWebhookID, HeaderDeliveryID, HeaderSource}
