@@ -58,12 +58,56 @@ func (s *Service) pollExport(ctx context.Context, p *progress, sd sides) (time.D
 	return 0, s.commit(ctx, p, nil)
 }
 
-func handleOf(p *progress) (platform.ExportHandle, error) {
-	var h platform.ExportHandle
-	if err := json.Unmarshal([]byte(p.export), &h); err != nil {
-		return h, fmt.Errorf("reading the export handle of reconciliation %d: %w", p.ID, err)
+// exportRef is what a run keeps of its export: the platform's handle and, once a batch of its
+// stream is committed, the position the stream resumes at after that batch's last product.
+type exportRef struct {
+	platform.ExportHandle
+	Resume string `json:"resume,omitempty"`
+}
+
+func refOf(p *progress) (exportRef, error) {
+	var r exportRef
+	if err := json.Unmarshal([]byte(p.export), &r); err != nil {
+		return r, fmt.Errorf("reading the export handle of reconciliation %d: %w", p.ID, err)
 	}
-	return h, nil
+	return r, nil
+}
+
+func handleOf(p *progress) (platform.ExportHandle, error) {
+	r, err := refOf(p)
+	return r.ExportHandle, err
+}
+
+// ResumableExport is a platform whose export stream can start again after a product: with each
+// product it gives the position just after it (opaque; a byte offset of the file, say), and
+// reading from that position yields the products after it, each once.
+type ResumableExport interface {
+	ReadExportFrom(ctx context.Context, h platform.ExportHandle, from string, fn func(p platform.Product, next string) error) error
+}
+
+// readFrom streams the export from the saved position where the platform resumes streams; on
+// another it reads from the beginning and skips the first skip products (decoded, unused).
+func readFrom(ctx context.Context, src platform.Store, ref exportRef, skip int64, fn func(p platform.Product, next string) error) error {
+	if r, ok := src.(ResumableExport); ok {
+		if ref.Resume == "" && skip > 0 {
+			// Committed by a version that kept no position: read from the start, skipping.
+			var n int64
+			return r.ReadExportFrom(ctx, ref.ExportHandle, "", func(p platform.Product, next string) error {
+				if n++; n <= skip {
+					return nil
+				}
+				return fn(p, next)
+			})
+		}
+		return r.ReadExportFrom(ctx, ref.ExportHandle, ref.Resume, fn)
+	}
+	var n int64
+	return src.ReadExport(ctx, ref.ExportHandle, func(p platform.Product) error {
+		if n++; n <= skip {
+			return nil
+		}
+		return fn(p, "")
+	})
 }
 
 // errStreamPaused ends an attempt reading an export's stream at a batch's end, to go on in the
@@ -71,38 +115,43 @@ func handleOf(p *progress) (platform.ExportHandle, error) {
 var errStreamPaused = errors.New("the export's stream is paused at a batch's end")
 
 // readExport streams the completed export, in batches of about Batch variants, each compared
-// and committed with the count of products done: an attempt cut off reads the stream again and
-// skips (decodes, but does nothing with) the products committed already. With one source
-// location the export's variant quantities are the levels (the source phase is skipped);
-// with more, the source phase reads each location's levels.
+// and committed with the count of products done and the position after the batch's last
+// product: an attempt cut off resumes the stream there, so each product is read once (a
+// platform that cannot resume reads the stream again and skips the products committed). With
+// one source location the export's variant quantities are the levels (the source phase is
+// skipped); with more, the source phase reads each location's levels.
 func (s *Service) readExport(ctx context.Context, p *progress, sd sides) error {
-	h, err := handleOf(p)
+	ref, err := refOf(p)
 	if err != nil {
 		return err
 	}
-	done := p.cursor
-	var n int64
 	var batch []platform.Product
 	variants := 0
+	resume := ref.Resume
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		p.cursor = n
+		p.cursor += int64(len(batch))
+		if resume != "" {
+			ref.Resume = resume
+			b, err := json.Marshal(ref)
+			if err != nil {
+				return fmt.Errorf("keeping the export's position: %w", err)
+			}
+			p.export = string(b)
+		}
 		err := s.commit(ctx, p, func(ctx context.Context, tx database.Tx) (step, error) { return s.exportBatch(ctx, tx, p, sd, batch) })
 		batch, variants = batch[:0], 0
 		return err
 	}
-	// The attempt stops itself, at a batch's end, well before its timeout: the next attempt
-	// reads the stream again and skips what was committed (a timeout would be an error, and
-	// the queue's backoff would wait longer after each).
+	// The attempt stops itself, at a batch's end, well before its timeout, and the next one
+	// goes on from there (a timeout would be an error, and the queue's backoff would wait
+	// longer after each).
 	stopAt := time.Now().Add(s.cfg.StreamTimeout * 3 / 4)
-	err = sd.src.ReadExport(ctx, h, func(pr platform.Product) error {
-		n++
-		if n <= done {
-			return nil
-		}
+	err = readFrom(ctx, sd.src, ref, p.cursor, func(pr platform.Product, next string) error {
 		batch = append(batch, pr)
+		resume = next
 		variants += len(pr.Variants)
 		if variants < s.cfg.Batch {
 			return nil

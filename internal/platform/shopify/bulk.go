@@ -166,7 +166,23 @@ func exportState(st BulkStatus) platform.ExportState {
 // Config.DownloadClient, which has no total timeout: a large catalog's file takes as long as it
 // takes, and only a download making no progress for Config.DownloadIdleTimeout fails.
 func (c *Client) ReadExport(ctx context.Context, h platform.ExportHandle, fn func(platform.Product) error) error {
+	return c.ReadExportFrom(ctx, h, "", func(p platform.Product, _ string) error { return fn(p) })
+}
+
+// ReadExportFrom is ReadExport resumed at a position (from) that an earlier read gave with a
+// product: the products after it are read, and only those ("" reads from the beginning). Each
+// product comes with the position just after it. A position is the byte offset of the export's
+// file where the next product begins; the file is downloaded from there with a Range request.
+func (c *Client) ReadExportFrom(ctx context.Context, h platform.ExportHandle, from string, fn func(p platform.Product, next string) error) error {
 	const what = "reading catalog export"
+	var offset int64
+	if from != "" {
+		n, err := strconv.ParseInt(from, 10, 64)
+		if err != nil || n < 0 {
+			return c.newError(what, platform.KindInvalidInput, fmt.Sprintf("position %q is not a byte offset of the export's file", from))
+		}
+		offset = n
+	}
 	st, err := c.BulkOperation(ctx, h.ID)
 	if err != nil {
 		return err
@@ -187,7 +203,8 @@ func (c *Client) ReadExport(ctx context.Context, h platform.ExportHandle, fn fun
 	if err != nil {
 		return err
 	}
-	return c.streamJSONL(ctx, st.URL, &productAssembler{currency: cur, emit: fn})
+	emit := func(p platform.Product, next int64) error { return fn(p, strconv.FormatInt(next, 10)) }
+	return c.streamJSONL(ctx, st.URL, offset, &productAssembler{currency: cur, emit: emit})
 }
 
 // BulkOperation reads the status of a bulk operation.

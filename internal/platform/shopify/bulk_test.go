@@ -135,7 +135,7 @@ func TestExportCatalogWaitIsBounded(t *testing.T) {
 func TestBulkMediaLines(t *testing.T) {
 	t.Parallel()
 	var got []platform.Product
-	a := &productAssembler{currency: "USD", emit: func(p platform.Product) error { got = append(got, p); return nil }}
+	a := &productAssembler{currency: "USD", emit: func(p platform.Product, _ int64) error { got = append(got, p); return nil }}
 	lines := []string{
 		`{"id":"gid://shopify/Product/1","title":"Mug","status":"ACTIVE"}`,
 		`{"__typename":"MediaImage","id":"gid://shopify/MediaImage/11","alt":"Side","image":{"url":"https://cdn.shopify.com/a.jpg","altText":"Side"},"__parentId":"gid://shopify/Product/1"}`,
@@ -145,7 +145,7 @@ func TestBulkMediaLines(t *testing.T) {
 		`{"id":"gid://shopify/Product/4","title":"Plain","status":"DRAFT"}`,
 	}
 	for _, l := range lines {
-		if err := a.add([]byte(l)); err != nil {
+		if err := a.add([]byte(l), 0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -349,6 +348,9 @@ func writeBulkNode(enc *json.Encoder, schema *ast.Schema, conn *ast.Field, node 
 	return n
 }
 
+// serveBulkResult serves a bulk result file, honouring a Range request (as the storage behind
+// Shopify's signed URLs does): a download cut off resumes at a byte offset instead of reading
+// the file again. With DownloadChunkBytes set it is sent slowly, a chunk at a time.
 func (s *Sim) serveBulkResult(w http.ResponseWriter, r *http.Request, sh *Shop, name string) {
 	id, err := strconv.ParseInt(strings.TrimSuffix(name, ".jsonl"), 10, 64)
 	sh.mu.Lock()
@@ -370,35 +372,51 @@ func (s *Sim) serveBulkResult(w http.ResponseWriter, r *http.Request, sh *Shop, 
 		return
 	}
 	w.Header().Set("Content-Type", "application/jsonl")
-	w.Header().Set("Content-Length", strconv.FormatInt(st.Size(), 10))
 	f := sh.currentFaults()
 	if f.DownloadChunkBytes <= 0 {
-		_, _ = io.Copy(w, file)
+		http.ServeContent(w, r, name, st.ModTime(), file)
 		return
 	}
 	flusher, _ := w.(http.Flusher)
-	buf := make([]byte, f.DownloadChunkBytes)
-	for {
-		t := time.NewTimer(f.DownloadChunkDelay)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
-		n, rerr := io.ReadFull(file, buf)
-		if n > 0 {
-			if _, err := w.Write(buf[:n]); err != nil {
-				return
-			}
-			if flusher != nil {
-				flusher.Flush()
-			}
-		}
-		if rerr != nil {
-			return // io.EOF or io.ErrUnexpectedEOF: the whole file is sent
-		}
+	http.ServeContent(&flushingWriter{ResponseWriter: w, flusher: flusher}, r, name, st.ModTime(),
+		&slowFile{f: file, ctx: r.Context(), chunk: f.DownloadChunkBytes, delay: f.DownloadChunkDelay})
+}
+
+// slowFile reads a file at most chunk bytes at a time, each read after delay.
+type slowFile struct {
+	f     *os.File
+	ctx   context.Context
+	chunk int
+	delay time.Duration
+}
+
+func (s *slowFile) Read(p []byte) (int, error) {
+	t := time.NewTimer(s.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.ctx.Done():
+		return 0, s.ctx.Err() //nolint:wrapcheck // the request's own cancellation, passed through
 	}
+	return s.f.Read(p[:min(len(p), s.chunk)]) //nolint:wrapcheck // an io.Reader passes its source's errors through
+}
+
+func (s *slowFile) Seek(offset int64, whence int) (int64, error) {
+	return s.f.Seek(offset, whence) //nolint:wrapcheck // an io.Seeker passes its source's errors through
+}
+
+// flushingWriter flushes every write, so a slow download's chunks reach the client one by one.
+type flushingWriter struct {
+	http.ResponseWriter
+	flusher http.Flusher
+}
+
+func (w *flushingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	if w.flusher != nil {
+		w.flusher.Flush()
+	}
+	return n, err //nolint:wrapcheck // a writer passes its destination's errors through
 }
 
 // countingWriter counts the bytes of a bulk result as they are written.
