@@ -136,7 +136,7 @@ func TestReadExportResumesAtPosition(t *testing.T) {
 				want := 1
 				if !tc.resumable {
 					want = 0 // read again from the start: decoded once per stream that reached it
-					for k := 0; k < es.streams; k++ {
+					for k := range es.streams {
 						if idx := indexOf(es.products, pr.ID); idx < (k+1)*batch || k == es.streams-1 {
 							want++
 						}

@@ -385,7 +385,7 @@ func (s *Sim) serveBulkResult(w http.ResponseWriter, r *http.Request, sh *Shop, 
 // slowFile reads a file at most chunk bytes at a time, each read after delay.
 type slowFile struct {
 	f     *os.File
-	ctx   context.Context
+	ctx   context.Context //nolint:containedctx // an io.Reader has no context argument: the request's, to stop a slow read when the client goes
 	chunk int
 	delay time.Duration
 }
