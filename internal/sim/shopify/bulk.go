@@ -360,6 +360,12 @@ func (s *Sim) serveBulkResult(w http.ResponseWriter, r *http.Request, sh *Shop, 
 		writeJSONError(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	// A download resumes with one range (bytes=N-): a longer Range header is refused before the
+	// standard library parses it (its parser has no size limit in go1.26.8, GO-2026-6609).
+	if len(r.Header.Get("Range")) > maxRangeHeader {
+		writeJSONError(w, http.StatusRequestedRangeNotSatisfiable, "Range header too long")
+		return
+	}
 	file, err := os.Open(path)
 	if err != nil {
 		writeJSONError(w, http.StatusNotFound, "Not Found")
@@ -381,6 +387,9 @@ func (s *Sim) serveBulkResult(w http.ResponseWriter, r *http.Request, sh *Shop, 
 	http.ServeContent(&flushingWriter{ResponseWriter: w, flusher: flusher}, r, name, st.ModTime(),
 		&slowFile{f: file, ctx: r.Context(), chunk: f.DownloadChunkBytes, delay: f.DownloadChunkDelay})
 }
+
+// maxRangeHeader bounds the Range header a result download accepts.
+const maxRangeHeader = 128
 
 // slowFile reads a file at most chunk bytes at a time, each read after delay.
 type slowFile struct {
