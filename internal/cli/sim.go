@@ -32,14 +32,8 @@ func runSimShopify(ctx context.Context, env Env, args []string) (err error) {
 		fmt.Fprintln(fs.Output(), "Usage: storesync sim shopify [flags]\n\nServes simulated Shopify shops: POST /shops/<shop>/admin/api/2026-07/graphql.json.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if _, _, err := net.SplitHostPort(*addr); err != nil {
-		return fmt.Errorf("--addr %q: want HOST:PORT", *addr)
+	if err := parseSimFlags(fs, args, addr); err != nil {
+		return err
 	}
 	logger := app.NewLogger(env.Stderr, "info", "auto")
 	sim, err := shopifysim.New(shopifysim.Options{Logger: logger, Seed: *seed, StateFile: *stateFile})
@@ -71,7 +65,26 @@ func runSimShopify(ctx context.Context, env Env, args []string) (err error) {
 			go func() { _ = sim.GenerateOrders(ctx, d, shopifysim.OrderGenerator{Rate: *orders}) }()
 		}
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	return serveSim(ctx, ln, sim)
+}
+
+// parseSimFlags parses a sim command's flags and checks its --addr.
+func parseSimFlags(fs *flag.FlagSet, args []string, addr *string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if _, _, err := net.SplitHostPort(*addr); err != nil {
+		return fmt.Errorf("--addr %q: want HOST:PORT", *addr)
+	}
+	return nil
+}
+
+// serveSim serves a simulator on ln until ctx is done, then shuts it down.
+func serveSim(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		// ctx is done by now: the shutdown gets its own deadline, keeping ctx's values.

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -34,14 +33,8 @@ func runSimBigCommerce(ctx context.Context, env Env, args []string) (err error) 
 		fmt.Fprintln(fs.Output(), "Usage: storesync sim bigcommerce [flags]\n\nServes simulated BigCommerce stores: /stores/<store_hash>/v3/… and /v2/….\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if _, _, err := net.SplitHostPort(*addr); err != nil {
-		return fmt.Errorf("--addr %q: want HOST:PORT", *addr)
+	if err := parseSimFlags(fs, args, addr); err != nil {
+		return err
 	}
 	if *quota < 1 || *window < time.Second {
 		return errors.New("--quota must be at least 1 and --window at least 1s")
@@ -76,16 +69,5 @@ func runSimBigCommerce(ctx context.Context, env Env, args []string) (err error) 
 			go func() { _ = sim.GenerateOrders(ctx, h, bigcommercesim.OrderGenerator{Rate: *orders}) }()
 		}
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		// ctx is done by now: the shutdown gets its own deadline, keeping ctx's values.
-		sctx, c := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer c()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveSim(ctx, ln, sim)
 }

@@ -7,9 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/storesync/storesync/internal/app"
 	woocommercesim "github.com/storesync/storesync/internal/sim/woocommerce"
@@ -34,14 +32,8 @@ func runSimWooCommerce(ctx context.Context, env Env, args []string) (err error) 
 		fmt.Fprintln(fs.Output(), "Usage: storesync sim woocommerce [flags]\n\nServes simulated WooCommerce stores: /stores/<name>/wp-json/wc/v3/….\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if _, _, err := net.SplitHostPort(*addr); err != nil {
-		return fmt.Errorf("--addr %q: want HOST:PORT", *addr)
+	if err := parseSimFlags(fs, args, addr); err != nil {
+		return err
 	}
 	if *variants < 1 || *products < 0 {
 		return errors.New("--products must be 0 or more and --variants 1 or more")
@@ -78,15 +70,5 @@ func runSimWooCommerce(ctx context.Context, env Env, args []string) (err error) 
 			go func() { _ = st.GenerateOrders(ctx, woocommercesim.OrderGenerator{Rate: *orders, Seed: *seed}) }()
 		}
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		sctx, c := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer c()
-		_ = srv.Shutdown(sctx)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveSim(ctx, ln, sim)
 }
