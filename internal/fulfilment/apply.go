@@ -209,7 +209,7 @@ func (s *Service) create(ctx context.Context, job *river.Job[ApplyArgs], r row) 
 	var made []platform.Fulfillment
 	if resumed && in.Tracking.Number == "" {
 		// Without a tracking number the platform cannot tell what an earlier run made: look.
-		if made, err = s.adopt(ctx, dst, r, send); err != nil {
+		if made, err = adopt(ctx, dst, send, in.Exclude); err != nil {
 			return false, s.failed(ctx, job, r, t, err)
 		}
 	}
@@ -306,13 +306,9 @@ func (s *Service) recordSending(ctx context.Context, tx database.Tx, r row, send
 }
 
 // adopt finds the destination fulfilment an earlier run made without a tracking number: one not
-// recorded for another source fulfilment of the order that ships exactly the lines sent.
-func (s *Service) adopt(ctx context.Context, dst platform.Store, r row, send sendJSON) ([]platform.Fulfillment, error) {
+// recorded for another source fulfilment of the order (others) that ships exactly the lines sent.
+func adopt(ctx context.Context, dst platform.Store, send sendJSON, others []string) ([]platform.Fulfillment, error) {
 	fs, err := dst.Fulfillments(ctx, send.OrderID)
-	if err != nil {
-		return nil, err
-	}
-	others, err := recordedIDs(ctx, s.db, r.orderID, r.id)
 	if err != nil {
 		return nil, err
 	}
