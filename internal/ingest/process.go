@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -218,6 +219,13 @@ func fingerprint(ev platform.WebhookEvent) string {
 	if l := ev.Inventory; l != nil && ev.Topic == platform.TopicInventoryUpdated {
 		return fmt.Sprintf("available=%d", l.Available)
 	}
+	if len(ev.Levels) > 0 {
+		var b strings.Builder
+		for _, l := range ev.Levels {
+			fmt.Fprintf(&b, "%s@%s=%d;", l.InventoryItemID, l.LocationID, l.Available)
+		}
+		return b.String()
+	}
 	return ""
 }
 
@@ -226,6 +234,11 @@ func fingerprint(ev platform.WebhookEvent) string {
 // it. Others are returned as they are.
 func reread(ctx context.Context, c Platform, ev platform.WebhookEvent) (platform.WebhookEvent, bool, error) {
 	r, ok := any(c).(platform.InventoryReader)
+	if ok && len(ev.Levels) > 0 {
+		levels, err := rereadLevels(ctx, r, ev.Levels)
+		ev.Levels = levels
+		return ev, false, err
+	}
 	l := ev.Inventory
 	if !ok || l == nil || ev.Topic != platform.TopicInventoryUpdated {
 		return ev, false, nil
@@ -396,4 +409,33 @@ func (s *Service) Retry(ctx context.Context, accountID, inboundID int64) error {
 		}
 		return s.jobs.Insert(ctx, tx, ProcessArgs{InboundID: inboundID, Retry: retries + 1}, nil)
 	})
+}
+
+// rereadLevels reads a product event's levels from the platform again; a level the platform no
+// longer has (the variant untracked or gone) is left out.
+func rereadLevels(ctx context.Context, r platform.InventoryReader, levels []platform.InventoryLevel) ([]platform.InventoryLevel, error) {
+	byLocation := map[string][]string{}
+	var locations []string
+	for _, l := range levels {
+		if _, ok := byLocation[l.LocationID]; !ok {
+			locations = append(locations, l.LocationID)
+		}
+		byLocation[l.LocationID] = append(byLocation[l.LocationID], l.InventoryItemID)
+	}
+	var out []platform.InventoryLevel
+	for _, loc := range locations {
+		read, err := r.InventoryLevels(ctx, loc, byLocation[loc])
+		if err != nil {
+			return levels, fmt.Errorf("reading the inventory of %d items at %s again: %w", len(byLocation[loc]), loc, err)
+		}
+		for _, now := range read {
+			for _, l := range levels {
+				if l.InventoryItemID == now.InventoryItemID && l.LocationID == loc {
+					l.Available, l.OnHand = now.Available, now.OnHand
+					out = append(out, l)
+				}
+			}
+		}
+	}
+	return out, nil
 }

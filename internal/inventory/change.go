@@ -34,11 +34,22 @@ func (s *Service) OnEvent(ctx context.Context, tx database.Tx, p ingest.EventPar
 	if isOrderEvent(ev) {
 		return s.orderEvent(ctx, tx, p)
 	}
-	if ev.Topic != platform.TopicInventoryUpdated || ev.Inventory == nil || ev.Inventory.InventoryItemID == "" {
+	var levels []SourceLevel
+	if ev.Topic == platform.TopicInventoryUpdated && ev.Inventory != nil && ev.Inventory.InventoryItemID != "" {
+		levels = append(levels, SourceLevel{AccountID: p.Store.AccountID, StoreID: p.Store.ID, InventoryItemID: ev.Inventory.InventoryItemID,
+			LocationID: ev.Inventory.LocationID, Available: ev.Inventory.Available, UpdatedAt: ev.Inventory.UpdatedAt})
+	}
+	// A platform whose stock changes arrive as product events reports its variants' levels.
+	for _, l := range ev.Levels {
+		if l.InventoryItemID != "" {
+			levels = append(levels, SourceLevel{AccountID: p.Store.AccountID, StoreID: p.Store.ID, InventoryItemID: l.InventoryItemID,
+				LocationID: l.LocationID, Available: l.Available, UpdatedAt: l.UpdatedAt})
+		}
+	}
+	if len(levels) == 0 {
 		return nil
 	}
-	return s.SourceChanged(ctx, tx, []SourceLevel{{AccountID: p.Store.AccountID, StoreID: p.Store.ID, InventoryItemID: ev.Inventory.InventoryItemID,
-		LocationID: ev.Inventory.LocationID, Available: ev.Inventory.Available, UpdatedAt: ev.Inventory.UpdatedAt}})
+	return s.SourceChanged(ctx, tx, levels)
 }
 
 // SourceChanged records source levels and, for every destination item linked to them through a

@@ -69,10 +69,14 @@ type WebhookEvent struct {
 	// ResourceID names what the event is about, so two events about one thing can be ordered:
 	// the order, product or fulfilment id; for an inventory level, InventoryLevelResource(item,
 	// location), since one item has a level per location.
-	ResourceID  string
-	Order       *Order
-	Product     *Product
-	Inventory   *InventoryLevel
+	ResourceID string
+	Order      *Order
+	Product    *Product
+	Inventory  *InventoryLevel
+	// Levels are the inventory levels a product event reports, on a platform whose stock
+	// changes arrive as product events (no inventory topic of their own): each variant's
+	// available quantity at the store's location. Empty elsewhere.
+	Levels      []InventoryLevel
 	Fulfillment *Fulfillment
 	Shop        *ShopInfo // app.uninstalled
 	Body        []byte    // the raw verified body

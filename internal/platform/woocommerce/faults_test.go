@@ -55,6 +55,9 @@ func TestTimeoutsAndVariableProductWebhooks(t *testing.T) {
 	if err != nil || ev.Product == nil || len(ev.Product.Variants) != 2 || ev.Product.Variants[1].SKU != "V-2" {
 		t.Fatalf("variable product event %+v %v", ev, err)
 	}
+	if len(ev.Levels) != 2 || ev.Levels[1].InventoryItemID != ev.Product.Variants[1].InventoryItemID || ev.Levels[1].Available != *ev.Product.Variants[1].Quantity {
+		t.Fatalf("variable product event levels %+v; want one per tracked variation", ev.Levels)
+	}
 	d, err := store.VerifyWebhook(ctl.Webhook(t, platform.TopicProductDeleted, vp, "v-2", false), 0)
 	if err != nil {
 		t.Fatal(err)

@@ -117,6 +117,11 @@ func TestWebhooksSignedForgedAndDisabled(t *testing.T) {
 	if ev.Topic != platform.TopicProductUpdated || ev.ResourceID != strconv.FormatInt(pid, 10) || *ev.Product.Variants[0].Quantity != 3 || ev.DeliveryID == "" || ev.EventID != ev.DeliveryID {
 		t.Fatalf("event %+v", ev)
 	}
+	// WooCommerce has no inventory webhook: the product's event reports its stock.
+	if len(ev.Levels) != 1 || ev.Levels[0].InventoryItemID != strconv.FormatInt(pid, 10) || ev.Levels[0].LocationID != woocommerce.LocationID ||
+		ev.Levels[0].Available != 3 || ev.Levels[0].UpdatedAt.IsZero() {
+		t.Fatalf("levels of the stock change's event: %+v; want the product's 3 at the store's location", ev.Levels)
+	}
 	forged := reqs[1].Clone(ctx)
 	forged.Header.Set(woocommerce.HeaderSignature, woocommerce.SignWebhook(bs[1], "not-the-secret"))
 	if _, err := deliver(forged, bs[1]); platform.KindOf(err) != platform.KindAuth {

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/storesync/storesync/internal/platform"
 )
@@ -90,6 +91,10 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 	}
 	var topics []string
 	for _, t := range s.Topics {
+		if t == platform.TopicAppUninstalled {
+			// WooCommerce says nothing when a REST key is revoked: the next call's 401 does.
+			continue
+		}
 		wt, ok := wooTopics(t)
 		if !ok {
 			return c.newError(op, platform.KindInvalidInput, "WooCommerce has no webhook topic for "+string(t))
@@ -263,10 +268,29 @@ func (c *Client) DecodeWebhook(ctx context.Context, d platform.WebhookDelivery) 
 		if ev.UpdatedAt.IsZero() {
 			ev.UpdatedAt = pr.UpdatedAt
 		}
+		ev.Levels = stockLevels(pr, ev.UpdatedAt)
 	default: // TopicOther: no resource to read
 	}
 	if ev.Order != nil && ev.UpdatedAt.IsZero() {
 		ev.UpdatedAt = ev.Order.UpdatedAt
 	}
 	return ev, nil
+}
+
+// stockLevels are the levels of a product's tracked variants at the store's one location:
+// WooCommerce has no inventory webhook, so a stock change is known from the product's.
+func stockLevels(pr platform.Product, at time.Time) []platform.InventoryLevel {
+	var out []platform.InventoryLevel
+	for _, v := range pr.Variants {
+		if !v.Tracked || v.Quantity == nil {
+			continue
+		}
+		stamp := at
+		if stamp.IsZero() {
+			stamp = v.UpdatedAt
+		}
+		out = append(out, platform.InventoryLevel{InventoryItemID: v.InventoryItemID, LocationID: LocationID, SKU: v.SKU,
+			Available: *v.Quantity, UpdatedAt: stamp})
+	}
+	return out
 }

@@ -234,6 +234,7 @@ func (st *Store) variationBatchOps(p *Product) batchOps {
 			if err != nil {
 				return nil, code, err
 			}
+			st.touch(p) // each variation saved raises its product's webhook, as one saved alone does
 			return st.renderVariation(p, v), "", nil
 		},
 		update: func(id int64, f fields) (any, string, error) {
@@ -244,6 +245,7 @@ func (st *Store) variationBatchOps(p *Product) batchOps {
 			if code, err := st.applyVariation(p, p.Variations[i], f); err != nil {
 				return nil, code, err
 			}
+			st.touch(p)
 			return st.renderVariation(p, p.Variations[i]), "", nil
 		},
 		remove: func(id int64) (any, string, error) {
@@ -253,6 +255,7 @@ func (st *Store) variationBatchOps(p *Product) batchOps {
 			}
 			out := st.renderVariation(p, p.Variations[i])
 			p.Variations = slices.Delete(p.Variations, i, i+1)
+			st.touch(p)
 			return out, "", nil
 		},
 	}

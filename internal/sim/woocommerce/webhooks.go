@@ -117,6 +117,9 @@ func (s *Sim) deliver(d delivery) {
 		if derr == nil {
 			_ = resp.Body.Close()
 			ok = (resp.StatusCode >= 200 && resp.StatusCode < 300) || resp.StatusCode == http.StatusMovedPermanently || resp.StatusCode == http.StatusFound
+			if !ok {
+				s.log.Info("webhook delivery refused", "store", name, "webhook", d.webhookID, "topic", d.topic, "status", resp.StatusCode)
+			}
 		} else {
 			s.log.Info("webhook delivery failed", "store", name, "webhook", d.webhookID, "topic", d.topic, "err", derr)
 		}
