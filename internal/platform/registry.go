@@ -72,16 +72,38 @@ type Capabilities struct {
 	// InventoryBatch is how many quantities one API call can set (the platform's per-call
 	// limit); the minimum calls for n changes is ceil(n / InventoryBatch).
 	InventoryBatch int
+	// InventoryBatchPerProduct: one call sets the variants of one product only (a product with
+	// variants has a batch endpoint of its own, InventoryBatch items a call); products without
+	// variants share calls. See MinCallsFor.
+	InventoryBatchPerProduct bool
 	// WebhookPayloads: a webhook carries the resource; without it the delivery names only the
 	// resource's id and decoding it reads the resource.
 	WebhookPayloads bool
 }
 
-// MinCalls is the fewest API calls the platform needs to set n quantities.
+// MinCalls is the fewest API calls the platform needs to set n quantities of products without
+// variants, or of variants anywhere on a platform that batches across products.
 func (c Capabilities) MinCalls(n int) int {
 	if n <= 0 {
 		return 0
 	}
 	b := max(c.InventoryBatch, 1)
 	return (n + b - 1) / b
+}
+
+// MinCallsFor is the fewest API calls the platform needs to set the quantities of singles
+// products without variants and of the variants of other products, perProduct[i] of the i-th.
+func (c Capabilities) MinCallsFor(singles int, perProduct []int) int {
+	if !c.InventoryBatchPerProduct {
+		n := singles
+		for _, k := range perProduct {
+			n += k
+		}
+		return c.MinCalls(n)
+	}
+	n := c.MinCalls(singles)
+	for _, k := range perProduct {
+		n += c.MinCalls(k)
+	}
+	return n
 }

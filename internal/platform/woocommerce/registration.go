@@ -11,13 +11,15 @@ import (
 // Capabilities are what the WooCommerce REST API can and cannot do: stock writes set the quantity
 // without compare-and-set, orders take no idempotency key (the client keeps one in their meta
 // data), stock is kept per product with no locations, a batch call takes MaxBatchItems items,
-// and webhooks carry the resource.
+// variations are batched per product, and webhooks carry the resource.
 var Capabilities = platform.Capabilities{
 	CompareAndSet:   false,
 	IdempotencyKeys: false,
 	Locations:       false,
 	InventoryBatch:  MaxBatchItems,
-	WebhookPayloads: true,
+	// Variations are written through their product's own batch endpoint.
+	InventoryBatchPerProduct: true,
+	WebhookPayloads:          true,
 }
 
 // Registration is WooCommerce for the wiring.
