@@ -12,6 +12,7 @@ import (
 
 	"github.com/storesync/storesync/internal/account"
 	"github.com/storesync/storesync/internal/api"
+	"github.com/storesync/storesync/internal/backoffice"
 	"github.com/storesync/storesync/internal/connection"
 	"github.com/storesync/storesync/internal/database"
 	"github.com/storesync/storesync/internal/database/dbtest"
@@ -159,7 +160,8 @@ func (e *mixedEnv) saveStore(t *testing.T, acc mixedAccount, name string, pl sto
 // the supplier's (a change there reaches it by webhook); its store sends orders to its back
 // office; an order placed on it is pushed to the supplier once, the supplier ships it with two
 // parcels, and the tracking reaches the reseller's order; the order is a job with its sales order
-// in the back office; a reconciliation of the connection ends with nothing to correct.
+// in the back office; a reconciliation of the connection ends with nothing to correct; a sync
+// cycle writes the supplier's back-office stock to its store, and the reseller's follows.
 func TestMixedPlatformFlows(t *testing.T) {
 	t.Parallel()
 	dbtest.EachURL(t, func(t *testing.T, _ database.Dialect, dbURL string) {
@@ -319,6 +321,40 @@ func (e *mixedEnv) mixedFlow(t *testing.T, newSrc, newDst func(t *testing.T, acc
 	}
 	for s, v := range srcBySKU {
 		want[dstBySKU[s].InventoryItemID] = levelOf(t, sc, v.InventoryItemID)
+	}
+	e.waitLevels(t, dst, want, 60*time.Second)
+
+	// The sync cycle: the supplier's stock is its back office's, which a run writes to its store;
+	// the reseller's follows.
+	for s, v := range srcBySKU {
+		if _, err := e.a.BackOffice.CreateItem(ctx, backoffice.CreateItemParams{AccountID: supplier.id, OnHand: 20, Actor: "user test",
+			Input: backoffice.ItemInput{SKU: s, Description: v.Title, Currency: "USD", Price: 1500, Cost: 700}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	master := fmt.Sprintf("/api/v2/stores/%d/inventory-master", src.ID)
+	if code := e.call(t, supplier.key, http.MethodPut, master, map[string]any{"master": "back_office", "match_by": "sku"}, nil); code != http.StatusOK {
+		t.Fatalf("PUT %s: %d", master, code)
+	}
+	var run api.SyncRun
+	if code := e.call(t, supplier.key, http.MethodPost, "/api/v2/sync-runs", map[string]any{}, &run); code != http.StatusAccepted {
+		t.Fatalf("POST /api/v2/sync-runs: %d", code)
+	}
+	within(t, 3*time.Minute, func() bool {
+		e.call(t, supplier.key, http.MethodGet, fmt.Sprintf("/api/v2/sync-runs/%d", run.ID), nil, &run)
+		return run.Status == "succeeded" || run.Status == "failed"
+	}, func() string { return fmt.Sprintf("sync run %d is %s", run.ID, run.Status) })
+	if run.Status != "succeeded" {
+		for _, st := range run.Steps {
+			t.Logf("step %d %s: %s %v %+v", st.Step, st.Status, st.Error, st.Counts, st.Errors)
+		}
+		t.Fatalf("sync run %d %s; want succeeded", run.ID, run.Status)
+	}
+	for s, v := range srcBySKU {
+		if got := levelOf(t, sc, v.InventoryItemID); got != 20 {
+			t.Errorf("after the sync run the supplier's %s holds %d; want the back office's 20", s, got)
+		}
+		want[dstBySKU[s].InventoryItemID] = 20
 	}
 	e.waitLevels(t, dst, want, 60*time.Second)
 }
