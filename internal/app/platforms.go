@@ -23,13 +23,21 @@ var registrations = []platform.Registration{
 	woocommerce.Registration,
 }
 
+// Platforms lists the registered platforms with the credentials each takes.
+func Platforms() []store.PlatformInfo {
+	out := make([]store.PlatformInfo, 0, len(registrations))
+	for _, r := range registrations {
+		out = append(out, store.PlatformInfo{Name: store.Platform(r.Name), CredentialsDoc: r.CredentialsDoc})
+	}
+	return out
+}
+
 // platforms checks stores' credentials and opens their platform clients, through each
 // platform's driver. Every client of one store shares that store's rate-limit budget, whichever
 // job or page opened it, and no store shares another's. Every client connects through the
 // guard, so no store's base URL reaches inside this network.
 type platforms struct {
-	registrations []platform.Registration
-	drivers       map[store.Platform]platform.Driver
+	drivers map[store.Platform]platform.Driver
 
 	mu      sync.Mutex
 	clients map[int64]cachedClient // by store: reused, so what a client learns (shop currency) is kept
@@ -46,7 +54,7 @@ type cachedClient struct {
 func newPlatforms(logger *slog.Logger, now func() time.Time, guard *httpclient.Guard) *platforms {
 	env := platform.Env{HTTPClient: guard.Client(httpclient.ClientOptions{Timeout: 60 * time.Second, MaxRedirects: 3}),
 		Logger: logger, Now: now}
-	p := &platforms{registrations: registrations, drivers: map[store.Platform]platform.Driver{}, clients: map[int64]cachedClient{}}
+	p := &platforms{drivers: map[store.Platform]platform.Driver{}, clients: map[int64]cachedClient{}}
 	for _, r := range registrations {
 		p.drivers[store.Platform(r.Name)] = r.New(env)
 	}
@@ -54,13 +62,7 @@ func newPlatforms(logger *slog.Logger, now func() time.Time, guard *httpclient.G
 }
 
 // List implements store.Platforms.
-func (p *platforms) List() []store.PlatformInfo {
-	out := make([]store.PlatformInfo, 0, len(p.registrations))
-	for _, r := range p.registrations {
-		out = append(out, store.PlatformInfo{Name: store.Platform(r.Name), CredentialsDoc: r.CredentialsDoc})
-	}
-	return out
-}
+func (p *platforms) List() []store.PlatformInfo { return Platforms() }
 
 // Check implements store.Platforms.
 func (p *platforms) Check(pl store.Platform, credentials []byte) (store.Checked, error) {

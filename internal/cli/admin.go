@@ -31,11 +31,17 @@ func missing(pairs ...string) error {
 // finds the account and calls fn.
 func accountCommand(ctx context.Context, env Env, name string, args []string, extra func(fs *flag.FlagSet), check func() error,
 	fn func(a *app.App, acc account.Account) error) (err error) {
+	return accountCommandConfig(ctx, env, name, args, func(_ *config.Config, fs *flag.FlagSet) { extra(fs) }, check, fn)
+}
+
+// accountCommandConfig is accountCommand whose extra flags may set the configuration too.
+func accountCommandConfig(ctx context.Context, env Env, name string, args []string, extra func(cfg *config.Config, fs *flag.FlagSet),
+	check func() error, fn func(a *app.App, acc account.Account) error) (err error) {
 	var cfg config.Config
 	var acct string
 	if err := parse(env, name, args, &cfg, func(fs *flag.FlagSet) {
 		fs.StringVar(&acct, "account", "", "the account's name")
-		extra(fs)
+		extra(&cfg, fs)
 	}); err != nil {
 		return err
 	}

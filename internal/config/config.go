@@ -223,6 +223,10 @@ func (c *Config) secretFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SecretKey, "secret-key", "", "the key itself, base64 (prefer STORESYNC_SECRET_KEY or --secret-key-file: a command line is visible to other users)")
 }
 
+// Outbound registers what a command that calls stores may connect to (a command that verifies a
+// store with its platform).
+func (c *Config) Outbound(fs *flag.FlagSet) { c.outboundFlags(fs) }
+
 // outboundFlags registers what the server may connect to.
 func (c *Config) outboundFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", false, "let stores and webhook endpoints point at loopback, private and link-local addresses "+
