@@ -92,11 +92,16 @@ func (c *Client) SubscribeWebhooks(ctx context.Context, s platform.WebhookSubscr
 	for _, t := range s.Topics {
 		wt, ok := wooTopics(t)
 		if !ok {
-			return c.newError(op, platform.KindInvalidInput, "WooCommerce has no webhook topic for "+string(t))
+			// WooCommerce has no event for it (an app uninstalled, say): there is nothing to
+			// subscribe to, and the periodic reads cover it.
+			continue
 		}
 		if !slices.Contains(topics, wt) {
 			topics = append(topics, wt)
 		}
+	}
+	if len(topics) == 0 && len(s.Topics) > 0 {
+		return c.newError(op, platform.KindInvalidInput, fmt.Sprintf("WooCommerce has a webhook topic for none of %v", s.Topics))
 	}
 	var existing []wooWebhook
 	for page := 1; ; page++ {
