@@ -2,11 +2,8 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"time"
 
 	"github.com/storesync/storesync/internal/bolink"
@@ -17,147 +14,143 @@ import (
 	"github.com/storesync/storesync/internal/linking"
 	"github.com/storesync/storesync/internal/orders"
 	"github.com/storesync/storesync/internal/platform"
+	"github.com/storesync/storesync/internal/platform/bigcommerce"
 	"github.com/storesync/storesync/internal/platform/shopify"
+	"github.com/storesync/storesync/internal/platform/woocommerce"
 	shopifysim "github.com/storesync/storesync/internal/sim/shopify"
 	"github.com/storesync/storesync/internal/store"
 )
 
 // DemoShop is a simulated shop the demo starts and adds to a demo account.
 type DemoShop struct {
-	Name, Domain       string
+	Name string
+	// Domain is the shop's address: its myshopify.com domain, its WooCommerce site's host, or its
+	// BigCommerce store hash.
+	Domain             string
+	Platform           store.Platform
 	Products, Variants int
-	Source             bool // the supplier's shop, which the reseller's follows
+	Source             bool // a supplier's shop, in the supplier's account, which resellers' shops follow
 }
 
-// DemoShipDelay is how long the demo's supplier waits before it ships a pushed order.
+// DemoShipDelay is how long the demo's suppliers wait before they ship a pushed order.
 const DemoShipDelay = 15 * time.Second
 
-// DemoShops are the demo's supplier (source) and reseller (destination) shops.
+// DemoShops are the demo's shops: two suppliers' (sources), on Shopify and BigCommerce, and two
+// resellers' (destinations), on Shopify and WooCommerce, so orders, stock and tracking cross
+// platforms.
 var DemoShops = []DemoShop{
-	{Name: "Northwind Supply (source)", Domain: "northwind-supply.myshopify.com", Products: 40, Variants: 3, Source: true},
-	{Name: "Harbor Outfitters (destination)", Domain: "harbor-outfitters.myshopify.com", Products: 12, Variants: 2},
+	{Name: "Northwind Supply (source)", Domain: "northwind-supply.myshopify.com", Platform: shopify.Platform, Products: 40, Variants: 3, Source: true},
+	{Name: "Harbor Outfitters (destination)", Domain: "harbor-outfitters.myshopify.com", Platform: shopify.Platform, Products: 12, Variants: 2},
+	{Name: "Summit Wholesale (source, BigCommerce)", Domain: "summitwholesale", Platform: bigcommerce.Platform, Products: 30, Variants: 2, Source: true},
+	{Name: "Lakeside Goods (destination, WooCommerce)", Domain: "lakeside-goods.example", Platform: woocommerce.Platform, Products: 8, Variants: 1},
 }
 
-// StartDemoShops starts an in-process Shopify simulator on a loopback port with the demo's shops
-// and their catalogs, and saves them as stores: the source shop in the supplier's account (the
-// reseller's when supplierID is 0), the other in the reseller's, which is connected to the source
-// by its store key as a reseller would. So the demo's stores answer over real HTTP like real ones.
-// The returned function stops the simulator.
+// DemoFollow is one of the demo's connections: a destination shop following a source shop, by
+// their domains.
+type DemoFollow struct{ Destination, Source string }
+
+// DemoFollows are the demo's connections: Harbor follows both suppliers (a destination may follow
+// several sources, and one order may be pushed to each), Lakeside follows Northwind.
+var DemoFollows = []DemoFollow{
+	{Destination: "harbor-outfitters.myshopify.com", Source: "northwind-supply.myshopify.com"},
+	{Destination: "harbor-outfitters.myshopify.com", Source: "summitwholesale"},
+	{Destination: "lakeside-goods.example", Source: "northwind-supply.myshopify.com"},
+}
+
+// demoOrdersAtStart is how many orders the demo's Shopify destination has when the demo starts.
+const demoOrdersAtStart = 15
+
+// StartDemoShops starts in-process simulators of Shopify, BigCommerce and WooCommerce on loopback
+// ports with the demo's shops and their catalogs, and saves them as stores: the sources in the
+// supplier's account (the reseller's when supplierID is 0), the others in the reseller's, which
+// connect to the sources by their store keys as a reseller would. So the demo's stores answer
+// over real HTTP like real ones. The returned function stops the simulators and the demo's
+// background work.
 func (a *App) StartDemoShops(ctx context.Context, resellerID, supplierID int64) (stop func(), err error) {
 	if supplierID == 0 {
 		supplierID = resellerID
 	}
-	// The simulated shops deliver their webhooks to this demo's own loopback server, whose
-	// certificate is self-signed.
-	hooks, err := a.trustingClient()
+	ctx, cancel := context.WithCancel(ctx) // the demo's order generators and stock takes
+	sims, err := a.startDemoSims(ctx)
 	if err != nil {
+		cancel()
 		return nil, err
 	}
-	sim, err := shopifysim.New(shopifysim.Options{Now: a.Now, Logger: a.Logger.With("component", "shopify simulator"), Seed: 42, HTTPClient: hooks})
-	if err != nil {
-		return nil, err
-	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
-	if err != nil {
-		_ = sim.Close()
-		return nil, fmt.Errorf("starting the demo's Shopify simulator: %w", err)
-	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	stop = func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-		_ = sim.Close()
-	}
-	// The simulator is on loopback, which stores may not reach: allow exactly its address.
-	a.Targets.Allow(ln.Addr().String())
-	base := "http://" + ln.Addr().String()
-	var source store.Store
-	var destinations []store.Store
+	stop = func() { cancel(); sims.close() }
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	byDomain := map[string]store.Store{}
+	var sources, destinations []store.Store
 	for _, d := range DemoShops {
-		token, secret := "shpat_"+rand.Text(), "shpss_"+rand.Text()
 		owner := resellerID
 		if d.Source {
 			owner = supplierID
 		}
-		var st store.Store
-		_, err := sim.AddShop(shopifysim.ShopConfig{Domain: d.Domain, Name: d.Name, AccessToken: token, APISecret: secret})
-		if err == nil {
-			err = sim.SeedCatalog(d.Domain, d.Products, d.Variants)
-		}
-		if err == nil {
-			st, err = a.Stores.Save(ctx, store.SaveParams{AccountID: owner, Name: d.Name, Platform: shopify.Platform,
-				BaseURL:     base + "/shops/" + d.Domain,
-				Credentials: shopify.Credentials{ShopDomain: d.Domain, AccessToken: token, APISecret: secret}.Marshal()})
-		}
+		st, err := a.addShop(ctx, sims, d, owner)
 		if err != nil {
-			stop()
 			return nil, fmt.Errorf("preparing demo shop %s: %w", d.Domain, err)
 		}
+		byDomain[d.Domain] = st
 		if d.Source {
-			source = st
-			// The supplier ships every order pushed to it after a short delay, with tracking, so a
-			// person sees the tracking reach the reseller's order within a minute.
-			if err := sim.SetAutoShip(d.Domain, &shopifysim.AutoShip{Delay: DemoShipDelay}); err != nil {
-				stop()
-				return nil, err
-			}
+			sources = append(sources, st)
 		} else {
 			destinations = append(destinations, st)
 		}
 	}
-	for _, d := range destinations { // already connected on a restart: that is a 409, and fine
-		c, err := a.Connections.Connect(ctx, connection.ConnectParams{AccountID: resellerID, DestinationStoreID: d.ID, SourceStoreKey: source.Key})
-		if errors.Is(err, connection.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			stop()
-			return nil, fmt.Errorf("connecting demo shop %s to %s: %w", d, source, err)
-		}
-		// Orders of synced products go to the supplier at once (the demo's loop: order, push,
-		// shipping, tracking back).
-		if _, err := a.Orders.PutSettings(ctx, resellerID, c.ID, orders.SettingsInput{PushMode: orders.PushAutomatic}); err != nil {
-			stop()
-			return nil, fmt.Errorf("turning on automatic push for %s: %w", d, err)
-		}
-		// A new connection imports the source's first products (a durable job, as a person's
-		// import is), the ones whose stock the demo changes below.
-		if err := a.importDemoProducts(ctx, resellerID, c.ID, source); err != nil {
-			stop()
-			return nil, fmt.Errorf("importing demo products into %s: %w", d, err)
+	for _, f := range DemoFollows {
+		if err := a.followDemoSource(ctx, resellerID, byDomain[f.Destination], byDomain[f.Source]); err != nil {
+			return nil, err
 		}
 	}
-	// The reseller's store sends its orders to the account's back office, from now on: the
-	// orders below included, which the first poll of its orders keeps.
+	// The resellers' stores send their orders to the account's back office, from now on: the
+	// orders below included, which the first poll of their orders keeps.
 	if err := a.linkDemoBackOffice(ctx, resellerID, destinations); err != nil {
-		stop()
 		return nil, err
 	}
-	// A few orders on the destination shop, as its customers would have placed them, some lines
-	// naming the store's logo.
-	dest := DemoShops[len(DemoShops)-1].Domain
-	if err := sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Count: 15, LineProperties: demoLineProperties}); err != nil {
-		stop()
-		return nil, fmt.Errorf("placing demo orders on %s: %w", dest, err)
+	// Orders on the destination shops, as their customers would have placed them, some Shopify
+	// lines naming the store's logo.
+	for _, d := range DemoShops {
+		if d.Source {
+			continue
+		}
+		st := byDomain[d.Domain]
+		if err := sims.generateOrders(ctx, d, demoOrdersAtStart, a.demoSyncedVariants(ctx, []store.Store{st})); err != nil {
+			return nil, fmt.Errorf("placing demo orders on %s: %w", d.Domain, err)
+		}
 	}
-	// Then a new order every 20 seconds, of the synced products once imported (so it is eligible
-	// and pushed at once), so webhooks keep arriving while the demo runs.
-	synced := a.demoSyncedVariants(ctx, destinations)
-	go func() {
-		_ = sim.GenerateOrders(ctx, dest, shopifysim.OrderGenerator{Rate: 0.05, Variants: synced, LineProperties: demoLineProperties})
-	}()
-	// The supplier's stock comes from its back office, which a feed and stock takes change; a
+	// The suppliers' stock comes from their back office, which a feed and stock takes change; a
 	// schedule runs the sync cycle every few minutes and a first run starts now.
-	if err := a.setUpDemoSyncCycle(ctx, supplierID, source); err != nil {
-		stop()
+	counted, err := a.setUpDemoSyncCycle(ctx, supplierID, sources)
+	if err != nil {
 		return nil, fmt.Errorf("preparing the demo's sync cycle: %w", err)
 	}
-	stockCtx, stopStock := context.WithCancel(ctx)
-	go a.takeDemoStock(stockCtx, supplierID, demoStockTakeEvery)
-	stopSim := stop
-	return func() { stopStock(); stopSim() }, nil
+	go a.takeDemoStock(ctx, supplierID, counted, demoStockTakeEvery)
+	return stop, nil
+}
+
+// followDemoSource connects a destination to a source by the source's store key; already
+// connected on a restart, that is a 409, and fine. Orders of synced products go to the supplier
+// at once (the demo's loop: order, push, shipping, tracking back), and a new connection imports
+// the source's first products (a durable job, as a person's import is), the ones whose stock the
+// demo changes.
+func (a *App) followDemoSource(ctx context.Context, resellerID int64, dest, source store.Store) error {
+	c, err := a.Connections.Connect(ctx, connection.ConnectParams{AccountID: resellerID, DestinationStoreID: dest.ID, SourceStoreKey: source.Key})
+	if errors.Is(err, connection.ErrConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("connecting demo shop %s to %s: %w", dest, source, err)
+	}
+	if _, err := a.Orders.PutSettings(ctx, resellerID, c.ID, orders.SettingsInput{PushMode: orders.PushAutomatic}); err != nil {
+		return fmt.Errorf("turning on automatic push for %s: %w", dest, err)
+	}
+	if err := a.importDemoProducts(ctx, resellerID, c.ID, source); err != nil {
+		return fmt.Errorf("importing demo products of %s into %s: %w", source, dest, err)
+	}
+	return nil
 }
 
 // The demo's back-office link: the job settings of the reseller's store, and its one logo, which
@@ -235,20 +228,29 @@ func (a *App) demoSyncedVariants(ctx context.Context, destinations []store.Store
 
 // importDemoProducts starts the import of the source's first products into a connection.
 func (a *App) importDemoProducts(ctx context.Context, resellerID, connectionID int64, source store.Store) error {
-	c, err := a.Stores.Client(source)
+	first, err := a.demoFirstProducts(ctx, source)
 	if err != nil {
 		return err
 	}
-	page, err := c.ListProducts(ctx, platform.ListParams{Limit: 10})
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(page.Items))
-	for _, p := range page.Items {
+	ids := make([]string, 0, len(first))
+	for _, p := range first {
 		ids = append(ids, p.ID)
 	}
 	_, err = a.Linking.StartImport(ctx, linking.ImportParams{AccountID: resellerID, ConnectionID: connectionID, ProductIDs: ids})
 	return err
+}
+
+// demoFirstProducts are the source's first products, the ones the demo imports.
+func (a *App) demoFirstProducts(ctx context.Context, source store.Store) ([]platform.Product, error) {
+	c, err := a.Stores.Client(source)
+	if err != nil {
+		return nil, err
+	}
+	page, err := c.ListProducts(ctx, platform.ListParams{Limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	return page.Items, nil
 }
 
 // SubscribeDemoShops asks every store of the account to deliver its webhooks to this server, the

@@ -36,18 +36,24 @@ func TestDemoPushesAutomatically(t *testing.T) {
 		}
 		defer stop()
 		page, err := a.Connections.List(ctx, connection.ListParams{AccountID: reseller.ID, Role: connection.RoleDestination})
-		if err != nil || page.Total != 1 {
-			t.Fatalf("connections: %+v %v", page, err)
+		if err != nil || page.Total != int64(len(app.DemoFollows)) {
+			t.Fatalf("connections: %+v %v; want %d", page, err, len(app.DemoFollows))
 		}
-		cs, err := a.Orders.GetSettings(ctx, reseller.ID, page.Items[0].ID)
-		if err != nil || cs.Settings.PushMode != orders.PushAutomatic {
-			t.Fatalf("demo order settings %+v %v; want automatic push", cs.Settings, err)
+		dests := map[int64]connection.StoreRef{}
+		for _, c := range page.Items {
+			cs, err := a.Orders.GetSettings(ctx, reseller.ID, c.ID)
+			if err != nil || cs.Settings.PushMode != orders.PushAutomatic {
+				t.Fatalf("demo order settings of %s following %s: %+v %v; want automatic push", c.Destination.Name, c.Source.Name, cs.Settings, err)
+			}
+			dests[c.Destination.ID] = c.Destination
 		}
-		dest := page.Items[0].Destination
-		link, err := a.BackOfficeLinks.Get(ctx, reseller.ID, dest.ID)
-		if err != nil || !link.Enabled || link.Target != bolink.TargetBuiltIn || link.Settings.PrimaryRep != "demo@storesync.example" ||
-			link.Settings.BusinessName != app.DemoBusinessName || link.Settings.JobType != bolink.JobDropship {
-			t.Fatalf("the demo shop's back-office link: %+v %v; want enabled to the built-in back office", link, err)
+		// Both resellers' shops, on Shopify and WooCommerce, send their orders to the back office.
+		for _, dest := range dests {
+			link, err := a.BackOfficeLinks.Get(ctx, reseller.ID, dest.ID)
+			if err != nil || !link.Enabled || link.Target != bolink.TargetBuiltIn || link.Settings.PrimaryRep != "demo@storesync.example" ||
+				link.Settings.BusinessName != app.DemoBusinessName || link.Settings.JobType != bolink.JobDropship {
+				t.Fatalf("the back-office link of demo shop %s: %+v %v; want enabled to the built-in back office", dest.Name, link, err)
+			}
 		}
 
 		// then the demo serves: its jobs start, and the first poll keeps the shop's orders

@@ -36,8 +36,33 @@ var demoFeed []byte
 // DemoFeed is the supplier feed file the demo ships.
 func DemoFeed() []byte { return demoFeed }
 
-// setUpDemoSyncCycle prepares the supplier account's cycle, once (a restart finds it made).
-func (a *App) setUpDemoSyncCycle(ctx context.Context, supplierID int64, source store.Store) error {
+// setUpDemoSyncCycle prepares the supplier account's cycle, once (a restart finds it made): its
+// back office holds an item per variant of each of its stores, which take their stock from it.
+// It returns the SKUs of the sources' imported products, whose stock the demo's stock takes
+// change.
+func (a *App) setUpDemoSyncCycle(ctx context.Context, supplierID int64, sources []store.Store) (counted []string, err error) {
+	for _, source := range sources {
+		if err := a.addDemoItems(ctx, supplierID, source); err != nil {
+			return nil, err
+		}
+		first, err := a.demoFirstProducts(ctx, source)
+		if err != nil {
+			return nil, fmt.Errorf("reading the demo supplier's first products: %w", err)
+		}
+		for _, p := range first {
+			for _, v := range p.Variants {
+				if v.SKU != "" {
+					counted = append(counted, v.SKU)
+				}
+			}
+		}
+	}
+	return counted, a.setUpDemoSchedule(ctx, supplierID)
+}
+
+// addDemoItems adds the supplier's back-office items of a source's variants that it lacks, and
+// makes the back office the source's inventory master.
+func (a *App) addDemoItems(ctx context.Context, supplierID int64, source store.Store) error {
 	c, err := a.Stores.Client(source)
 	if err != nil {
 		return err
@@ -47,7 +72,7 @@ func (a *App) setUpDemoSyncCycle(ctx context.Context, supplierID int64, source s
 		variants = append(variants, p.Variants...)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("reading the demo supplier's catalog: %w", err)
+		return fmt.Errorf("reading the demo supplier's catalog of %s: %w", source, err)
 	}
 	skus := make([]string, 0, len(variants))
 	for _, v := range variants {
@@ -75,10 +100,12 @@ func (a *App) setUpDemoSyncCycle(ctx context.Context, supplierID int64, source s
 			return fmt.Errorf("adding the demo back office's item %s: %w", v.SKU, err)
 		}
 	}
-	if _, err := a.SyncRuns.SetMaster(ctx, supplierID, syncrun.InventoryMaster{StoreID: source.ID, Master: syncrun.MasterBackOffice,
-		MatchBy: "sku"}); err != nil {
-		return err
-	}
+	_, err = a.SyncRuns.SetMaster(ctx, supplierID, syncrun.InventoryMaster{StoreID: source.ID, Master: syncrun.MasterBackOffice, MatchBy: "sku"})
+	return err
+}
+
+// setUpDemoSchedule adds the supplier's feed and schedule, once, and starts a first run.
+func (a *App) setUpDemoSchedule(ctx context.Context, supplierID int64) error {
 	feeds, err := a.SyncRuns.ListFeeds(ctx, supplierID)
 	if err != nil {
 		return err
@@ -119,8 +146,9 @@ func (a *App) setUpDemoSyncCycle(ctx context.Context, supplierID int64, source s
 }
 
 // takeDemoStock counts a few of the supplier back office's items now and then, as a warehouse
-// does: each sync run carries the counts to the supplier's store and on to the reseller's.
-func (a *App) takeDemoStock(ctx context.Context, supplierID int64, every time.Duration) {
+// does, among the SKUs given (the suppliers' imported products, on every platform): each sync
+// run carries the counts to the suppliers' stores and on to the resellers'.
+func (a *App) takeDemoStock(ctx context.Context, supplierID int64, skus []string, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for n := 0; ; n++ {
@@ -129,7 +157,7 @@ func (a *App) takeDemoStock(ctx context.Context, supplierID int64, every time.Du
 			return
 		case <-tick.C:
 		}
-		items, err := a.BackOffice.ItemsAfter(ctx, backoffice.ItemsAfterParams{AccountID: supplierID, Limit: 30})
+		items, err := a.BackOffice.ItemsByIdentifiers(ctx, backoffice.ItemsByIdentifiersParams{AccountID: supplierID, SKUs: skus})
 		if err != nil || len(items) == 0 {
 			continue
 		}

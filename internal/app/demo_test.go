@@ -13,8 +13,9 @@ import (
 	"github.com/storesync/storesync/internal/syncrun"
 )
 
-// The demo's source shop belongs to the supplier's account and the reseller's shop follows it,
-// connected by its store key; starting again (a restart) keeps the one connection.
+// The demo's source shops (Shopify and BigCommerce) belong to the supplier's account and the
+// reseller's shops (Shopify and WooCommerce) follow them, connected by their store keys, Harbor
+// following both; starting again (a restart) keeps the connections.
 func TestDemoResellerFollowsTheSupplier(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -28,31 +29,85 @@ func TestDemoResellerFollowsTheSupplier(t *testing.T) {
 		}
 		stop()
 	}
-	own, _ := a.Stores.List(ctx, store.ListParams{AccountID: supplier.ID})
-	if len(own) != 1 || own[0].Name != app.DemoShops[0].Name {
-		t.Fatalf("the supplier's stores: %v", own)
+	byDomain := map[string]store.Store{}
+	var sources []store.Store
+	for _, acc := range []int64{supplier.ID, reseller.ID} {
+		own, _ := a.Stores.List(ctx, store.ListParams{AccountID: acc})
+		var names []string
+		for _, st := range own {
+			byDomain[st.Address] = st
+			names = append(names, st.Name+" on "+string(st.Platform))
+		}
+		var want []string
+		for _, d := range app.DemoShops {
+			if d.Source == (acc == supplier.ID) {
+				want = append(want, d.Name+" on "+string(d.Platform))
+			}
+		}
+		if strings.Join(names, ", ") != strings.Join(want, ", ") {
+			t.Fatalf("account %d's stores: %s; want %s", acc, strings.Join(names, ", "), strings.Join(want, ", "))
+		}
+		if acc == supplier.ID {
+			sources = own
+		}
+	}
+	platforms := map[store.Platform]bool{}
+	for _, st := range byDomain {
+		platforms[st.Platform] = true
+	}
+	if len(platforms) != 3 {
+		t.Errorf("the demo's stores are on %d platforms; want Shopify, BigCommerce and WooCommerce", len(platforms))
 	}
 	page, err := a.Connections.List(ctx, connection.ListParams{AccountID: reseller.ID, Role: connection.RoleDestination})
-	if err != nil || page.Total != 1 || page.Items[0].State != connection.StateConnected || page.Items[0].Source.Key != own[0].Key {
-		t.Fatalf("the reseller's connections: %+v %v", page, err)
+	if err != nil || page.Total != int64(len(app.DemoFollows)) {
+		t.Fatalf("the reseller's connections: %+v %v; want %d", page, err, len(app.DemoFollows))
 	}
-	if page, _ := a.Connections.List(ctx, connection.ListParams{AccountID: supplier.ID, Role: connection.RoleSource}); page.Total != 1 {
-		t.Errorf("the supplier sees %d destinations", page.Total)
+	found := map[app.DemoFollow]connection.Connection{}
+	for _, c := range page.Items {
+		for _, f := range app.DemoFollows {
+			if c.Destination.ID == byDomain[f.Destination].ID && c.Source.Key == byDomain[f.Source].Key {
+				found[f] = c
+			}
+		}
 	}
-	// Orders of synced products are pushed automatically, and the supplier ships them itself.
-	if cs, err := a.Orders.GetSettings(ctx, reseller.ID, page.Items[0].ID); err != nil || cs.Settings.PushMode != orders.PushAutomatic {
-		t.Errorf("the demo connection's order settings: %+v %v; want automatic push", cs, err)
+	for _, f := range app.DemoFollows {
+		c, ok := found[f]
+		if !ok || c.State != connection.StateConnected {
+			t.Errorf("%s follows %s: %+v, found %v; want connected", f.Destination, f.Source, c, ok)
+			continue
+		}
+		// Orders of synced products are pushed automatically, and the suppliers ship them themselves.
+		if cs, err := a.Orders.GetSettings(ctx, reseller.ID, c.ID); err != nil || cs.Settings.PushMode != orders.PushAutomatic {
+			t.Errorf("the order settings of %s following %s: %+v %v; want automatic push", f.Destination, f.Source, cs, err)
+		}
+		// The new connection imported the source's first products, once, though the demo started twice.
+		var runs, requested int
+		if err := a.DB.QueryRow(ctx, `SELECT count(*), coalesce(sum(requested), 0) FROM imports WHERE connection_id = $1 AND kind = 'import'`,
+			c.ID).Scan(&runs, &requested); err != nil || runs != 1 || requested == 0 {
+			t.Errorf("imports of %s into %s: %d runs of %d products, %v; want one run", f.Source, f.Destination, runs, requested, err)
+		}
 	}
-	// The supplier's stock comes from its back office, which holds an item per variant (once,
-	// though the demo started twice) and every item the shipped feed names but its discontinued
-	// one; the feed, the schedule and one queued first run are there.
-	if m, err := a.SyncRuns.Master(ctx, supplier.ID, own[0].ID); err != nil || m.Master != syncrun.MasterBackOffice {
-		t.Errorf("the supplier store's master: %+v %v; want the back office", m, err)
+	if page, _ := a.Connections.List(ctx, connection.ListParams{AccountID: supplier.ID, Role: connection.RoleSource}); page.Total != int64(len(app.DemoFollows)) {
+		t.Errorf("the supplier sees %d destinations; want %d", page.Total, len(app.DemoFollows))
+	}
+	// The supplier's stock comes from its back office, which holds an item per variant of each of
+	// its stores (once, though the demo started twice) and every item the shipped feed names but
+	// its discontinued one; the feed, the schedule and one queued first run are there.
+	for _, st := range sources {
+		if m, err := a.SyncRuns.Master(ctx, supplier.ID, st.ID); err != nil || m.Master != syncrun.MasterBackOffice {
+			t.Errorf("the master of %s: %+v %v; want the back office", st, m, err)
+		}
+	}
+	wantItems := 0
+	for _, d := range app.DemoShops {
+		if d.Source {
+			wantItems += d.Products * d.Variants
+		}
 	}
 	var items int
 	if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM backoffice_items WHERE account_id = $1`, supplier.ID).Scan(&items); err != nil ||
-		items != app.DemoShops[0].Products*app.DemoShops[0].Variants {
-		t.Errorf("the supplier's back office has %d items (%v); want one per variant", items, err)
+		items != wantItems {
+		t.Errorf("the supplier's back office has %d items (%v); want one per variant, %d", items, err, wantItems)
 	}
 	var feedSKUs []string
 	for i, line := range strings.Split(strings.TrimSpace(string(app.DemoFeed())), "\n") {
@@ -72,11 +127,5 @@ func TestDemoResellerFollowsTheSupplier(t *testing.T) {
 	}
 	if rs, err := a.SyncRuns.List(ctx, syncrun.ListParams{AccountID: supplier.ID}); err != nil || len(rs) != 1 || rs[0].Status != syncrun.StatusQueued {
 		t.Errorf("the demo's runs: %+v %v; want the one first run queued", rs, err)
-	}
-	// The new connection imported the supplier's first products, once, though the demo started twice.
-	var runs, requested int
-	if err := a.DB.QueryRow(ctx, `SELECT count(*), coalesce(sum(requested), 0) FROM imports WHERE connection_id = $1 AND kind = 'import'`,
-		page.Items[0].ID).Scan(&runs, &requested); err != nil || runs != 1 || requested == 0 {
-		t.Errorf("demo imports: %d runs of %d products, %v; want one run", runs, requested, err)
 	}
 }

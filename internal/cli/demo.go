@@ -11,8 +11,9 @@ import (
 	"github.com/storesync/storesync/internal/config"
 )
 
-// The demo's logins, printed at start: the reseller's account (demo), whose destination store
-// follows the source store of the supplier's account.
+// The demo's logins, printed at start: the reseller's account (demo), whose destination stores
+// (Shopify and WooCommerce) follow the source stores of the supplier's account (Shopify and
+// BigCommerce).
 const (
 	DemoAccount  = "demo"
 	DemoEmail    = "demo@storesync.example"
@@ -63,7 +64,7 @@ func runDemo(ctx context.Context, env Env, args []string) (err error) {
 			}
 			fmt.Fprintf(env.Stdout, "\nstoresync demo is running at %s (self-signed certificate: curl -k)\n", url)
 			fmt.Fprintf(env.Stdout, "  dashboard login: %s / %s (the reseller)\n", DemoEmail, DemoPassword)
-			fmt.Fprintf(env.Stdout, "  supplier login:  %s / %s (its source store; see Connections)\n", DemoSupplierEmail, DemoSupplierPassword)
+			fmt.Fprintf(env.Stdout, "  supplier login:  %s / %s (its source stores; see Connections)\n", DemoSupplierEmail, DemoSupplierPassword)
 			fmt.Fprintf(env.Stdout, "  API reference:   %s/api/docs\n", url)
 			fmt.Fprintf(env.Stdout, "  read key:        %s\n  write key:       %s\n", keys.Read, keys.Write)
 			fmt.Fprintf(env.Stdout, "  (the keys are kept in %s and stay the same across restarts)\n", demoKeysPath(cfg.DataDir))

@@ -230,6 +230,7 @@ func (s *Sim) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.hooks.emit(st, "store/order/created", map[string]any{"type": "order", "id": o.ID})
+	st.shipLater(o)
 	writeJSON(w, http.StatusCreated, st.orderView(o))
 }
 

@@ -76,6 +76,7 @@ type Store struct {
 	failNext         []int // statuses of the next calls to fail
 	hook             FaultHook
 	rnd              *rand.Rand
+	autoShip         *AutoShip // ship orders made through the API (autoship.go)
 }
 
 var hashRE = regexp.MustCompile(`^[a-z0-9]{1,64}$`)

@@ -155,6 +155,11 @@ func (st *Store) PlaceOrder(lines []OrderLine) (int64, error) {
 type OrderGenerator struct {
 	Rate float64
 	Seed int64
+	// Variants, when set, is asked before each order for the items its line may pick, as the REST
+	// API's clients name them ("12" for a simple product, "12:34" for a variation): the demo's
+	// synced products. Items the store does not have are ignored; none left, the line picks from
+	// the whole catalog.
+	Variants func() []string
 }
 
 // GenerateOrders places orders until ctx is done.
@@ -171,6 +176,10 @@ func (st *Store) GenerateOrders(ctx context.Context, g OrderGenerator) error {
 			return nil
 		case <-tick.C:
 		}
+		var only []OrderLine
+		if g.Variants != nil {
+			only = parseItems(g.Variants())
+		}
 		var lines []OrderLine
 		st.mu.Lock()
 		ids := make([]int64, 0, len(st.data.Products))
@@ -180,7 +189,9 @@ func (st *Store) GenerateOrders(ctx context.Context, g OrderGenerator) error {
 			}
 		}
 		slices.Sort(ids)
-		if len(ids) > 0 {
+		if l, ok := st.pickItem(only, rng); ok {
+			lines = append(lines, l)
+		} else if len(ids) > 0 {
 			p := st.data.Products[ids[rng.IntN(len(ids))]]
 			l := OrderLine{ProductID: p.ID, Quantity: int64(1 + rng.IntN(3))}
 			if p.Type == "variable" {
