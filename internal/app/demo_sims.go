@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -43,22 +44,25 @@ func (a *App) startDemoSims(ctx context.Context) (_ *demoSims, err error) {
 			d.close()
 		}
 	}()
+	// The shops are kept in the data directory when the demo stops, so a restart finds the
+	// catalogs it imported and the orders it pushed where it left them.
+	state := func(p store.Platform) string { return filepath.Join(a.Config.DataDir, "demo-"+string(p)+"-sim.json") }
 	if d.shopify, err = shopifysim.New(shopifysim.Options{Now: a.Now, Logger: a.Logger.With("component", "shopify simulator"),
-		Seed: 42, HTTPClient: hooks}); err != nil {
+		Seed: 42, HTTPClient: hooks, StateFile: state(shopify.Platform)}); err != nil {
 		return nil, err
 	}
 	if err := a.serveDemoSim(ctx, d, shopify.Platform, d.shopify, d.shopify.Close); err != nil {
 		return nil, err
 	}
 	if d.bigcommerce, err = bigcommercesim.New(bigcommercesim.Options{Now: a.Now, Logger: a.Logger.With("component", "bigcommerce simulator"),
-		Seed: 42, WebhookClient: hooks}); err != nil {
+		Seed: 42, WebhookClient: hooks, StateFile: state(bigcommerce.Platform)}); err != nil {
 		return nil, err
 	}
 	if err := a.serveDemoSim(ctx, d, bigcommerce.Platform, d.bigcommerce, d.bigcommerce.Close); err != nil {
 		return nil, err
 	}
 	if d.woocommerce, err = woocommercesim.New(woocommercesim.Options{Now: a.Now, Logger: a.Logger.With("component", "woocommerce simulator"),
-		Seed: 42, HTTPClient: hooks}); err != nil {
+		Seed: 42, HTTPClient: hooks, StateFile: state(woocommerce.Platform)}); err != nil {
 		return nil, err
 	}
 	if err := a.serveDemoSim(ctx, d, woocommerce.Platform, d.woocommerce, d.woocommerce.Close); err != nil {
@@ -107,11 +111,15 @@ func (a *App) addShop(ctx context.Context, d *demoSims, shop DemoShop, owner int
 	switch shop.Platform {
 	case shopify.Platform:
 		token, secret := "shpat_"+rand.Text(), "shpss_"+rand.Text()
-		if _, err := d.shopify.AddShop(shopifysim.ShopConfig{Domain: shop.Domain, Name: shop.Name, AccessToken: token, APISecret: secret}); err != nil {
-			return store.Store{}, err
-		}
-		if err := d.shopify.SeedCatalog(shop.Domain, shop.Products, shop.Variants); err != nil {
-			return store.Store{}, err
+		if sh, err := d.shopify.Shop(shop.Domain); err == nil { // kept from the last run
+			token, secret = sh.Config().AccessToken, sh.Config().APISecret
+		} else {
+			if _, err := d.shopify.AddShop(shopifysim.ShopConfig{Domain: shop.Domain, Name: shop.Name, AccessToken: token, APISecret: secret}); err != nil {
+				return store.Store{}, err
+			}
+			if err := d.shopify.SeedCatalog(shop.Domain, shop.Products, shop.Variants); err != nil {
+				return store.Store{}, err
+			}
 		}
 		if shop.Source {
 			if err := d.shopify.SetAutoShip(shop.Domain, &shopifysim.AutoShip{Delay: DemoShipDelay}); err != nil {
@@ -122,11 +130,15 @@ func (a *App) addShop(ctx context.Context, d *demoSims, shop DemoShop, owner int
 		save.Credentials = shopify.Credentials{ShopDomain: shop.Domain, AccessToken: token, APISecret: secret}.Marshal()
 	case bigcommerce.Platform:
 		token := "bc_" + rand.Text()
-		if _, err := d.bigcommerce.AddStore(bigcommercesim.StoreConfig{Hash: shop.Domain, AccessToken: token, Name: shop.Name}); err != nil {
-			return store.Store{}, err
-		}
-		if err := d.bigcommerce.SeedCatalog(shop.Domain, shop.Products, shop.Variants); err != nil {
-			return store.Store{}, err
+		if st, err := d.bigcommerce.Store(shop.Domain); err == nil { // kept from the last run
+			token = st.Config().AccessToken
+		} else {
+			if _, err := d.bigcommerce.AddStore(bigcommercesim.StoreConfig{Hash: shop.Domain, AccessToken: token, Name: shop.Name}); err != nil {
+				return store.Store{}, err
+			}
+			if err := d.bigcommerce.SeedCatalog(shop.Domain, shop.Products, shop.Variants); err != nil {
+				return store.Store{}, err
+			}
 		}
 		if shop.Source {
 			if err := d.bigcommerce.SetAutoShip(shop.Domain, &bigcommercesim.AutoShip{Delay: DemoShipDelay}); err != nil {
@@ -142,13 +154,17 @@ func (a *App) addShop(ctx context.Context, d *demoSims, shop DemoShop, owner int
 			return store.Store{}, fmt.Errorf("demo shop %s: the WooCommerce simulator does not ship by itself", shop.Domain)
 		}
 		key, secret := "ck_"+strings.ToLower(rand.Text()), "cs_"+strings.ToLower(rand.Text())
-		st, err := d.woocommerce.AddStore(woocommercesim.StoreConfig{Name: name, SiteName: shop.Name, ConsumerKey: key, ConsumerSecret: secret,
-			ShipmentTracking: true})
-		if err != nil {
-			return store.Store{}, err
-		}
-		if err := st.SeedCatalog(shop.Products, shop.Variants, 42); err != nil {
-			return store.Store{}, err
+		if st, err := d.woocommerce.Store(name); err == nil { // kept from the last run
+			key, secret = st.Config().ConsumerKey, st.Config().ConsumerSecret
+		} else {
+			st, err := d.woocommerce.AddStore(woocommercesim.StoreConfig{Name: name, SiteName: shop.Name, ConsumerKey: key, ConsumerSecret: secret,
+				ShipmentTracking: true})
+			if err != nil {
+				return store.Store{}, err
+			}
+			if err := st.SeedCatalog(shop.Products, shop.Variants, 42); err != nil {
+				return store.Store{}, err
+			}
 		}
 		save.BaseURL = woocommercesim.BaseURL(d.base[woocommerce.Platform], name)
 		save.Credentials = woocommerce.Credentials{StoreURL: "https://" + shop.Domain, ConsumerKey: key, ConsumerSecret: secret}.Marshal()

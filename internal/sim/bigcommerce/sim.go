@@ -161,6 +161,9 @@ func (s *Sim) Store(hash string) (*Store, error) {
 	return st, nil
 }
 
+// Config is the store's configuration, as it was added (or loaded from the state file).
+func (st *Store) Config() StoreConfig { return st.cfg }
+
 // StorePath is where a store's API is served, relative to the simulator's address: a client's
 // base URL is the server's URL followed by it.
 func StorePath(hash string) string { return "/stores/" + hash }
