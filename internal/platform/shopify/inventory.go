@@ -108,7 +108,7 @@ func (c *Client) setInventoryBatch(ctx context.Context, p platform.SetInventoryP
 		}
 		stale := staleIndexes(err, len(chunk))
 		res.Conflicts += len(stale)
-		c.log.InfoContext(ctx, "inventory changed since read", "batch", batch, "stale", len(stale), "reread", p.RereadOnConflict)
+		c.log.InfoContext(ctx, "inventory changed since read", "batch", batch, "stale", len(stale), "reread", p.RereadOnConflict, "error", err)
 		if !p.RereadOnConflict {
 			kept := chunk[:0]
 			for i, ch := range chunk {
@@ -120,6 +120,13 @@ func (c *Client) setInventoryBatch(ctx context.Context, p platform.SetInventoryP
 			}
 			chunk = kept
 			continue
+		}
+		// Shopify may name only the first stale quantity of a call: every compared one is read
+		// again, so a chunk with many changed items needs one more round, not one per item.
+		for i, ch := range chunk {
+			if ch.Expected != nil {
+				stale[i] = true
+			}
 		}
 		if err := c.refreshExpected(ctx, chunk, stale); err != nil {
 			return err
